@@ -1,0 +1,73 @@
+//! Scale benchmark of the tabular stages (ingest → visit pairing → center days → legs → impacts).
+//!
+//! `cargo bench -p navette --bench tabular` generates (once, cached) a large synthetic study and
+//! reports events/s per stage and the process's peak memory. Knobs (environment):
+//! - `NAVETTE_BENCH_EMPLOYEES` (default 100000), `NAVETTE_BENCH_USAGE` (default 3.0: center-use
+//!   multiplier), `NAVETTE_BENCH_TO` (default 2026-12-31: a whole year);
+//! - `NAVETTE_BENCH_DIR` (default `<target>/navette-bench-<employees>`): where the study is kept.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use navette::config::Study;
+use navette::demo::{self, DemoOptions};
+use navette::run;
+
+fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run small then.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let employees: usize = env_or("NAVETTE_BENCH_EMPLOYEES", if benching { 100_000 } else { 300 });
+    let usage: f64 = env_or("NAVETTE_BENCH_USAGE", 3.0);
+    let to: chrono::NaiveDate = env_or("NAVETTE_BENCH_TO", chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+    let dir: PathBuf = std::env::var("NAVETTE_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir().join(format!("navette-bench-{employees}-{usage}-{to}")));
+    if !dir.join("study.toml").exists() {
+        let t = Instant::now();
+        let opt = DemoOptions { employees, usage_scale: usage, to, faults: false, ..DemoOptions::default() };
+        demo::write_study(&dir, &demo::generate(&opt)).expect("write the bench study");
+        eprintln!("generated {} in {:.1} s", dir.display(), t.elapsed().as_secs_f64());
+    }
+    let study = Study::load(&dir.join("study.toml")).expect("bench study config");
+    let t = Instant::now();
+    let sources = run::load_sources(&study).expect("bench inputs");
+    let read_s = t.elapsed().as_secs_f64();
+    let bytes: usize = sources.access_logs.iter().map(|f| f.bytes.len()).sum();
+    let mut timings = run::Timings::default();
+    let t = Instant::now();
+    let computed = run::compute(&study, &sources, &mut timings).expect("compute");
+    let total_s = t.elapsed().as_secs_f64();
+    let events = computed.pairing.events as f64;
+    println!(
+        "tabular stages on {employees} employees, {} events ({:.0} MB of logs), {} threads",
+        events,
+        bytes as f64 / 1e6,
+        rayon::current_num_threads()
+    );
+    println!("  read files       {read_s:>8.2} s");
+    for (stage, ms) in &timings.stages {
+        let s = *ms as f64 / 1000.0;
+        println!("  {stage:<16} {s:>8.2} s  {:>12.0} events/s", events / s.max(1e-9));
+    }
+    println!("  all stages       {total_s:>8.2} s  {:>12.0} events/s", events / total_s);
+    println!(
+        "  visits {}, center days {}, peak RSS {:.0} MiB",
+        computed.visits.height(),
+        computed.days.height(),
+        peak_rss_mib()
+    );
+}

@@ -1,0 +1,381 @@
+//! `study.toml`: what a study reads and how it computes.
+//!
+//! Parsing is strict (`deny_unknown_fields`): a misspelt key stops the run instead of being
+//! silently ignored, and every check returns a message that says what to fix.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::mode::Mode;
+
+/// Errors in a study configuration. Each message names the key and what a valid value looks like.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The config path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// TOML syntax error, unknown key or wrong type.
+    #[error("invalid config {path}: {message}")]
+    Parse {
+        /// The config path.
+        path: String,
+        /// The parser's message (names the key and line).
+        message: String,
+    },
+    /// A value is syntactically fine but unusable.
+    #[error("invalid config {path}: {message}")]
+    Invalid {
+        /// The config path.
+        path: String,
+        /// What to fix.
+        message: String,
+    },
+}
+
+/// The whole `study.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudyConfig {
+    /// Name and period.
+    pub study: StudySection,
+    /// Input files, relative to the config file.
+    pub inputs: InputsSection,
+    /// Method options; every field has a documented default.
+    #[serde(default)]
+    pub method: MethodConfig,
+    /// Privacy options.
+    pub privacy: PrivacyConfig,
+}
+
+/// `[study]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudySection {
+    /// Human-readable name, shown in reports.
+    pub name: String,
+    /// First day of the study period (inclusive, Europe/Brussels local date).
+    #[serde(deserialize_with = "de_date")]
+    pub from: NaiveDate,
+    /// Last day of the study period (inclusive).
+    #[serde(deserialize_with = "de_date")]
+    pub to: NaiveDate,
+    /// Report language: `fr` (default), `nl` or `en`.
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+/// Accepts a TOML date (`from = 2026-01-01`) or a string (`from = "2026-01-01"`).
+fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match Raw::deserialize(d)? {
+        Raw::Toml(dt) => dt.to_string(),
+        Raw::Text(s) => s,
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a date like 2026-01-01")))
+}
+
+fn default_language() -> String {
+    "fr".to_owned()
+}
+
+/// `[inputs]`: paths relative to the directory holding `study.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputsSection {
+    /// `sites.csv`.
+    pub sites: String,
+    /// `companies.csv`.
+    pub companies: String,
+    /// `employees.csv`.
+    pub employees: String,
+    /// `cards.csv`.
+    pub cards: String,
+    /// Access-log files or globs (`*` and `?` in the file name).
+    pub access_logs: Vec<String>,
+    /// Optional emission-factor overrides (same columns as the shipped factor set).
+    #[serde(default)]
+    pub factors: Option<String>,
+}
+
+/// Which part of the fuel chain CO2e covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Boundary {
+    /// Tank-to-wheel: combustion (and grid generation for electric modes).
+    Ttw,
+    /// Well-to-wheel: tank-to-wheel plus the fuel or electricity supply chain.
+    Wtw,
+}
+
+impl Boundary {
+    /// Lower-case code as used in files and SQL.
+    pub fn code(self) -> &'static str {
+        match self {
+            Boundary::Ttw => "ttw",
+            Boundary::Wtw => "wtw",
+        }
+    }
+}
+
+/// One distance band of the great-circle estimate for a mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EstimateBand {
+    /// The mode this band applies to.
+    pub mode: Mode,
+    /// The band applies from this great-circle distance (km) up to the next band of the mode.
+    pub from_km: f64,
+    /// Routed distance ÷ great-circle distance (ISO 14083 distance adjustment factor).
+    pub detour: f64,
+    /// Door-to-door speed over the routed distance.
+    pub speed_kmh: f64,
+}
+
+/// `[method]`: every option of the calculation. Defaults are the documented method.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MethodConfig {
+    /// `ttw` or `wtw` (default `wtw`, as ISO 14083).
+    pub boundary: Boundary,
+    /// Shipped factor set (`be-2025`).
+    pub factor_set: String,
+    /// Presence that makes a center day replace an office day (hours).
+    pub min_hours_office_day: f64,
+    /// Longest credible visit; longer ones are capped and flagged (hours).
+    pub max_visit_hours: f64,
+    /// A swipe repeating the previous one (same card, site, direction) within this window is a
+    /// duplicate (seconds).
+    pub duplicate_window_s: u32,
+    /// Duration credited to an `in` without a matching `out` (hours). The default 0 is
+    /// conservative: the trip counts, no hours are billed and no office day is replaced by it.
+    pub open_visit_hours: f64,
+    /// Occupants of a car for mode `carpool` when the employee row gives none.
+    pub carpool_occupancy: f64,
+    /// Replacements for the built-in estimate bands: giving any band for a mode replaces all the
+    /// built-in bands of that mode.
+    pub estimate: Vec<EstimateBand>,
+}
+
+impl Default for MethodConfig {
+    fn default() -> Self {
+        MethodConfig {
+            boundary: Boundary::Wtw,
+            factor_set: "be-2025".to_owned(),
+            min_hours_office_day: 4.0,
+            max_visit_hours: 12.0,
+            duplicate_window_s: 120,
+            open_visit_hours: 0.0,
+            carpool_occupancy: 2.0,
+            estimate: Vec::new(),
+        }
+    }
+}
+
+/// `[privacy]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Smallest group of employees a report may show (default 5).
+    #[serde(default = "default_k")]
+    pub k_anonymity: u32,
+    /// Secret key for pseudonymous employee ids (HMAC-SHA256). Keep it out of shared folders:
+    /// whoever holds it can link warehouse rows back to HR ids.
+    pub pseudonym_key: String,
+}
+
+fn default_k() -> u32 {
+    5
+}
+
+/// A parsed and checked study, with input paths resolved against the config's folder.
+#[derive(Debug, Clone)]
+pub struct Study {
+    /// The configuration as written (after defaults).
+    pub config: StudyConfig,
+    /// Folder the relative input paths are resolved against.
+    pub base_dir: PathBuf,
+    /// Where the config came from (for messages and run info).
+    pub origin: String,
+}
+
+impl Study {
+    /// Parses and checks a config text. `origin` names it in messages.
+    pub fn from_toml(text: &str, base_dir: &Path, origin: &str) -> Result<Study, ConfigError> {
+        let config: StudyConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        check(&config).map_err(|message| ConfigError::Invalid { path: origin.to_owned(), message })?;
+        Ok(Study { config, base_dir: base_dir.to_path_buf(), origin: origin.to_owned() })
+    }
+
+    /// Reads, parses and checks `study.toml`.
+    pub fn load(path: &Path) -> Result<Study, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+        Study::from_toml(&text, &base, &path.display().to_string())
+    }
+
+    /// Applies `key=value` overrides (e.g. `method.boundary=ttw`) on top of the file's values.
+    pub fn with_overrides(&self, sets: &[String]) -> Result<Study, ConfigError> {
+        if sets.is_empty() {
+            return Ok(self.clone());
+        }
+        let invalid = |message: String| ConfigError::Invalid { path: self.origin.clone(), message };
+        let mut value = toml::Value::try_from(&self.config).map_err(|e| invalid(e.to_string()))?;
+        for set in sets {
+            let (key, raw) = set
+                .split_once('=')
+                .ok_or_else(|| invalid(format!("override `{set}` must look like `method.boundary=ttw`")))?;
+            let parsed: toml::Value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .unwrap_or_else(|| toml::Value::String(raw.to_owned()));
+            let mut slot = &mut value;
+            for part in key.trim().split('.') {
+                slot = slot
+                    .as_table_mut()
+                    .ok_or_else(|| invalid(format!("override `{key}`: `{part}` is not inside a table")))?
+                    .entry(part.to_owned())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            }
+            *slot = parsed;
+        }
+        let text = toml::to_string(&value).map_err(|e| invalid(e.to_string()))?;
+        Study::from_toml(&text, &self.base_dir, &self.origin)
+    }
+
+    /// Resolves a path from the config against the config's folder.
+    pub fn resolve(&self, rel: &str) -> PathBuf {
+        let p = Path::new(rel);
+        if p.is_absolute() { p.to_path_buf() } else { self.base_dir.join(p) }
+    }
+}
+
+fn check(c: &StudyConfig) -> Result<(), String> {
+    if c.study.name.trim().is_empty() {
+        return Err("study.name is empty: give the study a name shown in reports".into());
+    }
+    if c.study.from > c.study.to {
+        return Err(format!(
+            "study.from ({}) is after study.to ({}): the period must run forwards",
+            c.study.from, c.study.to
+        ));
+    }
+    if !["fr", "nl", "en"].contains(&c.study.language.as_str()) {
+        return Err(format!("study.language = {:?}: use \"fr\", \"nl\" or \"en\"", c.study.language));
+    }
+    if c.inputs.access_logs.is_empty() {
+        return Err("inputs.access_logs is empty: list at least one access-log file or glob".into());
+    }
+    let m = &c.method;
+    if !(0.0..=24.0).contains(&m.min_hours_office_day) {
+        return Err(format!("method.min_hours_office_day = {}: use hours between 0 and 24", m.min_hours_office_day));
+    }
+    if !(m.max_visit_hours > 0.0 && m.max_visit_hours <= 24.0) {
+        return Err(format!("method.max_visit_hours = {}: use hours above 0 and at most 24", m.max_visit_hours));
+    }
+    if !(0.0..=m.max_visit_hours).contains(&m.open_visit_hours) {
+        return Err(format!(
+            "method.open_visit_hours = {}: use hours between 0 and method.max_visit_hours",
+            m.open_visit_hours
+        ));
+    }
+    if !(m.carpool_occupancy >= 1.0 && m.carpool_occupancy <= 9.0) {
+        return Err(format!(
+            "method.carpool_occupancy = {}: use a number of occupants from 1 to 9",
+            m.carpool_occupancy
+        ));
+    }
+    for b in &m.estimate {
+        if !((1.0..=5.0).contains(&b.detour) && b.speed_kmh > 0.0 && b.speed_kmh <= 200.0 && b.from_km >= 0.0) {
+            return Err(format!(
+                "method.estimate for {}: detour must be 1–5, speed_kmh 0–200 and from_km ≥ 0 (got {b:?})",
+                b.mode.code()
+            ));
+        }
+    }
+    for mode in crate::mode::Mode::ALL {
+        let bands: Vec<&EstimateBand> = m.estimate.iter().filter(|b| b.mode == *mode).collect();
+        if !bands.is_empty() && !bands.iter().any(|b| b.from_km == 0.0) {
+            return Err(format!("method.estimate for {}: one band must start at from_km = 0", mode.code()));
+        }
+    }
+    if c.privacy.k_anonymity < 2 {
+        return Err(format!("privacy.k_anonymity = {}: use at least 2 (5 is the default)", c.privacy.k_anonymity));
+    }
+    if c.privacy.pseudonym_key.len() < 8 {
+        return Err("privacy.pseudonym_key is shorter than 8 characters: use a long random secret".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[study]
+name = "t"
+from = 2026-01-01
+to = 2026-03-31
+[inputs]
+sites = "s.csv"
+companies = "c.csv"
+employees = "e.csv"
+cards = "k.csv"
+access_logs = ["logs/*.csv"]
+[privacy]
+pseudonym_key = "0123456789"
+"#;
+
+    #[test]
+    fn defaults_apply() {
+        let s = Study::from_toml(MINIMAL, Path::new("/x"), "t.toml").unwrap();
+        assert_eq!(s.config.method.boundary, Boundary::Wtw);
+        assert_eq!(s.config.method.min_hours_office_day, 4.0);
+        assert_eq!(s.config.privacy.k_anonymity, 5);
+        assert_eq!(s.resolve("s.csv"), PathBuf::from("/x/s.csv"));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_it() {
+        let text = MINIMAL.replace("[privacy]", "[privacy]\nk_anonimity = 3");
+        let err = Study::from_toml(&text, Path::new("."), "t.toml").unwrap_err().to_string();
+        assert!(err.contains("k_anonimity"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_say_what_to_fix() {
+        let text = MINIMAL.replace("to = 2026-03-31", "to = 2025-03-31");
+        let err = Study::from_toml(&text, Path::new("."), "t.toml").unwrap_err().to_string();
+        assert!(err.contains("study.from") && err.contains("forwards"), "{err}");
+        let text = MINIMAL.replace("[privacy]", "[method]\nboundary = \"wtt\"\n[privacy]");
+        let err = Study::from_toml(&text, Path::new("."), "t.toml").unwrap_err().to_string();
+        assert!(err.contains("boundary") || err.contains("wtt"), "{err}");
+    }
+
+    #[test]
+    fn overrides_replace_values_and_are_checked() {
+        let s = Study::from_toml(MINIMAL, Path::new("."), "t.toml").unwrap();
+        let t = s.with_overrides(&["method.boundary=ttw".into(), "method.min_hours_office_day=6".into()]).unwrap();
+        assert_eq!(t.config.method.boundary, Boundary::Ttw);
+        assert_eq!(t.config.method.min_hours_office_day, 6.0);
+        assert!(s.with_overrides(&["method.nope=1".into()]).is_err());
+    }
+}

@@ -1,0 +1,488 @@
+//! The demo study: a deterministic (seeded) synthetic study of the Walloon network on real places.
+//!
+//! Sites are the network's real founding centers; homes are drawn from real Belgian places
+//! (GeoNames, ≥ 500 inhabitants) weighted by population and by distance to the employer's office;
+//! modes, fuels and center use follow the shape of Belgian commuting. A handful of realistic faults
+//! are injected so the data-quality side of the pipeline shows. The same generator scales up
+//! (`navette generate --employees 100000 ...`) for benchmarks.
+//!
+//! `datasets/demo/` holds the generator's output at the default options; a test checks that it
+//! still regenerates byte for byte.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::estimate::crow_m;
+
+const PLACES_CSV: &str = include_str!("../../datasets/geo/be_places.csv");
+const POSTCODES_CSV: &str = include_str!("../../datasets/geo/be_postcodes.csv");
+
+/// Generator options.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// RNG seed.
+    pub seed: u64,
+    /// Number of employees over all companies.
+    pub employees: usize,
+    /// First day of the study.
+    pub from: NaiveDate,
+    /// Last day of the study.
+    pub to: NaiveDate,
+    /// Multiplies every employee's probability of using a center (1.0 = demo).
+    pub usage_scale: f64,
+    /// Inject the data-quality faults (the demo does; benchmarks may not).
+    pub faults: bool,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            seed: 20260101,
+            employees: 1500,
+            from: NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid"),
+            to: NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid"),
+            usage_scale: 1.0,
+            faults: true,
+        }
+    }
+}
+
+/// (site_id, name, municipality, lat, lon, workspaces, opened_on). Coordinates are the town points
+/// of the shared domain reference (GeoNames); the two Louvain-la-Neuve centers are set apart by a
+/// few hundred metres.
+const SITES: &[(&str, &str, &str, f64, f64, u32, &str)] = &[
+    ("LLN1", "Louvain-la-Neuve Centre", "Ottignies-Louvain-la-Neuve", 50.66829, 4.61443, 20, "2023-09-01"),
+    ("LLN2", "Louvain-la-Neuve Parc", "Ottignies-Louvain-la-Neuve", 50.66310, 4.62250, 16, "2024-03-01"),
+    ("TOU", "Tournai", "Tournai", 50.60715, 3.38932, 14, "2023-09-01"),
+    ("ENG", "Enghien", "Enghien", 50.69375, 4.03788, 12, "2024-01-15"),
+    ("SAI", "Saintes", "Tubize", 50.70499, 4.16006, 14, "2024-01-15"),
+    ("ISN", "Les Isnes", "Gembloux", 50.50611, 4.72833, 18, "2023-09-01"),
+    ("RED", "Redu", "Libin", 50.0094, 5.1619, 10, "2024-06-01"),
+    ("WEM", "Wemmel", "Wemmel", 50.90812, 4.30613, 16, "2024-09-01"),
+];
+
+/// (company_id, name, office_name, lat, lon, employees share, center-use propensity).
+const COMPANIES: &[(&str, &str, &str, f64, f64, f64, f64)] = &[
+    ("C01", "Assurances du Brabant", "Bruxelles Centre", 50.85045, 4.34878, 0.20, 1.0),
+    ("C02", "Énergie Quartier Nord", "Bruxelles Nord", 50.86000, 4.35700, 0.15, 1.1),
+    ("C03", "Tech Louise", "Bruxelles Louise", 50.83300, 4.36300, 0.12, 1.2),
+    ("C04", "Service public de Namur", "Namur Jambes", 50.46690, 4.86746, 0.11, 0.9),
+    ("C05", "Meuse Logistique", "Namur", 50.46300, 4.86000, 0.09, 0.8),
+    ("C06", "Charleroi Aéro Services", "Charleroi", 50.41136, 4.44448, 0.09, 0.9),
+    ("C07", "Sambre Ingénierie", "Charleroi Ville-Haute", 50.41400, 4.44000, 0.07, 0.9),
+    ("C08", "Liège Biotech", "Liège", 50.63373, 5.56749, 0.07, 1.0),
+    ("C09", "Mons Digital", "Mons", 50.45413, 3.95229, 0.06, 1.1),
+    ("C10", "Hainaut Santé", "Mons Hôpital", 50.45400, 3.95600, 0.04, 0.12),
+];
+
+/// Belgian public holidays in 2026 on weekdays (no center days).
+const HOLIDAYS_2026: &[(u32, u32)] = &[(1, 1), (4, 6), (5, 1), (5, 14), (5, 25), (7, 21), (11, 11), (12, 25)];
+
+struct Place {
+    lat: f64,
+    lon: f64,
+    population: f64,
+    refnis: String,
+}
+
+fn places() -> Vec<Place> {
+    let mut r = csv::Reader::from_reader(PLACES_CSV.as_bytes());
+    let h = r.headers().expect("places header").clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap_or_else(|| panic!("be_places.csv lacks {n}"));
+    let (lat, lon, pop, refnis) = (col("lat"), col("lon"), col("population"), col("refnis"));
+    r.records()
+        .map(|x| x.expect("places row"))
+        .map(|x| Place {
+            lat: x[lat].parse().expect("lat"),
+            lon: x[lon].parse().expect("lon"),
+            population: x[pop].parse().unwrap_or(0.0),
+            refnis: x[refnis].to_owned(),
+        })
+        .collect()
+}
+
+fn postcodes_by_refnis() -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut r = csv::Reader::from_reader(POSTCODES_CSV.as_bytes());
+    let h = r.headers().expect("postcodes header").clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap_or_else(|| panic!("be_postcodes.csv lacks {n}"));
+    let (pc, refnis) = (col("postcode"), col("refnis"));
+    let mut m: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for x in r.records().map(|x| x.expect("postcode row")) {
+        m.entry(x[refnis].to_owned()).or_default().push(x[pc].to_owned());
+    }
+    m
+}
+
+/// Draws an index with probability proportional to `weights` (cumulative table, binary search).
+fn pick(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
+    let total = *cumulative.last().expect("non-empty weights");
+    let x = rng.random::<f64>() * total;
+    cumulative.partition_point(|&c| c <= x).min(cumulative.len() - 1)
+}
+
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    weights
+        .map(|w| {
+            acc += w;
+            acc
+        })
+        .collect()
+}
+
+fn normal(rng: &mut ChaCha8Rng, mean: f64, sd: f64) -> f64 {
+    // Box–Muller; enough for synthetic schedules.
+    let (u1, u2): (f64, f64) = (rng.random::<f64>().max(1e-12), rng.random());
+    mean + sd * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Chooses a commute mode from the one-way great-circle distance and the office's city, in the
+/// proportions of Belgian commuting (car dominant; train strong towards Brussels).
+fn commute_mode(rng: &mut ChaCha8Rng, km: f64, brussels: bool) -> &'static str {
+    let table: &[(&str, f64)] = if km < 3.0 {
+        &[("walk", 0.35), ("bike", 0.2), ("car", 0.3), ("bus", 0.15)]
+    } else if km < 12.0 {
+        &[
+            ("car", 0.58),
+            ("bike", 0.12),
+            ("ebike", 0.08),
+            ("bus", 0.1),
+            ("carpool", 0.05),
+            ("motorbike", 0.02),
+            ("tram", 0.05),
+        ]
+    } else if brussels {
+        &[("car", 0.5), ("train", 0.37), ("carpool", 0.06), ("bus", 0.05), ("motorbike", 0.02)]
+    } else {
+        &[("car", 0.74), ("train", 0.12), ("carpool", 0.07), ("bus", 0.05), ("motorbike", 0.02)]
+    };
+    let c = cumulative(table.iter().map(|t| t.1));
+    table[pick(rng, &c)].0
+}
+
+fn fuel(rng: &mut ChaCha8Rng) -> &'static str {
+    const F: &[(&str, f64)] = &[
+        ("petrol", 0.40),
+        ("diesel", 0.33),
+        ("hybrid", 0.08),
+        ("plugin_hybrid", 0.07),
+        ("electric", 0.09),
+        ("lpg", 0.01),
+        ("", 0.02),
+    ];
+    let c = cumulative(F.iter().map(|t| t.1));
+    F[pick(rng, &c)].0
+}
+
+/// A generated study: file name → content, in a fixed order.
+pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(opt.seed);
+    let places = places();
+    let postcodes = postcodes_by_refnis();
+    let mut files: Vec<(String, String)> = Vec::new();
+
+    let mut sites = String::from("site_id,name,municipality,lat,lon,workspaces,opened_on\n");
+    for (id, name, muni, lat, lon, ws, opened) in SITES {
+        let _ = writeln!(sites, "{id},{name},{muni},{lat},{lon},{ws},{opened}");
+    }
+    let mut companies = String::from("company_id,name,office_name,office_lat,office_lon,package_hours_per_quarter\n");
+
+    // Employees: `;`-separated with decimal commas, as a Belgian HR spreadsheet exports them.
+    let mut employees = String::from(
+        "employee_id;company_id;home_lat;home_lon;home_postcode;commute_mode;car_fuel;car_size;car_occupancy;center_mode\n",
+    );
+    let mut cards = String::from("card_id,employee_id,valid_from,valid_to\n");
+    struct User {
+        card_before: String,
+        card_after: Option<(String, NaiveDate)>,
+        sites: [usize; 2],
+        days_per_week: f64,
+        part_day_share: f64,
+    }
+    let mut users: Vec<User> = Vec::new();
+    let mut emp_no = 0usize;
+    let mut expected_hours = vec![0.0; COMPANIES.len()];
+    let weeks = ((opt.to - opt.from).num_days() as f64 + 1.0) / 7.0;
+    for (ci, (cid, _, _, olat, olon, share, propensity)) in COMPANIES.iter().enumerate() {
+        let n = ((opt.employees as f64) * share).round() as usize;
+        // Homes: population × distance decay from the office (commuting catchment).
+        let weights = cumulative(places.iter().map(|p| {
+            let d = crow_m((*olat, *olon), (p.lat, p.lon)) / 1000.0;
+            if d > 90.0 { 0.0 } else { p.population * (-d / 22.0).exp() }
+        }));
+        for _ in 0..n {
+            emp_no += 1;
+            let id = format!("E{emp_no:06}");
+            let p = &places[pick(&mut rng, &weights)];
+            let home = (p.lat + normal(&mut rng, 0.0, 0.008), p.lon + normal(&mut rng, 0.0, 0.012));
+            let km = crow_m(home, (*olat, *olon)) / 1000.0;
+            let mode = commute_mode(&mut rng, km, *olat > 50.8);
+            let car_like = matches!(mode, "car" | "carpool");
+            let (fuel, size) = if car_like {
+                let s = ["small", "medium", "large", "average", ""]
+                    [pick(&mut rng, &cumulative([0.2, 0.35, 0.2, 0.1, 0.15].into_iter()))];
+                (fuel(&mut rng), s)
+            } else {
+                ("", "")
+            };
+            let occupancy = if mode == "carpool" && rng.random::<f64>() < 0.5 { "2" } else { "" };
+            // Nearest and second-nearest sites.
+            let mut by_dist: Vec<(f64, usize)> =
+                SITES.iter().enumerate().map(|(i, s)| (crow_m(home, (s.3, s.4)) / 1000.0, i)).collect();
+            by_dist.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let saving = km - by_dist[0].0;
+            // People use a center when it is clearly nearer than the office.
+            let p_use = if saving < 1.0 { 0.0 } else { 0.08 + 0.6 * (saving / 30.0).min(1.0) };
+            let user = rng.random::<f64>() < (p_use * propensity * opt.usage_scale).min(0.95);
+            // The way to a center: the commute mode when it fits the distance, else the car (or,
+            // for public-transport commuters near a center, a bike, a walk or the bus).
+            let to_center = by_dist[0].0;
+            let fits = match mode {
+                "walk" => to_center < 3.0,
+                "bike" => to_center < 10.0,
+                "ebike" => to_center < 20.0,
+                "train" | "bus" | "tram" | "metro" => false,
+                _ => true,
+            };
+            let center_mode = if !user || fits {
+                ""
+            } else if matches!(mode, "train" | "bus" | "tram" | "metro") && to_center < 4.0 {
+                ["bike", "walk", "bus"][rng.random_range(0..3)]
+            } else {
+                "car"
+            };
+            let by_postcode = rng.random::<f64>() < 0.2 && postcodes.contains_key(&p.refnis);
+            let (lat, lon, pc) = if by_postcode {
+                let list = &postcodes[&p.refnis];
+                (String::new(), String::new(), list[rng.random_range(0..list.len())].clone())
+            } else {
+                (format!("{:.5}", home.0).replace('.', ","), format!("{:.5}", home.1).replace('.', ","), String::new())
+            };
+            let _ = writeln!(employees, "{id};{cid};{lat};{lon};{pc};{mode};{fuel};{size};{occupancy};{center_mode}");
+            let card = format!("K{:07}", emp_no * 7 + 1000);
+            if user {
+                let reissue = rng.random::<f64>() < 0.03;
+                let days_per_week = [0.5, 1.0, 1.0, 1.5, 2.0, 2.5][rng.random_range(0..6)];
+                expected_hours[ci] += days_per_week * 7.0 * weeks / (weeks / 13.0).max(1.0);
+                let switch = opt.from + Duration::days(rng.random_range(20..((opt.to - opt.from).num_days().max(21))));
+                if reissue {
+                    let new = format!("K{:07}", emp_no * 7 + 1003);
+                    let _ = writeln!(cards, "{card},{id},,{}", switch - Duration::days(1));
+                    let _ = writeln!(cards, "{new},{id},{switch},");
+                    users.push(User {
+                        card_before: card,
+                        card_after: Some((new, switch)),
+                        sites: [by_dist[0].1, by_dist[1].1],
+                        days_per_week,
+                        part_day_share: 0.15,
+                    });
+                } else {
+                    let _ = writeln!(cards, "{card},{id},,");
+                    users.push(User {
+                        card_before: card,
+                        card_after: None,
+                        sites: [by_dist[0].1, by_dist[1].1],
+                        days_per_week,
+                        part_day_share: 0.15,
+                    });
+                }
+            } else {
+                // Every member's employee gets a card, used or not.
+                let _ = writeln!(cards, "{card},{id},,");
+            }
+        }
+        // Packages sized around expected use: some companies will overrun, some will not.
+        let package = (expected_hours[ci] * [1.2, 0.9, 1.05, 1.3, 0.8][ci % 5] / 10.0).round() * 10.0;
+        let name = COMPANIES[ci].1;
+        let office = COMPANIES[ci].2;
+        let _ = writeln!(companies, "{cid},{name},{office},{olat},{olon},{}", package.max(40.0));
+    }
+    if opt.faults {
+        // Faults HR files really contain: swapped coordinates, an unknown company, an unknown
+        // mode, a postcode that does not exist; a card for nobody.
+        employees.push_str("E900001;C01;4,35210;50,84420;;car;diesel;medium;;\n");
+        employees.push_str("E900002;C99;50,60000;4,10000;;car;petrol;;;\n");
+        employees.push_str("E900003;C02;50,70000;4,40000;;trottinette;;;;\n");
+        employees.push_str("E900004;C03;;;9999;car;diesel;;;\n");
+        cards.push_str("K9999999,E999999,,\n");
+    }
+
+    // Access logs, one file per site, each in its own system's dialect.
+    let mut logs: Vec<Vec<(i64, String)>> = vec![Vec::new(); SITES.len()];
+    let mut day = opt.from;
+    let brussels = chrono_tz::Europe::Brussels;
+    use chrono::TimeZone;
+    while day <= opt.to {
+        let wd = day.weekday();
+        let holiday = HOLIDAYS_2026.contains(&(day.month(), day.day())) && day.year() == 2026;
+        if !matches!(wd, Weekday::Sat | Weekday::Sun) && !holiday {
+            let weight = match wd {
+                Weekday::Mon => 1.1,
+                Weekday::Tue => 0.9,
+                Weekday::Wed => 1.0,
+                Weekday::Thu => 0.85,
+                _ => 1.15,
+            };
+            for u in &users {
+                if rng.random::<f64>() >= u.days_per_week / 5.0 * weight {
+                    continue;
+                }
+                let card = match &u.card_after {
+                    Some((c, from)) if day >= *from => c.as_str(),
+                    _ => u.card_before.as_str(),
+                };
+                let site = if rng.random::<f64>() < 0.95 { u.sites[0] } else { u.sites[1] };
+                let arrive_h = normal(&mut rng, 8.6, 0.5).clamp(7.0, 11.0);
+                let stay_h = if rng.random::<f64>() < u.part_day_share {
+                    normal(&mut rng, 3.0, 0.7).clamp(1.0, 3.9)
+                } else {
+                    normal(&mut rng, 7.6, 0.9).clamp(4.2, 10.0)
+                };
+                let t_in = (arrive_h * 3600.0) as i64;
+                let t_out = t_in + (stay_h * 3600.0) as i64;
+                let local = |sod: i64| day.and_hms_opt(0, 0, 0).expect("midnight") + Duration::seconds(sod);
+                let stamp = |sod: i64| {
+                    let l = local(sod);
+                    brussels.from_local_datetime(&l).earliest().expect("daytime exists").timestamp()
+                };
+                let r: f64 = rng.random();
+                let mut push = |sod: i64, dir: &str| logs[site].push((stamp(sod), format!("{card}\u{1}{dir}")));
+                let mut day_events: Vec<(i64, &str)> = vec![(t_in, "in"), (t_out, "out")];
+                if opt.faults && r < 0.015 {
+                    day_events.pop(); // forgotten badge-out
+                } else if opt.faults && r < 0.025 {
+                    day_events.insert(1, (t_in + rng.random_range(5..90), "in")); // double swipe
+                } else if opt.faults && r < 0.028 {
+                    day_events.remove(0); // badge-in not recorded
+                } else if rng.random::<f64>() < 0.08 {
+                    // Lunch outside: out and back in.
+                    let lunch = t_in + ((t_out - t_in) / 2).max(1800);
+                    day_events.insert(1, (lunch, "out"));
+                    day_events.insert(2, (lunch + 2700, "in"));
+                }
+                for (sod, dir) in day_events {
+                    push(sod, dir);
+                }
+            }
+        }
+        day += Duration::days(1);
+    }
+    for (si, (id, _, _, _, _, _, _)) in SITES.iter().enumerate() {
+        let mut rows = std::mem::take(&mut logs[si]);
+        rows.sort();
+        let mut text = String::new();
+        let (sep, header) = match *id {
+            "TOU" => (';', "\u{feff}timestamp;site_id;card_id;direction\n"),
+            _ => (',', "timestamp,site_id,card_id,direction\n"),
+        };
+        text.push_str(header);
+        for (utc, rest) in rows {
+            let mut parts = rest.split('\u{1}');
+            let (card, dir) = (parts.next().expect("card"), parts.next().expect("dir"));
+            let t = chrono::DateTime::from_timestamp(utc, 0).expect("valid instant");
+            let ts = match *id {
+                // Wemmel's access system exports UTC.
+                "WEM" => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                // Redu's exports local time with its offset.
+                "RED" => t.with_timezone(&brussels).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                // Tournai's spreadsheet export uses a space.
+                "TOU" => t.with_timezone(&brussels).format("%Y-%m-%d %H:%M:%S").to_string(),
+                _ => t.with_timezone(&brussels).format("%Y-%m-%dT%H:%M:%S").to_string(),
+            };
+            let _ = writeln!(text, "{ts}{sep}{id}{sep}{card}{sep}{dir}");
+        }
+        if opt.faults && si == 0 {
+            // Unknown cards (visitors' badges), a malformed timestamp, a short row, a Sunday
+            // clock glitch in the spring-forward gap, an export overlapping the previous period,
+            // a visit left open past midnight and an unknown site code.
+            text.push_str("2026-02-03T09:12:44,LLN1,V0000001,in\n2026-02-03T16:40:02,LLN1,V0000001,out\n");
+            text.push_str("2026-02-30T08:12:00,LLN1,K0001007,in\n");
+            text.push_str("2026-03-12T08:15:00,LLN1\n");
+            text.push_str("2026-03-29T02:30:00,LLN1,K0001007,in\n");
+            text.push_str("2025-12-31T10:00:00,LLN1,K0001007,in\n");
+            text.push_str("2026-05-06T19:30:00,LLN1,K0001007,in\n2026-05-07T00:45:00,LLN1,K0001007,out\n");
+            text.push_str("2026-04-14T06:05:00,LLN1,K0001007,in\n2026-04-14T20:40:00,LLN1,K0001007,out\n");
+            text.push_str("2026-05-08T09:00:00,LLN9,K0001007,in\n");
+            text.push_str("2026-05-08T09:00:00,LLN1,K0001007,inside\n");
+        }
+        files.push((format!("logs/{id}.csv"), text));
+    }
+    let study = format!(
+        "# The demo study: synthetic people on real places (see datasets/demo/README.md).\n\
+         # Regenerate with: navette generate --out datasets/demo\n\n\
+         [study]\nname = \"Réseau wallon des centres de travail partagés (démo)\"\nfrom = {}\nto = {}\nlanguage = \"fr\"\n\n\
+         [inputs]\nsites = \"sites.csv\"\ncompanies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n\n\
+         [method]\nboundary = \"wtw\"\nfactor_set = \"be-2025\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n\n\
+         [privacy]\nk_anonymity = 5\n# Demo only: a real study keeps its key secret and out of shared folders.\npseudonym_key = \"demo-key-not-secret\"\n",
+        opt.from, opt.to
+    );
+    let mut out = vec![
+        ("study.toml".to_owned(), study),
+        ("sites.csv".to_owned(), sites),
+        ("companies.csv".to_owned(), companies),
+        ("employees.csv".to_owned(), employees),
+        ("cards.csv".to_owned(), cards),
+    ];
+    out.extend(files);
+    out
+}
+
+/// Writes a generated study into `dir`.
+pub fn write_study(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
+    for (name, content) in files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, content)?;
+    }
+    Ok(())
+}
+
+/// The demo study as shipped in `datasets/demo/`, embedded in the binary.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("study.toml", include_str!("../../datasets/demo/study.toml")),
+    ("sites.csv", include_str!("../../datasets/demo/sites.csv")),
+    ("companies.csv", include_str!("../../datasets/demo/companies.csv")),
+    ("employees.csv", include_str!("../../datasets/demo/employees.csv")),
+    ("cards.csv", include_str!("../../datasets/demo/cards.csv")),
+    ("logs/LLN1.csv", include_str!("../../datasets/demo/logs/LLN1.csv")),
+    ("logs/LLN2.csv", include_str!("../../datasets/demo/logs/LLN2.csv")),
+    ("logs/TOU.csv", include_str!("../../datasets/demo/logs/TOU.csv")),
+    ("logs/ENG.csv", include_str!("../../datasets/demo/logs/ENG.csv")),
+    ("logs/SAI.csv", include_str!("../../datasets/demo/logs/SAI.csv")),
+    ("logs/ISN.csv", include_str!("../../datasets/demo/logs/ISN.csv")),
+    ("logs/RED.csv", include_str!("../../datasets/demo/logs/RED.csv")),
+    ("logs/WEM.csv", include_str!("../../datasets/demo/logs/WEM.csv")),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_demo_is_the_generators_output() {
+        let generated = generate(&DemoOptions::default());
+        let names: Vec<&str> = generated.iter().map(|(n, _)| n.as_str()).collect();
+        let embedded: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, embedded, "datasets/demo file list changed: update EMBEDDED");
+        for ((name, g), (_, e)) in generated.iter().zip(EMBEDDED) {
+            assert!(
+                g == e,
+                "datasets/demo/{name} differs from the generator: run `navette generate --out datasets/demo`"
+            );
+        }
+    }
+
+    #[test]
+    fn generation_is_deterministic_and_scales() {
+        let small = DemoOptions { employees: 200, ..DemoOptions::default() };
+        assert_eq!(generate(&small), generate(&small));
+        let other = DemoOptions { seed: 7, ..small.clone() };
+        assert_ne!(generate(&small), generate(&other));
+    }
+}

@@ -1,0 +1,342 @@
+//! Emission factors as versioned data: a shipped set (`datasets/factors/<set>.csv`), each row with
+//! unit, source and year, optionally overridden row by row by a user file. Results record the set
+//! name and a version derived from the content, so last year's figures never move silently.
+//!
+//! # Units
+//! `value_kg` is kg CO2e per vehicle-km (`vkm`, car-like modes: divided by the occupants) or per
+//! passenger-km (`pkm`). Components are tank-to-wheel (`ttw`) and well-to-tank (`wtt`);
+//! well-to-wheel is their sum.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::Boundary;
+use crate::csvin::{SourceFile, parse_decimal, read_rows};
+use crate::mode::{CarSize, Fuel, Mode};
+use crate::quality::{FileCount, Ledger, RejectReason};
+
+/// The shipped factor sets: (name, file content).
+const BUILTIN: &[(&str, &str)] = &[("be-2025", include_str!("../../datasets/factors/be-2025.csv"))];
+
+/// Names of the shipped factor sets.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTIN.iter().map(|(n, _)| *n).collect()
+}
+
+/// One factor row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactorRow {
+    /// `car`, `motorbike`, `train`…
+    pub mode: String,
+    /// Fuel code for car-like modes, empty otherwise.
+    pub fuel: String,
+    /// Size code for car-like modes, empty otherwise.
+    pub size: String,
+    /// `ttw` or `wtt`.
+    pub component: String,
+    /// kg CO2e per `unit`.
+    pub value_kg: f64,
+    /// `vkm` or `pkm`.
+    pub unit: String,
+    /// Publication the value comes from.
+    pub source: String,
+    /// Year the value refers to.
+    pub year: i32,
+    /// Caveats (proxy, derived value…).
+    pub note: String,
+    /// `builtin` or the override file's name.
+    pub origin: String,
+}
+
+/// A usable factor set.
+#[derive(Debug, Clone)]
+pub struct FactorSet {
+    /// Set name (`be-2025`).
+    pub name: String,
+    /// `<name>+<first 12 hex of sha256 of the shipped file>`, plus `+override:<12 hex>` when a
+    /// user file changed rows.
+    pub version: String,
+    /// Rows sorted by key.
+    pub rows: Vec<FactorRow>,
+    index: BTreeMap<(String, String, String, String), usize>,
+}
+
+/// A factor set that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FactorError {
+    /// No shipped set of that name.
+    #[error("unknown factor set {name:?}: shipped sets are {known}")]
+    UnknownSet {
+        /// Requested name.
+        name: String,
+        /// Available names.
+        known: String,
+    },
+    /// The file's header is unusable.
+    #[error(transparent)]
+    File(#[from] crate::csvin::FileError),
+    /// A mode has no factor for a component.
+    #[error("factor set {set} has no {component} factor for {key}: add a row for it")]
+    Missing {
+        /// Set version.
+        set: String,
+        /// Component.
+        component: &'static str,
+        /// `mode/fuel/size`.
+        key: String,
+    },
+}
+
+const COLUMNS: &[&str] = &["mode", "fuel", "size", "component", "value_kg", "unit", "source", "year", "note"];
+
+/// The per-km factors that apply to one traveller.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PersonKmFactor {
+    /// kg CO2e per person-km, tank-to-wheel.
+    pub ttw_kg_per_km: f64,
+    /// kg CO2e per person-km, well-to-tank.
+    pub wtt_kg_per_km: f64,
+    /// Index of the TTW row used.
+    pub ttw_row: usize,
+    /// Index of the WTT row used.
+    pub wtt_row: usize,
+}
+
+impl PersonKmFactor {
+    /// kg CO2e per person-km within a boundary.
+    pub fn kg_per_km(&self, boundary: Boundary) -> f64 {
+        match boundary {
+            Boundary::Ttw => self.ttw_kg_per_km,
+            Boundary::Wtw => self.ttw_kg_per_km + self.wtt_kg_per_km,
+        }
+    }
+}
+
+impl FactorSet {
+    /// Loads a shipped set, then applies the rows of an override file (if any). Bad override rows
+    /// are rejected into `ledger`; the file's counts are recorded there too.
+    pub fn load(name: &str, overrides: Option<&SourceFile>, ledger: &mut Ledger) -> Result<FactorSet, FactorError> {
+        let (_, text) = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| FactorError::UnknownSet { name: name.to_owned(), known: builtin_names().join(", ") })?;
+        let builtin = SourceFile::from_bytes(format!("factors/{name}.csv"), text.as_bytes().to_vec());
+        let mut scratch = Ledger::default();
+        let base = parse_rows(&builtin, "builtin", &mut scratch)?;
+        assert!(scratch.rejects.is_empty(), "shipped factor set {name} has bad rows: {:?}", scratch.rejects);
+        let mut set = FactorSet {
+            name: name.to_owned(),
+            version: format!("{name}+{}", &builtin.sha256[..12]),
+            rows: Vec::new(),
+            index: BTreeMap::new(),
+        };
+        let mut by_key: BTreeMap<_, FactorRow> = base.into_iter().map(|r| (key(&r), r)).collect();
+        if let Some(file) = overrides {
+            let rows = parse_rows(file, &file.name, ledger)?;
+            if !rows.is_empty() {
+                set.version.push_str(&format!("+override:{}", &file.sha256[..12]));
+            }
+            for r in rows {
+                by_key.insert(key(&r), r);
+            }
+        }
+        for (k, r) in by_key {
+            set.index.insert(k, set.rows.len());
+            set.rows.push(r);
+        }
+        Ok(set)
+    }
+
+    /// The factors for one traveller: car-like modes look up (fuel, size), falling back to the
+    /// fuel's `average` size, then to `unknown` fuel; the vehicle factor is divided by
+    /// `occupancy`.
+    pub fn person_km(
+        &self,
+        mode: Mode,
+        fuel: Fuel,
+        size: CarSize,
+        occupancy: f64,
+    ) -> Result<PersonKmFactor, FactorError> {
+        let ttw_row = self.find(mode, fuel, size, "ttw")?;
+        let wtt_row = self.find(mode, fuel, size, "wtt")?;
+        let per_person = |row: usize| {
+            let r = &self.rows[row];
+            if r.unit == "vkm" { r.value_kg / occupancy.max(1.0) } else { r.value_kg }
+        };
+        Ok(PersonKmFactor { ttw_kg_per_km: per_person(ttw_row), wtt_kg_per_km: per_person(wtt_row), ttw_row, wtt_row })
+    }
+
+    fn find(&self, mode: Mode, fuel: Fuel, size: CarSize, component: &'static str) -> Result<usize, FactorError> {
+        let m = mode.factor_mode();
+        let candidates: Vec<(&str, &str)> = if mode.is_car_like() {
+            vec![(fuel.code(), size.code()), (fuel.code(), "average"), ("unknown", size.code()), ("unknown", "average")]
+        } else if mode == Mode::Motorbike {
+            vec![(fuel.code(), size.code()), ("unknown", "average")]
+        } else {
+            vec![("", "")]
+        };
+        candidates
+            .iter()
+            .find_map(|(f, s)| self.index.get(&(m.to_owned(), (*f).to_owned(), (*s).to_owned(), component.to_owned())))
+            .copied()
+            .ok_or_else(|| FactorError::Missing {
+                set: self.version.clone(),
+                component,
+                key: format!("{m}/{}/{}", fuel.code(), size.code()),
+            })
+    }
+}
+
+fn key(r: &FactorRow) -> (String, String, String, String) {
+    (r.mode.clone(), r.fuel.clone(), r.size.clone(), r.component.clone())
+}
+
+fn parse_rows(file: &SourceFile, origin: &str, ledger: &mut Ledger) -> Result<Vec<FactorRow>, FactorError> {
+    let mut rows = Vec::new();
+    let mut count = FileCount {
+        file: file.name.clone(),
+        kind: "factors".into(),
+        sha256: file.sha256.clone(),
+        read: 0,
+        accepted: 0,
+        rejected: 0,
+        delimiter: String::new(),
+        ignored_columns: Vec::new(),
+    };
+    let mut rejects = Vec::new();
+    let header = read_rows(file, COLUMNS, 8, |row| {
+        count.read += 1;
+        match parse_row(row, origin) {
+            Ok(r) => rows.push(r),
+            Err((reason, detail)) => rejects.push((row.line, reason, detail, row.raw())),
+        }
+    })?;
+    for bad in header.bad_rows {
+        count.read += 1;
+        rejects.push((bad.line, RejectReason::MalformedRow, bad.reason, bad.raw));
+    }
+    rejects.sort_by_key(|r| r.0);
+    count.rejected = rejects.len() as u64;
+    count.accepted = count.read - count.rejected;
+    count.delimiter = header.delimiter.to_string();
+    count.ignored_columns = header.ignored_columns;
+    for (line, reason, detail, raw) in rejects {
+        ledger.reject(&file.name, line, reason, detail, raw);
+    }
+    ledger.files.push(count);
+    Ok(rows)
+}
+
+fn parse_row(row: &crate::csvin::Row<'_>, origin: &str) -> Result<FactorRow, (RejectReason, String)> {
+    let text = |i: usize| row.get(i).unwrap_or("").to_owned();
+    let mode = text(0).to_ascii_lowercase();
+    let factor_modes: Vec<&str> = Mode::ALL.iter().map(|m| m.factor_mode()).collect();
+    if !factor_modes.contains(&mode.as_str()) {
+        return Err((RejectReason::UnknownCode, format!("mode {mode:?}: use one of {}", factor_modes.join(", "))));
+    }
+    let component = text(3).to_ascii_lowercase();
+    if component != "ttw" && component != "wtt" {
+        return Err((RejectReason::UnknownCode, format!("component {component:?}: use ttw or wtt")));
+    }
+    let unit = text(5).to_ascii_lowercase();
+    if unit != "vkm" && unit != "pkm" {
+        return Err((RejectReason::UnknownCode, format!("unit {unit:?}: use vkm or pkm")));
+    }
+    let value_kg = row
+        .get(4)
+        .and_then(parse_decimal)
+        .ok_or_else(|| (RejectReason::BadNumber, "value_kg is not a number".to_owned()))?;
+    if !(0.0..10.0).contains(&value_kg) {
+        return Err((RejectReason::OutOfRange, format!("value_kg {value_kg} is not between 0 and 10 kg per km")));
+    }
+    let source = text(6);
+    if source.is_empty() {
+        return Err((RejectReason::MissingValue, "source is empty: every factor needs its source".into()));
+    }
+    let year = row
+        .get(7)
+        .and_then(|y| y.parse::<i32>().ok())
+        .filter(|y| (1990..=2100).contains(y))
+        .ok_or_else(|| (RejectReason::BadNumber, "year is not a year between 1990 and 2100".to_owned()))?;
+    Ok(FactorRow {
+        mode,
+        fuel: text(1).to_ascii_lowercase(),
+        size: text(2).to_ascii_lowercase(),
+        component,
+        value_kg,
+        unit,
+        source,
+        year,
+        note: text(8),
+        origin: origin.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set() -> FactorSet {
+        FactorSet::load("be-2025", None, &mut Ledger::default()).unwrap()
+    }
+
+    #[test]
+    fn every_mode_fuel_and_size_has_a_factor() {
+        let s = set();
+        for m in Mode::ALL {
+            for f in Fuel::ALL {
+                for z in CarSize::ALL {
+                    s.person_km(*m, *f, *z, 1.0).unwrap();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn car_factor_is_shared_by_occupants_and_wtw_adds_wtt() {
+        let s = set();
+        let solo = s.person_km(Mode::Car, Fuel::Diesel, CarSize::Average, 1.0).unwrap();
+        assert_eq!(solo.kg_per_km(Boundary::Ttw), 0.17304);
+        assert!((solo.kg_per_km(Boundary::Wtw) - (0.17304 + 0.04146)).abs() < 1e-12);
+        let pool = s.person_km(Mode::Carpool, Fuel::Diesel, CarSize::Average, 2.0).unwrap();
+        assert!((pool.kg_per_km(Boundary::Ttw) - 0.17304 / 2.0).abs() < 1e-12);
+        // Sized cars use their own TTW row and the fuel's average WTT row.
+        let small = s.person_km(Mode::Car, Fuel::Petrol, CarSize::Small, 1.0).unwrap();
+        assert_eq!(small.ttw_kg_per_km, 0.14308);
+        assert_eq!(small.wtt_kg_per_km, 0.04599);
+        // LPG has no row: falls back to unknown fuel.
+        let lpg = s.person_km(Mode::Car, Fuel::Lpg, CarSize::Medium, 1.0).unwrap();
+        assert_eq!(lpg.ttw_kg_per_km, 0.17322);
+        // Train is per passenger-km: occupancy does not apply.
+        let train = s.person_km(Mode::Train, Fuel::Unknown, CarSize::Average, 3.0).unwrap();
+        assert_eq!(train.ttw_kg_per_km, 0.023);
+    }
+
+    #[test]
+    fn overrides_replace_rows_reject_bad_ones_and_change_the_version() {
+        let base = set();
+        let file = SourceFile::from_bytes(
+            "mine.csv",
+            "mode;fuel;size;component;value_kg;unit;source;year;note\n\
+             train;;;ttw;0,018;pkm;SNCB 2024 report;2024;\n\
+             train;;;ttw;abc;pkm;x;2024;\n\
+             rocket;;;ttw;1;pkm;x;2024;\n"
+                .as_bytes()
+                .to_vec(),
+        );
+        let mut ledger = Ledger::default();
+        let s = FactorSet::load("be-2025", Some(&file), &mut ledger).unwrap();
+        assert_eq!(s.person_km(Mode::Train, Fuel::Unknown, CarSize::Average, 1.0).unwrap().ttw_kg_per_km, 0.018);
+        assert_ne!(s.version, base.version);
+        let reasons: Vec<_> = ledger.rejects.iter().map(|r| (r.line, r.reason)).collect();
+        assert_eq!(reasons, vec![(3, RejectReason::BadNumber), (4, RejectReason::UnknownCode)]);
+        assert_eq!((ledger.files[0].read, ledger.files[0].accepted, ledger.files[0].rejected), (3, 1, 2));
+    }
+
+    #[test]
+    fn unknown_set_lists_the_known_ones() {
+        let err = FactorSet::load("fr-2019", None, &mut Ledger::default()).unwrap_err().to_string();
+        assert!(err.contains("be-2025"), "{err}");
+    }
+}

@@ -1,0 +1,222 @@
+//! Legs and day impacts. For each center day: the **actual** round trip home ↔ main site by the
+//! center mode and, when the day replaces an office day, the **baseline** round trip home ↔ office
+//! by the commute mode; avoided = baseline − actual (negative when the center trip costs more).
+//! The way back is taken equal to the way out.
+
+use polars::prelude::*;
+
+use crate::config::Boundary;
+use crate::estimate::{BandSource, estimate_leg};
+use crate::factors::{FactorError, FactorSet};
+use crate::ingest::Inputs;
+
+/// How a leg's distance and time were obtained.
+pub const METHOD_ESTIMATED: &str = "estimated";
+
+/// One-way legs: an `office` leg for every employee and a `center` leg for every (employee, site)
+/// that is the main site of a center day. Columns: `employee, leg, site, mode, occupancy, crow_m,
+/// detour, distance_m, duration_s, method, ttw_kg_per_km, wtt_kg_per_km, co2e_ttw_kg,
+/// co2e_wtw_kg, factor_ttw_id, factor_wtt_id` (CO2e per person, one way).
+pub fn legs(
+    inputs: &Inputs,
+    days: &DataFrame,
+    factors: &FactorSet,
+    bands: &[BandSource],
+) -> Result<DataFrame, LegError> {
+    let pairs = days
+        .clone()
+        .lazy()
+        .select([col("employee"), col("main_site")])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort(["employee", "main_site"], SortMultipleOptions::default())
+        .collect()?;
+    let pair_emp = pairs.column("employee")?.u32()?.clone();
+    let pair_site = pairs.column("main_site")?.u32()?.clone();
+
+    let mut b = LegColumns::default();
+    for (i, e) in inputs.employees.iter().enumerate() {
+        let f = factors.person_km(e.commute_mode, e.car_fuel, e.car_size, e.commute_occupancy)?;
+        let est = estimate_leg(e.home, e.office, e.commute_mode, bands);
+        b.push(i as u32, "office", None, e.commute_mode.code(), e.commute_occupancy, est, f);
+    }
+    for (emp, site) in pair_emp.into_no_null_iter().zip(pair_site.into_no_null_iter()) {
+        let e = &inputs.employees[emp as usize];
+        let s = &inputs.sites[site as usize];
+        let f = factors.person_km(e.center_mode, e.car_fuel, e.car_size, e.center_occupancy)?;
+        let est = estimate_leg(e.home, (s.lat, s.lon), e.center_mode, bands);
+        b.push(emp, "center", Some(site), e.center_mode.code(), e.center_occupancy, est, f);
+    }
+    Ok(b.finish()?)
+}
+
+/// Legs could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum LegError {
+    /// A mode has no factor.
+    #[error(transparent)]
+    Factor(#[from] FactorError),
+    /// Frame error (a bug).
+    #[error(transparent)]
+    Polars(#[from] PolarsError),
+}
+
+#[derive(Default)]
+struct LegColumns {
+    employee: Vec<u32>,
+    leg: Vec<&'static str>,
+    site: Vec<Option<u32>>,
+    mode: Vec<&'static str>,
+    occupancy: Vec<f64>,
+    crow_m: Vec<f64>,
+    detour: Vec<f64>,
+    distance_m: Vec<f64>,
+    duration_s: Vec<f64>,
+    ttw: Vec<f64>,
+    wtt: Vec<f64>,
+    ttw_id: Vec<u32>,
+    wtt_id: Vec<u32>,
+}
+
+impl LegColumns {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        employee: u32,
+        leg: &'static str,
+        site: Option<u32>,
+        mode: &'static str,
+        occupancy: f64,
+        est: crate::estimate::LegEstimate,
+        f: crate::factors::PersonKmFactor,
+    ) {
+        self.employee.push(employee);
+        self.leg.push(leg);
+        self.site.push(site);
+        self.mode.push(mode);
+        self.occupancy.push(occupancy);
+        self.crow_m.push(est.crow_m);
+        self.detour.push(est.detour);
+        self.distance_m.push(est.distance_m);
+        self.duration_s.push(est.duration_s);
+        self.ttw.push(f.ttw_kg_per_km);
+        self.wtt.push(f.wtt_kg_per_km);
+        self.ttw_id.push(f.ttw_row as u32);
+        self.wtt_id.push(f.wtt_row as u32);
+    }
+
+    fn finish(self) -> PolarsResult<DataFrame> {
+        let n = self.employee.len();
+        let km: Vec<f64> = self.distance_m.iter().map(|d| d / 1000.0).collect();
+        let co2e_ttw: Vec<f64> = km.iter().zip(&self.ttw).map(|(k, f)| k * f).collect();
+        let co2e_wtw: Vec<f64> = km.iter().zip(self.ttw.iter().zip(&self.wtt)).map(|(k, (t, w))| k * (t + w)).collect();
+        DataFrame::new(
+            n,
+            vec![
+                Column::new("employee".into(), self.employee),
+                Column::new("leg".into(), self.leg),
+                Column::new("site".into(), self.site),
+                Column::new("mode".into(), self.mode),
+                Column::new("occupancy".into(), self.occupancy),
+                Column::new("crow_m".into(), self.crow_m),
+                Column::new("detour".into(), self.detour),
+                Column::new("distance_m".into(), self.distance_m),
+                Column::new("duration_s".into(), self.duration_s),
+                Column::new("method".into(), vec![METHOD_ESTIMATED; n]),
+                Column::new("ttw_kg_per_km".into(), self.ttw),
+                Column::new("wtt_kg_per_km".into(), self.wtt),
+                Column::new("co2e_ttw_kg".into(), co2e_ttw),
+                Column::new("co2e_wtw_kg".into(), co2e_wtw),
+                Column::new("factor_ttw_id".into(), self.ttw_id),
+                Column::new("factor_wtt_id".into(), self.wtt_id),
+            ],
+        )
+    }
+}
+
+/// Day impacts: center days joined with their legs. Adds `actual_*` and `baseline_*` round-trip
+/// figures (`_km`, `_h`, `_co2e_ttw_kg`, `_co2e_wtw_kg`, `_co2e_kg` in the configured boundary),
+/// the `*_avoided` differences and the legs' modes and methods.
+pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> PolarsResult<DataFrame> {
+    let side = |leg: &str, prefix: &str| {
+        let mut keep = vec![col("employee")];
+        if leg == "center" {
+            keep.push(col("site").alias("main_site"));
+        }
+        keep.extend([
+            col("distance_m").alias(format!("{prefix}_distance_m")),
+            col("duration_s").alias(format!("{prefix}_duration_s")),
+            col("co2e_ttw_kg").alias(format!("{prefix}_ttw_kg")),
+            col("co2e_wtw_kg").alias(format!("{prefix}_wtw_kg")),
+            col("mode").alias(format!("{prefix}_mode")),
+            col("method").alias(format!("{prefix}_method")),
+        ]);
+        legs.clone().lazy().filter(col("leg").eq(lit(leg))).select(keep)
+    };
+    let boundary_col = |prefix: &str| match boundary {
+        Boundary::Ttw => col(format!("{prefix}_co2e_ttw_kg")),
+        Boundary::Wtw => col(format!("{prefix}_co2e_wtw_kg")),
+    };
+    let replaced = col("replaces_office_day").cast(DataType::Float64);
+    days.clone()
+        .lazy()
+        .join(
+            side("center", "c"),
+            [col("employee"), col("main_site")],
+            [col("employee"), col("main_site")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(side("office", "o"), [col("employee")], [col("employee")], JoinArgs::new(JoinType::Left))
+        .with_columns([
+            (lit(2.0) * col("c_distance_m") / lit(1000.0)).alias("actual_km"),
+            (lit(2.0) * col("c_duration_s") / lit(3600.0)).alias("actual_h"),
+            (lit(2.0) * col("c_ttw_kg")).alias("actual_co2e_ttw_kg"),
+            (lit(2.0) * col("c_wtw_kg")).alias("actual_co2e_wtw_kg"),
+            (replaced.clone() * lit(2.0) * col("o_distance_m") / lit(1000.0)).alias("baseline_km"),
+            (replaced.clone() * lit(2.0) * col("o_duration_s") / lit(3600.0)).alias("baseline_h"),
+            (replaced.clone() * lit(2.0) * col("o_ttw_kg")).alias("baseline_co2e_ttw_kg"),
+            (replaced * lit(2.0) * col("o_wtw_kg")).alias("baseline_co2e_wtw_kg"),
+            col("c_mode").alias("center_mode"),
+            col("o_mode").alias("commute_mode"),
+            col("c_method").alias("actual_method"),
+            col("o_method").alias("baseline_method"),
+        ])
+        .with_columns([
+            boundary_col("actual").alias("actual_co2e_kg"),
+            boundary_col("baseline").alias("baseline_co2e_kg"),
+        ])
+        .with_columns([
+            (col("baseline_km") - col("actual_km")).alias("km_avoided"),
+            (col("baseline_h") - col("actual_h")).alias("hours_avoided"),
+            (col("baseline_co2e_kg") - col("actual_co2e_kg")).alias("co2e_kg_avoided"),
+            (col("baseline_co2e_ttw_kg") - col("actual_co2e_ttw_kg")).alias("co2e_ttw_kg_avoided"),
+            (col("baseline_co2e_wtw_kg") - col("actual_co2e_wtw_kg")).alias("co2e_wtw_kg_avoided"),
+        ])
+        .select([
+            col("employee"),
+            col("local_day"),
+            col("main_site"),
+            col("presence_s"),
+            col("replaces_office_day"),
+            col("commute_mode"),
+            col("center_mode"),
+            col("baseline_km"),
+            col("baseline_h"),
+            col("baseline_co2e_kg"),
+            col("baseline_co2e_ttw_kg"),
+            col("baseline_co2e_wtw_kg"),
+            col("actual_km"),
+            col("actual_h"),
+            col("actual_co2e_kg"),
+            col("actual_co2e_ttw_kg"),
+            col("actual_co2e_wtw_kg"),
+            col("km_avoided"),
+            col("hours_avoided"),
+            col("co2e_kg_avoided"),
+            col("co2e_ttw_kg_avoided"),
+            col("co2e_wtw_kg_avoided"),
+            col("baseline_method"),
+            col("actual_method"),
+        ])
+        .sort(["employee", "local_day"], SortMultipleOptions::default())
+        .collect()
+}

@@ -1,0 +1,175 @@
+//! The `navette` command line: a thin layer over the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use navette::config::Study;
+use navette::demo::{self, DemoOptions};
+use navette::run::{self, RunSummary};
+
+#[derive(Parser)]
+#[command(
+    name = "navette",
+    version,
+    about = "Commuting impact of smart work centers: badge logs → km, hours and CO2e avoided"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the embedded demo study (Walloon network, two quarters of 2026).
+    Demo {
+        /// Output folder.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Run a study described by a study.toml.
+    Run {
+        /// The study configuration.
+        #[arg(long)]
+        config: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Override a config value, e.g. `--set method.boundary=ttw` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Read and check every input, print a data-quality summary; exit 1 when a file cannot be used.
+    Validate {
+        /// The study configuration.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Generate a synthetic study (the demo at default options; larger ones for benchmarks).
+    Generate {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of employees.
+        #[arg(long, default_value_t = 1500)]
+        employees: usize,
+        /// RNG seed.
+        #[arg(long, default_value_t = DemoOptions::default().seed)]
+        seed: u64,
+        /// First day (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-01-01")]
+        from: chrono::NaiveDate,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-06-30")]
+        to: chrono::NaiveDate,
+        /// Multiplier of center use (1 = demo).
+        #[arg(long, default_value_t = 1.0)]
+        usage_scale: f64,
+        /// Leave out the injected data-quality faults.
+        #[arg(long)]
+        no_faults: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("NAVETTE_LOG").unwrap_or_else(|_| "warn".into()))
+        .init();
+    match real_main(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn real_main(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Demo { out } => {
+            let dir = std::env::temp_dir().join(format!("navette-demo-{}", std::process::id()));
+            let files: Vec<(String, String)> =
+                demo::EMBEDDED.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())).collect();
+            demo::write_study(&dir, &files)
+                .with_context(|| format!("cannot unpack the demo into {}", dir.display()))?;
+            let result = run_study(&dir.join("study.toml"), &out, &[]);
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        }
+        Command::Run { config, out, sets } => run_study(&config, &out, &sets),
+        Command::Validate { config } => validate(&config),
+        Command::Generate { out, employees, seed, from, to, usage_scale, no_faults } => {
+            let opt = DemoOptions { seed, employees, from, to, usage_scale, faults: !no_faults };
+            let files = demo::generate(&opt);
+            demo::write_study(&out, &files).with_context(|| format!("cannot write into {}", out.display()))?;
+            println!("wrote {} files into {}", files.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn run_study(config: &Path, out: &Path, sets: &[String]) -> Result<ExitCode> {
+    let study = Study::load(config)?.with_overrides(sets)?;
+    let sources = run::load_sources(&study)?;
+    let summary = run::run(&study, &sources, out)?;
+    print_summary(&summary, out);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(s: &RunSummary, out: &Path) {
+    let read: u64 = s.inputs.iter().map(|f| f.read).sum();
+    let rejected: u64 = s.inputs.iter().map(|f| f.rejected).sum();
+    let table = |name: &str| s.tables.iter().find(|t| t.0 == name).map_or(0, |t| t.1);
+    println!("{}", s.study);
+    println!("  input rows: {read} read, {} accepted, {rejected} rejected (see rejects.csv)", read - rejected);
+    println!(
+        "  {} visits, {} center days, {} day impacts; factor set {}",
+        table("visits"),
+        table("center_days"),
+        table("day_impacts"),
+        s.factor_set_version
+    );
+    let withheld = s.reports.iter().filter(|r| r.2).count();
+    println!("  {} reports ({withheld} withheld for k-anonymity)", s.reports.len());
+    println!("  outputs in {}: warehouse.duckdb, parquet/, reports/index.html, rejects.csv, run.json", out.display());
+}
+
+fn validate(config: &Path) -> Result<ExitCode> {
+    let study = Study::load(config)?;
+    let sources = run::load_sources(&study)?;
+    let mut timings = run::Timings::default();
+    let computed = match run::compute(&study, &sources, &mut timings) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let ledger = &computed.inputs.ledger;
+    println!("{:<28} {:>9} {:>9} {:>9}  sep", "file", "read", "accepted", "rejected");
+    for f in &ledger.files {
+        println!("{:<28} {:>9} {:>9} {:>9}  {}", f.file, f.read, f.accepted, f.rejected, f.delimiter);
+        if !f.ignored_columns.is_empty() {
+            println!("  ignored columns: {}", f.ignored_columns.join(", "));
+        }
+    }
+    println!("\ntop reject reasons:");
+    for (reason, n) in ledger.reasons().iter().take(8) {
+        let example = ledger.rejects.iter().find(|r| r.reason == *reason).expect("a reject of that reason");
+        println!("  {:<24} {:>7}   e.g. {}:{}: {}", reason.code(), n, example.file, example.line, example.detail);
+    }
+    let p = &computed.pairing;
+    println!(
+        "\nbadge events: {} → {} visits ({} without badge-out, {} over midnight, {} capped), {} duplicate swipes, {} orphan badge-outs",
+        p.events, p.visit_ins, p.missing_outs, p.over_midnight, p.over_cap, p.duplicate_swipes, p.orphan_outs
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,126 @@
+//! Travel modes, car fuels and car sizes: the vocabulary shared by inputs, factors and reports.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $code)] $var),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+
+            /// The code used in files, SQL and reports.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$var => $code),+ }
+            }
+
+            /// Parses a code (case-insensitive, surrounding spaces ignored).
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = s.trim();
+                $name::ALL.iter().copied().find(|v| v.code().eq_ignore_ascii_case(s))
+            }
+
+            /// The valid codes, for error messages.
+            pub fn codes() -> String {
+                $name::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
+            }
+        }
+    };
+}
+
+code_enum! {
+    /// How a person travels.
+    Mode {
+        /// Car, driver alone unless an occupancy is given.
+        Car = "car",
+        /// Shared car; emissions divided by the occupants.
+        Carpool = "carpool",
+        /// Motorbike or scooter.
+        Motorbike = "motorbike",
+        /// Train.
+        Train = "train",
+        /// Bus or coach.
+        Bus = "bus",
+        /// Tram.
+        Tram = "tram",
+        /// Metro.
+        Metro = "metro",
+        /// Bicycle.
+        Bike = "bike",
+        /// Electric-assist bicycle.
+        Ebike = "ebike",
+        /// Walking.
+        Walk = "walk",
+    }
+}
+
+code_enum! {
+    /// Fuel of a car.
+    Fuel {
+        /// Petrol.
+        Petrol = "petrol",
+        /// Diesel.
+        Diesel = "diesel",
+        /// Self-charging hybrid.
+        Hybrid = "hybrid",
+        /// Plug-in hybrid.
+        PluginHybrid = "plugin_hybrid",
+        /// Battery electric.
+        Electric = "electric",
+        /// Liquefied petroleum gas (no own factor row: falls back to `unknown`).
+        Lpg = "lpg",
+        /// Compressed natural gas (no own factor row: falls back to `unknown`).
+        Cng = "cng",
+        /// Not known.
+        Unknown = "unknown",
+    }
+}
+
+code_enum! {
+    /// Size class of a car, as in the DESNZ tables.
+    CarSize {
+        /// Small.
+        Small = "small",
+        /// Medium.
+        Medium = "medium",
+        /// Large.
+        Large = "large",
+        /// Average of the fleet.
+        Average = "average",
+    }
+}
+
+impl Mode {
+    /// Modes whose factors are per vehicle-km and shared by the occupants.
+    pub fn is_car_like(self) -> bool {
+        matches!(self, Mode::Car | Mode::Carpool)
+    }
+
+    /// Modes whose factor depends on the car's fuel and size.
+    pub fn factor_mode(self) -> &'static str {
+        match self {
+            Mode::Car | Mode::Carpool => "car",
+            other => other.code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for m in Mode::ALL {
+            assert_eq!(Mode::parse(m.code()), Some(*m));
+        }
+        assert_eq!(Mode::parse(" Car "), Some(Mode::Car));
+        assert_eq!(Fuel::parse("PLUGIN_HYBRID"), Some(Fuel::PluginHybrid));
+        assert_eq!(CarSize::parse("huge"), None);
+    }
+}

@@ -1,0 +1,156 @@
+//! Data quality as an output: rejected rows with file, line and reason, per-file counts that
+//! reconcile (read = accepted + rejected), and the counts of the visit-pairing rules.
+
+use serde::Serialize;
+
+/// Why a row was not used. The codes are stable: reports and SQL group by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// The row has fewer fields than the header, or cannot be decoded.
+    MalformedRow,
+    /// A required value is empty.
+    MissingValue,
+    /// A number cannot be parsed.
+    BadNumber,
+    /// Coordinates outside the study area (often swapped lat/lon).
+    BadCoordinates,
+    /// A date cannot be parsed.
+    BadDate,
+    /// A timestamp is not ISO 8601.
+    BadTimestamp,
+    /// A Brussels local time inside the spring-forward gap.
+    NonexistentLocalTime,
+    /// Direction is neither `in` nor `out`.
+    BadDirection,
+    /// A mode, fuel or size code that navette does not know.
+    UnknownCode,
+    /// The id was already defined earlier in the file.
+    DuplicateId,
+    /// A company id that `companies.csv` does not define.
+    UnknownCompany,
+    /// An employee id that `employees.csv` does not define (or that was rejected).
+    UnknownEmployee,
+    /// A postcode that is not a Belgian postcode.
+    UnknownPostcode,
+    /// A site id that `sites.csv` does not define.
+    UnknownSite,
+    /// A card id that `cards.csv` does not define.
+    UnknownCard,
+    /// The card exists but no validity period covers the event's date.
+    CardNotValid,
+    /// The event lies outside the study period.
+    OutsidePeriod,
+    /// A value is out of its valid range.
+    OutOfRange,
+}
+
+impl RejectReason {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::MalformedRow => "malformed_row",
+            RejectReason::MissingValue => "missing_value",
+            RejectReason::BadNumber => "bad_number",
+            RejectReason::BadCoordinates => "bad_coordinates",
+            RejectReason::BadDate => "bad_date",
+            RejectReason::BadTimestamp => "bad_timestamp",
+            RejectReason::NonexistentLocalTime => "nonexistent_local_time",
+            RejectReason::BadDirection => "bad_direction",
+            RejectReason::UnknownCode => "unknown_code",
+            RejectReason::DuplicateId => "duplicate_id",
+            RejectReason::UnknownCompany => "unknown_company",
+            RejectReason::UnknownEmployee => "unknown_employee",
+            RejectReason::UnknownPostcode => "unknown_postcode",
+            RejectReason::UnknownSite => "unknown_site",
+            RejectReason::UnknownCard => "unknown_card",
+            RejectReason::CardNotValid => "card_not_valid",
+            RejectReason::OutsidePeriod => "outside_period",
+            RejectReason::OutOfRange => "out_of_range",
+        }
+    }
+}
+
+/// One rejected row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    /// The file as configured.
+    pub file: String,
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// Why.
+    pub reason: RejectReason,
+    /// Details for a person fixing the file (which column, which value).
+    pub detail: String,
+    /// The raw row.
+    pub raw: String,
+}
+
+/// Per-file counts. Invariant: `read == accepted + rejected`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileCount {
+    /// The file as configured.
+    pub file: String,
+    /// Which input it is (`sites`, `access_log`…).
+    pub kind: String,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Data rows read (blank lines excluded).
+    pub read: u64,
+    /// Rows used.
+    pub accepted: u64,
+    /// Rows in the rejects table.
+    pub rejected: u64,
+    /// Detected separator.
+    pub delimiter: String,
+    /// Header columns navette does not use.
+    pub ignored_columns: Vec<String>,
+}
+
+/// Collects rejects and counts while a file is read.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    /// All rejects so far, in file then line order.
+    pub rejects: Vec<Reject>,
+    /// One entry per file read.
+    pub files: Vec<FileCount>,
+}
+
+impl Ledger {
+    /// Records a reject.
+    pub fn reject(&mut self, file: &str, line: u64, reason: RejectReason, detail: impl Into<String>, raw: String) {
+        self.rejects.push(Reject { file: file.to_owned(), line, reason, detail: detail.into(), raw });
+    }
+
+    /// Counts of rejects per reason, most frequent first (ties by code).
+    pub fn reasons(&self) -> Vec<(RejectReason, u64)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for r in &self.rejects {
+            *counts.entry(r.reason).or_insert(0u64) += 1;
+        }
+        let mut v: Vec<_> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
+        v
+    }
+}
+
+/// What the visit-pairing rules did; every accepted access event ends in exactly one bucket.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct PairingCounts {
+    /// Accepted access events.
+    pub events: u64,
+    /// Repeats of the previous swipe within the duplicate window (ignored).
+    pub duplicate_swipes: u64,
+    /// `in` events that opened a visit.
+    pub visit_ins: u64,
+    /// `out` events that closed a visit.
+    pub visit_outs: u64,
+    /// `out` events with no open `in` at the same site (ignored).
+    pub orphan_outs: u64,
+    /// Visits whose `in` has no matching `out` (credited `open_visit_hours`).
+    pub missing_outs: u64,
+    /// Visits whose `out` falls on a later local date (truncated at midnight).
+    pub over_midnight: u64,
+    /// Visits longer than `max_visit_hours` (capped).
+    pub over_cap: u64,
+}

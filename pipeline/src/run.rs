@@ -1,0 +1,377 @@
+//! The run: inputs → tables → warehouse, Parquet, reports, rejects and run info, built in a
+//! temporary folder and moved into place at the end, so an interrupted run leaves the previous
+//! outputs intact.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::config::Study;
+use crate::csvin::SourceFile;
+use crate::estimate::{BandSource, effective_bands};
+use crate::factors::FactorSet;
+use crate::ingest::{Inputs, SourceSet, ingest};
+use crate::places::Postcodes;
+use crate::quality::{FileCount, PairingCounts};
+use crate::{impact, pseudonym, report_data, visits, warehouse};
+
+/// Reads every input file named by the study. A missing file or a glob matching nothing is an
+/// error that names the config key and the path tried.
+pub fn load_sources(study: &Study) -> Result<SourceSet> {
+    let i = &study.config.inputs;
+    let one = |key: &str, rel: &str| -> Result<SourceFile> {
+        let path = study.resolve(rel);
+        SourceFile::read(&path, rel).with_context(|| {
+            format!(
+                "inputs.{key} in {}: cannot read {} (paths are relative to the folder of study.toml)",
+                study.origin,
+                path.display()
+            )
+        })
+    };
+    let mut access_logs = Vec::new();
+    for pattern in &i.access_logs {
+        let matched = expand(study, pattern)?;
+        if matched.is_empty() {
+            bail!(
+                "inputs.access_logs in {}: {pattern:?} matches no file in {}",
+                study.origin,
+                study.resolve(pattern).parent().unwrap_or(Path::new(".")).display()
+            );
+        }
+        for rel in matched {
+            access_logs.push(one("access_logs", &rel)?);
+        }
+    }
+    Ok(SourceSet {
+        sites: one("sites", &i.sites)?,
+        companies: one("companies", &i.companies)?,
+        employees: one("employees", &i.employees)?,
+        cards: one("cards", &i.cards)?,
+        access_logs,
+        factors: i.factors.as_deref().map(|f| one("factors", f)).transpose()?,
+    })
+}
+
+/// Expands `*` and `?` in the file-name part of a relative pattern; returns relative paths, sorted.
+fn expand(study: &Study, pattern: &str) -> Result<Vec<String>> {
+    let (dir_part, name_part) = match pattern.rfind('/') {
+        Some(i) => (&pattern[..i + 1], &pattern[i + 1..]),
+        None => ("", pattern),
+    };
+    if !name_part.contains(['*', '?']) {
+        return Ok(vec![pattern.to_owned()]);
+    }
+    let dir = study.resolve(if dir_part.is_empty() { "." } else { dir_part });
+    let entries = std::fs::read_dir(&dir)
+        .with_context(|| format!("inputs.access_logs in {}: cannot list {}", study.origin, dir.display()))?;
+    let mut out: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| wildcard(name_part.as_bytes(), name.as_bytes()))
+        .map(|name| format!("{dir_part}{name}"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn wildcard(p: &[u8], s: &[u8]) -> bool {
+    match (p.first(), s.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => wildcard(&p[1..], s) || (!s.is_empty() && wildcard(p, &s[1..])),
+        (Some(b'?'), Some(_)) => wildcard(&p[1..], &s[1..]),
+        (Some(a), Some(b)) if a == b => wildcard(&p[1..], &s[1..]),
+        _ => false,
+    }
+}
+
+/// Stage timings, in milliseconds.
+#[derive(Debug, Default, Serialize)]
+pub struct Timings {
+    /// (stage, ms) in run order.
+    pub stages: Vec<(String, u128)>,
+}
+
+impl Timings {
+    fn time<T>(&mut self, stage: &str, f: impl FnOnce() -> T) -> T {
+        let t = Instant::now();
+        let out = f();
+        self.stages.push((stage.to_owned(), t.elapsed().as_millis()));
+        tracing::info!(stage, ms = t.elapsed().as_millis() as u64, "stage done");
+        out
+    }
+}
+
+/// What a run produced, for the CLI summary and `run.json`.
+#[derive(Debug, Serialize)]
+pub struct RunSummary {
+    /// Warehouse schema version.
+    pub schema_version: u32,
+    /// navette version.
+    pub navette_version: &'static str,
+    /// Study name.
+    pub study: String,
+    /// Per-file counts (read = accepted + rejected).
+    pub inputs: Vec<FileCount>,
+    /// Rows per output table.
+    pub tables: Vec<(String, usize)>,
+    /// Visit-pairing rule counts.
+    pub pairing: PairingCounts,
+    /// Access events whose local time was ambiguous (October change; earlier instant taken).
+    pub ambiguous_local_times: u64,
+    /// Factor set version.
+    pub factor_set_version: String,
+    /// The method options in force.
+    pub options: crate::config::MethodConfig,
+    /// Reports written (company, quarter, withheld).
+    pub reports: Vec<(String, String, bool)>,
+    /// Stage durations.
+    pub timings: Timings,
+}
+
+/// The tabular result of a study, before anything is written.
+pub struct Computed {
+    /// Checked inputs.
+    pub inputs: Inputs,
+    /// Factor set in force.
+    pub factors: FactorSet,
+    /// Estimate bands in force.
+    pub bands: Vec<BandSource>,
+    /// Visits.
+    pub visits: DataFrame,
+    /// Center days.
+    pub days: DataFrame,
+    /// Legs.
+    pub legs: DataFrame,
+    /// Day impacts.
+    pub impacts: DataFrame,
+    /// Pairing counts.
+    pub pairing: PairingCounts,
+}
+
+/// Runs the tabular stages (no output written). Bad rows are rejected, never fatal; an unusable
+/// file or factor set is an error.
+pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Result<Computed> {
+    let c = &study.config;
+    let postcodes = Postcodes::builtin();
+    let mut inputs = timings
+        .time("ingest", || ingest(sources, &c.method, (c.study.from, c.study.to), &postcodes))
+        .context("an input file cannot be used")?;
+    let factors = FactorSet::load(&c.method.factor_set, sources.factors.as_ref(), &mut inputs.ledger)
+        .with_context(|| format!("method.factor_set / inputs.factors in {}", study.origin))?;
+    let bands = effective_bands(&c.method.estimate);
+    let (visits, pairing) = timings.time("pair_visits", || -> Result<_> {
+        let events = visits::events_frame(&inputs.events)?;
+        Ok(visits::pair_visits(events, &c.method)?)
+    })?;
+    let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
+    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands))?;
+    let impacts = timings.time("day_impacts", || impact::day_impacts(&days, &legs, c.method.boundary))?;
+    Ok(Computed { inputs, factors, bands, visits, days, legs, impacts, pairing })
+}
+
+fn run_info(study: &Study, factors: &FactorSet, sources: &SourceSet) -> PolarsResult<DataFrame> {
+    let c = &study.config;
+    let m = &c.method;
+    let mut all = vec![&sources.sites, &sources.companies, &sources.employees, &sources.cards];
+    all.extend(&sources.access_logs);
+    all.extend(&sources.factors);
+    let combined: String = all.iter().map(|f| format!("{} {}\n", f.sha256, f.name)).collect();
+    let inputs_sha256 = crate::csvin::SourceFile::from_bytes("", combined.into_bytes()).sha256;
+    df!(
+        "schema_version" => [warehouse::SCHEMA_VERSION],
+        "navette_version" => [env!("CARGO_PKG_VERSION")],
+        "study_name" => [c.study.name.as_str()],
+        "period_from" => [c.study.from.to_string()],
+        "period_to" => [c.study.to.to_string()],
+        "language" => [c.study.language.as_str()],
+        "boundary" => [m.boundary.code()],
+        "factor_set" => [factors.name.as_str()],
+        "factor_set_version" => [factors.version.as_str()],
+        "min_hours_office_day" => [m.min_hours_office_day],
+        "max_visit_hours" => [m.max_visit_hours],
+        "duplicate_window_s" => [m.duplicate_window_s],
+        "open_visit_hours" => [m.open_visit_hours],
+        "carpool_occupancy" => [m.carpool_occupancy],
+        "k_anonymity" => [c.privacy.k_anonymity],
+        "inputs_sha256" => [inputs_sha256],
+    )
+}
+
+fn bands_frame(bands: &[BandSource]) -> PolarsResult<DataFrame> {
+    df!(
+        "mode" => bands.iter().map(|b| b.band.mode.code()).collect::<Vec<_>>(),
+        "from_km" => bands.iter().map(|b| b.band.from_km).collect::<Vec<_>>(),
+        "detour" => bands.iter().map(|b| b.band.detour).collect::<Vec<_>>(),
+        "speed_kmh" => bands.iter().map(|b| b.band.speed_kmh).collect::<Vec<_>>(),
+        "source" => bands.iter().map(|b| b.source).collect::<Vec<_>>(),
+    )
+}
+
+/// Runs a whole study into `out`: `warehouse.duckdb`, `parquet/`, `rejects.csv`,
+/// `reports/`, `run.json`.
+pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary> {
+    let mut timings = Timings::default();
+    let computed = compute(study, sources, &mut timings)?;
+    let staging = staging_dir(out)?;
+    let result = write_outputs(study, sources, &computed, &staging, &mut timings);
+    match result {
+        Ok(mut summary) => {
+            timings_into(&mut summary, timings);
+            let json = serde_json::to_vec_pretty(&summary)?;
+            std::fs::write(staging.join("run.json"), json).context("cannot write run.json")?;
+            publish(&staging, out)?;
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}
+
+fn timings_into(summary: &mut RunSummary, timings: Timings) {
+    summary.timings = timings;
+}
+
+fn write_outputs(
+    study: &Study,
+    sources: &SourceSet,
+    c: &Computed,
+    dir: &Path,
+    timings: &mut Timings,
+) -> Result<RunSummary> {
+    let cfg = &study.config;
+    let key = &cfg.privacy.pseudonym_key;
+    let pids: Vec<String> = c.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
+    let tables = warehouse::Tables {
+        inputs: &c.inputs,
+        pids: &pids,
+        visits: &c.visits,
+        days: &c.days,
+        legs: &c.legs,
+        impacts: &c.impacts,
+        factors: &c.factors,
+        pairing: &c.pairing,
+        run_info: run_info(study, &c.factors, sources)?,
+        bands: bands_frame(&c.bands)?,
+    };
+    let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, &c.inputs.ledger.rejects))?;
+    let parquet_dir = dir.join("parquet");
+    timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables))?;
+    let db_path = dir.join("warehouse.duckdb");
+    timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
+    timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
+    let reports = timings.time("reports", || write_reports(study, &db_path, &dir.join("reports")))?;
+    Ok(RunSummary {
+        schema_version: warehouse::SCHEMA_VERSION,
+        navette_version: env!("CARGO_PKG_VERSION"),
+        study: cfg.study.name.clone(),
+        inputs: c.inputs.ledger.files.clone(),
+        tables: out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect(),
+        pairing: c.pairing.clone(),
+        ambiguous_local_times: c.inputs.events.ambiguous_local_times,
+        factor_set_version: c.factors.version.clone(),
+        options: cfg.method.clone(),
+        reports,
+        timings: Timings::default(),
+    })
+}
+
+fn write_rejects(path: &Path, inputs: &Inputs) -> Result<()> {
+    let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot create {}", path.display()))?;
+    w.write_record(["file", "line", "reason", "detail", "raw"])?;
+    for r in &inputs.ledger.rejects {
+        w.write_record([r.file.as_str(), &r.line.to_string(), r.reason.code(), &r.detail, &r.raw])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Folder-safe form of an id.
+fn path_safe(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
+}
+
+fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(String, String, bool)>> {
+    let cfg = &study.config;
+    let lang = navette_reports::Lang::parse(&cfg.study.language).context("study.language is checked at load")?;
+    let k = cfg.privacy.k_anonymity;
+    let conn = duckdb::Connection::open(db_path)?;
+    let facts = report_data::method_and_quality(&conn, k)?;
+    let mut index = Vec::new();
+    let mut written = Vec::new();
+    for key in report_data::report_keys(&conn)? {
+        let report = report_data::company_report(&conn, &key, lang, &cfg.study.name, k, &facts)?;
+        let html = navette_reports::render_company_html(&report)
+            .with_context(|| format!("rendering the report of {} {}", key.company_id, key.quarter))?;
+        let rel = format!("{}/{}/report.html", path_safe(&key.company_id), path_safe(&key.quarter));
+        let path = dir.join(&rel);
+        std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
+        std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+        let withheld = report.headline.is_none();
+        index.push(navette_reports::IndexEntry {
+            company_name: key.company_name.clone(),
+            quarter: key.quarter.clone(),
+            href: rel,
+            withheld,
+        });
+        written.push((key.company_id, key.quarter, withheld));
+    }
+    std::fs::create_dir_all(dir)?;
+    let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
+    std::fs::write(dir.join("index.html"), html)?;
+    Ok(written)
+}
+
+/// A fresh staging folder next to `out` (same file system, so the final rename is atomic).
+fn staging_dir(out: &Path) -> Result<PathBuf> {
+    if out.exists() && !out.is_dir() {
+        bail!("--out {} is a file: give a folder", out.display());
+    }
+    if out.is_dir() && std::fs::read_dir(out)?.next().is_some() && !out.join("run.json").exists() {
+        bail!(
+            "--out {} is a non-empty folder that holds no navette outputs (no run.json): give a new or empty folder",
+            out.display()
+        );
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    Ok(staging)
+}
+
+/// Swaps the staging folder into place: the old outputs stay until the new ones are complete.
+fn publish(staging: &Path, out: &Path) -> Result<()> {
+    let old = staging.with_extension("old");
+    if out.exists() {
+        std::fs::rename(out, &old).with_context(|| format!("cannot move the previous {} aside", out.display()))?;
+    }
+    std::fs::rename(staging, out).with_context(|| format!("cannot move the outputs into {}", out.display()))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard(b"*.csv", b"site-1.csv"));
+        assert!(wildcard(b"site-?.csv", b"site-1.csv"));
+        assert!(!wildcard(b"*.csv", b"site-1.csv.bak"));
+        assert!(wildcard(b"*", b""));
+    }
+}

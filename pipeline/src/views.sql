@@ -1,0 +1,145 @@
+-- Warehouse views: every figure of every report is read from one of these.
+-- Units are in the column names; CO2e is in the boundary recorded in run_info.boundary.
+-- Grain and privacy status of each view are documented in docs/warehouse.md.
+
+-- One macro-like base: per-day figures with their aggregation keys.
+CREATE VIEW impact_base AS
+SELECT
+    employee_pid, company_id, site_id, date, quarter, month, commute_mode, center_mode,
+    replaces_office_day, presence_h, baseline_km, actual_km, km_avoided, baseline_h, actual_h,
+    hours_avoided, baseline_co2e_kg, actual_co2e_kg, co2e_kg_avoided
+FROM day_impacts;
+
+-- Company × quarter: the headline figures of the HR report.
+CREATE VIEW company_quarter_impact AS
+WITH q AS (
+    SELECT
+        company_id,
+        quarter,
+        count(DISTINCT employee_pid)                     AS employees_active,
+        count(*)                                         AS center_days,
+        count(*) FILTER (WHERE replaces_office_day)      AS office_days_replaced,
+        sum(presence_h)                                  AS center_hours,
+        sum(baseline_km)                                 AS km_baseline,
+        sum(actual_km)                                   AS km_actual,
+        sum(km_avoided)                                  AS km_avoided,
+        sum(hours_avoided)                               AS hours_avoided,
+        sum(baseline_co2e_kg)                            AS co2e_kg_baseline,
+        sum(actual_co2e_kg)                              AS co2e_kg_actual,
+        sum(co2e_kg_avoided)                             AS co2e_kg_avoided
+    FROM impact_base
+    GROUP BY company_id, quarter
+)
+SELECT
+    q.*,
+    c.package_hours_per_quarter AS package_hours,
+    CASE WHEN c.package_hours_per_quarter > 0
+         THEN 100.0 * q.center_hours / c.package_hours_per_quarter END AS package_used_pct
+FROM q JOIN companies c USING (company_id)
+ORDER BY company_id, quarter;
+
+-- Company × site × quarter: the per-site table of the HR report.
+CREATE VIEW company_site_quarter_impact AS
+SELECT
+    company_id, site_id, quarter,
+    count(DISTINCT employee_pid)                AS employees_active,
+    count(*)                                    AS center_days,
+    count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
+    sum(presence_h)                             AS center_hours,
+    sum(km_avoided)                             AS km_avoided,
+    sum(hours_avoided)                          AS hours_avoided,
+    sum(co2e_kg_avoided)                        AS co2e_kg_avoided
+FROM impact_base
+GROUP BY company_id, site_id, quarter
+ORDER BY company_id, quarter, site_id;
+
+-- Company × month: the monthly chart of the HR report.
+CREATE VIEW company_month_impact AS
+SELECT
+    company_id, quarter, month,
+    count(DISTINCT employee_pid)                AS employees_active,
+    count(*)                                    AS center_days,
+    sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
+    sum(actual_co2e_kg)                         AS co2e_kg_actual,
+    sum(co2e_kg_avoided)                        AS co2e_kg_avoided,
+    sum(km_avoided)                             AS km_avoided
+FROM impact_base
+GROUP BY company_id, quarter, month
+ORDER BY company_id, month;
+
+-- Site × quarter: use of each center across all companies.
+CREATE VIEW site_quarter_impact AS
+SELECT
+    s.site_id, s.name AS site_name, s.workspaces, i.quarter,
+    count(DISTINCT i.employee_pid)                  AS employees_active,
+    count(DISTINCT i.company_id)                    AS companies_active,
+    count(*)                                        AS center_days,
+    count(*) FILTER (WHERE i.replaces_office_day)   AS office_days_replaced,
+    sum(i.presence_h)                               AS center_hours,
+    sum(i.km_avoided)                               AS km_avoided,
+    sum(i.hours_avoided)                            AS hours_avoided,
+    sum(i.baseline_co2e_kg)                         AS co2e_kg_baseline,
+    sum(i.actual_co2e_kg)                           AS co2e_kg_actual,
+    sum(i.co2e_kg_avoided)                          AS co2e_kg_avoided
+FROM impact_base i JOIN sites s USING (site_id)
+GROUP BY s.site_id, s.name, s.workspaces, i.quarter
+ORDER BY s.site_id, i.quarter;
+
+-- Whole network × quarter: the funders' totals.
+CREATE VIEW network_quarter_impact AS
+SELECT
+    quarter,
+    count(DISTINCT employee_pid)                AS employees_active,
+    count(DISTINCT company_id)                  AS companies_active,
+    count(DISTINCT site_id)                     AS sites_active,
+    count(*)                                    AS center_days,
+    count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
+    sum(presence_h)                             AS center_hours,
+    sum(km_avoided)                             AS km_avoided,
+    sum(hours_avoided)                          AS hours_avoided,
+    sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
+    sum(actual_co2e_kg)                         AS co2e_kg_actual,
+    sum(co2e_kg_avoided)                        AS co2e_kg_avoided
+FROM impact_base
+GROUP BY quarter
+ORDER BY quarter;
+
+-- Company × quarter × commute mode: the mode split (vocabulary of the federal diagnostic).
+CREATE VIEW company_mode_quarter_impact AS
+SELECT
+    company_id, quarter, commute_mode,
+    count(DISTINCT employee_pid)                AS employees_active,
+    count(*)                                    AS center_days,
+    sum(km_avoided)                             AS km_avoided,
+    sum(co2e_kg_avoided)                        AS co2e_kg_avoided
+FROM impact_base
+GROUP BY company_id, quarter, commute_mode
+ORDER BY company_id, quarter, commute_mode;
+
+-- Legs by how they were obtained (estimated now; routed with the routing engines).
+CREATE VIEW leg_method_share AS
+SELECT leg, method, count(*) AS legs, 100.0 * count(*) / sum(count(*)) OVER (PARTITION BY leg) AS share_pct
+FROM legs
+GROUP BY leg, method
+ORDER BY leg, method;
+
+-- Per-file reconciliation: rows read = accepted + rejected.
+CREATE VIEW data_quality_by_file AS
+SELECT file, kind, rows_read, rows_accepted, rows_rejected,
+       rows_read = rows_accepted + rows_rejected AS reconciles
+FROM file_counts
+ORDER BY kind, file;
+
+-- Rejected rows by reason, most frequent first.
+CREATE VIEW rejects_by_reason AS
+SELECT reason, count(*) AS rows_rejected, count(DISTINCT file) AS files
+FROM rejects
+GROUP BY reason
+ORDER BY rows_rejected DESC, reason;
+
+-- Visits by pairing rule for each company and quarter (data quality of the badge logs).
+CREATE VIEW company_quarter_visit_rules AS
+SELECT company_id, quarter, rule, count(*) AS visits, sum(duration_h) AS hours
+FROM visits
+GROUP BY company_id, quarter, rule
+ORDER BY company_id, quarter, rule;

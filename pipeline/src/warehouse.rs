@@ -1,0 +1,344 @@
+//! The warehouse: output tables (pseudonymous ids, no home coordinates, no names of people) written
+//! as Parquet, then loaded into DuckDB with the SQL views every report figure comes from.
+//!
+//! Invariant: only this module knows the table layout; `views.sql` is the only place figures are
+//! aggregated.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::clock;
+use crate::factors::FactorSet;
+use crate::ingest::Inputs;
+use crate::quality::{PairingCounts, Reject};
+
+/// Warehouse schema version, bumped when a table or view changes shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The SQL views, applied after the tables are loaded.
+pub const VIEWS_SQL: &str = include_str!("views.sql");
+
+/// Files whose raw rows may hold personal data: their raw text is withheld from the warehouse
+/// (it stays in `rejects.csv` for the data steward).
+const PERSONAL_KINDS: &[&str] = &["employees", "cards", "access_log"];
+
+/// Everything the warehouse is built from.
+pub struct Tables<'a> {
+    /// Inputs (ids, attributes).
+    pub inputs: &'a Inputs,
+    /// Pseudonymous id per employee index.
+    pub pids: &'a [String],
+    /// Visits frame from `visits::pair_visits`.
+    pub visits: &'a DataFrame,
+    /// Center days from `visits::center_days`.
+    pub days: &'a DataFrame,
+    /// Legs from `impact::legs`.
+    pub legs: &'a DataFrame,
+    /// Day impacts from `impact::day_impacts`.
+    pub impacts: &'a DataFrame,
+    /// The factor set used.
+    pub factors: &'a FactorSet,
+    /// Pairing-rule counts.
+    pub pairing: &'a PairingCounts,
+    /// One-row run info frame.
+    pub run_info: DataFrame,
+    /// Estimate bands frame.
+    pub bands: DataFrame,
+}
+
+fn gather<'s>(idx: &UInt32Chunked, names: &'s [String]) -> Vec<Option<&'s str>> {
+    idx.iter().map(|i| i.map(|i| names[i as usize].as_str())).collect()
+}
+
+fn with_ids(df: &DataFrame, t: &Tables<'_>) -> PolarsResult<DataFrame> {
+    let site_ids: Vec<String> = t.inputs.sites.iter().map(|s| s.site_id.clone()).collect();
+    let company_of: Vec<String> =
+        t.inputs.employees.iter().map(|e| t.inputs.companies[e.company].company_id.clone()).collect();
+    let mut out = df.clone();
+    if let Ok(emp) = df.column("employee") {
+        let emp = emp.u32()?;
+        out.with_column(Column::new("employee_pid".into(), gather(emp, t.pids)))?;
+        out.with_column(Column::new("company_id".into(), gather(emp, &company_of)))?;
+        out = out.drop("employee")?;
+    }
+    for (idx_col, id_col) in [("site", "site_id"), ("main_site", "site_id")] {
+        if let Ok(site) = df.column(idx_col) {
+            out.with_column(Column::new(id_col.into(), gather(site.u32()?, &site_ids)))?;
+            out = out.drop(idx_col)?;
+        }
+    }
+    if let Ok(day) = df.column("local_day") {
+        let days = day.i32()?;
+        let mut cache: HashMap<i32, (String, String)> = HashMap::new();
+        let mut quarter = Vec::with_capacity(days.len());
+        let mut month = Vec::with_capacity(days.len());
+        for d in days.into_no_null_iter() {
+            let (q, m) = cache
+                .entry(d)
+                .or_insert_with(|| (clock::quarter_label(d), clock::day_date(d).format("%Y-%m").to_string()));
+            quarter.push(q.clone());
+            month.push(m.clone());
+        }
+        out.with_column(day.cast(&DataType::Date)?.with_name("date".into()))?;
+        out.with_column(Column::new("quarter".into(), quarter))?;
+        out.with_column(Column::new("month".into(), month))?;
+        out = out.drop("local_day")?;
+    }
+    Ok(out)
+}
+
+fn reorder(df: DataFrame, first: &[&str]) -> PolarsResult<DataFrame> {
+    let names: Vec<PlSmallStr> = df.get_column_names().into_iter().cloned().collect();
+    let mut order: Vec<PlSmallStr> =
+        first.iter().filter(|f| names.iter().any(|n| n == *f)).map(|f| (*f).into()).collect();
+    order.extend(names.into_iter().filter(|n| !first.contains(&n.as_str())));
+    df.select(order)
+}
+
+/// Blanks the values quoted (`"E123"`) or in parentheses (`(50.1, 4.2)`) in a reject detail: in
+/// personal files they are ids and coordinates.
+fn redact(detail: &str) -> String {
+    let mut out = String::with_capacity(detail.len());
+    let mut closing: Option<char> = None;
+    for ch in detail.chars() {
+        match closing {
+            Some(c) if ch == c => {
+                out.push('…');
+                out.push(ch);
+                closing = None;
+            }
+            Some(_) => {}
+            None if ch == '"' || ch == '(' => {
+                out.push(ch);
+                closing = Some(if ch == '"' { '"' } else { ')' });
+            }
+            None => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Builds every output table, in a fixed order, with deterministic row order.
+pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
+    let i = t.inputs;
+    let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
+    let sites = DataFrame::new(
+        i.sites.len(),
+        vec![
+            Column::new("site_id".into(), i.sites.iter().map(|s| s.site_id.as_str()).collect::<Vec<_>>()),
+            Column::new("name".into(), i.sites.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()),
+            Column::new("lat".into(), i.sites.iter().map(|s| s.lat).collect::<Vec<_>>()),
+            Column::new("lon".into(), i.sites.iter().map(|s| s.lon).collect::<Vec<_>>()),
+            Column::new("municipality".into(), i.sites.iter().map(|s| s.municipality.as_deref()).collect::<Vec<_>>()),
+            Column::new("workspaces".into(), i.sites.iter().map(|s| s.workspaces).collect::<Vec<_>>()),
+            Column::new(
+                "opened_on".into(),
+                i.sites.iter().map(|s| s.opened_on.map(clock::day_number)).collect::<Vec<_>>(),
+            )
+            .cast(&DataType::Date)?,
+        ],
+    )?;
+    let companies = DataFrame::new(
+        i.companies.len(),
+        vec![
+            Column::new("company_id".into(), i.companies.iter().map(|c| c.company_id.as_str()).collect::<Vec<_>>()),
+            Column::new("name".into(), i.companies.iter().map(|c| c.name.as_str()).collect::<Vec<_>>()),
+            Column::new("office_name".into(), i.companies.iter().map(|c| c.office_name.as_deref()).collect::<Vec<_>>()),
+            Column::new("office_lat".into(), i.companies.iter().map(|c| c.office_lat).collect::<Vec<_>>()),
+            Column::new("office_lon".into(), i.companies.iter().map(|c| c.office_lon).collect::<Vec<_>>()),
+            Column::new(
+                "package_hours_per_quarter".into(),
+                i.companies.iter().map(|c| c.package_hours_per_quarter).collect::<Vec<_>>(),
+            ),
+        ],
+    )?;
+    let e = &i.employees;
+    let employees = DataFrame::new(
+        e.len(),
+        vec![
+            Column::new("employee_pid".into(), t.pids),
+            Column::new(
+                "company_id".into(),
+                e.iter().map(|e| i.companies[e.company].company_id.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new("home_source".into(), e.iter().map(|e| e.home_source.code()).collect::<Vec<_>>()),
+            Column::new("commute_mode".into(), e.iter().map(|e| e.commute_mode.code()).collect::<Vec<_>>()),
+            Column::new("center_mode".into(), e.iter().map(|e| e.center_mode.code()).collect::<Vec<_>>()),
+            Column::new("car_fuel".into(), e.iter().map(|e| e.car_fuel.code()).collect::<Vec<_>>()),
+            Column::new("car_size".into(), e.iter().map(|e| e.car_size.code()).collect::<Vec<_>>()),
+            Column::new("commute_occupancy".into(), e.iter().map(|e| e.commute_occupancy).collect::<Vec<_>>()),
+            Column::new("own_office".into(), e.iter().map(|e| e.own_office).collect::<Vec<_>>()),
+        ],
+    )?
+    .sort(["employee_pid"], SortMultipleOptions::default())?;
+
+    let file_names = &i.log_files;
+    let mut visits = with_ids(t.visits, t)?;
+    let files = visits.column("file")?.u32()?.clone();
+    visits.with_column(Column::new("source_file".into(), gather(&files, file_names)))?;
+    visits.with_column(
+        (visits.column("start_utc_s")?.as_materialized_series() * 1000)
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+            .with_name("start_utc".into())
+            .into_column(),
+    )?;
+    let visits = visits
+        .drop_many(["file", "card", "start_utc_s"])
+        .lazy()
+        .with_column((col("duration_s").cast(DataType::Float64) / lit(3600.0)).alias("duration_h"))
+        .rename(["line"], ["source_line"], true)
+        .sort(["employee_pid", "start_utc"], SortMultipleOptions::default())
+        .collect()?;
+    let visits = reorder(visits, &key)?;
+    let center_days =
+        reorder(with_ids(t.days, t)?.sort(["employee_pid", "date"], SortMultipleOptions::default())?, &key)?;
+    let legs = reorder(
+        with_ids(t.legs, t)?
+            .sort(["employee_pid", "leg", "site_id"], SortMultipleOptions::default().with_nulls_last(false))?,
+        &key,
+    )?;
+    let day_impacts = reorder(
+        with_ids(t.impacts, t)?
+            .lazy()
+            .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
+            .sort(["employee_pid", "date"], SortMultipleOptions::default())
+            .collect()?,
+        &key,
+    )?;
+
+    let personal_files: Vec<&str> =
+        i.ledger.files.iter().filter(|f| PERSONAL_KINDS.contains(&f.kind.as_str())).map(|f| f.file.as_str()).collect();
+    let rejects_df =
+        DataFrame::new(
+            rejects.len(),
+            vec![
+                Column::new("file".into(), rejects.iter().map(|r| r.file.as_str()).collect::<Vec<_>>()),
+                Column::new("line".into(), rejects.iter().map(|r| r.line).collect::<Vec<_>>()),
+                Column::new("reason".into(), rejects.iter().map(|r| r.reason.code()).collect::<Vec<_>>()),
+                Column::new(
+                    "detail".into(),
+                    rejects
+                        .iter()
+                        .map(|r| {
+                            if personal_files.contains(&r.file.as_str()) { redact(&r.detail) } else { r.detail.clone() }
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "raw".into(),
+                    rejects
+                        .iter()
+                        .map(|r| if personal_files.contains(&r.file.as_str()) { None } else { Some(r.raw.as_str()) })
+                        .collect::<Vec<_>>(),
+                ),
+            ],
+        )?;
+    let f = &i.ledger.files;
+    let file_counts = DataFrame::new(
+        f.len(),
+        vec![
+            Column::new("file".into(), f.iter().map(|c| c.file.as_str()).collect::<Vec<_>>()),
+            Column::new("kind".into(), f.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>()),
+            Column::new("sha256".into(), f.iter().map(|c| c.sha256.as_str()).collect::<Vec<_>>()),
+            Column::new("rows_read".into(), f.iter().map(|c| c.read).collect::<Vec<_>>()),
+            Column::new("rows_accepted".into(), f.iter().map(|c| c.accepted).collect::<Vec<_>>()),
+            Column::new("rows_rejected".into(), f.iter().map(|c| c.rejected).collect::<Vec<_>>()),
+            Column::new("delimiter".into(), f.iter().map(|c| c.delimiter.as_str()).collect::<Vec<_>>()),
+        ],
+    )?;
+    let p = t.pairing;
+    let pairing_rows: [(&str, u64); 8] = [
+        ("events", p.events),
+        ("duplicate_swipes", p.duplicate_swipes),
+        ("visit_ins", p.visit_ins),
+        ("visit_outs", p.visit_outs),
+        ("orphan_outs", p.orphan_outs),
+        ("missing_outs", p.missing_outs),
+        ("over_midnight", p.over_midnight),
+        ("over_cap", p.over_cap),
+    ];
+    let pairing = DataFrame::new(
+        pairing_rows.len(),
+        vec![
+            Column::new("rule".into(), pairing_rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("events".into(), pairing_rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+        ],
+    )?;
+    let fr = &t.factors.rows;
+    let factors = DataFrame::new(
+        fr.len(),
+        vec![
+            Column::new("factor_id".into(), (0..fr.len() as u32).collect::<Vec<_>>()),
+            Column::new("factor_set".into(), vec![t.factors.version.as_str(); fr.len()]),
+            Column::new("mode".into(), fr.iter().map(|r| r.mode.as_str()).collect::<Vec<_>>()),
+            Column::new("fuel".into(), fr.iter().map(|r| r.fuel.as_str()).collect::<Vec<_>>()),
+            Column::new("size".into(), fr.iter().map(|r| r.size.as_str()).collect::<Vec<_>>()),
+            Column::new("component".into(), fr.iter().map(|r| r.component.as_str()).collect::<Vec<_>>()),
+            Column::new("value_kg".into(), fr.iter().map(|r| r.value_kg).collect::<Vec<_>>()),
+            Column::new("unit".into(), fr.iter().map(|r| r.unit.as_str()).collect::<Vec<_>>()),
+            Column::new("source".into(), fr.iter().map(|r| r.source.as_str()).collect::<Vec<_>>()),
+            Column::new("year".into(), fr.iter().map(|r| r.year).collect::<Vec<_>>()),
+            Column::new("note".into(), fr.iter().map(|r| r.note.as_str()).collect::<Vec<_>>()),
+            Column::new("origin".into(), fr.iter().map(|r| r.origin.as_str()).collect::<Vec<_>>()),
+        ],
+    )?;
+    Ok(vec![
+        ("run_info", t.run_info.clone()),
+        ("sites", sites),
+        ("companies", companies),
+        ("employees", employees),
+        ("visits", visits),
+        ("center_days", center_days),
+        ("legs", legs),
+        ("day_impacts", day_impacts),
+        ("rejects", rejects_df),
+        ("file_counts", file_counts),
+        ("pairing_counts", pairing),
+        ("factors", factors),
+        ("estimate_bands", t.bands.clone()),
+    ])
+}
+
+/// Writes one Parquet file per table into `dir` (zstd, statistics on, single-threaded so the
+/// bytes are identical from run to run).
+pub fn write_parquet(dir: &Path, tables: &mut [(&'static str, DataFrame)]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, df) in tables.iter_mut() {
+        let path = dir.join(format!("{name}.parquet"));
+        let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        ParquetWriter::new(std::io::BufWriter::new(file))
+            .with_compression(ParquetCompression::Zstd(None))
+            .set_parallel(false)
+            .finish(df)
+            .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir`, then the views.
+pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, DataFrame)]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    for (name, _) in tables {
+        let file = parquet_dir.join(format!("{name}.parquet"));
+        let file = file.to_str().context("output path is not UTF-8")?.replace('\'', "''");
+        conn.execute_batch(&format!("CREATE TABLE {name} AS SELECT * FROM read_parquet('{file}');"))
+            .with_context(|| format!("cannot load table {name} into DuckDB"))?;
+    }
+    conn.execute_batch(VIEWS_SQL).context("cannot create the warehouse views")?;
+    conn.execute_batch("CHECKPOINT;")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redaction_blanks_ids_and_coordinates() {
+        assert_eq!(super::redact(r#"employee_id "E1" is already defined"#), r#"employee_id "…" is already defined"#);
+        assert_eq!(super::redact("home (4.35, 50.84) looks swapped"), "home (…) looks swapped");
+        assert_eq!(super::redact("no values"), "no values");
+    }
+}

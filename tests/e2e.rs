@@ -1,0 +1,341 @@
+//! End-to-end tests: a tiny hand-made study whose every figure is checked against a hand
+//! calculation, each kind of bad row, and the `navette` command line on the demo.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use duckdb::Connection;
+
+/// Mean Earth radius used by geo's Haversine (metres).
+const R_M: f64 = 6_371_008.8;
+
+/// Writes a study folder from (file, content) pairs.
+fn study(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+const TINY_TOML: &str = r#"
+[study]
+name = "Tiny"
+from = 2026-01-01
+to = 2026-03-31
+language = "en"
+[inputs]
+sites = "sites.csv"
+companies = "companies.csv"
+employees = "employees.csv"
+cards = "cards.csv"
+access_logs = ["logs/*.csv"]
+[privacy]
+k_anonymity = 2
+pseudonym_key = "tiny-test-key"
+"#;
+
+/// Site S1 at 50.0°N; office 0.2° further north on the same meridian, so great-circle distances
+/// are R × Δφ exactly. Employee E1 (car, diesel, average) lives at 50.05°N; E2 (train to the
+/// office, bike to the center) at 50.1°N. E1: a full day and a 3-hour day; E2: one full day.
+/// Every other row is bad in one way each.
+fn tiny() -> tempfile::TempDir {
+    study(&[
+        ("study.toml", TINY_TOML),
+        ("sites.csv", "site_id,name,lat,lon\nS1,Centre,50.0,4.0\nS2,Bad,4.0,50.0\n"),
+        ("companies.csv", "company_id;name;office_lat;office_lon;package_hours_per_quarter\nC1;Acme;50,2;4,0;20\n"),
+        (
+            "employees.csv",
+            "employee_id,company_id,home_lat,home_lon,home_postcode,commute_mode,car_fuel,car_size,center_mode\n\
+             E1,C1,50.05,4.0,,car,diesel,average,\n\
+             E2,C1,50.1,4.0,,train,,,bike\n\
+             E3,C9,50.1,4.0,,car,,,\n\
+             E4,C1,,,0000,car,,,\n\
+             E5,C1,50.1,4.0,,rocket,,,\n\
+             E1,C1,50.1,4.0,,car,,,\n",
+        ),
+        ("cards.csv", "card_id,employee_id\nK1,E1\nK2,E2\nK3,E9\n"),
+        (
+            "logs/s1.csv",
+            "timestamp,site_id,card_id,direction\n\
+             2026-01-05T08:00:00,S1,K1,in\n\
+             2026-01-05T16:30:00,S1,K1,out\n\
+             2026-01-06T09:00:00,S1,K1,in\n\
+             2026-01-06T12:00:00,S1,K1,out\n\
+             2026-01-05T07:30:00Z,S1,K2,in\n\
+             2026-01-05T16:00:00Z,S1,K2,out\n\
+             2026-01-07T08:00:00,S1,K7,in\n\
+             2026-01-07 25:00:00,S1,K1,in\n\
+             2026-01-07T08:00:00,S9,K1,in\n\
+             2026-01-07T08:00:00,S1,K1,sideways\n\
+             2025-12-31T08:00:00,S1,K1,in\n\
+             2026-01-08T08:00:00,S1\n",
+        ),
+    ])
+}
+
+fn run_study(dir: &Path, out: &Path) {
+    let study = navette::config::Study::load(&dir.join("study.toml")).unwrap();
+    let sources = navette::run::load_sources(&study).unwrap();
+    navette::run::run(&study, &sources, out).unwrap();
+}
+
+fn close(a: f64, b: f64, what: &str) {
+    assert!((a - b).abs() < 1e-6 * b.abs().max(1.0), "{what}: got {a}, hand calculation {b}");
+}
+
+#[test]
+fn tiny_study_matches_the_hand_calculation() {
+    let dir = tiny();
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+
+    // Hand calculation. One-way great-circle distances on a meridian:
+    let e1_office_km = R_M * 0.15_f64.to_radians() / 1000.0; // 16.68 km → car band ≥ 15 km
+    let e1_center_km = R_M * 0.05_f64.to_radians() / 1000.0; // 5.56 km → car band 5–15 km
+    let e2_office_km = R_M * 0.10_f64.to_radians() / 1000.0; // 11.12 km by train
+    let e2_center_km = R_M * 0.10_f64.to_radians() / 1000.0; // 11.12 km by bike
+    // Detours and speeds of the built-in bands: car 1.3 @ 62 km/h (≥ 15 km), 1.5 @ 45 km/h
+    // (5–15 km); train 1.3 @ 35 km/h; bike 1.25 @ 15 km/h.
+    let e1_office = (2.0 * 1.3 * e1_office_km, 2.0 * 1.3 * e1_office_km / 62.0);
+    let e1_center = (2.0 * 1.5 * e1_center_km, 2.0 * 1.5 * e1_center_km / 45.0);
+    let e2_office = (2.0 * 1.3 * e2_office_km, 2.0 * 1.3 * e2_office_km / 35.0);
+    let e2_center = (2.0 * 1.25 * e2_center_km, 2.0 * 1.25 * e2_center_km / 15.0);
+    // Well-to-wheel factors of be-2025: diesel average car 0.17304 + 0.04146 kg/vkm (driver
+    // alone); train 0.023 + 0.00897 kg/pkm; bike 0.
+    let car = 0.17304 + 0.04146;
+    let train = 0.023 + 0.00897;
+    // Days: E1 Mon 8.5 h (replaces an office day), E1 Tue 3 h (does not: < 4 h, but the trip to
+    // the center counts), E2 Mon 8.5 h (07:30Z = 08:30 local → 16:00Z = 17:00 local; replaces).
+    let km_baseline = e1_office.0 + e2_office.0;
+    let km_actual = 2.0 * e1_center.0 + e2_center.0;
+    let co2_baseline = e1_office.0 * car + e2_office.0 * train;
+    let co2_actual = 2.0 * e1_center.0 * car;
+    let hours_avoided = e1_office.1 + e2_office.1 - 2.0 * e1_center.1 - e2_center.1;
+
+    type Row = (String, i64, i64, i64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64);
+    let row: Row = conn
+        .query_row(
+            "SELECT quarter, employees_active, center_days, office_days_replaced, center_hours, km_baseline, km_actual,
+                    km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided, package_hours, package_used_pct
+             FROM company_quarter_impact WHERE company_id = 'C1'",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?,
+                    r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?,
+                ))
+            },
+        )
+        .unwrap();
+    assert_eq!((row.0.as_str(), row.1, row.2, row.3), ("2026-Q1", 2, 3, 2));
+    close(row.4, 8.5 + 3.0 + 8.5, "center_hours");
+    close(row.5, km_baseline, "km_baseline");
+    close(row.6, km_actual, "km_actual");
+    close(row.7, km_baseline - km_actual, "km_avoided");
+    close(row.8, hours_avoided, "hours_avoided");
+    close(row.9, co2_baseline, "co2e_kg_baseline");
+    close(row.10, co2_actual, "co2e_kg_actual");
+    close(row.11, co2_baseline - co2_actual, "co2e_kg_avoided");
+    close(row.12, 20.0, "package_hours");
+    close(row.13, 100.0 * 20.0 / 20.0, "package_used_pct");
+
+    // The short day has a negative impact of its own, reported honestly.
+    let short: f64 = conn
+        .query_row("SELECT co2e_kg_avoided FROM day_impacts WHERE date = DATE '2026-01-06'", [], |r| r.get(0))
+        .unwrap();
+    close(short, -e1_center.0 * car, "short-day co2e_kg_avoided");
+
+    // The network and site views agree with the company view.
+    let (net, site): (f64, f64) = conn
+        .query_row(
+            "SELECT (SELECT co2e_kg_avoided FROM network_quarter_impact), (SELECT sum(co2e_kg_avoided) FROM site_quarter_impact)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    close(net, co2_baseline - co2_actual, "network view");
+    close(site, co2_baseline - co2_actual, "site view");
+}
+
+#[test]
+fn each_bad_row_is_rejected_with_file_line_and_reason_and_counts_reconcile() {
+    let dir = tiny();
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    let got: Vec<(String, String, String)> = csv::Reader::from_reader(rejects.as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[1].to_owned(), r[2].to_owned())
+        })
+        .collect();
+    let expect = [
+        ("sites.csv", "3", "bad_coordinates"),
+        ("employees.csv", "4", "unknown_company"),
+        ("employees.csv", "5", "unknown_postcode"),
+        ("employees.csv", "6", "unknown_code"),
+        ("employees.csv", "7", "duplicate_id"),
+        ("cards.csv", "4", "unknown_employee"),
+        ("logs/s1.csv", "8", "unknown_card"),
+        ("logs/s1.csv", "9", "bad_timestamp"),
+        ("logs/s1.csv", "10", "unknown_site"),
+        ("logs/s1.csv", "11", "bad_direction"),
+        ("logs/s1.csv", "12", "outside_period"),
+        ("logs/s1.csv", "13", "malformed_row"),
+    ];
+    let expect: Vec<(String, String, String)> =
+        expect.iter().map(|(f, l, r)| ((*f).to_owned(), (*l).to_owned(), (*r).to_owned())).collect();
+    assert_eq!(got, expect);
+
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let bad: i64 =
+        conn.query_row("SELECT count(*) FROM data_quality_by_file WHERE NOT reconciles", [], |r| r.get(0)).unwrap();
+    assert_eq!(bad, 0);
+    let (read, accepted, rejected): (i64, i64, i64) = conn
+        .query_row("SELECT sum(rows_read), sum(rows_accepted), sum(rows_rejected) FROM file_counts", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((read, accepted + rejected, rejected), (2 + 1 + 6 + 3 + 12, read, 12));
+}
+
+#[test]
+fn warehouse_holds_no_hr_ids_or_home_coordinates() {
+    let dir = tiny();
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let mut tables =
+        conn.prepare("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").unwrap();
+    let tables: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert!(tables.len() >= 12, "{tables:?}");
+    for t in tables {
+        let dump: String = conn
+            .query_row(&format!("SELECT coalesce(string_agg(CAST(x AS VARCHAR), '|'), '') FROM {t} AS x"), [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        for secret in ["E1", "E2", "K1", "K2", "50.05", "50.1,"] {
+            assert!(!dump.contains(secret), "table {t} contains {secret:?}: {dump}");
+        }
+    }
+}
+
+fn navette(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_navette")).args(args).current_dir(cwd).output().unwrap()
+}
+
+fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() { stack.push(p) } else { out.push(p) }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn demo_runs_end_to_end_and_reruns_byte_identically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = navette(&["demo", "--out", "a"], tmp.path());
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("reports"), "{stdout}");
+    let a = tmp.path().join("a");
+    for f in ["warehouse.duckdb", "rejects.csv", "run.json", "reports/index.html", "parquet/day_impacts.parquet"] {
+        assert!(a.join(f).exists(), "{f} missing");
+    }
+    let reports: Vec<PathBuf> =
+        files_under(&a.join("reports")).into_iter().filter(|p| p.ends_with("report.html")).collect();
+    assert!(reports.len() >= 15, "{} reports", reports.len());
+
+    // Rerun into a second folder, and over the first (atomic replace): identical bytes.
+    let second = navette(&["demo", "--out", "b"], tmp.path());
+    assert!(second.status.success());
+    let again = navette(&["demo", "--out", "a"], tmp.path());
+    assert!(again.status.success());
+    let b = tmp.path().join("b");
+    for sub in ["parquet", "reports"] {
+        let fa = files_under(&a.join(sub));
+        let fb = files_under(&b.join(sub));
+        assert_eq!(fa.len(), fb.len());
+        for (x, y) in fa.iter().zip(&fb) {
+            assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{} differs between runs", x.display());
+        }
+    }
+    assert_eq!(std::fs::read(a.join("rejects.csv")).unwrap(), std::fs::read(b.join("rejects.csv")).unwrap());
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "staging folders left behind: {leftovers:?}");
+}
+
+#[test]
+fn demo_data_quality_shows_and_reconciles() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(navette(&["demo", "--out", "o"], tmp.path()).status.success());
+    let conn = Connection::open(tmp.path().join("o/warehouse.duckdb")).unwrap();
+    let reasons: Vec<String> = conn
+        .prepare("SELECT reason FROM rejects_by_reason")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for r in [
+        "unknown_card",
+        "bad_timestamp",
+        "malformed_row",
+        "nonexistent_local_time",
+        "outside_period",
+        "bad_coordinates",
+    ] {
+        assert!(reasons.iter().any(|x| x == r), "{r} not in {reasons:?}");
+    }
+    let rules: Vec<(String, i64)> = conn
+        .prepare("SELECT rule, events FROM pairing_counts")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let get = |k: &str| rules.iter().find(|r| r.0 == k).unwrap().1;
+    assert_eq!(get("events"), get("duplicate_swipes") + get("visit_ins") + get("visit_outs") + get("orphan_outs"));
+    for k in ["duplicate_swipes", "missing_outs", "orphan_outs", "over_midnight"] {
+        assert!(get(k) > 0, "{k} = 0");
+    }
+    // The smallest company has fewer than k active employees: its reports are withheld.
+    let withheld: i64 = conn
+        .query_row("SELECT count(*) FROM company_quarter_impact WHERE employees_active < 5", [], |r| r.get(0))
+        .unwrap();
+    assert!(withheld >= 1);
+}
+
+#[test]
+fn validate_prints_counts_and_a_wrong_config_says_what_to_fix() {
+    let dir = tiny();
+    let ok = navette(&["validate", "--config", "study.toml"], dir.path());
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(text.contains("logs/s1.csv") && text.contains("unknown_card"), "{text}");
+
+    std::fs::write(dir.path().join("bad.toml"), TINY_TOML.replace("k_anonymity = 2", "k_anonimity = 2")).unwrap();
+    let bad = navette(&["run", "--config", "bad.toml", "--out", "o"], dir.path());
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("bad.toml") && err.contains("k_anonimity"), "{err}");
+
+    std::fs::write(dir.path().join("missing.toml"), TINY_TOML.replace("cards.csv", "cartes.csv")).unwrap();
+    let missing = navette(&["run", "--config", "missing.toml", "--out", "o"], dir.path());
+    assert!(!missing.status.success());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("inputs.cards") && err.contains("cartes.csv"), "{err}");
+    assert!(!dir.path().join("o").exists(), "a failed run leaves no output");
+}
