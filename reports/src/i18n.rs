@@ -188,20 +188,40 @@ pub fn month(lang: Lang, label: &str) -> String {
     format!("{} {year}", names[i - 1])
 }
 
-/// A reject reason code in words.
+/// (reason code, fr, nl, en)
+const REASONS: &[(&str, &str, &str, &str)] = &[
+    ("malformed_row", "ligne mal formée", "misvormde rij", "malformed row"),
+    ("missing_value", "valeur manquante", "ontbrekende waarde", "missing value"),
+    ("bad_number", "nombre illisible", "onleesbaar getal", "unreadable number"),
+    ("bad_coordinates", "coordonnées invalides", "ongeldige coördinaten", "invalid coordinates"),
+    ("bad_date", "date illisible", "onleesbare datum", "unreadable date"),
+    ("bad_timestamp", "horodatage illisible", "onleesbaar tijdstip", "unreadable timestamp"),
+    ("nonexistent_local_time", "heure inexistante (passage à l'heure d'été)", "onbestaand uur (zomertijd)", "non-existent local time (DST)"),
+    ("bad_direction", "sens de passage inconnu", "onbekende doorgangsrichting", "unknown direction"),
+    ("unknown_code", "code inconnu", "onbekende code", "unknown code"),
+    ("duplicate_id", "identifiant en double", "dubbele id", "duplicate id"),
+    ("unknown_company", "entreprise inconnue", "onbekend bedrijf", "unknown company"),
+    ("unknown_employee", "employé inconnu", "onbekende werknemer", "unknown employee"),
+    ("unknown_postcode", "code postal inconnu", "onbekende postcode", "unknown postcode"),
+    ("unknown_site", "site inconnu", "onbekende site", "unknown site"),
+    ("unknown_card", "badge inconnu", "onbekende badge", "unknown card"),
+    ("card_not_valid", "badge hors validité", "badge niet geldig", "card not valid"),
+    ("outside_period", "hors période d'étude", "buiten de studieperiode", "outside the study period"),
+    ("out_of_range", "valeur hors limites", "waarde buiten bereik", "value out of range"),
+];
+
+/// A reject reason code in words (the code itself when unknown).
 pub fn reason(lang: Lang, code: &str) -> String {
-    let words = match (code, lang) {
-        ("unknown_card", Lang::Fr) => "badge inconnu",
-        ("unknown_card", Lang::Nl) => "onbekende badge",
-        ("bad_timestamp", Lang::Fr) => "horodatage illisible",
-        ("bad_timestamp", Lang::Nl) => "onleesbaar tijdstip",
-        ("outside_period", Lang::Fr) => "hors période d'étude",
-        ("outside_period", Lang::Nl) => "buiten de studieperiode",
-        ("unknown_site", Lang::Fr) => "site inconnu",
-        ("unknown_site", Lang::Nl) => "onbekende site",
-        _ => "",
-    };
-    if words.is_empty() { code.replace('_', " ") } else { words.to_owned() }
+    REASONS
+        .iter()
+        .find(|r| r.0 == code)
+        .map(|r| match lang {
+            Lang::Fr => r.1,
+            Lang::Nl => r.2,
+            Lang::En => r.3,
+        })
+        .unwrap_or(code)
+        .to_owned()
 }
 
 /// The plain-language paragraph at the top of a report.
