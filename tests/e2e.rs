@@ -100,10 +100,17 @@ fn tiny_study_matches_the_hand_calculation() {
     let e2_center_km = R_M * 0.10_f64.to_radians() / 1000.0; // 11.12 km by bike
     // Detours and speeds of the built-in bands: car 1.3 @ 62 km/h (≥ 15 km), 1.5 @ 45 km/h
     // (5–15 km); train 1.3 @ 35 km/h; bike 1.25 @ 15 km/h.
-    let e1_office = (2.0 * 1.3 * e1_office_km, 2.0 * 1.3 * e1_office_km / 62.0);
-    let e1_center = (2.0 * 1.5 * e1_center_km, 2.0 * 1.5 * e1_center_km / 45.0);
-    let e2_office = (2.0 * 1.3 * e2_office_km, 2.0 * 1.3 * e2_office_km / 35.0);
-    let e2_center = (2.0 * 1.25 * e2_center_km, 2.0 * 1.25 * e2_center_km / 15.0);
+    // One-way distances are rounded to whole km (privacy): 21.68 → 22, 8.34 → 8, 14.46 → 14,
+    // 13.90 → 14; times follow the rounded distance. (km, h) per round trip:
+    let round_trip = |crow_km: f64, detour: f64, speed_kmh: f64| {
+        let one_way = (crow_km * detour).round();
+        (2.0 * one_way, 2.0 * one_way / speed_kmh)
+    };
+    let e1_office = round_trip(e1_office_km, 1.3, 62.0);
+    let e1_center = round_trip(e1_center_km, 1.5, 45.0);
+    let e2_office = round_trip(e2_office_km, 1.3, 35.0);
+    let e2_center = round_trip(e2_center_km, 1.25, 15.0);
+    assert_eq!((e1_office.0, e1_center.0, e2_office.0, e2_center.0), (44.0, 16.0, 28.0, 28.0));
     // Well-to-wheel factors of be-2025: diesel average car 0.17304 + 0.04146 kg/vkm (driver
     // alone); train 0.023 + 0.00897 kg/pkm; bike 0.
     let car = 0.17304 + 0.04146;
@@ -338,4 +345,32 @@ fn validate_prints_counts_and_a_wrong_config_says_what_to_fix() {
     let err = String::from_utf8_lossy(&missing.stderr);
     assert!(err.contains("inputs.cards") && err.contains("cartes.csv"), "{err}");
     assert!(!dir.path().join("o").exists(), "a failed run leaves no output");
+}
+
+#[test]
+fn a_corrected_row_after_a_rejected_one_is_kept() {
+    // Regression: the id of a rejected row must not block its corrected copy (and, through it,
+    // the employee's cards and badge events).
+    let dir = study(&[
+        ("study.toml", TINY_TOML),
+        ("sites.csv", "site_id,name,lat,lon\nS1,,50.0,4.0\nS1,Centre,50.0,4.0\n"),
+        ("companies.csv", "company_id,name,office_lat,office_lon\nC1,Acme,50.2,4.0\n"),
+        (
+            "employees.csv",
+            "employee_id,company_id,home_lat,home_lon,commute_mode\nE1,C9,50.1,4.0,car\nE1,C1,50.1,4.0,car\n",
+        ),
+        ("cards.csv", "card_id,employee_id\nK1,E1\n"),
+        (
+            "logs/s1.csv",
+            "timestamp,site_id,card_id,direction\n2026-01-05T08:00:00,S1,K1,in\n2026-01-05T16:00:00,S1,K1,out\n",
+        ),
+    ]);
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    assert_eq!(rejects.lines().count(), 3, "{rejects}");
+    assert!(rejects.contains("sites.csv,2,missing_value") && rejects.contains("employees.csv,2,unknown_company"));
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let visits: i64 = conn.query_row("SELECT count(*) FROM visits", [], |r| r.get(0)).unwrap();
+    assert_eq!(visits, 1);
 }

@@ -44,6 +44,69 @@ pub fn day_date(day: i32) -> NaiveDate {
 
 /// Parses `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:MM]]`.
 pub fn parse_stamp(s: &str) -> Result<Stamp, StampError> {
+    StampParser::default().parse(s)
+}
+
+/// A timestamp parser that remembers the Brussels UTC offset of the last hour it saw. Access logs
+/// are mostly in time order, so nearly every lookup in the time-zone table is saved. Brussels
+/// changes offset only on the hour, so an offset found for one hour holds for all of it.
+#[derive(Debug, Default)]
+pub struct StampParser {
+    /// (local date, local hour) → offset in seconds, for unambiguous local hours.
+    local_hour: Option<(NaiveDate, u32, i64)>,
+    /// (UTC date, UTC hour) → offset in seconds.
+    utc_hour: Option<(NaiveDate, u32, i64)>,
+}
+
+impl StampParser {
+    /// Parses like [`parse_stamp`].
+    pub fn parse(&mut self, s: &str) -> Result<Stamp, StampError> {
+        let (naive, offset) = split_stamp(s)?;
+        let utc = match offset {
+            Some(o) => naive - chrono::Duration::seconds(o),
+            None => {
+                let (date, hour) = (naive.date(), naive.hour());
+                if let Some((d, h, off)) = self.local_hour
+                    && d == date
+                    && h == hour
+                {
+                    return Ok(make_stamp(naive - chrono::Duration::seconds(off), naive, false));
+                }
+                match Brussels.from_local_datetime(&naive) {
+                    LocalResult::Single(t) => {
+                        let off = t.offset().fix().local_minus_utc() as i64;
+                        self.local_hour = Some((date, hour, off));
+                        return Ok(make_stamp(t.naive_utc(), naive, false));
+                    }
+                    LocalResult::Ambiguous(early, _) => return Ok(stamp_of(early.naive_utc(), true)),
+                    LocalResult::None => return Err(StampError::Nonexistent),
+                }
+            }
+        };
+        let (date, hour) = (utc.date(), utc.hour());
+        let off = match self.utc_hour {
+            Some((d, h, off)) if d == date && h == hour => off,
+            _ => {
+                let off = Brussels.offset_from_utc_datetime(&utc).fix().local_minus_utc() as i64;
+                self.utc_hour = Some((date, hour, off));
+                off
+            }
+        };
+        Ok(make_stamp(utc, utc + chrono::Duration::seconds(off), false))
+    }
+}
+
+fn make_stamp(utc: NaiveDateTime, local: NaiveDateTime, ambiguous: bool) -> Stamp {
+    Stamp {
+        utc_s: utc.and_utc().timestamp(),
+        local_day: day_number(local.date()),
+        local_sod: local.time().num_seconds_from_midnight(),
+        ambiguous,
+    }
+}
+
+/// Splits a timestamp into its wall-clock part and its UTC offset in seconds (`None` = local).
+fn split_stamp(s: &str) -> Result<(NaiveDateTime, Option<i64>), StampError> {
     let s = s.trim();
     let b = s.as_bytes();
     if b.len() < 16 {
@@ -80,14 +143,10 @@ pub fn parse_stamp(s: &str) -> Result<Stamp, StampError> {
     let time = NaiveTime::from_hms_opt(hour, minute, second).ok_or(StampError::Malformed)?;
     let naive = NaiveDateTime::new(date, time);
     let rest = &s[i..];
-    let utc = if rest.is_empty() {
-        match Brussels.from_local_datetime(&naive) {
-            LocalResult::Single(t) => return Ok(stamp_of(t.naive_utc(), false)),
-            LocalResult::Ambiguous(early, _) => return Ok(stamp_of(early.naive_utc(), true)),
-            LocalResult::None => return Err(StampError::Nonexistent),
-        }
+    if rest.is_empty() {
+        Ok((naive, None))
     } else if rest == "Z" || rest == "z" {
-        naive
+        Ok((naive, Some(0)))
     } else {
         let sign = match rest.as_bytes()[0] {
             b'+' => 1,
@@ -103,20 +162,13 @@ pub fn parse_stamp(s: &str) -> Result<Stamp, StampError> {
         if oh > 14 || om > 59 {
             return Err(StampError::Malformed);
         }
-        naive - chrono::Duration::seconds(sign * (oh * 3600 + om * 60))
-    };
-    Ok(stamp_of(utc, false))
+        Ok((naive, Some(sign * (oh * 3600 + om * 60))))
+    }
 }
 
 fn stamp_of(utc: NaiveDateTime, ambiguous: bool) -> Stamp {
     let offset = Brussels.offset_from_utc_datetime(&utc).fix().local_minus_utc();
-    let local = utc + chrono::Duration::seconds(offset as i64);
-    Stamp {
-        utc_s: utc.and_utc().timestamp(),
-        local_day: day_number(local.date()),
-        local_sod: local.time().num_seconds_from_midnight(),
-        ambiguous,
-    }
+    make_stamp(utc, utc + chrono::Duration::seconds(offset as i64), ambiguous)
 }
 
 /// Calendar quarter label of a day number, like `2026-Q1`.
@@ -185,6 +237,27 @@ mod tests {
             "2026-02-30T08:00",
         ] {
             assert_eq!(parse_stamp(s), Err(StampError::Malformed), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_cached_parser_agrees_with_the_plain_one_across_dst() {
+        // Every 7 minutes over both 2026 changes, local and UTC forms, in order and reversed.
+        let mut stamps = Vec::new();
+        for (day, hours) in [("2026-03-28", 0..24), ("2026-03-29", 0..24), ("2026-10-25", 0..24), ("2026-10-26", 0..3)]
+        {
+            for h in hours {
+                for m in (0..60).step_by(7) {
+                    stamps.push(format!("{day}T{h:02}:{m:02}:00"));
+                    stamps.push(format!("{day}T{h:02}:{m:02}:00Z"));
+                }
+            }
+        }
+        for order in [stamps.clone(), stamps.iter().rev().cloned().collect()] {
+            let mut p = StampParser::default();
+            for s in &order {
+                assert_eq!(p.parse(s), parse_stamp(s), "{s}");
+            }
         }
     }
 

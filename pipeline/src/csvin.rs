@@ -157,6 +157,8 @@ pub fn read_rows(
         });
     }
     let ignored_columns = names.iter().filter(|n| !columns.contains(&n.as_str()) && !n.is_empty()).cloned().collect();
+    // A row must reach its last required column; trailing optional fields may be left out.
+    let min_width = index[..required].iter().flatten().max().map_or(0, |i| i + 1);
     let mut record = csv::ByteRecord::new();
     let width = names.len();
     // Physical line numbers are counted from the bytes: the csv crate's own counter skips blank
@@ -181,10 +183,21 @@ pub fn read_rows(
                 if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
                     continue; // blank line
                 }
-                if record.len() < width {
+                if record.len() < min_width {
                     on_bad(BadRow {
                         line,
                         reason: format!("{} field(s) where the header has {width}", record.len()),
+                        raw: raw_line(bytes, start),
+                    });
+                    continue;
+                }
+                if record.iter().skip(width).any(|f| !f.iter().all(u8::is_ascii_whitespace)) {
+                    on_bad(BadRow {
+                        line,
+                        reason: format!(
+                            "{} fields where the header has {width} (an unquoted decimal comma in a ,-separated file?)",
+                            record.len()
+                        ),
                         raw: raw_line(bytes, start),
                     });
                     continue;
@@ -261,10 +274,13 @@ mod tests {
 
     #[test]
     fn short_rows_are_bad_with_their_line_and_raw_text() {
-        let (ok, bad) = rows("a,b\n1,2\n3\n\n4,5\n", &["a", "b"], 2);
+        let (ok, bad) = rows("a,b\n1,2\n3\n\n4,5\n50,6,4\n", &["a", "b"], 2);
         assert_eq!(ok.len(), 2);
-        assert_eq!(bad, vec![(3, "3".to_owned())]);
+        assert_eq!(bad, vec![(3, "3".to_owned()), (6, "50,6,4".to_owned())]);
         assert_eq!(ok[1].0, 5);
+        // Trailing optional columns may be left out; an empty extra field is harmless.
+        let (ok, bad) = rows("a,b,c\n1,2\n3,4,5,\n", &["a", "b", "c"], 2);
+        assert_eq!((ok.len(), bad.len()), (2, 0));
     }
 
     #[test]

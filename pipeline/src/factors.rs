@@ -239,9 +239,28 @@ fn parse_row(row: &crate::csvin::Row<'_>, origin: &str) -> Result<FactorRow, (Re
     if component != "ttw" && component != "wtt" {
         return Err((RejectReason::UnknownCode, format!("component {component:?}: use ttw or wtt")));
     }
+    // Vehicle modes key their factors by fuel and size and count per vehicle-km; the others per
+    // passenger-km with no fuel or size, so a row that no lookup could ever use is refused.
+    let vehicle = mode == "car" || mode == "motorbike";
+    let (fuel, size) = (text(1).to_ascii_lowercase(), text(2).to_ascii_lowercase());
+    if vehicle {
+        if Fuel::parse(&fuel).is_none() {
+            return Err((RejectReason::UnknownCode, format!("fuel {fuel:?} for {mode}: use one of {}", Fuel::codes())));
+        }
+        if CarSize::parse(&size).is_none() {
+            return Err((
+                RejectReason::UnknownCode,
+                format!("size {size:?} for {mode}: use one of {}", CarSize::codes()),
+            ));
+        }
+    } else if !fuel.is_empty() || !size.is_empty() {
+        return Err((RejectReason::UnknownCode, format!("{mode} factors have no fuel or size: leave both empty")));
+    }
     let unit = text(5).to_ascii_lowercase();
-    if unit != "vkm" && unit != "pkm" {
-        return Err((RejectReason::UnknownCode, format!("unit {unit:?}: use vkm or pkm")));
+    match (vehicle, unit.as_str()) {
+        (true, "vkm") | (false, "pkm") => {}
+        (true, _) => return Err((RejectReason::UnknownCode, format!("unit {unit:?}: {mode} factors are per vkm"))),
+        (false, _) => return Err((RejectReason::UnknownCode, format!("unit {unit:?}: {mode} factors are per pkm"))),
     }
     let value_kg = row
         .get(4)
@@ -261,8 +280,8 @@ fn parse_row(row: &crate::csvin::Row<'_>, origin: &str) -> Result<FactorRow, (Re
         .ok_or_else(|| (RejectReason::BadNumber, "year is not a year between 1990 and 2100".to_owned()))?;
     Ok(FactorRow {
         mode,
-        fuel: text(1).to_ascii_lowercase(),
-        size: text(2).to_ascii_lowercase(),
+        fuel,
+        size,
         component,
         value_kg,
         unit,
@@ -321,7 +340,10 @@ mod tests {
             "mode;fuel;size;component;value_kg;unit;source;year;note\n\
              train;;;ttw;0,018;pkm;SNCB 2024 report;2024;\n\
              train;;;ttw;abc;pkm;x;2024;\n\
-             rocket;;;ttw;1;pkm;x;2024;\n"
+             rocket;;;ttw;1;pkm;x;2024;\n\
+             bus;;;ttw;1,0;vkm;x;2024;\n\
+             car;gasoline;medium;ttw;0,2;vkm;x;2024;\n\
+             train;electric;;ttw;0,01;pkm;x;2024;\n"
                 .as_bytes()
                 .to_vec(),
         );
@@ -330,8 +352,9 @@ mod tests {
         assert_eq!(s.person_km(Mode::Train, Fuel::Unknown, CarSize::Average, 1.0).unwrap().ttw_kg_per_km, 0.018);
         assert_ne!(s.version, base.version);
         let reasons: Vec<_> = ledger.rejects.iter().map(|r| (r.line, r.reason)).collect();
-        assert_eq!(reasons, vec![(3, RejectReason::BadNumber), (4, RejectReason::UnknownCode)]);
-        assert_eq!((ledger.files[0].read, ledger.files[0].accepted, ledger.files[0].rejected), (3, 1, 2));
+        let unknown = RejectReason::UnknownCode;
+        assert_eq!(reasons, vec![(3, RejectReason::BadNumber), (4, unknown), (5, unknown), (6, unknown), (7, unknown)]);
+        assert_eq!((ledger.files[0].read, ledger.files[0].accepted, ledger.files[0].rejected), (6, 1, 5));
     }
 
     #[test]

@@ -14,9 +14,12 @@ use crate::ingest::Inputs;
 pub const METHOD_ESTIMATED: &str = "estimated";
 
 /// One-way legs: an `office` leg for every employee and a `center` leg for every (employee, site)
-/// that is the main site of a center day. Columns: `employee, leg, site, mode, occupancy, crow_m,
-/// detour, distance_m, duration_s, method, ttw_kg_per_km, wtt_kg_per_km, co2e_ttw_kg,
-/// co2e_wtw_kg, factor_ttw_id, factor_wtt_id` (CO2e per person, one way).
+/// that is the main site of a center day. Columns: `employee, leg, site, mode, occupancy,
+/// distance_m, duration_s, method, ttw_kg_per_km, wtt_kg_per_km, co2e_ttw_kg, co2e_wtw_kg,
+/// factor_ttw_id, factor_wtt_id` (CO2e per person, one way).
+///
+/// One-way distances are rounded to the nearest kilometre ([`round_leg`]): exact distances from a
+/// home to two or three public points (office, centers) would give the home's position back.
 pub fn legs(
     inputs: &Inputs,
     days: &DataFrame,
@@ -60,6 +63,15 @@ pub enum LegError {
     Polars(#[from] PolarsError),
 }
 
+/// Rounds a leg's distance to the nearest 1000 m and scales its time alike. The error is at most
+/// ±500 m per leg and averages out over many legs; what it buys is that distances kept per
+/// employee no longer locate a home more precisely than about a square kilometre.
+pub fn round_leg(est: crate::estimate::LegEstimate) -> crate::estimate::LegEstimate {
+    let distance_m = (est.distance_m / 1000.0).round() * 1000.0;
+    let duration_s = if est.distance_m > 0.0 { est.duration_s * distance_m / est.distance_m } else { 0.0 };
+    crate::estimate::LegEstimate { distance_m, duration_s, ..est }
+}
+
 #[derive(Default)]
 struct LegColumns {
     employee: Vec<u32>,
@@ -67,8 +79,6 @@ struct LegColumns {
     site: Vec<Option<u32>>,
     mode: Vec<&'static str>,
     occupancy: Vec<f64>,
-    crow_m: Vec<f64>,
-    detour: Vec<f64>,
     distance_m: Vec<f64>,
     duration_s: Vec<f64>,
     ttw: Vec<f64>,
@@ -89,13 +99,12 @@ impl LegColumns {
         est: crate::estimate::LegEstimate,
         f: crate::factors::PersonKmFactor,
     ) {
+        let est = round_leg(est);
         self.employee.push(employee);
         self.leg.push(leg);
         self.site.push(site);
         self.mode.push(mode);
         self.occupancy.push(occupancy);
-        self.crow_m.push(est.crow_m);
-        self.detour.push(est.detour);
         self.distance_m.push(est.distance_m);
         self.duration_s.push(est.duration_s);
         self.ttw.push(f.ttw_kg_per_km);
@@ -117,8 +126,6 @@ impl LegColumns {
                 Column::new("site".into(), self.site),
                 Column::new("mode".into(), self.mode),
                 Column::new("occupancy".into(), self.occupancy),
-                Column::new("crow_m".into(), self.crow_m),
-                Column::new("detour".into(), self.detour),
                 Column::new("distance_m".into(), self.distance_m),
                 Column::new("duration_s".into(), self.duration_s),
                 Column::new("method".into(), vec![METHOD_ESTIMATED; n]),

@@ -327,11 +327,16 @@ fn code<T>(
     }
 }
 
-fn unique_id<'a>(seen: &mut HashSet<String>, id: &'a str, name: &str) -> RowResult<&'a str> {
-    if seen.insert(id.to_owned()) {
-        Ok(id)
+/// Checks that no accepted row defined `id` yet. The caller records the id only once the whole
+/// row is accepted, so a corrected row after a rejected one is still taken.
+fn not_seen<'a>(seen: &HashSet<String>, id: &'a str, name: &str) -> RowResult<&'a str> {
+    if seen.contains(id) {
+        Err((
+            RejectReason::DuplicateId,
+            format!("{name} {id:?} is already defined by an accepted row above, which is kept"),
+        ))
     } else {
-        Err((RejectReason::DuplicateId, format!("{name} {id:?} is already defined above; the first row is kept")))
+        Ok(id)
     }
 }
 
@@ -351,7 +356,7 @@ pub fn ingest(
         &["site_id", "name", "lat", "lon", "municipality", "workspaces", "opened_on"],
         4,
         |r| {
-            let site_id = unique_id(&mut seen, required(r, 0, "site_id")?, "site_id")?;
+            let site_id = not_seen(&seen, required(r, 0, "site_id")?, "site_id")?;
             let (lat, lon) = point(r, 2, 3, "site")?.ok_or((RejectReason::MissingValue, "lat/lon are empty".into()))?;
             let workspaces = match number(r, 5, "workspaces")? {
                 Some(w) if w >= 0.0 && w.fract() == 0.0 && w < 100_000.0 => Some(w as u32),
@@ -360,14 +365,17 @@ pub fn ingest(
                 }
                 None => None,
             };
+            let opened_on = date(r, 6, "opened_on")?;
+            let name = required(r, 1, "name")?.to_owned();
+            seen.insert(site_id.to_owned());
             Ok(Site {
                 site_id: site_id.to_owned(),
-                name: required(r, 1, "name")?.to_owned(),
+                name,
                 lat,
                 lon,
                 municipality: r.get(4).map(str::to_owned),
                 workspaces,
-                opened_on: date(r, 6, "opened_on")?,
+                opened_on,
             })
         },
     )?
@@ -380,16 +388,18 @@ pub fn ingest(
         &["company_id", "name", "office_lat", "office_lon", "office_name", "package_hours_per_quarter"],
         4,
         |r| {
-            let company_id = unique_id(&mut seen, required(r, 0, "company_id")?, "company_id")?;
+            let company_id = not_seen(&seen, required(r, 0, "company_id")?, "company_id")?;
             let (office_lat, office_lon) = point(r, 2, 3, "office")?
                 .ok_or((RejectReason::MissingValue, "office_lat/office_lon are empty".into()))?;
             let package = number(r, 5, "package_hours_per_quarter")?;
             if package.is_some_and(|h| h < 0.0) {
                 return Err((RejectReason::OutOfRange, "package_hours_per_quarter is negative".into()));
             }
+            let name = required(r, 1, "name")?.to_owned();
+            seen.insert(company_id.to_owned());
             Ok(Company {
                 company_id: company_id.to_owned(),
-                name: required(r, 1, "name")?.to_owned(),
+                name,
                 office_lat,
                 office_lon,
                 office_name: r.get(4).map(str::to_owned),
@@ -421,10 +431,13 @@ pub fn ingest(
         ],
         3,
         |r| {
-            let employee_id = unique_id(&mut seen, required(r, 0, "employee_id")?, "employee_id")?;
+            let employee_id = not_seen(&seen, required(r, 0, "employee_id")?, "employee_id")?;
             let company_id = required(r, 1, "company_id")?;
             let company = *company_index.get(company_id).ok_or_else(|| {
-                (RejectReason::UnknownCompany, format!("company_id {company_id:?} is not in companies.csv"))
+                (
+                    RejectReason::UnknownCompany,
+                    format!("company_id {company_id:?} is not an accepted company of companies.csv"),
+                )
             })?;
             let commute_mode = code(r, 2, "commute_mode", Mode::parse, Mode::codes)?
                 .ok_or((RejectReason::MissingValue, "commute_mode is empty".into()))?;
@@ -459,6 +472,7 @@ pub fn ingest(
                 Mode::Carpool => declared.unwrap_or(method.carpool_occupancy),
                 _ => 1.0,
             };
+            seen.insert(employee_id.to_owned());
             Ok(Employee {
                 employee_id: employee_id.to_owned(),
                 company,
@@ -530,9 +544,10 @@ pub fn ingest(
         .enumerate()
         .map(|(file_idx, file)| {
             let mut ev = Events::default();
+            let mut clock = clock::StampParser::default();
             let outcome = ingest_file(file, "access_log", &["timestamp", "site_id", "card_id", "direction"], 4, |r| {
                 let ts = required(r, 0, "timestamp")?;
-                let stamp = clock::parse_stamp(ts).map_err(|e| match e {
+                let stamp = clock.parse(ts).map_err(|e| match e {
                     StampError::Malformed => (RejectReason::BadTimestamp, format!("timestamp {ts:?} is not ISO 8601")),
                     StampError::Nonexistent => (
                         RejectReason::NonexistentLocalTime,
@@ -540,18 +555,20 @@ pub fn ingest(
                     ),
                 })?;
                 let site_id = required(r, 1, "site_id")?;
-                let site = *site_index
-                    .get(site_id)
-                    .ok_or_else(|| (RejectReason::UnknownSite, format!("site_id {site_id:?} is not in sites.csv")))?;
+                let site = *site_index.get(site_id).ok_or_else(|| {
+                    (RejectReason::UnknownSite, format!("site_id {site_id:?} is not an accepted site of sites.csv"))
+                })?;
                 let card_id = required(r, 2, "card_id")?;
-                let (card, spans) = card_lookup
-                    .get(card_id)
-                    .ok_or_else(|| (RejectReason::UnknownCard, format!("card_id {card_id:?} is not in cards.csv")))?;
+                let (card, spans) = card_lookup.get(card_id).ok_or_else(|| {
+                    (RejectReason::UnknownCard, format!("card_id {card_id:?} is not an accepted card of cards.csv"))
+                })?;
                 let direction = required(r, 3, "direction")?;
-                let is_in = match direction.to_ascii_lowercase().as_str() {
-                    "in" | "entry" => true,
-                    "out" | "exit" => false,
-                    _ => return Err((RejectReason::BadDirection, format!("direction {direction:?}: use in or out"))),
+                let is_in = if direction.eq_ignore_ascii_case("in") || direction.eq_ignore_ascii_case("entry") {
+                    true
+                } else if direction.eq_ignore_ascii_case("out") || direction.eq_ignore_ascii_case("exit") {
+                    false
+                } else {
+                    return Err((RejectReason::BadDirection, format!("direction {direction:?}: use in or out")));
                 };
                 if stamp.local_day < first_day || stamp.local_day > last_day {
                     return Err((RejectReason::OutsidePeriod, format!("{ts} is outside the study period")));

@@ -115,7 +115,24 @@ pub fn company_report(
         })?
         .collect::<Result<_, _>>()
         .with_context(ctx)?;
-    let hidden = suppress(&sites.iter().map(|s| s.employees_active).collect::<Vec<_>>(), k as u64);
+    let site_ids: Vec<String> = {
+        let mut stmt = conn.prepare(
+            "SELECT v.site_id FROM company_site_quarter_impact v WHERE v.company_id = ? AND v.quarter = ?
+             ORDER BY v.center_days DESC, v.site_id",
+        )?;
+        stmt.query_map(params, |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    let distinct_over = |column: &str, table: &str, values: Vec<&String>| -> u64 {
+        let list = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT count(DISTINCT employee_pid) FROM {table} WHERE company_id = ? AND quarter = ? AND {column} IN ({list})"
+        );
+        // On error count nobody: that hides more, never less.
+        conn.query_row(&sql, params, |r| r.get::<_, i64>(0)).map_or(0, |n| n as u64)
+    };
+    let hidden = suppress(&sites.iter().map(|s| s.employees_active).collect::<Vec<_>>(), k as u64, |cells| {
+        distinct_over("site_id", "visits", cells.iter().map(|&i| &site_ids[i]).collect())
+    });
     let sites = sites.into_iter().zip(hidden).map(|(s, h)| (!h).then_some(s)).collect();
 
     let mut stmt = conn.prepare(
@@ -133,7 +150,9 @@ pub fn company_report(
         })?
         .collect::<Result<_, _>>()
         .with_context(ctx)?;
-    let hidden = suppress(&months.iter().map(|m| m.employees_active).collect::<Vec<_>>(), k as u64);
+    let hidden = suppress(&months.iter().map(|m| m.employees_active).collect::<Vec<_>>(), k as u64, |cells| {
+        distinct_over("month", "impact_base", cells.iter().map(|&i| &months[i].month).collect())
+    });
     let months = months.into_iter().zip(hidden).map(|(m, h)| (m.month.clone(), (!h).then_some(m))).collect();
 
     let (visits_missing_out, visits): (i64, i64) = conn.query_row(

@@ -70,7 +70,7 @@ fn expand(study: &Study, pattern: &str) -> Result<Vec<String>> {
         .with_context(|| format!("inputs.access_logs in {}: cannot list {}", study.origin, dir.display()))?;
     let mut out: Vec<String> = entries
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.path().is_file())
         .filter_map(|e| e.file_name().to_str().map(str::to_owned))
         .filter(|name| wildcard(name_part.as_bytes(), name.as_bytes()))
         .map(|name| format!("{dir_part}{name}"))
@@ -217,25 +217,13 @@ fn bands_frame(bands: &[BandSource]) -> PolarsResult<DataFrame> {
 pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary> {
     let mut timings = Timings::default();
     let computed = compute(study, sources, &mut timings)?;
-    let staging = staging_dir(out)?;
-    let result = write_outputs(study, sources, &computed, &staging, &mut timings);
-    match result {
-        Ok(mut summary) => {
-            timings_into(&mut summary, timings);
-            let json = serde_json::to_vec_pretty(&summary)?;
-            std::fs::write(staging.join("run.json"), json).context("cannot write run.json")?;
-            publish(&staging, out)?;
-            Ok(summary)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(e)
-        }
-    }
-}
-
-fn timings_into(summary: &mut RunSummary, timings: Timings) {
+    let staging = Staging::create(out)?;
+    let mut summary = write_outputs(study, sources, &computed, &staging.path, &mut timings)?;
     summary.timings = timings;
+    let json = serde_json::to_vec_pretty(&summary)?;
+    std::fs::write(staging.path.join("run.json"), json).context("cannot write run.json")?;
+    staging.publish(out)?;
+    Ok(summary)
 }
 
 fn write_outputs(
@@ -292,9 +280,23 @@ fn write_rejects(path: &Path, inputs: &Inputs) -> Result<()> {
     Ok(())
 }
 
-/// Folder-safe form of an id.
-fn path_safe(id: &str) -> String {
-    id.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
+/// Folder names for ids: the id itself when it is a plain, unambiguous name; otherwise a cleaned
+/// form with a hash of the id, so two ids never share a folder (also on case-insensitive file
+/// systems) and no id can leave the reports folder.
+fn folder_names(ids: &[&str]) -> Vec<String> {
+    let clean = |id: &str| -> String {
+        id.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') { c } else { '_' }).collect()
+    };
+    let hashed =
+        |id: &str| format!("{}-{}", clean(id), &SourceFile::from_bytes("", id.as_bytes().to_vec()).sha256[..8]);
+    let plain: Vec<String> = ids.iter().map(|id| clean(id)).collect();
+    ids.iter()
+        .zip(&plain)
+        .map(|(id, p)| {
+            let clashes = plain.iter().filter(|q| q.eq_ignore_ascii_case(p)).count() > 1;
+            if p == id && !clashes { p.clone() } else { hashed(id) }
+        })
+        .collect()
 }
 
 fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(String, String, bool)>> {
@@ -302,14 +304,21 @@ fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(Strin
     let lang = navette_reports::Lang::parse(&cfg.study.language).context("study.language is checked at load")?;
     let k = cfg.privacy.k_anonymity;
     let conn = duckdb::Connection::open(db_path)?;
+    // One thread: floating-point sums then add up in one order, so reruns give the same digits.
+    conn.execute_batch("SET threads = 1;")?;
     let facts = report_data::method_and_quality(&conn, k)?;
     let mut index = Vec::new();
     let mut written = Vec::new();
-    for key in report_data::report_keys(&conn)? {
-        let report = report_data::company_report(&conn, &key, lang, &cfg.study.name, k, &facts)?;
+    let keys = report_data::report_keys(&conn)?;
+    let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
+    companies.dedup();
+    let folders = folder_names(&companies);
+    for key in &keys {
+        let report = report_data::company_report(&conn, key, lang, &cfg.study.name, k, &facts)?;
         let html = navette_reports::render_company_html(&report)
             .with_context(|| format!("rendering the report of {} {}", key.company_id, key.quarter))?;
-        let rel = format!("{}/{}/report.html", path_safe(&key.company_id), path_safe(&key.quarter));
+        let folder = &folders[companies.iter().position(|c| *c == key.company_id).expect("company listed")];
+        let rel = format!("{folder}/{}/report.html", key.quarter);
         let path = dir.join(&rel);
         std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
         std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
@@ -320,7 +329,7 @@ fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(Strin
             href: rel,
             withheld,
         });
-        written.push((key.company_id, key.quarter, withheld));
+        written.push((key.company_id.clone(), key.quarter.clone(), withheld));
     }
     std::fs::create_dir_all(dir)?;
     let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
@@ -328,44 +337,95 @@ fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(Strin
     Ok(written)
 }
 
-/// A fresh staging folder next to `out` (same file system, so the final rename is atomic).
-fn staging_dir(out: &Path) -> Result<PathBuf> {
-    if out.exists() && !out.is_dir() {
-        bail!("--out {} is a file: give a folder", out.display());
-    }
-    if out.is_dir() && std::fs::read_dir(out)?.next().is_some() && !out.join("run.json").exists() {
-        bail!(
-            "--out {} is a non-empty folder that holds no navette outputs (no run.json): give a new or empty folder",
-            out.display()
-        );
-    }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
-    }
-    std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-    Ok(staging)
+/// A staging folder next to `out` (same file system, so the final rename is atomic). It is
+/// removed when dropped unless published, also when the run fails half-way or panics.
+struct Staging {
+    path: PathBuf,
+    published: bool,
 }
 
-/// Swaps the staging folder into place: the old outputs stay until the new ones are complete.
-fn publish(staging: &Path, out: &Path) -> Result<()> {
-    let old = staging.with_extension("old");
-    if out.exists() {
-        std::fs::rename(out, &old).with_context(|| format!("cannot move the previous {} aside", out.display()))?;
+impl Staging {
+    fn create(out: &Path) -> Result<Staging> {
+        if out.exists() && !out.is_dir() {
+            bail!("--out {} is a file: give a folder", out.display());
+        }
+        if out.is_dir() && std::fs::read_dir(out)?.next().is_some() && !out.join("run.json").exists() {
+            bail!(
+                "--out {} is a non-empty folder that holds no navette outputs (no run.json): give a new or empty folder",
+                out.display()
+            );
+        }
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = out.file_name().and_then(|n| n.to_str()).context("--out must end in a folder name")?;
+        // Leftovers of runs killed before they could clean up (their process is gone).
+        for entry in std::fs::read_dir(parent)?.flatten() {
+            let file = entry.file_name();
+            let Some(file) = file.to_str() else { continue };
+            let stale = [format!(".{name}.staging-"), format!(".{name}.old-")]
+                .iter()
+                .any(|prefix| file.strip_prefix(prefix.as_str()).is_some_and(|pid| !process_alive(pid)));
+            if stale {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let path = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        if path.exists() {
+            std::fs::remove_dir_all(&path)?;
+        }
+        std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(Staging { path, published: false })
     }
-    std::fs::rename(staging, out).with_context(|| format!("cannot move the outputs into {}", out.display()))?;
-    if old.exists() {
-        std::fs::remove_dir_all(&old)?;
+
+    /// Swaps the staging folder into place; the previous outputs stay until the new ones are
+    /// complete, and come back if the swap fails.
+    fn publish(mut self, out: &Path) -> Result<()> {
+        let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let old = self.path.with_file_name(format!(".{name}.old-{}", std::process::id()));
+        let had_old = out.exists();
+        if had_old {
+            std::fs::rename(out, &old).with_context(|| format!("cannot move the previous {} aside", out.display()))?;
+        }
+        if let Err(e) = std::fs::rename(&self.path, out) {
+            if had_old {
+                let _ = std::fs::rename(&old, out);
+            }
+            return Err(e).with_context(|| format!("cannot move the outputs into {}", out.display()));
+        }
+        self.published = true;
+        if had_old {
+            std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn process_alive(pid: &str) -> bool {
+    pid.parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::wildcard;
+    use super::{folder_names, wildcard};
+
+    #[test]
+    fn report_folders_never_collide_or_escape() {
+        let f = folder_names(&["C01", "ACME SA", "ACME_SA", "acme_sa", "..", "Dupont/Fils"]);
+        assert_eq!(f[0], "C01");
+        let mut unique = f.clone();
+        unique.sort_by_key(|s| s.to_lowercase());
+        unique.dedup_by_key(|s| s.to_lowercase());
+        assert_eq!(unique.len(), f.len(), "{f:?}");
+        assert!(f.iter().all(|s| !s.contains('/') && !s.starts_with('.')), "{f:?}");
+    }
 
     #[test]
     fn wildcards() {

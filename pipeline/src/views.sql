@@ -38,19 +38,31 @@ SELECT
 FROM q JOIN companies c USING (company_id)
 ORDER BY company_id, quarter;
 
--- Company × site × quarter: the per-site table of the HR report.
+-- Company × site × quarter: the per-site table of the HR report. Hours and people come from the
+-- visits at each site; days and trips are counted to the day's main site (longest stay), where
+-- the day's trip goes.
 CREATE VIEW company_site_quarter_impact AS
-SELECT
-    company_id, site_id, quarter,
-    count(DISTINCT employee_pid)                AS employees_active,
-    count(*)                                    AS center_days,
-    count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
-    sum(presence_h)                             AS center_hours,
-    sum(km_avoided)                             AS km_avoided,
-    sum(hours_avoided)                          AS hours_avoided,
-    sum(co2e_kg_avoided)                        AS co2e_kg_avoided
-FROM impact_base
-GROUP BY company_id, site_id, quarter
+WITH v AS (
+    SELECT company_id, site_id, quarter,
+           count(DISTINCT employee_pid) AS employees_active,
+           sum(duration_h)              AS center_hours
+    FROM visits
+    GROUP BY company_id, site_id, quarter
+), d AS (
+    SELECT company_id, site_id, quarter,
+           count(*)                                    AS center_days,
+           count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
+           sum(km_avoided)                             AS km_avoided,
+           sum(hours_avoided)                          AS hours_avoided,
+           sum(co2e_kg_avoided)                        AS co2e_kg_avoided
+    FROM impact_base
+    GROUP BY company_id, site_id, quarter
+)
+SELECT company_id, site_id, quarter, v.employees_active, v.center_hours,
+       coalesce(d.center_days, 0) AS center_days, coalesce(d.office_days_replaced, 0) AS office_days_replaced,
+       coalesce(d.km_avoided, 0) AS km_avoided, coalesce(d.hours_avoided, 0) AS hours_avoided,
+       coalesce(d.co2e_kg_avoided, 0) AS co2e_kg_avoided
+FROM v LEFT JOIN d USING (company_id, site_id, quarter)
 ORDER BY company_id, quarter, site_id;
 
 -- Company × month: the monthly chart of the HR report.
@@ -67,23 +79,36 @@ FROM impact_base
 GROUP BY company_id, quarter, month
 ORDER BY company_id, month;
 
--- Site × quarter: use of each center across all companies.
+-- Site × quarter: use of each center across all companies. Hours and people from the visits at
+-- the site; days and trip figures for the days whose main site it is.
 CREATE VIEW site_quarter_impact AS
-SELECT
-    s.site_id, s.name AS site_name, s.workspaces, i.quarter,
-    count(DISTINCT i.employee_pid)                  AS employees_active,
-    count(DISTINCT i.company_id)                    AS companies_active,
-    count(*)                                        AS center_days,
-    count(*) FILTER (WHERE i.replaces_office_day)   AS office_days_replaced,
-    sum(i.presence_h)                               AS center_hours,
-    sum(i.km_avoided)                               AS km_avoided,
-    sum(i.hours_avoided)                            AS hours_avoided,
-    sum(i.baseline_co2e_kg)                         AS co2e_kg_baseline,
-    sum(i.actual_co2e_kg)                           AS co2e_kg_actual,
-    sum(i.co2e_kg_avoided)                          AS co2e_kg_avoided
-FROM impact_base i JOIN sites s USING (site_id)
-GROUP BY s.site_id, s.name, s.workspaces, i.quarter
-ORDER BY s.site_id, i.quarter;
+WITH v AS (
+    SELECT site_id, quarter,
+           count(DISTINCT employee_pid) AS employees_active,
+           count(DISTINCT company_id)   AS companies_active,
+           sum(duration_h)              AS center_hours
+    FROM visits
+    GROUP BY site_id, quarter
+), d AS (
+    SELECT site_id, quarter,
+           count(*)                                    AS center_days,
+           count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
+           sum(km_avoided)                             AS km_avoided,
+           sum(hours_avoided)                          AS hours_avoided,
+           sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
+           sum(actual_co2e_kg)                         AS co2e_kg_actual,
+           sum(co2e_kg_avoided)                        AS co2e_kg_avoided
+    FROM impact_base
+    GROUP BY site_id, quarter
+)
+SELECT s.site_id, s.name AS site_name, s.workspaces, v.quarter, v.employees_active, v.companies_active,
+       v.center_hours,
+       coalesce(d.center_days, 0) AS center_days, coalesce(d.office_days_replaced, 0) AS office_days_replaced,
+       coalesce(d.km_avoided, 0) AS km_avoided, coalesce(d.hours_avoided, 0) AS hours_avoided,
+       coalesce(d.co2e_kg_baseline, 0) AS co2e_kg_baseline, coalesce(d.co2e_kg_actual, 0) AS co2e_kg_actual,
+       coalesce(d.co2e_kg_avoided, 0) AS co2e_kg_avoided
+FROM v JOIN sites s USING (site_id) LEFT JOIN d USING (site_id, quarter)
+ORDER BY s.site_id, v.quarter;
 
 -- Whole network × quarter: the funders' totals.
 CREATE VIEW network_quarter_impact AS
@@ -91,7 +116,7 @@ SELECT
     quarter,
     count(DISTINCT employee_pid)                AS employees_active,
     count(DISTINCT company_id)                  AS companies_active,
-    count(DISTINCT site_id)                     AS sites_active,
+    (SELECT count(DISTINCT v.site_id) FROM visits v WHERE v.quarter = impact_base.quarter) AS sites_active,
     count(*)                                    AS center_days,
     count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
     sum(presence_h)                             AS center_hours,

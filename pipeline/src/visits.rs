@@ -55,10 +55,12 @@ pub fn pair_visits(events: DataFrame, method: &MethodConfig) -> PolarsResult<(Da
     let n_events = events.height() as u64;
     let sorted = events
         .lazy()
-        .sort(["card", "utc_s", "file", "line"], SortMultipleOptions::default().with_maintain_order(true))
+        // Events arrive in file and line order; a stable sort keeps that order for equal times.
+        .sort(["card", "utc_s"], SortMultipleOptions::default().with_maintain_order(true))
         .with_column(
             prev("card")
                 .eq(col("card"))
+                .and(prev("employee").eq(col("employee")))
                 .and(prev("site").eq(col("site")))
                 .and(prev("is_in").eq(col("is_in")))
                 .and((col("utc_s") - prev("utc_s")).lt_eq(lit(method.duplicate_window_s as i64)))
@@ -70,7 +72,10 @@ pub fn pair_visits(events: DataFrame, method: &MethodConfig) -> PolarsResult<(Da
 
     let open_s = (method.open_visit_hours * 3600.0).round() as i64;
     let cap_s = (method.max_visit_hours * 3600.0).round() as i64;
-    let same_card_site = |side: fn(&str) -> Expr| side("card").eq(col("card")).and(side("site").eq(col("site")));
+    // The same card held by the same person (a reissued card changes hands at a date) at the same site.
+    let same_card_site = |side: fn(&str) -> Expr| {
+        side("card").eq(col("card")).and(side("employee").eq(col("employee"))).and(side("site").eq(col("site")))
+    };
     let paired = col("is_in").and(same_card_site(next)).and(next("is_in").not()).fill_null(lit(false));
     let closes = col("is_in").not().and(same_card_site(prev)).and(prev("is_in")).fill_null(lit(false));
     let to_midnight = lit(DAY_S) - col("local_sod");
@@ -149,26 +154,32 @@ pub fn pair_visits(events: DataFrame, method: &MethodConfig) -> PolarsResult<(Da
 }
 
 /// Center days: one row per (employee, local_day) with at least one visit. `presence_s` sums the
-/// visits' durations; `main_site` is the site of the longest stay (ties: lowest site index), the
-/// one the day's trip is counted to; `replaces_office_day` is `presence_s ≥ min_hours_office_day`.
+/// visits' durations; `main_site` is the site where the day's visits add up to the longest stay
+/// (ties: lowest site index), the one the day's trip is counted to; `replaces_office_day` is
+/// `presence_s ≥ min_hours_office_day`.
 pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<DataFrame> {
     let min_office_s = (method.min_hours_office_day * 3600.0).round() as i64;
     visits
         .clone()
         .lazy()
+        .group_by([col("employee"), col("local_day"), col("site")])
+        .agg([
+            col("duration_s").sum().alias("site_s"),
+            len().cast(DataType::UInt32).alias("visits"),
+            col("start_local_sod").min().alias("first_in_local_sod"),
+        ])
+        // Longest stay first within each day, so `first()` below picks the main site.
+        .sort(
+            ["employee", "local_day", "site_s", "site"],
+            SortMultipleOptions::default().with_order_descending_multi([false, false, true, false]),
+        )
         .group_by([col("employee"), col("local_day")])
         .agg([
-            col("duration_s").sum().alias("presence_s"),
-            len().cast(DataType::UInt32).alias("visits"),
-            col("site").n_unique().cast(DataType::UInt32).alias("sites"),
-            col("site")
-                .sort_by(
-                    [col("duration_s"), col("site")],
-                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
-                )
-                .first()
-                .alias("main_site"),
-            col("start_local_sod").min().alias("first_in_local_sod"),
+            col("site_s").sum().alias("presence_s"),
+            col("visits").sum().alias("visits"),
+            len().cast(DataType::UInt32).alias("sites"),
+            col("site").first().alias("main_site"),
+            col("first_in_local_sod").min().alias("first_in_local_sod"),
         ])
         .with_column(col("presence_s").gt_eq(lit(min_office_s)).alias("replaces_office_day"))
         .sort(["employee", "local_day"], SortMultipleOptions::default())
@@ -280,11 +291,14 @@ mod tests {
 
     #[test]
     fn center_days_sum_presence_and_pick_the_longest_stay() {
+        // Card 1: 2 h + 2 h at site 1 beat one 3-hour visit at site 0.
         let rows = [
             (1, 1, "08:00", IN),
             (1, 1, "10:00", OUT),
-            (1, 0, "11:00", IN),
-            (1, 0, "14:00", OUT),
+            (1, 0, "10:30", IN),
+            (1, 0, "13:30", OUT),
+            (1, 1, "14:00", IN),
+            (1, 1, "16:00", OUT),
             (2, 0, "09:00", IN),
             (2, 0, "12:00", OUT),
         ];
@@ -294,8 +308,11 @@ mod tests {
         let main: Vec<_> = d.column("main_site").unwrap().u32().unwrap().into_no_null_iter().collect();
         let replaces: Vec<_> =
             d.column("replaces_office_day").unwrap().bool().unwrap().iter().map(Option::unwrap).collect();
-        assert_eq!(presence, vec![5 * 3600, 3 * 3600]);
-        assert_eq!(main, vec![0, 0]);
+        assert_eq!(presence, vec![7 * 3600, 3 * 3600]);
+        assert_eq!(main, vec![1, 0]);
+        let sites: Vec<_> = d.column("sites").unwrap().u32().unwrap().into_no_null_iter().collect();
+        let visits: Vec<_> = d.column("visits").unwrap().u32().unwrap().into_no_null_iter().collect();
+        assert_eq!((sites, visits), (vec![2, 1], vec![3, 1]));
         assert_eq!(replaces, vec![true, false]);
     }
 }

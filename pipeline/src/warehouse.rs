@@ -189,7 +189,7 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         .lazy()
         .with_column((col("duration_s").cast(DataType::Float64) / lit(3600.0)).alias("duration_h"))
         .rename(["line"], ["source_line"], true)
-        .sort(["employee_pid", "start_utc"], SortMultipleOptions::default())
+        .sort(["employee_pid", "start_utc", "source_file", "source_line"], SortMultipleOptions::default())
         .collect()?;
     let visits = reorder(visits, &key)?;
     let center_days =

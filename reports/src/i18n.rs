@@ -196,7 +196,12 @@ const REASONS: &[(&str, &str, &str, &str)] = &[
     ("bad_coordinates", "coordonnées invalides", "ongeldige coördinaten", "invalid coordinates"),
     ("bad_date", "date illisible", "onleesbare datum", "unreadable date"),
     ("bad_timestamp", "horodatage illisible", "onleesbaar tijdstip", "unreadable timestamp"),
-    ("nonexistent_local_time", "heure inexistante (passage à l'heure d'été)", "onbestaand uur (zomertijd)", "non-existent local time (DST)"),
+    (
+        "nonexistent_local_time",
+        "heure inexistante (passage à l'heure d'été)",
+        "onbestaand uur (zomertijd)",
+        "non-existent local time (DST)",
+    ),
     ("bad_direction", "sens de passage inconnu", "onbekende doorgangsrichting", "unknown direction"),
     ("unknown_code", "code inconnu", "onbekende code", "unknown code"),
     ("duplicate_id", "identifiant en double", "dubbele id", "duplicate id"),
