@@ -340,6 +340,49 @@ fn not_seen<'a>(seen: &HashSet<String>, id: &'a str, name: &str) -> RowResult<&'
     }
 }
 
+/// Size of the pieces large access logs are cut into for parallel parsing.
+const LOG_PIECE_BYTES: usize = 8 << 20;
+
+/// A piece of an access log: the header line followed by whole lines of the body.
+struct LogPiece {
+    /// Header + lines, named and hashed as the whole file.
+    file: SourceFile,
+    /// Add to a line number of the piece to get the line in the whole file.
+    line_offset: u64,
+}
+
+/// Cuts a log into pieces of about `max_bytes` at line ends. A quoted field holding a line break
+/// exactly at a cut would be split into two malformed rows (rejected, never lost); access logs
+/// have no such fields.
+fn split_log(file: &SourceFile, max_bytes: usize) -> Vec<LogPiece> {
+    let bytes = &file.bytes;
+    let whole = |f: &SourceFile| vec![LogPiece { file: f.clone(), line_offset: 0 }];
+    let Some(header_end) = bytes.iter().position(|&b| b == b'\n').map(|i| i + 1) else { return whole(file) };
+    if bytes.len() <= max_bytes {
+        return whole(file);
+    }
+    let header = &bytes[..header_end];
+    let mut pieces = Vec::new();
+    let (mut start, mut lines_before) = (header_end, 1u64);
+    while start < bytes.len() {
+        let mut end = (start + max_bytes).min(bytes.len());
+        if end < bytes.len() {
+            end += bytes[end..].iter().position(|&b| b == b'\n').map_or(bytes.len() - end, |i| i + 1);
+        }
+        let mut piece = Vec::with_capacity(header.len() + end - start);
+        piece.extend_from_slice(header);
+        piece.extend_from_slice(&bytes[start..end]);
+        // The piece's first data line is its line 2; in the file it is `lines_before + 1`.
+        pieces.push(LogPiece {
+            file: SourceFile { name: file.name.clone(), bytes: piece, sha256: file.sha256.clone() },
+            line_offset: lines_before - 1,
+        });
+        lines_before += bytes[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
+        start = end;
+    }
+    pieces
+}
+
 /// Reads and checks every input table, in dependency order.
 pub fn ingest(
     src: &SourceSet,
@@ -538,68 +581,103 @@ pub fn ingest(
         sites.iter().enumerate().map(|(i, s)| (s.site_id.as_str(), i as u32)).collect();
     let (first_day, last_day) = (clock::day_number(period.0), clock::day_number(period.1));
 
-    let per_file: Vec<Result<(Events, FileOutcome<()>), FileError>> = src
+    // Large logs are cut into pieces at line ends so that both cores work even when one site's
+    // export dwarfs the others; pieces are put back together in file and line order.
+    let pieces: Vec<(usize, LogPiece)> = src
         .access_logs
-        .par_iter()
+        .iter()
         .enumerate()
-        .map(|(file_idx, file)| {
+        .flat_map(|(file_idx, file)| split_log(file, LOG_PIECE_BYTES).into_iter().map(move |p| (file_idx, p)))
+        .collect();
+    let per_piece: Vec<Result<(usize, Events, FileOutcome<()>), FileError>> = pieces
+        .par_iter()
+        .map(|(file_idx, piece)| {
+            let (file_idx, line_offset) = (*file_idx, piece.line_offset);
             let mut ev = Events::default();
             let mut clock = clock::StampParser::default();
-            let outcome = ingest_file(file, "access_log", &["timestamp", "site_id", "card_id", "direction"], 4, |r| {
-                let ts = required(r, 0, "timestamp")?;
-                let stamp = clock.parse(ts).map_err(|e| match e {
-                    StampError::Malformed => (RejectReason::BadTimestamp, format!("timestamp {ts:?} is not ISO 8601")),
-                    StampError::Nonexistent => (
-                        RejectReason::NonexistentLocalTime,
-                        format!("timestamp {ts:?} falls in the spring-forward gap: that Brussels time never happened"),
-                    ),
-                })?;
-                let site_id = required(r, 1, "site_id")?;
-                let site = *site_index.get(site_id).ok_or_else(|| {
-                    (RejectReason::UnknownSite, format!("site_id {site_id:?} is not an accepted site of sites.csv"))
-                })?;
-                let card_id = required(r, 2, "card_id")?;
-                let (card, spans) = card_lookup.get(card_id).ok_or_else(|| {
-                    (RejectReason::UnknownCard, format!("card_id {card_id:?} is not an accepted card of cards.csv"))
-                })?;
-                let direction = required(r, 3, "direction")?;
-                let is_in = if direction.eq_ignore_ascii_case("in") || direction.eq_ignore_ascii_case("entry") {
-                    true
-                } else if direction.eq_ignore_ascii_case("out") || direction.eq_ignore_ascii_case("exit") {
-                    false
-                } else {
-                    return Err((RejectReason::BadDirection, format!("direction {direction:?}: use in or out")));
-                };
-                if stamp.local_day < first_day || stamp.local_day > last_day {
-                    return Err((RejectReason::OutsidePeriod, format!("{ts} is outside the study period")));
-                }
-                let employee = spans
-                    .iter()
-                    .find(|s| s.0 <= stamp.local_day && stamp.local_day <= s.1)
-                    .map(|s| s.2)
-                    .ok_or_else(|| {
-                        (RejectReason::CardNotValid, format!("card {card_id:?} has no validity period covering {ts}"))
+            let mut outcome =
+                ingest_file(&piece.file, "access_log", &["timestamp", "site_id", "card_id", "direction"], 4, |r| {
+                    let ts = required(r, 0, "timestamp")?;
+                    let stamp = clock.parse(ts).map_err(|e| match e {
+                        StampError::Malformed => {
+                            (RejectReason::BadTimestamp, format!("timestamp {ts:?} is not ISO 8601"))
+                        }
+                        StampError::Nonexistent => (
+                            RejectReason::NonexistentLocalTime,
+                            format!(
+                                "timestamp {ts:?} falls in the spring-forward gap: that Brussels time never happened"
+                            ),
+                        ),
                     })?;
-                ev.card.push(*card);
-                ev.employee.push(employee);
-                ev.site.push(site);
-                ev.utc_s.push(stamp.utc_s);
-                ev.local_day.push(stamp.local_day);
-                ev.local_sod.push(stamp.local_sod);
-                ev.is_in.push(is_in);
-                ev.file.push(file_idx as u32);
-                ev.line.push(r.line as u32);
-                ev.ambiguous_local_times += u64::from(stamp.ambiguous);
-                Ok(())
-            })?;
-            Ok((ev, outcome))
+                    let site_id = required(r, 1, "site_id")?;
+                    let site = *site_index.get(site_id).ok_or_else(|| {
+                        (RejectReason::UnknownSite, format!("site_id {site_id:?} is not an accepted site of sites.csv"))
+                    })?;
+                    let card_id = required(r, 2, "card_id")?;
+                    let (card, spans) = card_lookup.get(card_id).ok_or_else(|| {
+                        (RejectReason::UnknownCard, format!("card_id {card_id:?} is not an accepted card of cards.csv"))
+                    })?;
+                    let direction = required(r, 3, "direction")?;
+                    let is_in = if direction.eq_ignore_ascii_case("in") || direction.eq_ignore_ascii_case("entry") {
+                        true
+                    } else if direction.eq_ignore_ascii_case("out") || direction.eq_ignore_ascii_case("exit") {
+                        false
+                    } else {
+                        return Err((RejectReason::BadDirection, format!("direction {direction:?}: use in or out")));
+                    };
+                    if stamp.local_day < first_day || stamp.local_day > last_day {
+                        return Err((RejectReason::OutsidePeriod, format!("{ts} is outside the study period")));
+                    }
+                    let employee = spans
+                        .iter()
+                        .find(|s| s.0 <= stamp.local_day && stamp.local_day <= s.1)
+                        .map(|s| s.2)
+                        .ok_or_else(|| {
+                            (
+                                RejectReason::CardNotValid,
+                                format!("card {card_id:?} has no validity period covering {ts}"),
+                            )
+                        })?;
+                    ev.card.push(*card);
+                    ev.employee.push(employee);
+                    ev.site.push(site);
+                    ev.utc_s.push(stamp.utc_s);
+                    ev.local_day.push(stamp.local_day);
+                    ev.local_sod.push(stamp.local_sod);
+                    ev.is_in.push(is_in);
+                    ev.file.push(file_idx as u32);
+                    ev.line.push((r.line + line_offset) as u32);
+                    ev.ambiguous_local_times += u64::from(stamp.ambiguous);
+                    Ok(())
+                })?;
+            for reject in &mut outcome.rejects {
+                reject.line += line_offset;
+            }
+            Ok((file_idx, ev, outcome))
         })
         .collect();
     let mut events = Events::default();
-    for result in per_file {
-        let (ev, outcome) = result?;
+    let mut merged: Option<(usize, FileOutcome<()>)> = None;
+    for result in per_piece {
+        let (file_idx, ev, outcome) = result?;
         events.append(ev);
-        outcome.into_rows(&mut ledger);
+        match &mut merged {
+            Some((idx, m)) if *idx == file_idx => {
+                m.rejects.extend(outcome.rejects);
+                m.count.read += outcome.count.read;
+                m.count.accepted += outcome.count.accepted;
+                m.count.rejected += outcome.count.rejected;
+            }
+            _ => {
+                if let Some((_, done)) = merged.take() {
+                    done.into_rows(&mut ledger);
+                }
+                merged = Some((file_idx, outcome));
+            }
+        }
+    }
+    if let Some((_, done)) = merged {
+        done.into_rows(&mut ledger);
     }
 
     Ok(Inputs {
@@ -612,4 +690,29 @@ pub fn ingest(
         log_files: src.access_logs.iter().map(|f| f.name.clone()).collect(),
         ledger,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_pieces_keep_every_line_and_its_number() {
+        let mut text = String::from("timestamp,site_id,card_id,direction\n");
+        for i in 0..100 {
+            text.push_str(&format!("2026-01-05T08:{:02}:00,S1,K{i},in\n", i % 60));
+        }
+        let file = SourceFile::from_bytes("log.csv", text.into_bytes());
+        let pieces = split_log(&file, 300);
+        assert!(pieces.len() > 5);
+        let mut seen = Vec::new();
+        for p in &pieces {
+            crate::csvin::read_rows(&p.file, &["card_id"], 1, |r| {
+                seen.push((r.line + p.line_offset, r.get(0).unwrap().to_owned()))
+            })
+            .unwrap();
+        }
+        let expect: Vec<(u64, String)> = (0..100).map(|i| (i as u64 + 2, format!("K{i}"))).collect();
+        assert_eq!(seen, expect);
+    }
 }

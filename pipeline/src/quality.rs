@@ -151,6 +151,6 @@ pub struct PairingCounts {
     pub missing_outs: u64,
     /// Visits whose `out` falls on a later local date (truncated at midnight).
     pub over_midnight: u64,
-    /// Visits longer than `max_visit_hours` (capped).
+    /// Visits longer than `max_visit_hours` (capped), whatever their rule label.
     pub over_cap: u64,
 }

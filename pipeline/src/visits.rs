@@ -120,6 +120,8 @@ pub fn pair_visits(events: DataFrame, method: &MethodConfig) -> PolarsResult<(Da
                 .then(lit("over_cap"))
                 .otherwise(lit("ok"))
                 .alias("rule"),
+            // Capping is counted apart from the rule label: an over-midnight visit can be capped too.
+            col("raw_duration_s").gt(lit(cap_s)).alias("capped"),
         ])
         .select([
             col("employee"),
@@ -130,6 +132,7 @@ pub fn pair_visits(events: DataFrame, method: &MethodConfig) -> PolarsResult<(Da
             col("local_sod").alias("start_local_sod"),
             col("duration_s"),
             col("rule"),
+            col("capped"),
             col("file"),
             col("line"),
         ])
@@ -144,7 +147,7 @@ pub fn pair_visits(events: DataFrame, method: &MethodConfig) -> PolarsResult<(Da
         orphan_outs,
         missing_outs: rule_count("missing_out"),
         over_midnight: rule_count("over_midnight"),
-        over_cap: rule_count("over_cap"),
+        over_cap: visits.column("capped")?.bool()?.sum().unwrap_or(0) as u64,
     };
     debug_assert_eq!(
         counts.events,

@@ -102,14 +102,24 @@ fn reorder(df: DataFrame, first: &[&str]) -> PolarsResult<DataFrame> {
 fn redact(detail: &str) -> String {
     let mut out = String::with_capacity(detail.len());
     let mut closing: Option<char> = None;
+    let mut escaped = false;
     for ch in detail.chars() {
+        if std::mem::take(&mut escaped) && closing.is_some() {
+            continue;
+        }
         match closing {
             Some(c) if ch == c => {
                 out.push('…');
                 out.push(ch);
                 closing = None;
             }
-            Some(_) => {}
+            Some(_) => {
+                // An escaped quote (`\"`) inside a quoted value does not close it.
+                if ch == '\\' {
+                    escaped = !escaped;
+                    continue;
+                }
+            }
             None if ch == '"' || ch == '(' => {
                 out.push(ch);
                 closing = Some(if ch == '"' { '"' } else { ')' });
@@ -340,5 +350,7 @@ mod tests {
         assert_eq!(super::redact(r#"employee_id "E1" is already defined"#), r#"employee_id "…" is already defined"#);
         assert_eq!(super::redact("home (4.35, 50.84) looks swapped"), "home (…) looks swapped");
         assert_eq!(super::redact("no values"), "no values");
+        let id = format!("{:?}", r#"DUPONT "Jean""#);
+        assert_eq!(super::redact(&format!("employee_id {id} twice")), r#"employee_id "…" twice"#);
     }
 }
