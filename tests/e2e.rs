@@ -374,3 +374,51 @@ fn a_corrected_row_after_a_rejected_one_is_kept() {
     let visits: i64 = conn.query_row("SELECT count(*) FROM visits", [], |r| r.get(0)).unwrap();
     assert_eq!(visits, 1);
 }
+
+#[test]
+fn the_other_kinds_of_bad_rows() {
+    let dir = study(&[
+        ("study.toml", TINY_TOML),
+        ("sites.csv", "site_id,name,lat,lon,workspaces\nS1,Centre,50.0,4.0,12\nS2,Other,50.1,4.1,twelve\n"),
+        ("companies.csv", "company_id,name,office_lat,office_lon\nC1,Acme,50.2,4.0\n"),
+        (
+            "employees.csv",
+            "employee_id,company_id,home_lat,home_lon,commute_mode,car_occupancy\n\
+             E1,C1,50.1,4.0,car,\n\
+             E2,C1,50.1,4.0,,\n\
+             E3,C1,50.1,4.0,car,12\n\
+             E4,C1,50.1,,car,\n",
+        ),
+        (
+            "cards.csv",
+            "card_id,employee_id,valid_from,valid_to\n\
+             K1,E1,2026-01-01,2026-01-31\n\
+             K1,E1,2026-01-15,\n\
+             K2,E1,31/01/2026,\n",
+        ),
+        (
+            "logs/s1.csv",
+            "timestamp;site_id;card_id;direction\n\
+             2026-02-02T08:00:00;S1;K1;in\n\
+             2026-03-29T02:15:00;S1;K1;in\n\
+             2026-01-05T08:00:00;S1;K1;in\n",
+        ),
+    ]);
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    let got: Vec<String> = rejects.lines().skip(1).map(|l| l.split(',').take(3).collect::<Vec<_>>().join(",")).collect();
+    assert_eq!(
+        got,
+        [
+            "sites.csv,3,bad_number",
+            "employees.csv,3,missing_value",
+            "employees.csv,4,out_of_range",
+            "employees.csv,5,missing_value",
+            "cards.csv,3,duplicate_id",
+            "cards.csv,4,bad_date",
+            "logs/s1.csv,2,card_not_valid",
+            "logs/s1.csv,3,nonexistent_local_time",
+        ]
+    );
+}
