@@ -40,6 +40,8 @@ impl Lang {
 
 /// (key, fr, nl, en)
 const TEXTS: &[(&str, &str, &str, &str)] = &[
+    // French puts a (narrow no-break) space before a colon; Dutch and English do not.
+    ("colon", "\u{202f}:", ":", ":"),
     ("title", "Rapport d'impact trimestriel", "Driemaandelijks impactrapport", "Quarterly impact report"),
     ("employees_active", "Employés actifs", "Actieve werknemers", "Active employees"),
     ("center_days", "Jours en centre", "Dagen in een centrum", "Center days"),
