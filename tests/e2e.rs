@@ -407,7 +407,8 @@ fn the_other_kinds_of_bad_rows() {
     let out = dir.path().join("out");
     run_study(dir.path(), &out);
     let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
-    let got: Vec<String> = rejects.lines().skip(1).map(|l| l.split(',').take(3).collect::<Vec<_>>().join(",")).collect();
+    let got: Vec<String> =
+        rejects.lines().skip(1).map(|l| l.split(',').take(3).collect::<Vec<_>>().join(",")).collect();
     assert_eq!(
         got,
         [

@@ -39,7 +39,7 @@ impl Lang {
 }
 
 /// (key, fr, nl, en)
-const TEXTS: &[(&str, &str, &str, &str)] = &[
+const TEXTS: &Table = &[
     // French puts a (narrow no-break) space before a colon; Dutch and English do not.
     ("colon", "\u{202f}:", ":", ":"),
     ("title", "Rapport d'impact trimestriel", "Driemaandelijks impactrapport", "Quarterly impact report"),
@@ -96,9 +96,9 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
     ("method", "Méthode", "Methode", "Method"),
     (
         "method_text",
-        "Une visite associe un badge d'entrée à la sortie suivante sur le même site. Un jour en centre remplace un jour au bureau quand la présence atteint le seuil ; le trajet domicile–centre compte toujours. Évité = aller-retour domicile–bureau remplacé − aller-retour domicile–centre (peut être négatif). Distances estimées : distance à vol d'oiseau × facteur de détour par mode (ISO 14083), durée par vitesse moyenne.",
-        "Een bezoek koppelt een inbadge aan de volgende uitbadge op dezelfde site. Een centrumdag vervangt een kantoordag wanneer de aanwezigheid de drempel haalt; de rit woning–centrum telt altijd. Vermeden = vervangen heen-en-terug woning–kantoor − heen-en-terug woning–centrum (kan negatief zijn). Geschatte afstanden: vogelvluchtafstand × omwegfactor per modus (ISO 14083), duur via gemiddelde snelheid.",
-        "A visit pairs a badge-in with the next badge-out at the same site. A center day replaces an office day when presence reaches the threshold; the home–center trip always counts. Avoided = replaced home–office round trip − home–center round trip (can be negative). Estimated distances: great-circle distance × a per-mode detour factor (ISO 14083), time from an average speed.",
+        "Une visite associe un badge d'entrée à la sortie suivante sur le même site. Un jour en centre remplace un jour au bureau quand la présence atteint le seuil ; le trajet domicile–centre compte toujours. Évité = aller-retour domicile–bureau remplacé − aller-retour domicile–centre (peut être négatif). Distances estimées : distance à vol d'oiseau × facteur de détour par mode (ISO 14083), arrondie au km, durée par vitesse moyenne.",
+        "Een bezoek koppelt een inbadge aan de volgende uitbadge op dezelfde site. Een centrumdag vervangt een kantoordag wanneer de aanwezigheid de drempel haalt; de rit woning–centrum telt altijd. Vermeden = vervangen heen-en-terug woning–kantoor − heen-en-terug woning–centrum (kan negatief zijn). Geschatte afstanden: vogelvluchtafstand × omwegfactor per modus (ISO 14083), afgerond op de km, duur via gemiddelde snelheid.",
+        "A visit pairs a badge-in with the next badge-out at the same site. A center day replaces an office day when presence reaches the threshold; the home–center trip always counts. Avoided = replaced home–office round trip − home–center round trip (can be negative). Estimated distances: great-circle distance × a per-mode detour factor (ISO 14083), rounded to the km, time from an average speed.",
     ),
     ("boundary", "Périmètre", "Systeemgrens", "Boundary"),
     ("boundary_wtw", "du puits à la roue (WTW)", "well-to-wheel (WTW)", "well-to-wheel (WTW)"),
@@ -151,17 +151,20 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-/// The string for `key` in `lang`; the key itself when unknown (visible in snapshots).
+/// A table of (key, fr, nl, en) rows.
+type Table = [(&'static str, &'static str, &'static str, &'static str)];
+
+fn lookup(table: &Table, lang: Lang, key: &str) -> Option<&'static str> {
+    table.iter().find(|t| t.0 == key).map(|t| match lang {
+        Lang::Fr => t.1,
+        Lang::Nl => t.2,
+        Lang::En => t.3,
+    })
+}
+
+/// The string for `key` in `lang`; `??` when unknown (visible in snapshots).
 pub fn text(lang: Lang, key: &str) -> &'static str {
-    TEXTS
-        .iter()
-        .find(|t| t.0 == key)
-        .map(|t| match lang {
-            Lang::Fr => t.1,
-            Lang::Nl => t.2,
-            Lang::En => t.3,
-        })
-        .unwrap_or("??")
+    lookup(TEXTS, lang, key).unwrap_or("??")
 }
 
 /// A quarter label (`2026-Q1`) in words: `1er trimestre 2026`, `1e kwartaal 2026`, `Q1 2026`.
@@ -191,7 +194,7 @@ pub fn month(lang: Lang, label: &str) -> String {
 }
 
 /// (reason code, fr, nl, en)
-const REASONS: &[(&str, &str, &str, &str)] = &[
+const REASONS: &Table = &[
     ("malformed_row", "ligne mal formée", "misvormde rij", "malformed row"),
     ("missing_value", "valeur manquante", "ontbrekende waarde", "missing value"),
     ("bad_number", "nombre illisible", "onleesbaar getal", "unreadable number"),
@@ -219,16 +222,7 @@ const REASONS: &[(&str, &str, &str, &str)] = &[
 
 /// A reject reason code in words (the code itself when unknown).
 pub fn reason(lang: Lang, code: &str) -> String {
-    REASONS
-        .iter()
-        .find(|r| r.0 == code)
-        .map(|r| match lang {
-            Lang::Fr => r.1,
-            Lang::Nl => r.2,
-            Lang::En => r.3,
-        })
-        .unwrap_or(code)
-        .to_owned()
+    lookup(REASONS, lang, code).unwrap_or(code).to_owned()
 }
 
 /// The plain-language paragraph at the top of a report.
