@@ -24,20 +24,29 @@ const DAY_S: i64 = 86_400;
 /// Column-wise frame of accepted events (`card, employee, site, utc_s, local_day, local_sod,
 /// is_in, file, line`).
 pub fn events_frame(ev: &Events) -> PolarsResult<DataFrame> {
-    DataFrame::new(
-        ev.len(),
-        vec![
-            Column::new("card".into(), &ev.card),
-            Column::new("employee".into(), &ev.employee),
-            Column::new("site".into(), &ev.site),
-            Column::new("utc_s".into(), &ev.utc_s),
-            Column::new("local_day".into(), &ev.local_day),
-            Column::new("local_sod".into(), ev.local_sod.iter().map(|&s| s as i64).collect::<Vec<i64>>()),
-            Column::new("is_in".into(), &ev.is_in),
-            Column::new("file".into(), &ev.file),
-            Column::new("line".into(), &ev.line),
-        ],
-    )
+    // One u64 sort key (card, then time) sorts much faster than two columns. It needs instants
+    // in 1970–2106, which the study-period check already confines events to in practice.
+    let packable = ev.utc_s.iter().all(|&t| (0..=u32::MAX as i64).contains(&t));
+    let sort_key: Vec<u64> = if packable {
+        ev.card.iter().zip(&ev.utc_s).map(|(&c, &t)| (u64::from(c) << 32) | t as u64).collect()
+    } else {
+        Vec::new()
+    };
+    let mut columns = vec![
+        Column::new("card".into(), &ev.card),
+        Column::new("employee".into(), &ev.employee),
+        Column::new("site".into(), &ev.site),
+        Column::new("utc_s".into(), &ev.utc_s),
+        Column::new("local_day".into(), &ev.local_day),
+        Column::new("local_sod".into(), ev.local_sod.iter().map(|&s| s as i64).collect::<Vec<i64>>()),
+        Column::new("is_in".into(), &ev.is_in),
+        Column::new("file".into(), &ev.file),
+        Column::new("line".into(), &ev.line),
+    ];
+    if packable {
+        columns.push(Column::new("sort_key".into(), sort_key));
+    }
+    DataFrame::new(ev.len(), columns)
 }
 
 fn prev(c: &str) -> Expr {
@@ -53,10 +62,11 @@ fn next(c: &str) -> Expr {
 /// rule counts.
 pub fn pair_visits(events: DataFrame, method: &MethodConfig) -> PolarsResult<(DataFrame, PairingCounts)> {
     let n_events = events.height() as u64;
+    let by: Vec<&str> = if events.column("sort_key").is_ok() { vec!["sort_key"] } else { vec!["card", "utc_s"] };
     let sorted = events
         .lazy()
         // Events arrive in file and line order; a stable sort keeps that order for equal times.
-        .sort(["card", "utc_s"], SortMultipleOptions::default().with_maintain_order(true))
+        .sort(by, SortMultipleOptions::default().with_maintain_order(true))
         .with_column(
             prev("card")
                 .eq(col("card"))
@@ -162,30 +172,45 @@ pub fn pair_visits(events: DataFrame, method: &MethodConfig) -> PolarsResult<(Da
 /// `presence_s ≥ min_hours_office_day`.
 pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<DataFrame> {
     let min_office_s = (method.min_hours_office_day * 3600.0).round() as i64;
+    // (employee, local day) packed in one u64 key: one-column grouping and sorting are much faster.
+    // Day numbers are positive for dates after 1970.
+    let day_key = (col("employee").cast(DataType::UInt64) * lit(1u64 << 32))
+        + col("local_day").cast(DataType::UInt32).cast(DataType::UInt64);
+    // Longest total stay wins; among equal stays the lowest site index (sites < 2^20).
+    let score = col("site_s") * lit(1i64 << 20) - col("site").cast(DataType::Int64);
     visits
         .clone()
         .lazy()
-        .group_by([col("employee"), col("local_day"), col("site")])
+        .with_column(day_key.alias("day_key"))
+        .group_by([col("day_key"), col("site")])
         .agg([
+            col("employee").first(),
+            col("local_day").first(),
             col("duration_s").sum().alias("site_s"),
             len().cast(DataType::UInt32).alias("visits"),
             col("start_local_sod").min().alias("first_in_local_sod"),
         ])
-        // Longest stay first within each day, so `first()` below picks the main site.
-        .sort(
-            ["employee", "local_day", "site_s", "site"],
-            SortMultipleOptions::default().with_order_descending_multi([false, false, true, false]),
-        )
-        .group_by([col("employee"), col("local_day")])
+        .group_by([col("day_key")])
         .agg([
+            col("employee").first(),
+            col("local_day").first(),
             col("site_s").sum().alias("presence_s"),
             col("visits").sum().alias("visits"),
             len().cast(DataType::UInt32).alias("sites"),
-            col("site").first().alias("main_site"),
+            col("site").get(score.arg_max(), false).alias("main_site"),
             col("first_in_local_sod").min().alias("first_in_local_sod"),
         ])
-        .with_column(col("presence_s").gt_eq(lit(min_office_s)).alias("replaces_office_day"))
-        .sort(["employee", "local_day"], SortMultipleOptions::default())
+        .sort(["day_key"], SortMultipleOptions::default())
+        .select([
+            col("employee"),
+            col("local_day"),
+            col("presence_s"),
+            col("visits"),
+            col("sites"),
+            col("main_site"),
+            col("first_in_local_sod"),
+            col("presence_s").gt_eq(lit(min_office_s)).alias("replaces_office_day"),
+        ])
         .collect()
 }
 
