@@ -589,7 +589,8 @@ pub fn ingest(
         .enumerate()
         .flat_map(|(file_idx, file)| split_log(file, LOG_PIECE_BYTES).into_iter().map(move |p| (file_idx, p)))
         .collect();
-    let per_piece: Vec<Result<(usize, Events, FileOutcome<()>), FileError>> = pieces
+    type Parsed = Result<(usize, Events, FileOutcome<()>), FileError>;
+    let per_piece: Vec<Parsed> = pieces
         .par_iter()
         .map(|(file_idx, piece)| {
             let (file_idx, line_offset) = (*file_idx, piece.line_offset);
