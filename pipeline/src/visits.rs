@@ -176,8 +176,10 @@ pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<Da
     // Day numbers are positive for dates after 1970.
     let day_key = (col("employee").cast(DataType::UInt64) * lit(1u64 << 32))
         + col("local_day").cast(DataType::UInt32).cast(DataType::UInt64);
-    // Longest total stay wins; among equal stays the lowest site index (sites < 2^20).
-    let score = col("site_s") * lit(1i64 << 20) - col("site").cast(DataType::Int64);
+    // Longest total stay wins; among equal stays the lowest site index (sites < 2^20). Both are
+    // packed in one score so that a plain `max` (a fast aggregation) finds the main site.
+    const SITE_BITS: i64 = 1 << 20;
+    let score = col("site_s") * lit(SITE_BITS) + lit(SITE_BITS - 1) - col("site").cast(DataType::Int64);
     visits
         .clone()
         .lazy()
@@ -190,6 +192,7 @@ pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<Da
             len().cast(DataType::UInt32).alias("visits"),
             col("start_local_sod").min().alias("first_in_local_sod"),
         ])
+        .with_column(score.alias("score"))
         .group_by([col("day_key")])
         .agg([
             col("employee").first(),
@@ -197,7 +200,7 @@ pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<Da
             col("site_s").sum().alias("presence_s"),
             col("visits").sum().alias("visits"),
             len().cast(DataType::UInt32).alias("sites"),
-            col("site").get(score.arg_max(), false).alias("main_site"),
+            col("score").max().alias("score"),
             col("first_in_local_sod").min().alias("first_in_local_sod"),
         ])
         .sort(["day_key"], SortMultipleOptions::default())
@@ -207,7 +210,7 @@ pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<Da
             col("presence_s"),
             col("visits"),
             col("sites"),
-            col("main_site"),
+            (lit(SITE_BITS - 1) - (col("score") % lit(SITE_BITS))).cast(DataType::UInt32).alias("main_site"),
             col("first_in_local_sod"),
             col("presence_s").gt_eq(lit(min_office_s)).alias("replaces_office_day"),
         ])
