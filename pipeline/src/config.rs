@@ -14,7 +14,7 @@ use crate::mode::Mode;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config {path}: {source}")]
+    #[error("cannot read config {path}")]
     Read {
         /// The config path.
         path: PathBuf,

@@ -80,12 +80,16 @@ fn main() -> ExitCode {
     match real_main(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
+            print_error(&e);
             ExitCode::from(2)
         }
+    }
+}
+
+fn print_error(e: &anyhow::Error) {
+    eprintln!("error: {e}");
+    for cause in e.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
     }
 }
 
@@ -102,7 +106,11 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
             result
         }
         Command::Run { config, out, sets } => run_study(&config, &out, &sets),
-        Command::Validate { config } => validate(&config),
+        // Any input problem is exit 1 here, so scripts can tell "fix the data" from a crash.
+        Command::Validate { config } => Ok(validate(&config).unwrap_or_else(|e| {
+            print_error(&e);
+            ExitCode::from(1)
+        })),
         Command::Generate { out, employees, seed, from, to, usage_scale, no_faults } => {
             let opt = DemoOptions { seed, employees, from, to, usage_scale, faults: !no_faults };
             let files = demo::generate(&opt);
@@ -143,16 +151,7 @@ fn validate(config: &Path) -> Result<ExitCode> {
     let study = Study::load(config)?;
     let sources = run::load_sources(&study)?;
     let mut timings = run::Timings::default();
-    let computed = match run::compute(&study, &sources, &mut timings) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            return Ok(ExitCode::from(1));
-        }
-    };
+    let computed = run::compute(&study, &sources, &mut timings)?;
     let ledger = &computed.inputs.ledger;
     println!("{:<28} {:>9} {:>9} {:>9}  sep", "file", "read", "accepted", "rejected");
     for f in &ledger.files {
