@@ -4,7 +4,8 @@
 //! reports events/s per stage and the process's peak memory. Knobs (environment):
 //! - `NAVETTE_BENCH_EMPLOYEES` (default 100000), `NAVETTE_BENCH_USAGE` (default 3.0: center-use
 //!   multiplier), `NAVETTE_BENCH_TO` (default 2026-12-31: a whole year);
-//! - `NAVETTE_BENCH_DIR` (default `<target>/navette-bench-<employees>`): where the study is kept.
+//! - `NAVETTE_BENCH_DIR` (default `$TMPDIR/navette-bench-<employees>-<usage>-<to>`): where the
+//!   study is kept between runs.
 
 use std::path::PathBuf;
 use std::time::Instant;

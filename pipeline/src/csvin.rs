@@ -169,7 +169,7 @@ pub fn read_rows(
         let start = start + bytes[start.min(bytes.len())..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
         let (from, line) = last;
         let start = start.max(from);
-        let n = bytes[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        let n = memchr::memchr_iter(b'\n', &bytes[from..start]).count() as u64;
         last = (start, line + n);
         (line + n, start)
     };

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 
 use crate::clock::{self, StampError};
@@ -565,7 +566,8 @@ pub fn ingest(
 
     // Card id → (index, validity spans). Events resolve their holder by local date.
     let mut card_ids: Vec<String> = Vec::new();
-    let mut card_lookup: HashMap<&str, (u32, Vec<CardSpan>)> = HashMap::new();
+    // Looked up once per badge event: polars' fast hasher rather than SipHash.
+    let mut card_lookup: PlHashMap<&str, (u32, Vec<CardSpan>)> = PlHashMap::default();
     for c in &cards {
         let entry = card_lookup.entry(c.card_id.as_str()).or_insert_with(|| {
             card_ids.push(c.card_id.clone());
@@ -577,7 +579,7 @@ pub fn ingest(
             c.employee as u32,
         ));
     }
-    let site_index: HashMap<&str, u32> =
+    let site_index: PlHashMap<&str, u32> =
         sites.iter().enumerate().map(|(i, s)| (s.site_id.as_str(), i as u32)).collect();
     let (first_day, last_day) = (clock::day_number(period.0), clock::day_number(period.1));
 
@@ -681,6 +683,9 @@ pub fn ingest(
         done.into_rows(&mut ledger);
     }
 
+    // The lookups borrow the tables they index; end the borrows before the tables move.
+    drop(site_index);
+    drop(card_lookup);
     Ok(Inputs {
         sites,
         companies,

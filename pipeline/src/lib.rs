@@ -18,6 +18,7 @@
 //! | report figures from views | [`report_data`] | reads the warehouse |
 //! | orchestration, atomic outputs | [`run`] | yes |
 //! | demo study generator | [`demo`] | no (`write_study` writes) |
+//! | pseudonyms | [`pseudonym`] | no |
 
 pub mod clock;
 pub mod config;
