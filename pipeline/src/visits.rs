@@ -347,3 +347,177 @@ mod tests {
         assert_eq!(replaces, vec![true, false]);
     }
 }
+
+/// The pairing rules written as a plain loop: the slow, obviously correct reference the polars
+/// version is checked against on random event streams.
+#[cfg(test)]
+mod reference {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+
+    /// One event: (card, employee, site, utc_s, local_day, local_sod, is_in). The local clock is
+    /// UTC here; `clock` tests the time zone.
+    type Ev = (u32, u32, u32, i64, i32, u32, bool);
+    /// One visit: (card, site, start_utc_s, duration_s, rule).
+    type Visit = (u32, u32, i64, i64, String);
+
+    fn reference(mut events: Vec<(usize, Ev)>, m: &MethodConfig) -> (Vec<Visit>, PairingCounts) {
+        events.sort_by_key(|(i, e)| (e.0, e.3, *i));
+        let n = events.len();
+        let mut counts = PairingCounts { events: n as u64, ..PairingCounts::default() };
+        let same_holder_site = |a: &Ev, b: &Ev| a.0 == b.0 && a.1 == b.1 && a.2 == b.2;
+        let mut kept: Vec<Ev> = Vec::new();
+        for k in 0..n {
+            let e = events[k].1;
+            let dup = k > 0 && {
+                let p = events[k - 1].1;
+                same_holder_site(&p, &e) && p.6 == e.6 && e.3 - p.3 <= m.duplicate_window_s as i64
+            };
+            if dup {
+                counts.duplicate_swipes += 1;
+            } else {
+                kept.push(e);
+            }
+        }
+        let (open_s, cap_s) = ((m.open_visit_hours * 3600.0) as i64, (m.max_visit_hours * 3600.0) as i64);
+        let mut visits = Vec::new();
+        for (i, e) in kept.iter().enumerate() {
+            let next = kept.get(i + 1).filter(|x| same_holder_site(e, x) && !x.6);
+            if !e.6 {
+                let closes = i > 0 && same_holder_site(&kept[i - 1], e) && kept[i - 1].6;
+                if closes {
+                    counts.visit_outs += 1
+                } else {
+                    counts.orphan_outs += 1
+                }
+                continue;
+            }
+            counts.visit_ins += 1;
+            let to_midnight = DAY_S - e.5 as i64;
+            let (raw, rule) = match next {
+                Some(x) if x.4 == e.4 => (x.3 - e.3, "ok"),
+                Some(_) => (to_midnight, "over_midnight"),
+                None => (open_s.min(to_midnight), "missing_out"),
+            };
+            let rule = if rule == "ok" && raw > cap_s { "over_cap" } else { rule };
+            counts.over_cap += u64::from(raw > cap_s);
+            counts.missing_outs += u64::from(rule == "missing_out");
+            counts.over_midnight += u64::from(rule == "over_midnight");
+            visits.push((e.0, e.2, e.3, raw.min(cap_s), rule.to_owned()));
+        }
+        (visits, counts)
+    }
+
+    fn random_events(rng: &mut ChaCha8Rng, n: usize) -> Vec<(usize, Ev)> {
+        (0..n)
+            .map(|i| {
+                let card = rng.random_range(0..4u32);
+                // A card changes hands now and then (reissued cards).
+                let employee = card * 10 + u32::from(rng.random::<f64>() < 0.1);
+                let day = rng.random_range(0..3i32);
+                let sod = rng.random_range(0..DAY_S as u32);
+                let utc = day as i64 * DAY_S + sod as i64;
+                (i, (card, employee, rng.random_range(0..2u32), utc, day, sod, rng.random::<bool>()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn polars_pairing_agrees_with_the_reference_on_random_streams() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let methods = [
+            MethodConfig::default(),
+            MethodConfig {
+                open_visit_hours: 3.0,
+                max_visit_hours: 6.0,
+                duplicate_window_s: 3600,
+                ..MethodConfig::default()
+            },
+        ];
+        for round in 0..60 {
+            let m = &methods[round % 2];
+            let n = rng.random_range(1..120);
+            let evs = random_events(&mut rng, n);
+            let mut ev = Events::default();
+            for (i, e) in &evs {
+                ev.card.push(e.0);
+                ev.employee.push(e.1);
+                ev.site.push(e.2);
+                ev.utc_s.push(e.3);
+                ev.local_day.push(e.4);
+                ev.local_sod.push(e.5);
+                ev.is_in.push(e.6);
+                ev.file.push(0);
+                ev.line.push(*i as u32);
+            }
+            let (v, counts) = pair_visits(events_frame(&ev).unwrap(), m).unwrap();
+            let col_u32 = |c: &str| v.column(c).unwrap().u32().unwrap().clone();
+            let col_i64 = |c: &str| v.column(c).unwrap().i64().unwrap().clone();
+            let (card, site, start, dur) =
+                (col_u32("card"), col_u32("site"), col_i64("start_utc_s"), col_i64("duration_s"));
+            let rule = v.column("rule").unwrap().str().unwrap().clone();
+            let got: Vec<Visit> = (0..v.height())
+                .map(|i| {
+                    let r = rule.get(i).unwrap().to_owned();
+                    (card.get(i).unwrap(), site.get(i).unwrap(), start.get(i).unwrap(), dur.get(i).unwrap(), r)
+                })
+                .collect();
+            let (expect, expect_counts) = reference(evs, m);
+            assert_eq!(got, expect, "round {round}");
+            assert_eq!(counts, expect_counts, "round {round}");
+        }
+    }
+
+    #[test]
+    fn polars_center_days_agree_with_the_reference_on_random_visits() {
+        use std::collections::BTreeMap;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for round in 0..30 {
+            let n = rng.random_range(1..200);
+            let rows: Vec<(u32, i32, u32, i64)> = (0..n)
+                .map(|_| {
+                    let dur = 1800 * rng.random_range(0..8i64);
+                    (rng.random_range(0..5u32), rng.random_range(18_000..18_004i32), rng.random_range(0..4u32), dur)
+                })
+                .collect();
+            let visits = DataFrame::new(
+                n,
+                vec![
+                    Column::new("employee".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+                    Column::new("local_day".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                    Column::new("site".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+                    Column::new("duration_s".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+                    Column::new("start_local_sod".into(), vec![28_800i64; n]),
+                ],
+            )
+            .unwrap();
+            let d = center_days(&visits, &MethodConfig::default()).unwrap();
+            let u = |c: &str| d.column(c).unwrap().u32().unwrap().into_no_null_iter().collect::<Vec<_>>();
+            let days: Vec<i32> = d.column("local_day").unwrap().i32().unwrap().into_no_null_iter().collect();
+            let presence: Vec<i64> = d.column("presence_s").unwrap().i64().unwrap().into_no_null_iter().collect();
+            let got: Vec<_> = (0..d.height())
+                .map(|i| (u("employee")[i], days[i], presence[i], u("main_site")[i], u("visits")[i], u("sites")[i]))
+                .collect();
+            // Reference: per (employee, day), per site totals; main site = largest total, then lowest id.
+            let mut by_day: BTreeMap<(u32, i32), BTreeMap<u32, (i64, u32)>> = BTreeMap::new();
+            for r in &rows {
+                let e = by_day.entry((r.0, r.1)).or_default().entry(r.2).or_default();
+                e.0 += r.3;
+                e.1 += 1;
+            }
+            let expect: Vec<_> = by_day
+                .iter()
+                .map(|((emp, day), sites)| {
+                    let main =
+                        sites.iter().max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.0.cmp(a.0))).map(|(s, _)| *s).unwrap();
+                    let total: i64 = sites.values().map(|v| v.0).sum();
+                    let visits: u32 = sites.values().map(|v| v.1).sum();
+                    (*emp, *day, total, main, visits, sites.len() as u32)
+                })
+                .collect();
+            assert_eq!(got, expect, "round {round}");
+        }
+    }
+}
