@@ -13,7 +13,7 @@ use crate::config::Study;
 use crate::csvin::SourceFile;
 use crate::estimate::{BandSource, effective_bands};
 use crate::factors::FactorSet;
-use crate::ingest::{Inputs, SourceSet, ingest};
+use crate::ingest::{Events, Inputs, SourceSet, ingest};
 use crate::places::Postcodes;
 use crate::quality::{FileCount, PairingCounts};
 use crate::{impact, pseudonym, report_data, visits, warehouse};
@@ -164,8 +164,12 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     let factors = FactorSet::load(&c.method.factor_set, sources.factors.as_ref(), &mut inputs.ledger)
         .with_context(|| format!("method.factor_set / inputs.factors in {}", study.origin))?;
     let bands = effective_bands(&c.method.estimate);
+    // The events move into the pairing frame; only their count of ambiguous times stays behind.
+    let ambiguous = inputs.events.ambiguous_local_times;
+    let events =
+        std::mem::replace(&mut inputs.events, Events { ambiguous_local_times: ambiguous, ..Events::default() });
     let (visits, pairing) = timings.time("pair_visits", || -> Result<_> {
-        let events = visits::events_frame(&inputs.events)?;
+        let events = visits::events_frame(events)?;
         Ok(visits::pair_visits(events, &c.method)?)
     })?;
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;

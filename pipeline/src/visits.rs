@@ -23,7 +23,8 @@ const DAY_S: i64 = 86_400;
 
 /// Column-wise frame of accepted events (`card, employee, site, utc_s, local_day, local_sod,
 /// is_in, file, line`).
-pub fn events_frame(ev: &Events) -> PolarsResult<DataFrame> {
+/// The event vectors move into the frame (no copy).
+pub fn events_frame(ev: Events) -> PolarsResult<DataFrame> {
     // One u64 sort key (card, then time) sorts much faster than two columns. It needs instants
     // in 1970–2106, which the study-period check already confines events to in practice.
     let packable = ev.utc_s.iter().all(|&t| (0..=u32::MAX as i64).contains(&t));
@@ -32,21 +33,23 @@ pub fn events_frame(ev: &Events) -> PolarsResult<DataFrame> {
     } else {
         Vec::new()
     };
+    let height = ev.len();
+    let local_sod: Vec<i64> = ev.local_sod.iter().map(|&s| s as i64).collect();
     let mut columns = vec![
-        Column::new("card".into(), &ev.card),
-        Column::new("employee".into(), &ev.employee),
-        Column::new("site".into(), &ev.site),
-        Column::new("utc_s".into(), &ev.utc_s),
-        Column::new("local_day".into(), &ev.local_day),
-        Column::new("local_sod".into(), ev.local_sod.iter().map(|&s| s as i64).collect::<Vec<i64>>()),
-        Column::new("is_in".into(), &ev.is_in),
-        Column::new("file".into(), &ev.file),
-        Column::new("line".into(), &ev.line),
+        Column::new("card".into(), ev.card),
+        Column::new("employee".into(), ev.employee),
+        Column::new("site".into(), ev.site),
+        Column::new("utc_s".into(), ev.utc_s),
+        Column::new("local_day".into(), ev.local_day),
+        Column::new("local_sod".into(), local_sod),
+        Column::new("is_in".into(), ev.is_in),
+        Column::new("file".into(), ev.file),
+        Column::new("line".into(), ev.line),
     ];
     if packable {
         columns.push(Column::new("sort_key".into(), sort_key));
     }
-    DataFrame::new(ev.len(), columns)
+    DataFrame::new(height, columns)
 }
 
 fn prev(c: &str) -> Expr {
@@ -239,7 +242,7 @@ mod tests {
             ev.file.push(0);
             ev.line.push(i as u32 + 2);
         }
-        events_frame(&ev).unwrap()
+        events_frame(ev).unwrap()
     }
 
     /// Runs the pairing and returns (site, duration in minutes, rule) per visit, plus the counts.
@@ -452,7 +455,7 @@ mod reference {
                 ev.file.push(0);
                 ev.line.push(*i as u32);
             }
-            let (v, counts) = pair_visits(events_frame(&ev).unwrap(), m).unwrap();
+            let (v, counts) = pair_visits(events_frame(ev).unwrap(), m).unwrap();
             let col_u32 = |c: &str| v.column(c).unwrap().u32().unwrap().clone();
             let col_i64 = |c: &str| v.column(c).unwrap().i64().unwrap().clone();
             let (card, site, start, dur) =
