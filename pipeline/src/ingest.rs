@@ -282,6 +282,17 @@ fn number(row: &Row<'_>, i: usize, name: &str) -> RowResult<Option<f64>> {
     }
 }
 
+/// `1.500`, `12.000.000`: digits grouped by three with dots and nothing else.
+fn looks_like_thousands(v: &str) -> bool {
+    let mut groups = v.split('.');
+    let first = groups.next().unwrap_or("");
+    let rest: Vec<&str> = groups.collect();
+    !rest.is_empty()
+        && (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest.iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn point(row: &Row<'_>, lat_i: usize, lon_i: usize, what: &str) -> RowResult<Option<(f64, f64)>> {
     let lat = number(row, lat_i, &format!("{what}_lat"))?;
     let lon = number(row, lon_i, &format!("{what}_lon"))?;
@@ -435,6 +446,16 @@ pub fn ingest(
             let company_id = not_seen(&seen, required(r, 0, "company_id")?, "company_id")?;
             let (office_lat, office_lon) = point(r, 2, 3, "office")?
                 .ok_or((RejectReason::MissingValue, "office_lat/office_lon are empty".into()))?;
+            // `1.500` is 1500 hours to a Belgian reader and 1.5 to a parser: refuse to guess.
+            if let Some(v) = r.get(5).filter(|v| looks_like_thousands(v)) {
+                return Err((
+                    RejectReason::BadNumber,
+                    format!(
+                        "package_hours_per_quarter = {v:?} is ambiguous: write {} or use a decimal comma",
+                        v.replace('.', "")
+                    ),
+                ));
+            }
             let package = number(r, 5, "package_hours_per_quarter")?;
             if package.is_some_and(|h| h < 0.0) {
                 return Err((RejectReason::OutOfRange, "package_hours_per_quarter is negative".into()));
@@ -701,6 +722,16 @@ pub fn ingest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators_are_recognised() {
+        for v in ["1.500", "12.000", "1.000.000"] {
+            assert!(looks_like_thousands(v), "{v}");
+        }
+        for v in ["1500", "1.5", "1.50", "1,500", "1.5000", ".500", "1234.567"] {
+            assert!(!looks_like_thousands(v), "{v}");
+        }
+    }
 
     #[test]
     fn log_pieces_keep_every_line_and_its_number() {

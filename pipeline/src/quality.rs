@@ -46,6 +46,28 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
+    /// Every reason.
+    pub const ALL: &'static [RejectReason] = &[
+        RejectReason::MalformedRow,
+        RejectReason::MissingValue,
+        RejectReason::BadNumber,
+        RejectReason::BadCoordinates,
+        RejectReason::BadDate,
+        RejectReason::BadTimestamp,
+        RejectReason::NonexistentLocalTime,
+        RejectReason::BadDirection,
+        RejectReason::UnknownCode,
+        RejectReason::DuplicateId,
+        RejectReason::UnknownCompany,
+        RejectReason::UnknownEmployee,
+        RejectReason::UnknownPostcode,
+        RejectReason::UnknownSite,
+        RejectReason::UnknownCard,
+        RejectReason::CardNotValid,
+        RejectReason::OutsidePeriod,
+        RejectReason::OutOfRange,
+    ];
+
     /// The stable code.
     pub fn code(self) -> &'static str {
         match self {
@@ -153,4 +175,19 @@ pub struct PairingCounts {
     pub over_midnight: u64,
     /// Visits longer than `max_visit_hours` (capped), whatever their rule label.
     pub over_cap: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RejectReason;
+    use navette_reports::{Lang, reason_in_words};
+
+    #[test]
+    fn every_reason_is_in_words_in_every_language() {
+        for r in RejectReason::ALL {
+            for lang in [Lang::Fr, Lang::Nl, Lang::En] {
+                assert_ne!(reason_in_words(lang, r.code()), r.code(), "{} in {lang:?}", r.code());
+            }
+        }
+    }
 }

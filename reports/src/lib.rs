@@ -12,7 +12,7 @@ pub mod privacy;
 use serde::Serialize;
 
 pub use format::format_number;
-pub use i18n::Lang;
+pub use i18n::{Lang, reason as reason_in_words};
 
 /// Headline figures of one company and quarter (from view `company_quarter_impact`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
