@@ -98,30 +98,28 @@ pub fn company_report(
     let withheld = headline.employees_active < k as u64;
 
     let mut stmt = conn.prepare(
-        "SELECT s.name, v.employees_active, v.center_days, v.center_hours, v.km_avoided, v.co2e_kg_avoided
+        "SELECT v.site_id, s.name, v.employees_active, v.center_days, v.center_hours, v.km_avoided, v.co2e_kg_avoided
          FROM company_site_quarter_impact v JOIN sites s USING (site_id)
          WHERE v.company_id = ? AND v.quarter = ? ORDER BY v.center_days DESC, v.site_id",
     )?;
-    let sites: Vec<SiteRow> = stmt
+    let (site_ids, sites): (Vec<String>, Vec<SiteRow>) = stmt
         .query_map(params, |r| {
-            Ok(SiteRow {
-                site_name: r.get(0)?,
-                employees_active: r.get::<_, i64>(1)? as u64,
-                center_days: r.get::<_, i64>(2)? as u64,
-                center_hours: r.get(3)?,
-                km_avoided: r.get(4)?,
-                co2e_kg_avoided: r.get(5)?,
-            })
+            Ok((
+                r.get(0)?,
+                SiteRow {
+                    site_name: r.get(1)?,
+                    employees_active: r.get::<_, i64>(2)? as u64,
+                    center_days: r.get::<_, i64>(3)? as u64,
+                    center_hours: r.get(4)?,
+                    km_avoided: r.get(5)?,
+                    co2e_kg_avoided: r.get(6)?,
+                },
+            ))
         })?
-        .collect::<Result<_, _>>()
-        .with_context(ctx)?;
-    let site_ids: Vec<String> = {
-        let mut stmt = conn.prepare(
-            "SELECT v.site_id FROM company_site_quarter_impact v WHERE v.company_id = ? AND v.quarter = ?
-             ORDER BY v.center_days DESC, v.site_id",
-        )?;
-        stmt.query_map(params, |r| r.get(0))?.collect::<Result<_, _>>()?
-    };
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(ctx)?
+        .into_iter()
+        .unzip();
     let distinct_over = |column: &str, table: &str, values: Vec<&String>| -> u64 {
         let list = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
         let sql = format!(
