@@ -33,6 +33,7 @@ pub mod places;
 pub mod pseudonym;
 pub mod quality;
 pub mod report_data;
+pub mod roads;
 pub mod run;
 pub mod visits;
 pub mod warehouse;

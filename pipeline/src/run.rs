@@ -173,7 +173,8 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         Ok(visits::pair_visits(events, &c.method)?)
     })?;
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
-    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands))?;
+    let roads = timings.time("road_network", || crate::roads::open(study))?;
+    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref()))?;
     let impacts = timings.time("day_impacts", || impact::day_impacts(&days, &legs, c.method.boundary))?;
     Ok(Computed { inputs, factors, bands, visits, days, legs, impacts, pairing })
 }
