@@ -423,3 +423,93 @@ fn the_other_kinds_of_bad_rows() {
         ]
     );
 }
+
+/// A study in Monaco routed on the real OSM extract (`datasets/osm/monaco.osm.pbf`): car, foot
+/// and bike legs are routed; a home at sea falls back to the estimate with its reason; train legs
+/// stay estimated; the prepared network is saved and reused.
+#[test]
+fn legs_are_routed_on_osm_and_unroutable_ones_fall_back_with_a_reason() {
+    let pbf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/osm/monaco.osm.pbf").canonicalize().unwrap();
+    let toml = format!(
+        "{}osm = {:?}\nroad_network = \"graph/monaco.navette-road\"\n[method.routing]\nmax_snap_m = 300\n\
+         [method.study_area]\nlat = [43.5, 44.0]\nlon = [7.2, 7.7]\n",
+        TINY_TOML.replace("[privacy]\nk_anonymity = 2\npseudonym_key = \"tiny-test-key\"\n", ""),
+        pbf.display().to_string()
+    ) + "[privacy]\nk_anonymity = 2\npseudonym_key = \"tiny-test-key\"\n";
+    // Casino (site), Palace (office); homes in Larvotto, La Condamine, Fontvieille and at sea.
+    let dir = study(&[
+        ("study.toml", &toml),
+        ("sites.csv", "site_id,name,lat,lon\nS1,Casino,43.73939,7.42804\n"),
+        ("companies.csv", "company_id,name,office_lat,office_lon\nC1,Palais,43.73148,7.42015\n"),
+        (
+            "employees.csv",
+            "employee_id,company_id,home_lat,home_lon,commute_mode,car_fuel,center_mode\n\
+             E1,C1,43.7450,7.4340,car,petrol,car\n\
+             E2,C1,43.7350,7.4210,walk,,walk\n\
+             E3,C1,43.7280,7.4160,train,,bike\n\
+             E4,C1,43.7200,7.4500,car,diesel,car\n",
+        ),
+        ("cards.csv", "card_id,employee_id\nK1,E1\nK2,E2\nK3,E3\nK4,E4\n"),
+        (
+            "logs/s1.csv",
+            "timestamp,site_id,card_id,direction\n\
+             2026-01-05T08:00:00,S1,K1,in\n2026-01-05T16:30:00,S1,K1,out\n\
+             2026-01-05T08:00:00,S1,K2,in\n2026-01-05T16:30:00,S1,K2,out\n\
+             2026-01-05T08:00:00,S1,K3,in\n2026-01-05T16:30:00,S1,K3,out\n\
+             2026-01-05T08:00:00,S1,K4,in\n2026-01-05T16:30:00,S1,K4,out\n",
+        ),
+    ]);
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    assert!(dir.path().join("graph/monaco.navette-road").is_file(), "prepared network saved");
+
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT 0::BIGINT, leg, mode, method, coalesce(unrouted_reason, '-'), distance_m FROM legs \
+             ORDER BY mode, leg, method",
+        )
+        .unwrap();
+    let rows: Vec<(i64, String, String, String, String, f64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let summary: Vec<(&str, &str, &str, &str)> =
+        rows.iter().map(|r| (r.1.as_str(), r.2.as_str(), r.3.as_str(), r.4.as_str())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("center", "bike", "routed", "-"),
+            ("center", "car", "estimated", "home_off_network"),
+            ("center", "car", "routed", "-"),
+            ("office", "car", "estimated", "home_off_network"),
+            ("office", "car", "routed", "-"),
+            ("office", "train", "estimated", "-"),
+            ("center", "walk", "routed", "-"),
+            ("office", "walk", "routed", "-"),
+        ],
+        "{rows:?}"
+    );
+
+    // The routed car office leg is the mean of the library's way there and back, in whole km.
+    let (net, _) = navette_road::RoadNetwork::from_pbf(&pbf).unwrap();
+    let job = navette_road::Job { dest: (43.73148, 7.42015), homes: vec![(43.7450, 7.4340)] };
+    let trip = net.round_trips(navette_road::Profile::Car, &[job], 300.0)[0][0].unwrap();
+    let one_way_km = ((trip.there.distance_m() + trip.back.distance_m()) / 2.0 / 1000.0).round();
+    let car_office = rows.iter().find(|r| r.1 == "office" && r.2 == "car" && r.3 == "routed").unwrap();
+    assert_eq!(car_office.5, one_way_km * 1000.0);
+
+    let routed_share: f64 = conn
+        .query_row("SELECT sum(share_pct) FROM leg_routing_by_mode WHERE leg = 'office' AND mode = 'car' AND method = 'routed'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(routed_share, 50.0);
+
+    // A second run reuses the prepared network and gives the same legs.
+    let out2 = dir.path().join("out2");
+    run_study(dir.path(), &out2);
+    assert_eq!(
+        std::fs::read(out.join("parquet/legs.parquet")).unwrap(),
+        std::fs::read(out2.join("parquet/legs.parquet")).unwrap()
+    );
+}

@@ -176,6 +176,25 @@ pub struct MethodConfig {
     pub estimate: Vec<EstimateBand>,
     /// Road routing options (used when `inputs.osm` is set).
     pub routing: RoutingConfig,
+    /// Box every home, site and office must fall in; a point outside is rejected as a typo or a
+    /// swapped lat/lon. Default: Belgium and its neighbours' border regions.
+    pub study_area: StudyArea,
+}
+
+/// `[method.study_area]`: a latitude/longitude box (degrees).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudyArea {
+    /// Southern and northern bounds.
+    pub lat: [f64; 2],
+    /// Western and eastern bounds.
+    pub lon: [f64; 2],
+}
+
+impl Default for StudyArea {
+    fn default() -> Self {
+        StudyArea { lat: [49.0, 52.0], lon: [2.0, 7.0] }
+    }
 }
 
 /// `[method.routing]`
@@ -208,6 +227,7 @@ impl Default for MethodConfig {
             carpool_occupancy: 2.0,
             estimate: Vec::new(),
             routing: RoutingConfig::default(),
+            study_area: StudyArea::default(),
         }
     }
 }
@@ -323,6 +343,16 @@ fn check(c: &StudyConfig) -> Result<(), String> {
             "method.routing.ebike_speed_kmh = {}: use km/h between 5 and 45",
             m.routing.ebike_speed_kmh
         ));
+    }
+    let a = &m.study_area;
+    if !(a.lat[0] < a.lat[1]
+        && a.lon[0] < a.lon[1]
+        && a.lat[0] >= -90.0
+        && a.lat[1] <= 90.0
+        && a.lon[0] >= -180.0
+        && a.lon[1] <= 180.0)
+    {
+        return Err(format!("method.study_area = {a:?}: give lat = [south, north] and lon = [west, east] in degrees"));
     }
     if c.inputs.road_network.is_some() && c.inputs.osm.is_none() {
         return Err("inputs.road_network is set without inputs.osm: name the .osm.pbf it was prepared from".into());

@@ -9,16 +9,11 @@ use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 
 use crate::clock::{self, StampError};
-use crate::config::MethodConfig;
+use crate::config::{MethodConfig, StudyArea};
 use crate::csvin::{FileError, Row, SourceFile, parse_decimal, read_rows};
 use crate::mode::{CarSize, Fuel, Mode};
 use crate::places::Postcodes;
 use crate::quality::{FileCount, Ledger, Reject, RejectReason};
-
-/// Latitude/longitude box a home, site or office must fall in: Belgium and its neighbours'
-/// border regions (northern France included). A point outside is almost always a typo or a
-/// swapped lat/lon.
-pub const STUDY_AREA: ((f64, f64), (f64, f64)) = ((49.0, 52.0), (2.0, 7.0));
 
 /// A smart work center.
 #[derive(Debug, Clone, PartialEq)]
@@ -293,13 +288,15 @@ fn looks_like_thousands(v: &str) -> bool {
         && rest.iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn point(row: &Row<'_>, lat_i: usize, lon_i: usize, what: &str) -> RowResult<Option<(f64, f64)>> {
+/// A point from two columns; it must fall in the study area (`method.study_area`): a point
+/// outside is almost always a typo or a swapped lat/lon.
+fn point(row: &Row<'_>, lat_i: usize, lon_i: usize, what: &str, area: &StudyArea) -> RowResult<Option<(f64, f64)>> {
     let lat = number(row, lat_i, &format!("{what}_lat"))?;
     let lon = number(row, lon_i, &format!("{what}_lon"))?;
     match (lat, lon) {
         (None, None) => Ok(None),
         (Some(lat), Some(lon)) => {
-            let ((lat0, lat1), (lon0, lon1)) = STUDY_AREA;
+            let ([lat0, lat1], [lon0, lon1]) = (area.lat, area.lon);
             if (lat0..=lat1).contains(&lat) && (lon0..=lon1).contains(&lon) {
                 Ok(Some((lat, lon)))
             } else if (lat0..=lat1).contains(&lon) && (lon0..=lon1).contains(&lat) {
@@ -403,6 +400,7 @@ pub fn ingest(
     postcodes: &Postcodes,
 ) -> Result<Inputs, FileError> {
     let mut ledger = Ledger::default();
+    let area = &method.study_area;
 
     let mut seen = HashSet::new();
     let sites = ingest_file(
@@ -412,7 +410,8 @@ pub fn ingest(
         4,
         |r| {
             let site_id = not_seen(&seen, required(r, 0, "site_id")?, "site_id")?;
-            let (lat, lon) = point(r, 2, 3, "site")?.ok_or((RejectReason::MissingValue, "lat/lon are empty".into()))?;
+            let (lat, lon) =
+                point(r, 2, 3, "site", area)?.ok_or((RejectReason::MissingValue, "lat/lon are empty".into()))?;
             let workspaces = match number(r, 5, "workspaces")? {
                 Some(w) if w >= 0.0 && w.fract() == 0.0 && w < 100_000.0 => Some(w as u32),
                 Some(w) => {
@@ -444,7 +443,7 @@ pub fn ingest(
         4,
         |r| {
             let company_id = not_seen(&seen, required(r, 0, "company_id")?, "company_id")?;
-            let (office_lat, office_lon) = point(r, 2, 3, "office")?
+            let (office_lat, office_lon) = point(r, 2, 3, "office", area)?
                 .ok_or((RejectReason::MissingValue, "office_lat/office_lon are empty".into()))?;
             // `1.500` is 1500 hours to a Belgian reader and 1.5 to a parser: refuse to guess.
             if let Some(v) = r.get(5).filter(|v| looks_like_thousands(v)) {
@@ -506,7 +505,7 @@ pub fn ingest(
             })?;
             let commute_mode = code(r, 2, "commute_mode", Mode::parse, Mode::codes)?
                 .ok_or((RejectReason::MissingValue, "commute_mode is empty".into()))?;
-            let (home, home_source) = match (point(r, 3, 4, "home")?, r.get(5)) {
+            let (home, home_source) = match (point(r, 3, 4, "home", area)?, r.get(5)) {
                 (Some(p), _) => (p, HomeSource::Coordinates),
                 (None, Some(pc)) => {
                     let p = postcodes.point(pc).ok_or_else(|| {
@@ -529,7 +528,7 @@ pub fn ingest(
             }
             let center_mode = code(r, 9, "center_mode", Mode::parse, Mode::codes)?.unwrap_or(commute_mode);
             let c = &companies[company];
-            let own_office = point(r, 10, 11, "office")?;
+            let own_office = point(r, 10, 11, "office", area)?;
             // The declared occupancy describes the commute to the office. A trip to a center is made
             // alone by car (conservative: colleagues rarely share a center), shared by carpool.
             let occupancy_for = |mode: Mode, declared: Option<f64>| match mode {
