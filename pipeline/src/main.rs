@@ -70,6 +70,25 @@ enum Command {
         #[arg(long)]
         no_faults: bool,
     },
+    /// Prepare road networks from OpenStreetMap.
+    Network {
+        #[command(subcommand)]
+        action: NetworkAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum NetworkAction {
+    /// Build the car, bike and foot graphs of an `.osm.pbf` into OUT/network.navette-road; point
+    /// `inputs.road_network` at that file so runs skip the PBF while it is unchanged.
+    Build {
+        /// The OpenStreetMap extract.
+        #[arg(long)]
+        osm: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -116,6 +135,35 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
             let files = demo::generate(&opt);
             demo::write_study(&out, &files).with_context(|| format!("cannot write into {}", out.display()))?;
             println!("wrote {} files into {}", files.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Network { action: NetworkAction::Build { osm, out } } => {
+            let (net, r) = navette_road::RoadNetwork::from_pbf(&osm)
+                .with_context(|| format!("cannot prepare the road network of {}", osm.display()))?;
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            let file = out.join("network.navette-road");
+            net.save(&file).with_context(|| format!("cannot write {}", file.display()))?;
+            println!(
+                "{}: {} ways, {} nodes, {} turn restrictions ({} with a via way left out); read {:.1} s, built {:.1} s",
+                osm.display(),
+                r.ways,
+                r.nodes,
+                r.restrictions.0,
+                r.restrictions.1,
+                r.read_s,
+                r.build_s
+            );
+            for (p, s) in &r.graphs {
+                println!(
+                    "  {:4} {:>9} edges {:>9} arcs {:>10} turns ({} junctions outside the main component dropped)",
+                    p.name(),
+                    s.edges,
+                    s.arcs,
+                    s.turns,
+                    s.junctions_dropped
+                );
+            }
+            println!("wrote {} (sha256 of the PBF {})", file.display(), &net.pbf_sha256[..12]);
             Ok(ExitCode::SUCCESS)
         }
     }
