@@ -493,6 +493,55 @@ pseudonym_key = "0123456789"
     }
 
     #[test]
+    fn scenarios_are_checked_at_load_and_vary_only_the_method() {
+        let with = |extra: &str| Study::from_toml(&format!("{MINIMAL}{extra}"), Path::new("."), "t.toml");
+        let s = with(
+            "[[scenarios]]\nname = \"ttw\"\nset = [\"method.boundary=ttw\"]\n\
+             [[scenarios]]\nname = \"f\"\nset = [\"inputs.factors=x.csv\", \"method.rebound_share=0.5\"]\n",
+        )
+        .unwrap();
+        let v = s.scenarios().unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].2.config.method.boundary, Boundary::Ttw);
+        assert_eq!(v[1].2.config.inputs.factors.as_deref(), Some("x.csv"));
+        assert_eq!(v[1].2.config.method.rebound_share, 0.5);
+        assert!(v.iter().all(|(_, _, st)| st.config.scenarios.is_empty()));
+        // The base run is untouched.
+        assert_eq!(s.config.method.boundary, Boundary::Wtw);
+        for (extra, expect) in [
+            ("[[scenarios]]\nname = \"base\"\nset = [\"method.boundary=ttw\"]\n", "`base`"),
+            ("[[scenarios]]\nname = \"a b\"\nset = [\"method.boundary=ttw\"]\n", "letters, digits"),
+            ("[[scenarios]]\nname = \"a\"\nset = []\n", "changes nothing"),
+            (
+                "[[scenarios]]\nname = \"a\"\nset = [\"method.boundary=ttw\"]\n[[scenarios]]\nname = \"a\"\nset = [\"method.boundary=ttw\"]\n",
+                "defined twice",
+            ),
+            ("[[scenarios]]\nname = \"k\"\nset = [\"privacy.k_anonymity=2\"]\n", "cannot vary in a scenario"),
+            ("[[scenarios]]\nname = \"p\"\nset = [\"study.from=2026-02-01\"]\n", "cannot vary in a scenario"),
+            ("[[scenarios]]\nname = \"w\"\nset = [\"method.boundary=wtt\"]\n", "scenario \"w\""),
+            ("[[scenarios]]\nname = \"r\"\nset = [\"method.rebound_share=1.5\"]\n", "rebound_share"),
+        ] {
+            let err = with(extra).unwrap_err().to_string();
+            assert!(err.contains(expect), "{extra}: {err}");
+        }
+    }
+
+    #[test]
+    fn output_layout_and_rebound_parse() {
+        let s = Study::from_toml(MINIMAL, Path::new("."), "t.toml").unwrap();
+        assert_eq!(s.config.output.parquet_layout, ParquetLayout::Single);
+        assert_eq!(s.config.method.rebound_share, 0.0);
+        let h = s.with_overrides(&["output.parquet_layout=hive".into(), "method.rebound_share=0.3".into()]).unwrap();
+        assert_eq!(h.config.output.parquet_layout, ParquetLayout::Hive);
+        assert_eq!(h.config.method.rebound_share, 0.3);
+        assert!(s.with_overrides(&["output.parquet_layout=csv".into()]).is_err());
+        assert!(s.with_overrides(&["method.rebound_share=-0.1".into()]).is_err());
+        let added = s.with_scenario("x", &["method.min_hours_office_day=6".into()]).unwrap();
+        assert_eq!(added.scenarios().unwrap()[0].2.config.method.min_hours_office_day, 6.0);
+        assert!(added.with_scenario("x", &["method.boundary=ttw".into()]).is_err());
+    }
+
+    #[test]
     fn overrides_replace_values_and_are_checked() {
         let s = Study::from_toml(MINIMAL, Path::new("."), "t.toml").unwrap();
         let t = s.with_overrides(&["method.boundary=ttw".into(), "method.min_hours_office_day=6".into()]).unwrap();

@@ -517,6 +517,36 @@ pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, Da
 
 #[cfg(test)]
 mod tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn hive_folders_escape_values_and_keep_row_order() {
+        assert_eq!(super::hive_escape("C01"), "C01");
+        assert_eq!(super::hive_escape("2026-Q1"), "2026-Q1");
+        assert_eq!(super::hive_escape("A/B C=%é"), "A%2FB%20C%3D%25%C3%A9");
+        let df = df!(
+            "quarter" => ["2026-Q2", "2026-Q1", "2026-Q1", "2026-Q2"],
+            "company_id" => ["B", "A/1", "A/1", "B"],
+            "x" => [1, 2, 3, 4],
+        )
+        .unwrap();
+        let parts = super::hive_split(&df, &["quarter", "company_id"]).unwrap();
+        let got: Vec<(String, Vec<i32>)> = parts
+            .iter()
+            .map(|(f, d)| {
+                assert_eq!(d.get_column_names(), ["x"], "partition columns live in the folder names only");
+                (f.clone(), d.column("x").unwrap().i32().unwrap().into_no_null_iter().collect())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("quarter=2026-Q1/company_id=A%2F1".to_owned(), vec![2, 3]),
+                ("quarter=2026-Q2/company_id=B".to_owned(), vec![1, 4])
+            ]
+        );
+    }
+
     #[test]
     fn redaction_blanks_ids_and_coordinates() {
         assert_eq!(super::redact(r#"employee_id "E1" is already defined"#), r#"employee_id "…" is already defined"#);
