@@ -524,6 +524,20 @@ fn tiny_scenarios_match_the_hand_calculation() {
     let base_view: f64 =
         conn.query_row("SELECT co2e_kg_avoided FROM network_quarter_impact", [], |r| r.get(0)).unwrap();
     close(q("co2e_kg_avoided")["base"], base_view, "base scenario = network view");
+
+    // Scenarios leave the base run alone: same tables and reports as a run without them.
+    let plain = tiny();
+    let plain_out = plain.path().join("out");
+    run_study(plain.path(), &plain_out);
+    for table in ["visits", "center_days", "legs", "day_impacts", "employee_potential"] {
+        let f = format!("parquet/{table}.parquet");
+        assert_eq!(std::fs::read(out.join(&f)).unwrap(), std::fs::read(plain_out.join(&f)).unwrap(), "{f}");
+    }
+    let (a, b) = (files_under(&out.join("reports")), files_under(&plain_out.join("reports")));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{}", x.display());
+    }
 }
 
 #[test]
