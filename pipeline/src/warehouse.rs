@@ -154,6 +154,54 @@ fn impacts_table(impacts: &DataFrame, t: &Tables<'_>) -> PolarsResult<DataFrame>
     )
 }
 
+/// `scenario_day_impacts`: every scenario's day impacts, sorted by scenario name, pseudonym and
+/// date. The frames are stacked and sorted on numeric keys (a scenario's rank by name, an
+/// employee's rank by pseudonym) before any id is written out: one pass of string columns over
+/// rows that can number millions. `day_impacts` gives the column layout when there is no
+/// scenario.
+fn scenario_impacts_table(t: &Tables<'_>, day_impacts: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut names: Vec<&str> = t.scenarios.iter().map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    let mut stacked: Option<DataFrame> = None;
+    for sc in t.scenarios {
+        let rank = names.iter().position(|n| *n == sc.name).expect("listed") as u32;
+        let mut df = sc.impacts.clone();
+        df.with_column(Column::new("scenario_rank".into(), vec![rank; df.height()]))?;
+        match stacked.as_mut() {
+            Some(all) => {
+                all.vstack_mut(&df)?;
+            }
+            None => stacked = Some(df),
+        }
+    }
+    let Some(mut stacked) = stacked else {
+        let mut empty = day_impacts.clear();
+        empty.with_column(Column::new("scenario".into(), Vec::<&str>::new()))?;
+        return reorder(empty, &["scenario"]);
+    };
+    let mut by_pid: Vec<u32> = (0..t.pids.len() as u32).collect();
+    by_pid.sort_unstable_by(|a, b| t.pids[*a as usize].cmp(&t.pids[*b as usize]));
+    let mut pid_rank = vec![0u32; t.pids.len()];
+    for (rank, emp) in by_pid.into_iter().enumerate() {
+        pid_rank[emp as usize] = rank as u32;
+    }
+    let ranks: Vec<u32> =
+        stacked.column("employee")?.u32()?.into_no_null_iter().map(|e| pid_rank[e as usize]).collect();
+    stacked.with_column(Column::new("pid_rank".into(), ranks))?;
+    stacked.rechunk_mut();
+    let sorted = stacked
+        .sort(["scenario_rank", "pid_rank", "local_day"], SortMultipleOptions::default())?
+        .drop_many(["pid_rank"]);
+    let scenario: Vec<&str> =
+        sorted.column("scenario_rank")?.u32()?.into_no_null_iter().map(|r| names[r as usize]).collect();
+    let mut out = with_ids(&sorted.drop("scenario_rank")?, t)?
+        .lazy()
+        .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
+        .collect()?;
+    out.with_column(Column::new("scenario".into(), scenario))?;
+    reorder(out, &["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month"])
+}
+
 /// One row per scenario, the base run first: the options in force.
 fn scenarios_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
     let mut rows: Vec<(&str, String, &MethodConfig, &str)> =
@@ -260,26 +308,7 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         &key,
     )?;
     let day_impacts = impacts_table(t.impacts, t)?;
-    let mut scenario_frames = Vec::with_capacity(t.scenarios.len());
-    for sc in t.scenarios {
-        let mut df = impacts_table(&sc.impacts, t)?;
-        df.with_column(Column::new("scenario".into(), vec![sc.name.as_str(); df.height()]))?;
-        scenario_frames.push(df);
-    }
-    let scenario_day_impacts = match scenario_frames.split_first() {
-        Some((first, rest)) => {
-            let mut all = first.clone();
-            for df in rest {
-                all.vstack_mut(df)?;
-            }
-            all.sort(["scenario", "employee_pid", "date"], SortMultipleOptions::default())?
-        }
-        None => {
-            let mut empty = day_impacts.clear();
-            empty.with_column(Column::new("scenario".into(), Vec::<&str>::new()))?;
-            empty
-        }
-    };
+    let scenario_day_impacts = scenario_impacts_table(t, &day_impacts)?;
     let scenario_key: Vec<&str> = std::iter::once("scenario").chain(key).collect();
     let scenario_day_impacts = reorder(scenario_day_impacts, &scenario_key)?;
     let scenarios = scenarios_table(t)?;
