@@ -184,6 +184,7 @@ ax2.set_ylim(0, max(weeks["companies_active"]) * 1.3)
 ax2.set_ylabel("companies")
 ax2.grid(False)
 lines = ax1.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+ax1.set_ylim(0, max(weeks["center_days"]) * 1.15)
 ax1.legend(lines, [ln.get_label() for ln in lines], loc="lower center", ncol=3, frameon=False)
 ax1.set_title("Weekly activity of the network")
 fig.autofmt_xdate()
