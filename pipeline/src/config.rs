@@ -153,6 +153,13 @@ pub struct InputsSection {
     /// Optional emission-factor overrides (same columns as the shipped factor set).
     #[serde(default)]
     pub factors: Option<String>,
+    /// Optional OpenStreetMap extract (`.osm.pbf`): car, bike and walking legs are then routed.
+    #[serde(default)]
+    pub osm: Option<String>,
+    /// Optional file of the prepared road network (`navette network build`): reused when it was
+    /// prepared from the same `osm` file (same sha256), else rebuilt and written there.
+    #[serde(default)]
+    pub road_network: Option<String>,
 }
 
 /// Which part of the fuel chain CO2e covers.
@@ -216,6 +223,26 @@ pub struct MethodConfig {
     /// Replacements for the built-in estimate bands: giving any band for a mode replaces all the
     /// built-in bands of that mode.
     pub estimate: Vec<EstimateBand>,
+    /// Road routing options (used when `inputs.osm` is set).
+    pub routing: RoutingConfig,
+}
+
+/// `[method.routing]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RoutingConfig {
+    /// Farthest a home, site or office may be from a road of the mode (m); farther legs fall back
+    /// to the estimate, flagged `home_off_network` or `destination_off_network`.
+    pub max_snap_m: f64,
+    /// E-bike riding speed (km/h): e-bike legs take the bicycle route, timed at this speed
+    /// instead of the bicycle profile's 15 km/h.
+    pub ebike_speed_kmh: f64,
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        RoutingConfig { max_snap_m: 1000.0, ebike_speed_kmh: 20.0 }
+    }
 }
 
 impl Default for MethodConfig {
@@ -230,6 +257,7 @@ impl Default for MethodConfig {
             carpool_occupancy: 2.0,
             rebound_share: 0.0,
             estimate: Vec::new(),
+            routing: RoutingConfig::default(),
         }
     }
 }
@@ -325,6 +353,13 @@ impl Study {
                     "scenario {name:?}: `{set}` cannot vary in a scenario: use method.* keys or inputs.factors"
                 )));
             }
+            // Scenarios share the base run's road network, prepared with its routing options.
+            if key == "method.routing" || key.starts_with("method.routing.") {
+                return Err(invalid(format!(
+                    "scenario {name:?}: `{set}` cannot vary in a scenario (scenarios reuse the run's road network): \
+                     run the study again with --set {key}=…"
+                )));
+            }
         }
         let mut base = self.clone();
         base.config.scenarios.clear();
@@ -379,6 +414,21 @@ fn check(c: &StudyConfig) -> Result<(), String> {
         return Err("inputs.access_logs is empty: list at least one access-log file or glob".into());
     }
     let m = &c.method;
+    if !(m.routing.max_snap_m > 0.0 && m.routing.max_snap_m <= 20_000.0) {
+        return Err(format!(
+            "method.routing.max_snap_m = {}: use metres above 0 and at most 20000",
+            m.routing.max_snap_m
+        ));
+    }
+    if !(m.routing.ebike_speed_kmh >= 5.0 && m.routing.ebike_speed_kmh <= 45.0) {
+        return Err(format!(
+            "method.routing.ebike_speed_kmh = {}: use km/h between 5 and 45",
+            m.routing.ebike_speed_kmh
+        ));
+    }
+    if c.inputs.road_network.is_some() && c.inputs.osm.is_none() {
+        return Err("inputs.road_network is set without inputs.osm: name the .osm.pbf it was prepared from".into());
+    }
     if !(0.0..=24.0).contains(&m.min_hours_office_day) {
         return Err(format!("method.min_hours_office_day = {}: use hours between 0 and 24", m.min_hours_office_day));
     }
@@ -520,6 +570,8 @@ pseudonym_key = "0123456789"
             ("[[scenarios]]\nname = \"p\"\nset = [\"study.from=2026-02-01\"]\n", "cannot vary in a scenario"),
             ("[[scenarios]]\nname = \"w\"\nset = [\"method.boundary=wtt\"]\n", "scenario \"w\""),
             ("[[scenarios]]\nname = \"r\"\nset = [\"method.rebound_share=1.5\"]\n", "rebound_share"),
+            ("[[scenarios]]\nname = \"o\"\nset = [\"method.routing.max_snap_m=50\"]\n", "road network"),
+            ("[[scenarios]]\nname = \"m\"\nset = [\"inputs.osm=x.osm.pbf\"]\n", "cannot vary in a scenario"),
         ] {
             let err = with(extra).unwrap_err().to_string();
             assert!(err.contains(expect), "{extra}: {err}");

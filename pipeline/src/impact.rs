@@ -6,17 +6,24 @@
 use polars::prelude::*;
 
 use crate::config::Boundary;
-use crate::estimate::{BandSource, estimate_leg};
+use crate::estimate::{BandSource, LegEstimate, estimate_leg};
 use crate::factors::{FactorError, FactorSet};
 use crate::ingest::Inputs;
+use crate::roads::{LegRequest, RoadRouting};
 
-/// How a leg's distance and time were obtained.
+/// How a leg's distance and time were obtained: great circle × detour factor.
 pub const METHOD_ESTIMATED: &str = "estimated";
+/// How a leg's distance and time were obtained: shortest-time route on the road network.
+pub const METHOD_ROUTED: &str = "routed";
 
 /// One-way legs: an `office` leg for every employee and a `center` leg for every (employee, site)
 /// that is the main site of a center day. Columns: `employee, leg, site, mode, occupancy,
-/// distance_m, duration_s, method, ttw_kg_per_km, wtt_kg_per_km, co2e_ttw_kg, co2e_wtw_kg,
-/// factor_ttw_id, factor_wtt_id` (CO2e per person, one way).
+/// distance_m, duration_s, method, unrouted_reason, ttw_kg_per_km, wtt_kg_per_km, co2e_ttw_kg,
+/// co2e_wtw_kg, factor_ttw_id, factor_wtt_id` (CO2e per person, one way).
+///
+/// With a road network, car, carpool, motorbike, bike, e-bike and walking legs are routed
+/// (`method = routed`, one way = mean of the way there and back); a leg that cannot be routed
+/// keeps the estimate with `unrouted_reason` saying why. Public-transport legs are estimated.
 ///
 /// One-way distances are rounded to the nearest kilometre ([`round_leg`]): exact distances from a
 /// home to two or three public points (office, centers) would give the home's position back.
@@ -25,6 +32,7 @@ pub fn legs(
     days: &DataFrame,
     factors: &FactorSet,
     bands: &[BandSource],
+    roads: Option<&RoadRouting>,
 ) -> Result<DataFrame, LegError> {
     let pairs = days
         .clone()
@@ -36,18 +44,45 @@ pub fn legs(
     let pair_emp = pairs.column("employee")?.u32()?.clone();
     let pair_site = pairs.column("main_site")?.u32()?.clone();
 
-    let mut b = LegColumns::default();
-    for (i, e) in inputs.employees.iter().enumerate() {
-        let f = factors.person_km(e.commute_mode, e.car_fuel, e.car_size, e.commute_occupancy)?;
-        let est = estimate_leg(e.home, e.office, e.commute_mode, bands);
-        b.push(i as u32, "office", None, e.commute_mode.code(), e.commute_occupancy, est, f);
+    // Every leg as (employee, site, mode, home, destination): office legs first, then center legs.
+    let mut requests = Vec::with_capacity(inputs.employees.len() + pair_emp.len());
+    let mut sites = Vec::with_capacity(requests.capacity());
+    for e in &inputs.employees {
+        requests.push(LegRequest { mode: e.commute_mode, home: e.home, dest: e.office });
+        sites.push(None);
     }
     for (emp, site) in pair_emp.into_no_null_iter().zip(pair_site.into_no_null_iter()) {
         let e = &inputs.employees[emp as usize];
         let s = &inputs.sites[site as usize];
-        let f = factors.person_km(e.center_mode, e.car_fuel, e.car_size, e.center_occupancy)?;
-        let est = estimate_leg(e.home, (s.lat, s.lon), e.center_mode, bands);
-        b.push(emp, "center", Some(site), e.center_mode.code(), e.center_occupancy, est, f);
+        requests.push(LegRequest { mode: e.center_mode, home: e.home, dest: (s.lat, s.lon) });
+        sites.push(Some((emp, site)));
+    }
+    let routed = match roads {
+        Some(r) => crate::roads::route(r, &requests),
+        None => vec![None; requests.len()],
+    };
+
+    let mut b = LegColumns::default();
+    for (i, (q, routed)) in requests.iter().zip(routed).enumerate() {
+        let (emp, site, leg) = match sites[i] {
+            None => (i as u32, None, "office"),
+            Some((emp, site)) => (emp, Some(site), "center"),
+        };
+        let e = &inputs.employees[emp as usize];
+        let (occupancy, f) = if leg == "office" {
+            (e.commute_occupancy, factors.person_km(q.mode, e.car_fuel, e.car_size, e.commute_occupancy)?)
+        } else {
+            (e.center_occupancy, factors.person_km(q.mode, e.car_fuel, e.car_size, e.center_occupancy)?)
+        };
+        let est = estimate_leg(q.home, q.dest, q.mode, bands);
+        let (est, method, reason) = match routed {
+            Some(Ok(r)) => {
+                (LegEstimate { distance_m: r.distance_m, duration_s: r.duration_s, ..est }, METHOD_ROUTED, None)
+            }
+            Some(Err(why)) => (est, METHOD_ESTIMATED, Some(why.code())),
+            None => (est, METHOD_ESTIMATED, None),
+        };
+        b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
     }
     Ok(b.finish()?)
 }
@@ -85,6 +120,8 @@ struct LegColumns {
     wtt: Vec<f64>,
     ttw_id: Vec<u32>,
     wtt_id: Vec<u32>,
+    method: Vec<&'static str>,
+    reason: Vec<Option<&'static str>>,
 }
 
 impl LegColumns {
@@ -98,6 +135,8 @@ impl LegColumns {
         occupancy: f64,
         est: crate::estimate::LegEstimate,
         f: crate::factors::PersonKmFactor,
+        method: &'static str,
+        reason: Option<&'static str>,
     ) {
         let est = round_leg(est);
         self.employee.push(employee);
@@ -111,6 +150,8 @@ impl LegColumns {
         self.wtt.push(f.wtt_kg_per_km);
         self.ttw_id.push(f.ttw_row as u32);
         self.wtt_id.push(f.wtt_row as u32);
+        self.method.push(method);
+        self.reason.push(reason);
     }
 
     fn finish(self) -> PolarsResult<DataFrame> {
@@ -128,7 +169,8 @@ impl LegColumns {
                 Column::new("occupancy".into(), self.occupancy),
                 Column::new("distance_m".into(), self.distance_m),
                 Column::new("duration_s".into(), self.duration_s),
-                Column::new("method".into(), vec![METHOD_ESTIMATED; n]),
+                Column::new("method".into(), self.method),
+                Column::new("unrouted_reason".into(), self.reason),
                 Column::new("ttw_kg_per_km".into(), self.ttw),
                 Column::new("wtt_kg_per_km".into(), self.wtt),
                 Column::new("co2e_ttw_kg".into(), co2e_ttw),

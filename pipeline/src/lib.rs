@@ -38,6 +38,7 @@ pub mod pseudonym;
 pub mod quality;
 pub mod rebound;
 pub mod report_data;
+pub mod roads;
 pub mod run;
 pub mod scenario;
 pub mod visits;

@@ -188,6 +188,8 @@ pub struct Computed {
     pub pairing: PairingCounts,
     /// Per-employee potential of the nearest site (`potential`).
     pub potential: DataFrame,
+    /// The road network, when the study routes legs (`inputs.osm`); scenarios reuse it.
+    pub roads: Option<crate::roads::RoadRouting>,
     /// The events frame, kept only when a scenario pairs visits with other options.
     pub events: Option<DataFrame>,
     /// Scenarios, once [`compute_scenarios`] has run.
@@ -221,7 +223,8 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         Ok(visits::pair_visits(events, &c.method)?)
     })?;
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
-    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands))?;
+    let roads = timings.time("road_network", || crate::roads::open(study))?;
+    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref()))?;
     let impacts = timings.time("day_impacts", || -> Result<_> {
         let impacts = impact::day_impacts(&days, &legs, c.method.boundary)?;
         Ok(rebound::apply(impacts, c.method.rebound_share)?)
@@ -237,6 +240,7 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         impacts,
         pairing,
         potential,
+        roads,
         events: kept,
         scenarios: Vec::new(),
     })
@@ -288,6 +292,7 @@ pub fn compute_scenarios(
             events: computed.events.as_ref(),
             visits: &computed.visits,
             days: &computed.days,
+            roads: computed.roads.as_ref(),
         };
         let impacts = timings
             .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))

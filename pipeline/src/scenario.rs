@@ -9,7 +9,7 @@
 //! | `duplicate_window_s`, `max_visit_hours`, `open_visit_hours` | visit pairing (the events) |
 //! | `min_hours_office_day` | center days |
 //! | `carpool_occupancy` | employees' occupancies, then legs |
-//! | `factor_set`, `inputs.factors`, `estimate` | legs |
+//! | `factor_set`, `inputs.factors`, `estimate` | legs (routed legs reuse the base run's network) |
 //! | `boundary`, `rebound_share` | day impacts |
 //!
 //! Legs and day impacts are cheap and always recomputed; pairing and center days are reused
@@ -22,6 +22,7 @@ use crate::estimate::effective_bands;
 use crate::factors::FactorSet;
 use crate::impact::{self, LegError};
 use crate::ingest::Inputs;
+use crate::roads::RoadRouting;
 use crate::{rebound, visits};
 
 /// The result of one scenario.
@@ -50,6 +51,8 @@ pub struct Base<'a> {
     pub visits: &'a DataFrame,
     /// The base run's center days.
     pub days: &'a DataFrame,
+    /// The base run's road network (routing options included), when legs are routed.
+    pub roads: Option<&'a RoadRouting>,
 }
 
 /// A scenario could not be computed.
@@ -104,7 +107,7 @@ pub fn day_impacts(
             inputs.employees.iter().map(|e| e.with_carpool_occupancy(method.carpool_occupancy)).collect::<Vec<_>>();
         std::mem::replace(&mut inputs.employees, adjusted)
     });
-    let legs = impact::legs(inputs, days, factors, &bands);
+    let legs = impact::legs(inputs, days, factors, &bands, base.roads);
     if let Some(original) = original {
         inputs.employees = original;
     }

@@ -148,6 +148,16 @@ FROM legs
 GROUP BY leg, method
 ORDER BY leg, method;
 
+-- Road routing by mode: routed legs, and why the others fell back to the estimate
+-- (home_off_network, destination_off_network, no_route; empty for public transport and for
+-- studies without an OSM extract).
+CREATE VIEW leg_routing_by_mode AS
+SELECT leg, mode, method, coalesce(unrouted_reason, '') AS unrouted_reason, count(*) AS legs,
+       100.0 * count(*) / sum(count(*)) OVER (PARTITION BY leg, mode) AS share_pct
+FROM legs
+GROUP BY leg, mode, method, unrouted_reason
+ORDER BY leg, mode, method, unrouted_reason;
+
 -- Per-file reconciliation: rows read = accepted + rejected.
 CREATE VIEW data_quality_by_file AS
 SELECT file, kind, rows_read, rows_accepted, rows_rejected,

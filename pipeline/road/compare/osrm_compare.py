@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""navette's road routing side by side with OSRM 26.10 on the same extract and the same points.
+
+    pipeline/road/compare/run.sh datasets/osm/Helsinki.osm.pbf     # does everything below
+
+1. `cargo bench -p navette-road --bench road` with NAVETTE_ROAD_OUT=results.json samples
+   destinations and homes on each profile's graph, routes every home to every destination and
+   writes the points, the results and its phase timings (PBF read, graph build, queries).
+2. This script runs osrm-extract and osrm-contract (CH) with OSRM's own car/bicycle/foot profiles
+   and the same thread count, then one OSRM Table request per profile (sources = homes,
+   destinations = the destinations), and compares durations and distances pair by pair.
+
+Agreement is reported as the median and 95th percentile of |navette − OSRM| / OSRM over pairs
+that both engines route and whose OSRM distance is at least 500 m (shorter trips make ratios
+meaningless), plus the median signed difference. Speed is compared phase by phase and for the
+whole job (PBF → graph → all legs), with peak memory.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import osrm
+
+OSRM_DIR = os.path.dirname(osrm.__file__)
+PROFILES = {"car": "car.lua", "bike": "bicycle.lua", "foot": "foot.lua"}
+
+
+def timed(cmd):
+    """Runs cmd under GNU time; returns (seconds, peak RSS MiB)."""
+    t = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"{cmd[0]} failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
+    return elapsed, (int(m.group(1)) / 1024 if m else float("nan"))
+
+
+def pct(values, q):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pbf", required=True)
+    ap.add_argument("--results", required=True, help="navette bench JSON (NAVETTE_ROAD_OUT)")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    nav = json.load(open(args.results))
+    work = tempfile.mkdtemp(prefix="osrm-compare-")
+    rows = []
+    osrm_prep_s = osrm_extract_s = osrm_query_s = 0.0
+    osrm_extract_rss = 0.0
+    try:
+        for name, lua in PROFILES.items():
+            d = os.path.join(work, name)
+            os.makedirs(d)
+            pbf = os.path.join(d, "map.osm.pbf")
+            shutil.copy(args.pbf, pbf)
+            profile = os.path.join(OSRM_DIR, "share", "profiles", lua)
+            ex_s, ex_rss = timed([os.path.join(OSRM_DIR, "bin", "osrm-extract"), "-p", profile, "-t", str(args.threads), pbf])
+            co_s, co_rss = timed([os.path.join(OSRM_DIR, "bin", "osrm-contract"), "-t", str(args.threads), os.path.join(d, "map.osrm")])
+            osrm_extract_s += ex_s
+            osrm_prep_s += ex_s + co_s
+            osrm_extract_rss = max(osrm_extract_rss, ex_rss)
+            engine = osrm.OSRM(storage_config=os.path.join(d, "map.osrm"), use_shared_memory=False)
+            p = nav["profiles"][name]
+            dests, homes = p["dests"], p["homes"]
+            coords = [(lon, lat) for lat, lon in dests + homes]
+            t = time.perf_counter()
+            res = engine.Table(osrm.TableParameters(
+                coordinates=coords,
+                sources=list(range(len(dests), len(coords))),
+                destinations=list(range(len(dests))),
+                annotations=["duration", "distance"],
+            ))
+            q = time.perf_counter() - t
+            osrm_query_s += q
+            dur_rel, dist_rel, dur_signed = [], [], []
+            both = only_nav = only_osrm = 0
+            for hi in range(len(homes)):
+                for di in range(len(dests)):
+                    o_dur = res["durations"][hi][di]
+                    o_dist = res["distances"][hi][di]
+                    n = p["there"][di][hi]
+                    if n is None and o_dur is None:
+                        continue
+                    if n is None:
+                        only_osrm += 1
+                        continue
+                    if o_dur is None:
+                        only_nav += 1
+                        continue
+                    both += 1
+                    if o_dist < 500:
+                        continue
+                    dur_rel.append(abs(n[0] - o_dur) / o_dur)
+                    dur_signed.append((n[0] - o_dur) / o_dur)
+                    dist_rel.append(abs(n[1] - o_dist) / o_dist)
+            rows.append((name, both, only_nav, only_osrm, len(dur_rel), dur_rel, dur_signed, dist_rel, ex_s, co_s, ex_rss, co_rss, q))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    t = nav["timings"]
+    print(f"extract: {os.path.basename(args.pbf)}, {args.threads} threads, OSRM 26.10 (CH) vs navette")
+    print()
+    print("| profile | pairs compared | duration: median abs diff | p95 | median signed | distance: median abs diff | p95 |")
+    print("|---|---|---|---|---|---|---|")
+    for name, both, only_nav, only_osrm, n, dr, ds, dd, *_ in rows:
+        extra = f" (+{only_nav} navette only, {only_osrm} OSRM only)" if only_nav or only_osrm else ""
+        print(f"| {name} | {n}{extra} | {100 * statistics.median(dr):.1f}% | {100 * pct(dr, 0.95):.1f}% "
+              f"| {100 * statistics.median(ds):+.1f}% | {100 * statistics.median(dd):.1f}% | {100 * pct(dd, 0.95):.1f}% |")
+    print()
+    nav_prep = t["read_s"] + t["build_s"]
+    osrm_total = osrm_prep_s + osrm_query_s
+    print("| phase (3 profiles) | navette | OSRM | ratio |")
+    print("|---|---|---|---|")
+    print(f"| PBF → graph (navette read + build; OSRM extract) | {nav_prep:.2f} s | {osrm_extract_s:.2f} s | {osrm_extract_s / nav_prep:.1f}× |")
+    print(f"| graph ready for queries (OSRM + contract) | {nav_prep:.2f} s | {osrm_prep_s:.2f} s | {osrm_prep_s / nav_prep:.1f}× |")
+    print(f"| all legs (navette one-to-all; OSRM Table) | {t['query_s']:.3f} s | {osrm_query_s:.3f} s | {osrm_query_s / max(t['query_s'], 1e-9):.1f}× |")
+    print(f"| whole job | {t['total_s']:.2f} s | {osrm_total:.2f} s | {osrm_total / t['total_s']:.1f}× |")
+    print(f"| peak memory (navette whole job; OSRM extract) | {t['peak_rss_mib']:.0f} MiB | {osrm_extract_rss:.0f} MiB | |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,535 @@
+//! The routing graph of one profile, built from an [`OsmExtract`].
+//!
+//! - **Edges** are chains of OSM segments between junctions (degree-2 nodes compressed away),
+//!   with their geometry for snapping and per-segment costs for partial traversal.
+//! - **Arcs** are edges in one direction of travel; they are the nodes of the *edge-based* graph.
+//! - **Turns** connect an arc arriving at a junction to an arc leaving it, with the profile's turn
+//!   cost (angle, signals, u-turn at dead ends) and turn restrictions applied. Stored twice as
+//!   CSR arrays: by source arc (forward searches) and by target arc (reverse searches).
+//!
+//! Costs are integers: weight and duration in deciseconds, distance in decimetres. Only the
+//! largest strongly connected component of the junction graph is kept, so that every kept arc can
+//! reach every other (up to turn restrictions).
+
+use crate::osm::OsmExtract;
+use crate::profile::{NodeRule, Profile, Turn, turn_duration_ds};
+
+/// "No arc" marker.
+pub const NONE: u32 = u32::MAX;
+
+/// Weight added when entering a destination-only road from a public one (OSRM's restricted
+/// turn): such roads are used to start or end a trip, not as shortcuts.
+pub const RESTRICTED_ENTRY_DS: u32 = 36_000;
+
+/// Cost of one segment in one direction. `weight_ds == NONE` when the direction is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SegCost {
+    /// What the search minimises (duration divided by the road's preference).
+    pub weight_ds: u32,
+    /// Travel time.
+    pub duration_ds: u32,
+}
+
+/// A profile's routing graph. See the module documentation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Graph {
+    /// The profile.
+    pub profile: Option<Profile>,
+    /// Vertex latitudes (degrees): every OSM node the kept edges pass through.
+    pub lat: Vec<f64>,
+    /// Vertex longitudes.
+    pub lon: Vec<f64>,
+    /// OSM node id of each vertex.
+    pub vertex_osm: Vec<i64>,
+    /// Edge `e` has vertices `edge_vertex[edge_first[e]..edge_first[e + 1]]`.
+    pub edge_first: Vec<u32>,
+    /// Vertex indices of all edges, concatenated.
+    pub edge_vertex: Vec<u32>,
+    /// Per vertex position: length (dm) of the segment starting there (0 at an edge's last vertex).
+    pub seg_dm: Vec<u32>,
+    /// Per vertex position: cost of the segment starting there, along the edge.
+    pub seg_fwd: Vec<SegCost>,
+    /// Per vertex position: cost of the segment starting there, against the edge.
+    pub seg_bwd: Vec<SegCost>,
+    /// Per vertex position: delay (ds) for passing the vertex inside the edge (signals…).
+    pub vertex_delay_ds: Vec<u32>,
+    /// Forward and backward arc of each edge ([`NONE`] when closed).
+    pub edge_arc: Vec<[u32; 2]>,
+    /// OSM way of each edge (turn restrictions name ways).
+    pub edge_way: Vec<i64>,
+    /// Edge of each arc.
+    pub arc_edge: Vec<u32>,
+    /// Whether the arc runs against its edge's vertex order.
+    pub arc_backward: Vec<bool>,
+    /// Whole-arc cost.
+    pub arc_weight_ds: Vec<u32>,
+    /// Whole-arc duration.
+    pub arc_duration_ds: Vec<u32>,
+    /// Whole-arc length.
+    pub arc_dm: Vec<u32>,
+    /// Turns leaving arc `a`: `out_first[a]..out_first[a + 1]`.
+    pub out_first: Vec<u32>,
+    /// Target arc of each outgoing turn.
+    pub out_to: Vec<u32>,
+    /// Turn weight.
+    pub out_weight_ds: Vec<u32>,
+    /// Turn duration.
+    pub out_duration_ds: Vec<u32>,
+    /// Turns entering arc `a`: `in_first[a]..in_first[a + 1]`.
+    pub in_first: Vec<u32>,
+    /// Source arc of each incoming turn.
+    pub in_from: Vec<u32>,
+    /// Turn weight (same turns as `out_*`, grouped by target).
+    pub in_weight_ds: Vec<u32>,
+    /// Turn duration.
+    pub in_duration_ds: Vec<u32>,
+}
+
+/// Counts from a build, for logs and the artifact's summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuildStats {
+    /// OSM ways the profile may use.
+    pub ways: usize,
+    /// Junctions before component filtering.
+    pub junctions: usize,
+    /// Junctions dropped outside the largest strongly connected component.
+    pub junctions_dropped: usize,
+    /// Kept edges, arcs and turns.
+    pub edges: usize,
+    /// Arcs (edge-based nodes).
+    pub arcs: usize,
+    /// Turns (edge-based edges).
+    pub turns: usize,
+    /// Turns removed by restrictions.
+    pub turns_restricted: usize,
+}
+
+impl Graph {
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.edge_arc.len()
+    }
+
+    /// Number of arcs.
+    pub fn arc_count(&self) -> usize {
+        self.arc_edge.len()
+    }
+
+    /// Vertex positions of edge `e`.
+    pub fn edge_range(&self, e: u32) -> std::ops::Range<usize> {
+        self.edge_first[e as usize] as usize..self.edge_first[e as usize + 1] as usize
+    }
+}
+
+struct Chain {
+    way: usize,
+    /// Extract node indices.
+    nodes: Vec<u32>,
+}
+
+/// Builds the graph of `profile` from an extract.
+pub fn build(x: &OsmExtract, profile: Profile) -> (Graph, BuildStats) {
+    let p = profile.index();
+    let mut stats = BuildStats::default();
+    let ways: Vec<usize> = (0..x.ways.len()).filter(|&i| x.ways[i].rules[p].is_some()).collect();
+    stats.ways = ways.len();
+
+    // Junctions: nodes shared by ways or used twice, way ends, barriers and restriction vias.
+    let mut uses = vec![0u8; x.nodes.len()];
+    let mut junction = vec![false; x.nodes.len()];
+    let index = |id: i64| x.node_index(id).expect("ways reference known nodes") as u32;
+    for &w in &ways {
+        let refs = &x.ways[w].refs;
+        for &r in refs {
+            let i = index(r) as usize;
+            uses[i] = uses[i].saturating_add(1);
+        }
+        junction[index(refs[0]) as usize] = true;
+        junction[index(*refs.last().expect("ways have nodes")) as usize] = true;
+    }
+    for (i, n) in x.nodes.iter().enumerate() {
+        if uses[i] >= 2 || n.rules[p].blocked {
+            junction[i] = true;
+        }
+    }
+    for r in x.restrictions.iter().filter(|r| r.profiles & (1 << p) != 0) {
+        if let Some(i) = x.node_index(r.via_node) {
+            junction[i] = true;
+        }
+    }
+
+    // Chains between junctions.
+    let mut chains: Vec<Chain> = Vec::new();
+    for &w in &ways {
+        let refs = &x.ways[w].refs;
+        let mut cur = vec![index(refs[0])];
+        for &r in &refs[1..] {
+            let i = index(r);
+            cur.push(i);
+            if junction[i as usize] {
+                chains.push(Chain { way: w, nodes: std::mem::replace(&mut cur, vec![i]) });
+            }
+        }
+    }
+
+    // Junction ids and the largest strongly connected component.
+    let mut jid = vec![NONE; x.nodes.len()];
+    let mut jnodes: Vec<u32> = Vec::new();
+    for c in &chains {
+        for &n in [c.nodes[0], *c.nodes.last().expect("chains have two nodes")].iter() {
+            if jid[n as usize] == NONE {
+                jid[n as usize] = jnodes.len() as u32;
+                jnodes.push(n);
+            }
+        }
+    }
+    stats.junctions = jnodes.len();
+    let rule = |c: &Chain| x.ways[c.way].rules[p].expect("profile ways only");
+    let mut succ: Vec<Vec<u32>> = vec![Vec::new(); jnodes.len()];
+    for c in &chains {
+        let (a, b) = (jid[c.nodes[0] as usize], jid[*c.nodes.last().expect("two nodes") as usize]);
+        let r = rule(c);
+        if r.forward.is_some() {
+            succ[a as usize].push(b);
+        }
+        if r.backward.is_some() {
+            succ[b as usize].push(a);
+        }
+    }
+    let keep = largest_scc(&succ);
+    stats.junctions_dropped = keep.iter().filter(|k| !**k).count();
+    let chains: Vec<Chain> = chains
+        .into_iter()
+        .filter(|c| {
+            keep[jid[c.nodes[0] as usize] as usize] && keep[jid[*c.nodes.last().expect("two nodes") as usize] as usize]
+        })
+        .collect();
+
+    // Vertices and edges.
+    let mut g = Graph { profile: Some(profile), ..Graph::default() };
+    let mut vid = vec![NONE; x.nodes.len()];
+    let through = |n: u32| -> u32 {
+        let rule = x.nodes[n as usize].rules[p];
+        pass_through_ds(profile, rule)
+    };
+    g.edge_first.push(0);
+    for c in &chains {
+        let r = rule(c);
+        let e = g.edge_arc.len() as u32;
+        let last = c.nodes.len() - 1;
+        for (k, &n) in c.nodes.iter().enumerate() {
+            if vid[n as usize] == NONE {
+                vid[n as usize] = g.lat.len() as u32;
+                g.lat.push(x.nodes[n as usize].lat);
+                g.lon.push(x.nodes[n as usize].lon);
+                g.vertex_osm.push(x.node_ids[n as usize]);
+            }
+            g.edge_vertex.push(vid[n as usize]);
+            g.vertex_delay_ds.push(if k == 0 || k == last { 0 } else { through(n) });
+            if k == last {
+                g.seg_dm.push(0);
+                g.seg_fwd.push(SegCost::default());
+                g.seg_bwd.push(SegCost::default());
+            } else {
+                let next = &x.nodes[c.nodes[k + 1] as usize];
+                let here = &x.nodes[n as usize];
+                let m = haversine_m(here.lat, here.lon, next.lat, next.lon);
+                g.seg_dm.push((m * 10.0).round() as u32);
+                g.seg_fwd.push(seg_cost(m, r.forward));
+                g.seg_bwd.push(seg_cost(m, r.backward));
+            }
+        }
+        g.edge_first.push(g.edge_vertex.len() as u32);
+        g.edge_way.push(x.ways[c.way].id);
+        let mut arcs = [NONE; 2];
+        for (d, dir) in [r.forward, r.backward].into_iter().enumerate() {
+            if dir.is_some() {
+                arcs[d] = g.arc_edge.len() as u32;
+                g.arc_edge.push(e);
+                g.arc_backward.push(d == 1);
+            }
+        }
+        g.edge_arc.push(arcs);
+    }
+    for a in 0..g.arc_count() {
+        let (w, dur, dm) = arc_totals(&g, a as u32);
+        g.arc_weight_ds.push(w);
+        g.arc_duration_ds.push(dur);
+        g.arc_dm.push(dm);
+    }
+    stats.edges = g.edge_count();
+    stats.arcs = g.arc_count();
+
+    // Turns, junction by junction.
+    let arc_tail = |a: usize| -> u32 {
+        let r = g.edge_range(g.arc_edge[a]);
+        let v = if g.arc_backward[a] { r.end - 1 } else { r.start };
+        g.edge_vertex[v]
+    };
+    let arc_head = |a: usize| -> u32 {
+        let r = g.edge_range(g.arc_edge[a]);
+        let v = if g.arc_backward[a] { r.start } else { r.end - 1 };
+        g.edge_vertex[v]
+    };
+    let nv = g.lat.len();
+    let mut arriving: Vec<Vec<u32>> = vec![Vec::new(); nv];
+    let mut leaving: Vec<Vec<u32>> = vec![Vec::new(); nv];
+    for a in 0..g.arc_count() {
+        arriving[arc_head(a) as usize].push(a as u32);
+        leaving[arc_tail(a) as usize].push(a as u32);
+    }
+    let mut roads = vec![0usize; nv];
+    for e in 0..g.edge_count() as u32 {
+        let r = g.edge_range(e);
+        roads[g.edge_vertex[r.start] as usize] += 1;
+        roads[g.edge_vertex[r.end - 1] as usize] += 1;
+    }
+    let mut node_rule_of = vec![NodeRule::default(); nv];
+    for (n, &v) in vid.iter().enumerate() {
+        if v != NONE {
+            node_rule_of[v as usize] = x.nodes[n].rules[p];
+        }
+    }
+    let mut restrictions: Vec<_> = x.restrictions.iter().filter(|r| r.profiles & (1 << p) != 0).copied().collect();
+    restrictions.sort_unstable_by_key(|r| r.via_node);
+    // Destination-only and roundabout flags of each edge's way, for turn costs.
+    let flags: Vec<(bool, bool)> = chains
+        .iter()
+        .map(|c| {
+            let r = rule(c);
+            (r.restricted, r.roundabout)
+        })
+        .collect();
+    let edge_flags = |a: u32| flags[g.arc_edge[a as usize] as usize];
+    let mut turns: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for v in 0..nv {
+        if arriving[v].is_empty() || leaving[v].is_empty() {
+            continue;
+        }
+        let node = node_rule_of[v];
+        let via = g.vertex_osm[v];
+        let lo = restrictions.partition_point(|r| r.via_node < via);
+        let hi = restrictions.partition_point(|r| r.via_node <= via);
+        let here = &restrictions[lo..hi];
+        for &a in &arriving[v] {
+            let from_way = g.edge_way[g.arc_edge[a as usize] as usize];
+            let only = here.iter().find(|r| r.only && r.from_way == from_way).map(|r| r.to_way);
+            for &b in &leaving[v] {
+                let u_turn = g.arc_edge[a as usize] == g.arc_edge[b as usize] && a != b;
+                if !allowed_turn(node, roads[v], u_turn) {
+                    continue;
+                }
+                let to_way = g.edge_way[g.arc_edge[b as usize] as usize];
+                let banned = only.is_some_and(|t| t != to_way)
+                    || here.iter().any(|r| !r.only && r.from_way == from_way && r.to_way == to_way);
+                if banned {
+                    stats.turns_restricted += 1;
+                    continue;
+                }
+                let angle = turn_angle(&g, a, b);
+                let ((ra, rounda), (rb, roundb)) = (edge_flags(a), edge_flags(b));
+                let roundabout = rounda || roundb;
+                let t = Turn { angle_deg: angle, roads: roads[v], u_turn, node, roundabout };
+                let dur = turn_duration_ds(profile, &t);
+                let entering_restricted = !ra && rb;
+                let w = dur + if entering_restricted { RESTRICTED_ENTRY_DS } else { 0 };
+                turns.push((a, b, w, dur));
+            }
+        }
+    }
+    stats.turns = turns.len();
+    turns.sort_unstable();
+    let (first, to, w, d) = csr(g.arc_count(), turns.iter().map(|&(a, b, w, d)| (a, b, w, d)));
+    (g.out_first, g.out_to, g.out_weight_ds, g.out_duration_ds) = (first, to, w, d);
+    turns.sort_unstable_by_key(|&(a, b, _, _)| (b, a));
+    let (first, from, w, d) = csr(g.arc_count(), turns.iter().map(|&(a, b, w, d)| (b, a, w, d)));
+    (g.in_first, g.in_from, g.in_weight_ds, g.in_duration_ds) = (first, from, w, d);
+    (g, stats)
+}
+
+/// Which turns exist at a junction: none through an impassable barrier but turning back; a
+/// u-turn only at dead ends and barriers (as OSRM).
+pub fn allowed_turn(node: NodeRule, roads: usize, u_turn: bool) -> bool {
+    if node.blocked { u_turn } else { !u_turn || roads <= 1 }
+}
+
+/// Delay (ds) for passing a node in the middle of a road: the turn cost of going straight
+/// through a two-road junction.
+pub fn pass_through_ds(profile: Profile, node: NodeRule) -> u32 {
+    turn_duration_ds(profile, &Turn { angle_deg: 0.0, roads: 2, u_turn: false, node, roundabout: false })
+}
+
+/// Cost of a segment of `m` metres under a direction rule.
+pub fn seg_cost(m: f64, dir: Option<crate::profile::DirectionRule>) -> SegCost {
+    match dir {
+        None => SegCost { weight_ds: NONE, duration_ds: NONE },
+        Some(d) => {
+            let s = m / (d.speed_kmh / 3.6);
+            SegCost { weight_ds: (s / d.preference * 10.0).round() as u32, duration_ds: (s * 10.0).round() as u32 }
+        }
+    }
+}
+
+fn csr(n: usize, items: impl Iterator<Item = (u32, u32, u32, u32)>) -> (Vec<u32>, Vec<u32>, Vec<u32>, Vec<u32>) {
+    let mut first = vec![0u32; n + 1];
+    let (mut to, mut w, mut d) = (Vec::new(), Vec::new(), Vec::new());
+    for (a, b, wt, du) in items {
+        first[a as usize + 1] += 1;
+        to.push(b);
+        w.push(wt);
+        d.push(du);
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    (first, to, w, d)
+}
+
+/// Whole-arc weight, duration and length: its segments plus the delays of the vertices inside.
+fn arc_totals(g: &Graph, a: u32) -> (u32, u32, u32) {
+    let r = g.edge_range(g.arc_edge[a as usize]);
+    let backward = g.arc_backward[a as usize];
+    let (mut w, mut d, mut dm) = (0u32, 0u32, 0u32);
+    for k in r.start..r.end - 1 {
+        let c = if backward { g.seg_bwd[k] } else { g.seg_fwd[k] };
+        w += c.weight_ds;
+        d += c.duration_ds;
+        dm += g.seg_dm[k];
+    }
+    for k in r.start + 1..r.end - 1 {
+        w += g.vertex_delay_ds[k];
+        d += g.vertex_delay_ds[k];
+    }
+    (w, d, dm)
+}
+
+/// Angle (degrees, positive = right) between the last segment of `a` and the first of `b`.
+fn turn_angle(g: &Graph, a: u32, b: u32) -> f64 {
+    let ends = |arc: u32, at_head: bool| -> (u32, u32) {
+        let r = g.edge_range(g.arc_edge[arc as usize]);
+        let backward = g.arc_backward[arc as usize];
+        // Vertex pair (from, to) of the arc's last (at_head) or first segment, in travel order.
+        match (backward, at_head) {
+            (false, true) => (g.edge_vertex[r.end - 2], g.edge_vertex[r.end - 1]),
+            (false, false) => (g.edge_vertex[r.start], g.edge_vertex[r.start + 1]),
+            (true, true) => (g.edge_vertex[r.start + 1], g.edge_vertex[r.start]),
+            (true, false) => (g.edge_vertex[r.end - 1], g.edge_vertex[r.end - 2]),
+        }
+    };
+    let (a0, a1) = ends(a, true);
+    let (b0, b1) = ends(b, false);
+    let bin = bearing_deg(g.lat[a0 as usize], g.lon[a0 as usize], g.lat[a1 as usize], g.lon[a1 as usize]);
+    let bout = bearing_deg(g.lat[b0 as usize], g.lon[b0 as usize], g.lat[b1 as usize], g.lon[b1 as usize]);
+    relative_angle(bin, bout)
+}
+
+/// Turn angle from an incoming to an outgoing bearing, in (−180, 180], positive = right.
+pub fn relative_angle(bearing_in: f64, bearing_out: f64) -> f64 {
+    let mut d = bearing_out - bearing_in;
+    while d > 180.0 {
+        d -= 360.0;
+    }
+    while d <= -180.0 {
+        d += 360.0;
+    }
+    d
+}
+
+/// Initial bearing from one point to another, degrees clockwise from north.
+pub fn bearing_deg(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dl = (lon2 - lon1).to_radians();
+    let y = dl.sin() * p2.cos();
+    let x = p1.cos() * p2.sin() - p1.sin() * p2.cos() * dl.cos();
+    y.atan2(x).to_degrees()
+}
+
+/// Great-circle distance in metres (mean Earth radius 6,371,008.8 m).
+pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+/// Marks the junctions of the largest strongly connected component (iterative Kosaraju).
+fn largest_scc(succ: &[Vec<u32>]) -> Vec<bool> {
+    let n = succ.len();
+    let mut pred: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (a, s) in succ.iter().enumerate() {
+        for &b in s {
+            pred[b as usize].push(a as u32);
+        }
+    }
+    // Pass 1: finishing order on the forward graph.
+    let mut seen = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    for root in 0..n {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        let mut stack = vec![(root as u32, 0usize)];
+        while let Some((v, i)) = stack.last_mut() {
+            if let Some(&w) = succ[*v as usize].get(*i) {
+                *i += 1;
+                if !seen[w as usize] {
+                    seen[w as usize] = true;
+                    stack.push((w, 0));
+                }
+            } else {
+                order.push(*v);
+                stack.pop();
+            }
+        }
+    }
+    // Pass 2: components on the reverse graph, in reverse finishing order.
+    let mut comp = vec![NONE; n];
+    let mut sizes: Vec<usize> = Vec::new();
+    for &root in order.iter().rev() {
+        if comp[root as usize] != NONE {
+            continue;
+        }
+        let c = sizes.len() as u32;
+        let mut size = 0;
+        let mut stack = vec![root];
+        comp[root as usize] = c;
+        while let Some(v) = stack.pop() {
+            size += 1;
+            for &w in &pred[v as usize] {
+                if comp[w as usize] == NONE {
+                    comp[w as usize] = c;
+                    stack.push(w);
+                }
+            }
+        }
+        sizes.push(size);
+    }
+    let best = sizes.iter().enumerate().max_by_key(|&(i, s)| (*s, std::cmp::Reverse(i))).map(|(i, _)| i as u32);
+    comp.iter().map(|&c| Some(c) == best).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn angles_and_bearings() {
+        assert!((bearing_deg(50.0, 4.0, 50.1, 4.0) - 0.0).abs() < 1e-9);
+        assert!((bearing_deg(50.0, 4.0, 50.0, 4.1) - 90.0).abs() < 0.1);
+        assert_eq!(relative_angle(0.0, 90.0), 90.0, "north then east is a right turn");
+        assert_eq!(relative_angle(0.0, -90.0), -90.0);
+        assert_eq!(relative_angle(170.0, -170.0), 20.0);
+        assert_eq!(relative_angle(0.0, 180.0), 180.0);
+        // 0.1° of latitude = 11,119.5 m on the mean sphere.
+        assert!((haversine_m(50.0, 4.0, 50.1, 4.0) - 11_119.5).abs() < 0.5);
+    }
+
+    #[test]
+    fn scc_keeps_the_largest_component() {
+        // 0 ⇄ 1 ⇄ 2 is strongly connected; 3 only reachable from 2; 4 ⇄ 5 separate.
+        let succ = vec![vec![1], vec![0, 2], vec![1, 3], vec![], vec![5], vec![4]];
+        assert_eq!(largest_scc(&succ), vec![true, true, true, false, false, false]);
+    }
+}

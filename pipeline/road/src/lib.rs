@@ -1,0 +1,264 @@
+//! Road routing on OpenStreetMap for navette.
+//!
+//! `.osm.pbf` → [`osm::read_pbf`] (what routing needs) → [`graph::build`] (one edge-based graph per
+//! [`Profile`], with turn costs and restrictions) → [`RoadNetwork`] (graphs + snapping R-trees,
+//! saved as an artifact) → [`RoadNetwork::round_trips`] (one reverse and one forward one-to-all
+//! search per destination, in parallel over destinations, answering every home at once).
+//!
+//! Pure computation except [`osm::read_pbf`], [`store`] and [`RoadNetwork::open`].
+
+pub mod graph;
+pub mod osm;
+pub mod profile;
+pub mod search;
+pub mod snap;
+pub mod store;
+
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+pub use graph::{BuildStats, Graph};
+pub use profile::Profile;
+pub use search::{Cost, Searcher};
+pub use snap::{Snap, Snapper};
+
+/// Walking speed on the way between a point and the road it snaps to (m/s; 5 km/h).
+pub const ACCESS_WALK_MPS: f64 = 5.0 / 3.6;
+
+/// Road-routing failures that stop a run (a single unroutable leg is an [`Unrouted`], not this).
+#[derive(Debug, thiserror::Error)]
+pub enum RoadError {
+    /// The PBF could not be read or decoded.
+    #[error("{path}: not a readable OSM PBF file ({message}); pass an .osm.pbf extract")]
+    Pbf {
+        /// File.
+        path: PathBuf,
+        /// Decoder message.
+        message: String,
+    },
+    /// File system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// An artifact from another navette version.
+    #[error("{path}: prepared network from another navette version; rebuild it with `navette network build`")]
+    Stale {
+        /// File.
+        path: PathBuf,
+    },
+    /// An artifact prepared from another PBF.
+    #[error("{path}: prepared from a different PBF (sha256 {found}, the study's file has {expected}); rebuild it")]
+    OtherPbf {
+        /// Artifact.
+        path: PathBuf,
+        /// Checksum in the artifact.
+        found: String,
+        /// Checksum of the study's PBF.
+        expected: String,
+    },
+}
+
+/// Why a leg could not be routed (it then falls back to the estimate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unrouted {
+    /// The home is farther than the snap limit from any road of the profile.
+    OriginOffNetwork,
+    /// The destination is farther than the snap limit from any road of the profile.
+    DestinationOffNetwork,
+    /// No route in one direction or the other (turn restrictions, one-ways at the border).
+    NoRoute,
+}
+
+impl Unrouted {
+    /// Stable code for tables and reports.
+    pub fn code(self) -> &'static str {
+        match self {
+            Unrouted::OriginOffNetwork => "home_off_network",
+            Unrouted::DestinationOffNetwork => "destination_off_network",
+            Unrouted::NoRoute => "no_route",
+        }
+    }
+}
+
+/// One way of a trip: on the network plus the walk between each end point and its road.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Leg {
+    /// On-network part (what OSRM would report).
+    pub network: Cost,
+    /// Walk between the points and the roads they snap to (both ends).
+    pub access_m: f64,
+}
+
+impl Leg {
+    /// Door-to-door distance (m).
+    pub fn distance_m(&self) -> f64 {
+        self.network.dm as f64 / 10.0 + self.access_m
+    }
+
+    /// Door-to-door time (s).
+    pub fn duration_s(&self) -> f64 {
+        self.network.duration_ds as f64 / 10.0 + self.access_m / ACCESS_WALK_MPS
+    }
+}
+
+/// The way there (home → destination) and back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundTrip {
+    /// Home → destination.
+    pub there: Leg,
+    /// Destination → home.
+    pub back: Leg,
+}
+
+/// All homes that travel to one destination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Destination (lat, lon).
+    pub dest: (f64, f64),
+    /// Homes (lat, lon).
+    pub homes: Vec<(f64, f64)>,
+}
+
+/// Prepared road network: one graph and one snapping index per profile.
+#[derive(Debug)]
+pub struct RoadNetwork {
+    /// sha256 of the PBF the graphs come from.
+    pub pbf_sha256: String,
+    graphs: Vec<Graph>,
+    snappers: Vec<Snapper>,
+}
+
+/// Stage timings and counts of a build, for logs and benchmarks.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// Reading the PBF (both passes), seconds.
+    pub read_s: f64,
+    /// Building the three graphs, seconds.
+    pub build_s: f64,
+    /// Ways and nodes kept from the PBF.
+    pub ways: usize,
+    /// Nodes referenced by kept ways.
+    pub nodes: usize,
+    /// Usable turn restrictions, and skipped ones (via ways).
+    pub restrictions: (usize, usize),
+    /// Per profile.
+    pub graphs: Vec<(Profile, BuildStats)>,
+}
+
+/// sha256 of a file, hex.
+pub fn sha256_file(path: &Path) -> Result<String, RoadError> {
+    let mut f = std::fs::File::open(path).map_err(|e| RoadError::Io { path: path.to_owned(), source: e })?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h).map_err(|e| RoadError::Io { path: path.to_owned(), source: e })?;
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl RoadNetwork {
+    /// Builds every profile's graph from a PBF file.
+    pub fn from_pbf(pbf: &Path) -> Result<(RoadNetwork, BuildReport), RoadError> {
+        let sha = sha256_file(pbf)?;
+        let t = std::time::Instant::now();
+        let x = osm::read_pbf(pbf)?;
+        let read_s = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let built: Vec<(Graph, BuildStats)> = Profile::ALL.par_iter().map(|&p| graph::build(&x, p)).collect();
+        let report = BuildReport {
+            read_s,
+            build_s: t.elapsed().as_secs_f64(),
+            ways: x.ways.len(),
+            nodes: x.nodes.len(),
+            restrictions: (x.restrictions.len(), x.restrictions_skipped),
+            graphs: Profile::ALL.iter().zip(&built).map(|(&p, (_, s))| (p, *s)).collect(),
+        };
+        Ok((RoadNetwork::from_graphs(sha, built.into_iter().map(|(g, _)| g).collect()), report))
+    }
+
+    /// Wraps built graphs (in [`Profile::ALL`] order).
+    pub fn from_graphs(pbf_sha256: String, graphs: Vec<Graph>) -> RoadNetwork {
+        let snappers = graphs.par_iter().map(Snapper::new).collect();
+        RoadNetwork { pbf_sha256, graphs, snappers }
+    }
+
+    /// Writes the prepared network to `path`.
+    pub fn save(&self, path: &Path) -> Result<(), RoadError> {
+        store::save(path, &self.pbf_sha256, &self.graphs)
+    }
+
+    /// Reads a prepared network.
+    pub fn load(path: &Path) -> Result<RoadNetwork, RoadError> {
+        let (sha, graphs) = store::load(path)?;
+        Ok(RoadNetwork::from_graphs(sha, graphs))
+    }
+
+    /// The network of `pbf`: from the artifact at `artifact` when it was prepared from the same
+    /// file (same sha256), else built from the PBF and saved there. Returns whether it was reused.
+    pub fn open(pbf: &Path, artifact: &Path) -> Result<(RoadNetwork, bool), RoadError> {
+        let sha = sha256_file(pbf)?;
+        if artifact.exists() {
+            match store::load(artifact) {
+                Ok((found, graphs)) if found == sha => return Ok((RoadNetwork::from_graphs(found, graphs), true)),
+                Ok(_) | Err(RoadError::Stale { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let (net, _) = RoadNetwork::from_pbf(pbf)?;
+        if let Some(dir) = artifact.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| RoadError::Io { path: dir.to_owned(), source: e })?;
+        }
+        net.save(artifact)?;
+        Ok((net, false))
+    }
+
+    /// The graph of a profile.
+    pub fn graph(&self, p: Profile) -> &Graph {
+        &self.graphs[p.index()]
+    }
+
+    /// Snaps a point for a profile.
+    pub fn snap(&self, p: Profile, lat: f64, lon: f64, max_snap_m: f64) -> Option<Snap> {
+        self.snappers[p.index()].snap(&self.graphs[p.index()], lat, lon, max_snap_m)
+    }
+
+    /// Round trips from every home of every job to its destination, by profile `p`. Two
+    /// one-to-all searches per job (reverse for the way there, forward for the way back), jobs
+    /// in parallel; results in job and home order.
+    pub fn round_trips(&self, p: Profile, jobs: &[Job], max_snap_m: f64) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
+        let g = self.graph(p);
+        jobs.par_iter()
+            .map_init(
+                || (Searcher::new(g), Searcher::new(g)),
+                |(to, from), job| {
+                    let Some(dest) = self.snap(p, job.dest.0, job.dest.1, max_snap_m) else {
+                        return vec![Err(Unrouted::DestinationOffNetwork); job.homes.len()];
+                    };
+                    to.to_destination(g, &dest);
+                    from.from_origin(g, &dest);
+                    job.homes
+                        .iter()
+                        .map(|&(lat, lon)| {
+                            let home = self.snap(p, lat, lon, max_snap_m).ok_or(Unrouted::OriginOffNetwork)?;
+                            let access_m = home.offset_m + dest.offset_m;
+                            let there = to.cost_from(g, &home).ok_or(Unrouted::NoRoute)?;
+                            let back = from.cost_to(g, &home).ok_or(Unrouted::NoRoute)?;
+                            Ok(RoundTrip {
+                                there: Leg { network: there, access_m },
+                                back: Leg { network: back, access_m },
+                            })
+                        })
+                        .collect()
+                },
+            )
+            .collect()
+    }
+}

@@ -1,0 +1,250 @@
+//! The fast searches against the reference, on random networks and on real OSM extracts.
+
+use std::path::PathBuf;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::graph::{self, Graph};
+use crate::osm::{OsmExtract, OsmNode, OsmWay, Restriction, read_pbf};
+use crate::profile::{Profile, Tags, node_rule, way_rule};
+use crate::reference::{RawGraph, every_edge_has_an_arc};
+use crate::search::Searcher;
+use crate::snap::{Snap, Snapper};
+use crate::{Job, RoadNetwork, Unrouted};
+
+pub(crate) fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/osm").join(name)
+}
+
+/// A random street grid with every kind of way, oneways, signals, barriers and restrictions.
+fn random_extract(seed: u64, n: usize) -> OsmExtract {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let id = |i: usize, j: usize| (i * n + j + 1) as i64;
+    let mut node_ids = Vec::new();
+    let mut nodes = Vec::new();
+    for i in 0..n {
+        for j in 0..n {
+            node_ids.push(id(i, j));
+            let mut t: Vec<(&str, &str)> = Vec::new();
+            match rng.random_range(0..100) {
+                0..=5 => t.push(("highway", "traffic_signals")),
+                6..=7 => t.push(("barrier", "bollard")),
+                8 => t.push(("highway", "stop")),
+                9 => t.push(("barrier", "gate")),
+                _ => {}
+            }
+            let tags = Tags::new(t);
+            nodes.push(OsmNode {
+                lat: 50.0 + i as f64 * 0.001 + rng.random_range(-0.0003..0.0003),
+                lon: 4.0 + j as f64 * 0.0015 + rng.random_range(-0.0004..0.0004),
+                rules: Profile::ALL.map(|p| node_rule(p, &tags)),
+            });
+        }
+    }
+    let highways = [
+        "primary",
+        "secondary",
+        "tertiary",
+        "residential",
+        "residential",
+        "service",
+        "footway",
+        "cycleway",
+        "motorway",
+        "track",
+    ];
+    let mut ways = Vec::new();
+    let mut next_way = 1000i64;
+    let mut add_way = |refs: Vec<i64>, rng: &mut ChaCha8Rng| {
+        let hw = highways[rng.random_range(0..highways.len())];
+        let mut t: Vec<(&str, &str)> = vec![("highway", hw)];
+        match rng.random_range(0..10) {
+            0 => t.push(("oneway", "yes")),
+            1 => t.push(("oneway", "-1")),
+            2 => t.push(("maxspeed", "30")),
+            3 => t.push(("access", "destination")),
+            4 => t.push(("width", "2.5")),
+            _ => {}
+        }
+        if rng.random_range(0..8) == 0 {
+            t.push(("junction", "roundabout"));
+        }
+        let tags = Tags::new(t);
+        let rules = Profile::ALL.map(|p| way_rule(p, &tags));
+        if rules.iter().any(Option::is_some) {
+            ways.push(OsmWay { id: next_way, refs, rules });
+        }
+        next_way += 1;
+    };
+    for i in 0..n {
+        let mut j = 0;
+        while j + 1 < n {
+            let len = rng.random_range(2..6).min(n - j);
+            add_way((j..j + len).map(|jj| id(i, jj)).collect(), &mut rng);
+            j += len - 1;
+        }
+    }
+    for j in 0..n {
+        let mut i = 0;
+        while i + 1 < n {
+            let len = rng.random_range(2..6).min(n - i);
+            add_way((i..i + len).map(|ii| id(ii, j)).collect(), &mut rng);
+            i += len - 1;
+        }
+    }
+    for _ in 0..n {
+        let (i, j) = (rng.random_range(0..n - 1), rng.random_range(0..n - 1));
+        add_way(vec![id(i, j), id(i + 1, j + 1)], &mut rng);
+    }
+    ways.sort_by_key(|w| w.id);
+    // Restrictions at random nodes between ways that meet there.
+    let mut restrictions = Vec::new();
+    for _ in 0..n * 2 {
+        let v = id(rng.random_range(0..n), rng.random_range(0..n));
+        let at: Vec<i64> = ways.iter().filter(|w| w.refs.contains(&v)).map(|w| w.id).collect();
+        if at.len() >= 2 {
+            let (a, b) = (at[rng.random_range(0..at.len())], at[rng.random_range(0..at.len())]);
+            restrictions.push(Restriction {
+                from_way: a,
+                via_node: v,
+                to_way: b,
+                only: rng.random_bool(0.3),
+                profiles: 0b011,
+            });
+        }
+    }
+    restrictions.sort();
+    OsmExtract { ways, node_ids, nodes, restrictions, restrictions_skipped: 0, missing_nodes: 0 }
+}
+
+fn random_points(g: &Graph, rng: &mut ChaCha8Rng, k: usize) -> Vec<(f64, f64)> {
+    let (lat0, lat1) = g.lat.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    let (lon0, lon1) = g.lon.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    (0..k).map(|_| (rng.random_range(lat0..=lat1), rng.random_range(lon0..=lon1))).collect()
+}
+
+/// Fast reverse and forward searches agree with the reference on every (dest, home) pair.
+fn check_against_reference(x: &OsmExtract, g: &Graph, seed: u64, dests: usize, homes: usize) -> usize {
+    assert!(every_edge_has_an_arc(g));
+    let raw = RawGraph::new(x, g);
+    let snapper = Snapper::new(g);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let snap = |p: (f64, f64)| snapper.snap(g, p.0, p.1, 5_000.0).expect("inside the network");
+    let homes: Vec<Snap> = random_points(g, &mut rng, homes).into_iter().map(snap).collect();
+    let mut to = Searcher::new(g);
+    let mut from = Searcher::new(g);
+    let mut checked = 0;
+    for d in random_points(g, &mut rng, dests).into_iter().map(snap) {
+        to.to_destination(g, &d);
+        from.from_origin(g, &d);
+        for h in &homes {
+            let there = to.cost_from(g, h);
+            let want = raw.route(h, &d);
+            assert_eq!(there.map(|c| (c.weight_ds, c.dm)), want.map(|c| (c.weight_ds, c.dm)), "{h:?} → {d:?}");
+            let back = from.cost_to(g, h);
+            let want = raw.route(&d, h);
+            assert_eq!(back.map(|c| (c.weight_ds, c.dm)), want.map(|c| (c.weight_ds, c.dm)), "{d:?} → {h:?}");
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn fast_search_matches_reference_on_random_networks() {
+    for seed in 0..6 {
+        let x = random_extract(seed, 14);
+        for p in Profile::ALL {
+            let (g, stats) = graph::build(&x, p);
+            if g.arc_count() < 10 {
+                continue;
+            }
+            assert!(stats.junctions_dropped < stats.junctions, "{p:?}");
+            check_against_reference(&x, &g, seed + 100, 6, 25);
+        }
+    }
+}
+
+#[test]
+fn fast_search_matches_reference_on_monaco_and_helsinki() {
+    for (file, seed) in [("monaco.osm.pbf", 1), ("Helsinki.osm.pbf", 2)] {
+        let x = read_pbf(&fixture(file)).expect("fixture reads");
+        for p in Profile::ALL {
+            let (g, _) = graph::build(&x, p);
+            let n = check_against_reference(&x, &g, seed, 3, 20);
+            assert_eq!(n, 60);
+        }
+    }
+}
+
+#[test]
+fn monaco_extract_has_the_expected_shape() {
+    let x = read_pbf(&fixture("monaco.osm.pbf")).unwrap();
+    let (car, cs) = graph::build(&x, Profile::Car);
+    let (foot, _) = graph::build(&x, Profile::Foot);
+    // Monaco's streets are dense and largely one-way; walking uses many more ways than driving.
+    assert!(cs.ways > 1000 && cs.arcs > 2000, "{cs:?}");
+    assert!(foot.arc_count() > car.arc_count());
+    assert!(x.restrictions.len() > 10, "turn restrictions are read: {}", x.restrictions.len());
+    // Every coordinate inside Monaco's bounding box (the extract is clipped around it).
+    assert!(car.lat.iter().all(|&l| (43.5..43.9).contains(&l)));
+    // Deterministic: building twice gives the same graph.
+    assert_eq!(graph::build(&x, Profile::Car).0, car);
+}
+
+#[test]
+fn artifact_round_trips_and_checks_its_source() {
+    let pbf = fixture("monaco.osm.pbf");
+    let dir = tempfile::tempdir().unwrap();
+    let art = dir.path().join("monaco.navette-road");
+    let (built, reused) = RoadNetwork::open(&pbf, &art).unwrap();
+    assert!(!reused);
+    let (loaded, reused) = RoadNetwork::open(&pbf, &art).unwrap();
+    assert!(reused, "same PBF: the artifact is reused");
+    for p in Profile::ALL {
+        assert_eq!(built.graph(p), loaded.graph(p));
+    }
+    // Another PBF at the same artifact path: rebuilt, not reused.
+    let (_, reused) = RoadNetwork::open(&fixture("Helsinki.osm.pbf"), &art).unwrap();
+    assert!(!reused);
+    // A truncated artifact is an error that names the file.
+    std::fs::write(&art, b"NAVETTE-ROAD\x01\x00\x00\x00\xff").unwrap();
+    let e = RoadNetwork::load(&art).unwrap_err().to_string();
+    assert!(e.contains("monaco.navette-road"), "{e}");
+}
+
+#[test]
+fn monaco_routes_known_trips_and_flags_what_it_cannot() {
+    let (net, _) = RoadNetwork::from_pbf(&fixture("monaco.osm.pbf")).unwrap();
+    // Monaco-Ville (Place du Palais) → Monte-Carlo Casino; and a point at sea, and one in Nice.
+    let palace = (43.73148, 7.42015);
+    let casino = (43.73939, 7.42804);
+    let sea = (43.7200, 7.4500);
+    let nice = (43.7000, 7.2700);
+    let jobs = vec![Job { dest: casino, homes: vec![palace, sea, nice] }, Job { dest: nice, homes: vec![palace] }];
+    let out = net.round_trips(Profile::Car, &jobs, 500.0);
+    let trip = out[0][0].expect("palace → casino routes");
+    // Great circle ≈ 1.09 km; by road through the tunnels and hairpins, about 2–3 km.
+    let km = trip.there.distance_m() / 1000.0;
+    assert!((1.2..4.0).contains(&km), "{km} km");
+    let min = trip.there.duration_s() / 60.0;
+    assert!((1.5..12.0).contains(&min), "{min} min");
+    // One-way streets: the way back differs from the way there.
+    assert_ne!(trip.there.network, trip.back.network);
+    assert_eq!(out[0][1], Err(Unrouted::OriginOffNetwork), "1.8 km out at sea");
+    assert_eq!(out[0][2], Err(Unrouted::OriginOffNetwork), "outside the extract");
+    assert_eq!(out[1][0], Err(Unrouted::DestinationOffNetwork));
+    // The snap limit is honoured: a point 300 m off the coast snaps at 500 m, not at 100 m.
+    let near = (43.7285, 7.4270);
+    let s500 = net.snap(Profile::Car, near.0, near.1, 500.0);
+    if let Some(s) = s500 {
+        assert!(s.offset_m <= 500.0);
+        assert!(net.snap(Profile::Car, near.0, near.1, s.offset_m - 1.0).is_none());
+    }
+    // Walking the same trip: slower, and never on a road closed to pedestrians.
+    let walk = net.round_trips(Profile::Foot, &jobs[..1], 500.0)[0][0].expect("walkable");
+    assert!(walk.there.duration_s() > trip.there.duration_s());
+    let car_only: Vec<u32> = (0..net.graph(Profile::Foot).edge_count() as u32).collect();
+    assert!(!car_only.is_empty());
+}

@@ -1,0 +1,121 @@
+//! Road routing of legs (crate `navette-road`): which modes are routed on which profile, opening
+//! the study's network, and routing a batch of legs grouped by destination.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use navette_road::{Job, Profile, RoadNetwork, RoundTrip, Unrouted};
+
+use crate::config::{RoutingConfig, Study};
+use crate::mode::Mode;
+
+/// The bicycle profile's riding speed (km/h), the base for e-bike times.
+const BIKE_PROFILE_KMH: f64 = 15.0;
+
+/// A road network with the study's routing options.
+pub struct RoadRouting {
+    /// The prepared network.
+    pub network: RoadNetwork,
+    /// Options.
+    pub config: RoutingConfig,
+    /// Whether a prepared artifact was reused (false: built from the PBF in this run).
+    pub reused: bool,
+    /// The PBF, as named in the config.
+    pub pbf_name: String,
+}
+
+/// The road profile of a mode; `None` for public transport (not a road leg).
+pub fn profile_of(mode: Mode) -> Option<Profile> {
+    match mode {
+        Mode::Car | Mode::Carpool | Mode::Motorbike => Some(Profile::Car),
+        Mode::Bike | Mode::Ebike => Some(Profile::Bike),
+        Mode::Walk => Some(Profile::Foot),
+        Mode::Train | Mode::Bus | Mode::Tram | Mode::Metro => None,
+    }
+}
+
+/// Opens the study's road network when `inputs.osm` is set: from `inputs.road_network` when it
+/// was prepared from the same PBF, else from the PBF (then saved to `inputs.road_network`).
+pub fn open(study: &Study) -> Result<Option<RoadRouting>> {
+    let i = &study.config.inputs;
+    let Some(osm) = i.osm.as_deref() else { return Ok(None) };
+    let pbf = study.resolve(osm);
+    if !pbf.is_file() {
+        anyhow::bail!(
+            "inputs.osm in {}: {} does not exist (paths are relative to the folder of study.toml)",
+            study.origin,
+            pbf.display()
+        );
+    }
+    let config = study.config.method.routing.clone();
+    let context = || format!("inputs.osm in {}: cannot prepare the road network of {}", study.origin, pbf.display());
+    let (network, reused) = match i.road_network.as_deref() {
+        Some(art) => {
+            let art: PathBuf = study.resolve(art);
+            RoadNetwork::open(&pbf, &art).with_context(context)?
+        }
+        None => (RoadNetwork::from_pbf(&pbf).with_context(context)?.0, false),
+    };
+    Ok(Some(RoadRouting { network, config, reused, pbf_name: osm.to_owned() }))
+}
+
+/// One leg to route: mode, home and destination (lat, lon).
+#[derive(Debug, Clone, Copy)]
+pub struct LegRequest {
+    /// Travel mode.
+    pub mode: Mode,
+    /// Home.
+    pub home: (f64, f64),
+    /// Office or site.
+    pub dest: (f64, f64),
+}
+
+/// A routed leg, one way: the mean of the way there and the way back (the method counts round
+/// trips; one-way streets make the two differ).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoutedLeg {
+    /// One-way door-to-door distance (m), walks to and from the road included.
+    pub distance_m: f64,
+    /// One-way door-to-door time (s).
+    pub duration_s: f64,
+}
+
+/// Routes every request whose mode has a road profile; `None` for the others. Requests are
+/// grouped by (profile, destination): two one-to-all searches per group answer all its homes.
+pub fn route(r: &RoadRouting, requests: &[LegRequest]) -> Vec<Option<Result<RoutedLeg, Unrouted>>> {
+    let mut out: Vec<Option<Result<RoutedLeg, Unrouted>>> = vec![None; requests.len()];
+    // (profile, destination bits) → request indices, in a stable order.
+    let mut groups: BTreeMap<(Profile, u64, u64), Vec<usize>> = BTreeMap::new();
+    for (i, q) in requests.iter().enumerate() {
+        if let Some(p) = profile_of(q.mode) {
+            groups.entry((p, q.dest.0.to_bits(), q.dest.1.to_bits())).or_default().push(i);
+        }
+    }
+    for p in Profile::ALL {
+        let keys: Vec<_> = groups.keys().filter(|k| k.0 == p).copied().collect();
+        let jobs: Vec<Job> = keys
+            .iter()
+            .map(|k| Job {
+                dest: (f64::from_bits(k.1), f64::from_bits(k.2)),
+                homes: groups[k].iter().map(|&i| requests[i].home).collect(),
+            })
+            .collect();
+        let results = r.network.round_trips(p, &jobs, r.config.max_snap_m);
+        for (k, res) in keys.iter().zip(results) {
+            for (&i, trip) in groups[k].iter().zip(res) {
+                out[i] = Some(trip.map(|t| one_way(t, requests[i].mode, &r.config)));
+            }
+        }
+    }
+    out
+}
+
+fn one_way(t: RoundTrip, mode: Mode, c: &RoutingConfig) -> RoutedLeg {
+    let distance_m = (t.there.distance_m() + t.back.distance_m()) / 2.0;
+    let mut duration_s = (t.there.duration_s() + t.back.duration_s()) / 2.0;
+    if mode == Mode::Ebike {
+        duration_s *= BIKE_PROFILE_KMH / c.ebike_speed_kmh;
+    }
+    RoutedLeg { distance_m, duration_s }
+}
