@@ -42,8 +42,14 @@ pseudonym_key = "tiny-test-key"
 /// office, bike to the center) at 50.1°N. E1: a full day and a 3-hour day; E2: one full day.
 /// Every other row is bad in one way each.
 fn tiny() -> tempfile::TempDir {
+    tiny_with("")
+}
+
+/// The tiny study with more TOML appended to its config (e.g. `[[scenarios]]`).
+fn tiny_with(extra_toml: &str) -> tempfile::TempDir {
+    let toml = format!("{TINY_TOML}{extra_toml}");
     study(&[
-        ("study.toml", TINY_TOML),
+        ("study.toml", toml.as_str()),
         ("sites.csv", "site_id,name,lat,lon\nS1,Centre,50.0,4.0\nS2,Bad,4.0,50.0\n"),
         ("companies.csv", "company_id;name;office_lat;office_lon;package_hours_per_quarter\nC1;Acme;50,2;4,0;20\n"),
         (
@@ -422,6 +428,393 @@ fn the_other_kinds_of_bad_rows() {
             "logs/s1.csv,3,nonexistent_local_time",
         ]
     );
+}
+
+/// (scenario, figure) pairs read from a scenario view.
+fn scenario_figures(conn: &Connection, sql: &str) -> std::collections::BTreeMap<String, f64> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+const TINY_SCENARIOS: &str = r#"
+[[scenarios]]
+name = "ttw"
+set = ["method.boundary=ttw"]
+[[scenarios]]
+name = "office_2h"
+set = ["method.min_hours_office_day=2"]
+[[scenarios]]
+name = "office_9h"
+set = ["method.min_hours_office_day=9"]
+[[scenarios]]
+name = "rebound_25"
+set = ["method.rebound_share=0.25"]
+"#;
+
+#[test]
+fn tiny_scenarios_match_the_hand_calculation() {
+    let dir = tiny_with(TINY_SCENARIOS);
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    // From the hand calculation above: round trips E1 office 44 km (car, diesel), E1 center 16 km
+    // (car), E2 office 28 km (train), E2 center 28 km (bike). Days: E1 8.5 h and 3 h, E2 8.5 h.
+    let (car_ttw, car_wtt, train_ttw, train_wtt) = (0.17304, 0.04146, 0.023, 0.00897);
+    let q = |figure: &str| {
+        scenario_figures(
+            &conn,
+            &format!("SELECT scenario, CAST({figure} AS DOUBLE) FROM scenario_network_quarter_impact"),
+        )
+    };
+    let names: Vec<String> = q("center_days").into_keys().collect();
+    assert_eq!(names, ["base", "office_2h", "office_9h", "rebound_25", "ttw"]);
+
+    // Center days and hours never depend on the office-day rule, the boundary or the rebound.
+    for (name, v) in q("center_days") {
+        assert_eq!(v, 3.0, "{name} center_days");
+    }
+    for (name, v) in q("center_hours") {
+        close(v, 20.0, &format!("{name} center_hours"));
+    }
+    // The office-day threshold moves the replaced days: 2 h lets E1's 3-hour day replace one too,
+    // 9 h lets no day of 8.5 h replace any.
+    let replaced = q("office_days_replaced");
+    assert_eq!((replaced["base"], replaced["office_2h"], replaced["office_9h"]), (2.0, 3.0, 0.0));
+    let km_baseline = q("km_baseline");
+    close(km_baseline["base"], 44.0 + 28.0, "base km_baseline");
+    close(km_baseline["office_2h"], 2.0 * 44.0 + 28.0, "office_2h km_baseline");
+    close(km_baseline["office_9h"], 0.0, "office_9h km_baseline");
+    // The actual trips do not move with the threshold.
+    let km_actual = q("km_actual");
+    for name in ["base", "office_2h", "office_9h", "ttw"] {
+        close(km_actual[name], 2.0 * 16.0 + 28.0, &format!("{name} km_actual"));
+    }
+
+    // Boundary: same km, lower CO2e (TTW = WTW − WTT).
+    let co2_baseline = q("co2e_kg_baseline");
+    close(co2_baseline["base"], 44.0 * (car_ttw + car_wtt) + 28.0 * (train_ttw + train_wtt), "wtw baseline");
+    close(co2_baseline["ttw"], 44.0 * car_ttw + 28.0 * train_ttw, "ttw baseline");
+    close(q("co2e_kg_actual")["ttw"], 2.0 * 16.0 * car_ttw, "ttw actual");
+    close(q("km_avoided")["ttw"], q("km_avoided")["base"], "ttw km_avoided");
+
+    // Rebound: a quarter of each avoided office round trip is travelled anyway, by the commute
+    // mode: 0.25 × 72 km and 0.25 × the baseline CO2e, added to the actual figures.
+    close(q("km_rebound")["rebound_25"], 18.0, "rebound km");
+    close(q("km_rebound")["base"], 0.0, "no rebound in base");
+    close(q("km_avoided")["rebound_25"], q("km_avoided")["base"] - 18.0, "km avoided net of rebound");
+    close(q("co2e_kg_rebound")["rebound_25"], 0.25 * co2_baseline["base"], "rebound co2e");
+    close(q("co2e_kg_avoided")["rebound_25"], q("co2e_kg_avoided")["base"] - 0.25 * co2_baseline["base"], "net co2e");
+    close(q("km_actual")["rebound_25"], km_actual["base"] + 18.0, "rebound is actual travel");
+
+    // The scenarios table records each variant's options; sensitivity is one query.
+    let (boundary, hours, share): (String, f64, f64) = conn
+        .query_row(
+            "SELECT boundary, min_hours_office_day, rebound_share FROM scenarios WHERE scenario = 'office_2h'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((boundary.as_str(), hours, share), ("wtw", 2.0, 0.0));
+    let pct: f64 = conn
+        .query_row("SELECT co2e_kg_avoided_change_pct FROM scenario_vs_base WHERE scenario = 'ttw'", [], |r| r.get(0))
+        .unwrap();
+    let (b, t) = (q("co2e_kg_avoided")["base"], q("co2e_kg_avoided")["ttw"]);
+    close(pct, 100.0 * (t - b) / b.abs(), "change vs base");
+    // The base rows of the scenario views are the base run's own figures.
+    let base_view: f64 =
+        conn.query_row("SELECT co2e_kg_avoided FROM network_quarter_impact", [], |r| r.get(0)).unwrap();
+    close(q("co2e_kg_avoided")["base"], base_view, "base scenario = network view");
+
+    // Scenarios leave the base run alone: same tables and reports as a run without them.
+    let plain = tiny();
+    let plain_out = plain.path().join("out");
+    run_study(plain.path(), &plain_out);
+    for table in ["visits", "center_days", "legs", "day_impacts", "employee_potential"] {
+        let f = format!("parquet/{table}.parquet");
+        assert_eq!(std::fs::read(out.join(&f)).unwrap(), std::fs::read(plain_out.join(&f)).unwrap(), "{f}");
+    }
+    let (a, b) = (files_under(&out.join("reports")), files_under(&plain_out.join("reports")));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{}", x.display());
+    }
+}
+
+#[test]
+fn demo_scenarios_differ_exactly_where_their_option_acts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = navette(&["demo", "--out", "o"], tmp.path());
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let conn = Connection::open(tmp.path().join("o/warehouse.duckdb")).unwrap();
+    // scenario × commute mode × center mode figures, as (scenario, commute, center) → values.
+    type Key = (String, String, String);
+    let rows = |scenario: &str| -> std::collections::BTreeMap<Key, [f64; 8]> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT scenario, commute_mode, center_mode, center_days, office_days_replaced, center_hours,
+                        km_baseline, km_actual, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided
+                 FROM scenario_mode_impact WHERE scenario = ?",
+            )
+            .unwrap();
+        stmt.query_map([scenario], |r| {
+            let mut v = [0.0; 8];
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = r.get::<_, f64>(3 + i)?;
+            }
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?), v))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .map(|((_, a, b), v): (Key, [f64; 8])| ((String::new(), a, b), v))
+        .collect()
+    };
+    let base = rows("base");
+    assert!(base.len() >= 5, "{base:?}");
+    let combustion = ["car", "carpool", "motorbike", "bus"];
+    let zero_emission = ["walk", "bike", "ebike"];
+
+    // TTW: km and days identical; CO2e strictly lower for every combustion mode (and for train,
+    // whose supply chain counts in WTW), identical (zero) for walking and cycling.
+    let ttw = rows("ttw");
+    assert_eq!(ttw.keys().collect::<Vec<_>>(), base.keys().collect::<Vec<_>>());
+    for (k, b) in &base {
+        let t = &ttw[k];
+        assert_eq!(t[..5], b[..5], "{k:?}: days, hours and km move with the boundary");
+        let (commute, center) = (k.1.as_str(), k.2.as_str());
+        if combustion.contains(&commute) || commute == "train" {
+            assert!(t[5] < b[5], "{k:?}: TTW baseline {} not below WTW {}", t[5], b[5]);
+        }
+        if combustion.contains(&center) || center == "train" {
+            assert!(t[6] < b[6], "{k:?}: TTW actual {} not below WTW {}", t[6], b[6]);
+        }
+        if zero_emission.contains(&center) {
+            assert_eq!((t[6], b[6]), (0.0, 0.0), "{k:?}: walking and cycling emit nothing in either boundary");
+        }
+    }
+    assert!(base.keys().any(|k| zero_emission.contains(&k.2.as_str())), "the demo has walkers or cyclists");
+
+    // Office-day threshold: fewer replaced days at 6 h, more at 2 h; center days, hours and the
+    // actual trips unchanged.
+    for (name, fewer) in [("office_day_6h", true), ("office_day_2h", false)] {
+        let s = rows(name);
+        let (mut rs, mut rb) = (0.0, 0.0);
+        for (k, b) in &base {
+            let v = &s[k];
+            assert_eq!((v[0], v[2], v[4]), (b[0], b[2], b[4]), "{name} {k:?}: days, hours, actual km");
+            assert!(if fewer { v[1] <= b[1] } else { v[1] >= b[1] }, "{name} {k:?}");
+            rs += v[1];
+            rb += b[1];
+        }
+        assert!(if fewer { rs < rb } else { rs > rb }, "{name}: {rs} vs {rb} replaced days");
+    }
+
+    // Carpool occupancy acts on carpool legs only.
+    let s = rows("carpool_3");
+    for (k, b) in &base {
+        let v = &s[k];
+        assert_eq!(v[..5], b[..5], "carpool_3 {k:?}");
+        let carpool = (k.1 == "carpool", k.2 == "carpool");
+        if carpool.0 {
+            assert!(v[5] < b[5], "carpool_3 {k:?} baseline")
+        } else {
+            assert_eq!(v[5], b[5], "carpool_3 {k:?}")
+        }
+        if carpool.1 {
+            assert!(v[6] < b[6], "carpool_3 {k:?} actual")
+        } else {
+            assert_eq!(v[6], b[6], "carpool_3 {k:?}")
+        }
+    }
+
+    // The train factor stress test (TTW × 2) acts on train legs only: baseline CO2e of train
+    // commuters up by exactly the TTW part.
+    let s = rows("train_factor_x2");
+    let t = rows("ttw");
+    for (k, b) in &base {
+        let v = &s[k];
+        if k.1 == "train" {
+            close(v[5] - b[5], t[k][5], &format!("train_factor_x2 {k:?}: extra = one more TTW"));
+        } else {
+            assert_eq!(v[5], b[5], "train_factor_x2 {k:?}");
+        }
+        if k.2 != "train" {
+            assert_eq!(v[6], b[6], "train_factor_x2 {k:?}");
+        }
+    }
+
+    // Crediting open visits 4 h adds hours (and can turn short days into office days) but no day.
+    let s = rows("open_visit_4h");
+    let sum = |m: &std::collections::BTreeMap<Key, [f64; 8]>, i: usize| m.values().map(|v| v[i]).sum::<f64>();
+    assert_eq!(sum(&s, 0), sum(&base, 0));
+    assert!(sum(&s, 2) > sum(&base, 2) && sum(&s, 1) >= sum(&base, 1));
+
+    // Every scenario is in the scenario table with its overrides; run.json lists them.
+    let n: i64 = conn.query_row("SELECT count(*) FROM scenarios", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 8);
+    let run_json = std::fs::read_to_string(tmp.path().join("o/run.json")).unwrap();
+    assert!(run_json.contains("\"schema_version\": 2") && run_json.contains("train_factor_x2"), "{run_json}");
+    let v: u32 = conn.query_row("SELECT schema_version FROM run_info", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, 2);
+}
+
+#[test]
+fn scenario_command_adds_variants_and_refuses_what_cannot_vary() {
+    let dir = tiny();
+    let ok = navette(
+        &[
+            "scenario",
+            "--config",
+            "study.toml",
+            "--out",
+            "o",
+            "--set",
+            "method.boundary=ttw",
+            "--scenario",
+            "office2:method.min_hours_office_day=2,method.rebound_share=0.1",
+        ],
+        dir.path(),
+    );
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let conn = Connection::open(dir.path().join("o/warehouse.duckdb")).unwrap();
+    let mut stmt = conn.prepare("SELECT scenario, overrides FROM scenarios ORDER BY scenario").unwrap();
+    let got: Vec<(String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let want = [
+        ("base", ""),
+        ("boundary_ttw", "method.boundary=ttw"),
+        ("office2", "method.min_hours_office_day=2; method.rebound_share=0.1"),
+    ];
+    assert_eq!(got, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
+
+    for (args, expect) in [
+        (vec!["--set", "privacy.k_anonymity=2"], "cannot vary in a scenario"),
+        (vec!["--set", "method.boundary=wtt"], "scenario \"boundary_wtt\""),
+        (vec!["--scenario", "base:method.boundary=ttw"], "`base` is the run itself"),
+        (vec!["--scenario", "no colon"], "NAME:KEY=VALUE"),
+        (vec![], "no scenario"),
+    ] {
+        let mut all = vec!["scenario", "--config", "study.toml", "--out", "bad"];
+        all.extend(args.iter().copied());
+        let o = navette(&all, dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(expect), "{args:?}: {err}");
+        assert!(!dir.path().join("bad").exists());
+    }
+}
+
+#[test]
+fn hive_layout_reads_back_whole_and_builds_the_same_warehouse() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (out, layout) in [("single", "single"), ("hive", "hive"), ("hive2", "hive")] {
+        let run = navette(&["demo", "--out", out, "--set", &format!("output.parquet_layout={layout}")], tmp.path());
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    }
+    let hive = tmp.path().join("hive/parquet");
+    assert!(hive.join("day_impacts/quarter=2026-Q1/company_id=C01/part-0.parquet").exists());
+    assert!(hive.join("scenario_day_impacts/scenario=ttw/quarter=2026-Q2/company_id=C10/part-0.parquet").exists());
+    assert!(hive.join("legs/company_id=C05/part-0.parquet").exists());
+    assert!(hive.join("sites.parquet").exists() && !hive.join("day_impacts.parquet").exists());
+
+    let conn = Connection::open(tmp.path().join("single/warehouse.duckdb")).unwrap();
+    for table in ["visits", "center_days", "legs", "day_impacts", "scenario_day_impacts"] {
+        let glob = hive.join(table).join("**").join("*.parquet");
+        let (rows, parts, files): (i64, i64, i64) = conn
+            .query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM read_parquet('{}', hive_partitioning = true)),
+                            (SELECT count(*) FROM {table}),
+                            (SELECT count(*) FROM glob('{}'))",
+                    glob.display(),
+                    glob.display()
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(rows, parts, "{table}: rows read back through the Hive partitions");
+        assert!(files > 1, "{table}: {files} files");
+        // Same columns (partition keys come back from the folder names) and same rows as the table.
+        let columns: String = conn
+            .query_row(
+                "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = ?",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let keys = match table {
+            "legs" => "{'company_id': VARCHAR}",
+            "scenario_day_impacts" => "{'scenario': VARCHAR, 'quarter': VARCHAR, 'company_id': VARCHAR}",
+            _ => "{'quarter': VARCHAR, 'company_id': VARCHAR}",
+        };
+        let missing: i64 = conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL
+                     SELECT {columns} FROM read_parquet('{}', hive_partitioning = true, hive_types = {keys}))",
+                    glob.display()
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(missing, 0, "{table}: rows differ between layouts");
+    }
+    // Both layouts build the same warehouse: identical reports; reruns give identical bytes.
+    for sub in ["reports"] {
+        let a = files_under(&tmp.path().join("single").join(sub));
+        let b = files_under(&tmp.path().join("hive").join(sub));
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{} differs between layouts", x.display());
+        }
+    }
+    let a = files_under(&hive);
+    let b = files_under(&tmp.path().join("hive2/parquet"));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{} differs between runs", x.display());
+    }
+    let h = Connection::open(tmp.path().join("hive/warehouse.duckdb")).unwrap();
+    let layout: String = h.query_row("SELECT parquet_layout FROM run_info", [], |r| r.get(0)).unwrap();
+    assert_eq!(layout, "hive");
+}
+
+#[test]
+fn nearest_site_potential_matches_the_hand_calculation() {
+    let dir = tiny();
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT nearest_site_id, office_km, nearest_site_km, potential_km, potential_co2e_ttw_kg, potential_co2e_wtw_kg
+             FROM employee_potential ORDER BY office_km DESC",
+        )
+        .unwrap();
+    let rows: Vec<(String, f64, f64, f64, f64, f64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 2);
+    // E1 (car): office 22 km one way, S1 8 km: 28 km and 28 × the car factor saved per office day.
+    let (car_ttw, car_wtw) = (0.17304, 0.17304 + 0.04146);
+    let e1 = &rows[0];
+    assert_eq!((e1.0.as_str(), e1.1, e1.2, e1.3), ("S1", 22.0, 8.0, 28.0));
+    close(e1.4, 28.0 * car_ttw, "E1 ttw potential");
+    close(e1.5, 28.0 * car_wtw, "E1 wtw potential");
+    // E2: 14 km by train to the office, 14 km by bike to S1: no km saved, the train's CO2e is.
+    let e2 = &rows[1];
+    assert_eq!((e2.1, e2.2, e2.3), (14.0, 14.0, 0.0));
+    close(e2.5, 28.0 * (0.023 + 0.00897), "E2 wtw potential");
+    let (employees, users, savers): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT employees, employees_using_centers, employees_who_would_save FROM company_potential",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((employees, users, savers), (2, 2, 2));
 }
 
 /// A study in Monaco routed on the real OSM extract (`datasets/osm/monaco.osm.pbf`): car, foot

@@ -52,6 +52,51 @@ pub struct StudyConfig {
     pub method: MethodConfig,
     /// Privacy options.
     pub privacy: PrivacyConfig,
+    /// Output options.
+    #[serde(default)]
+    pub output: OutputConfig,
+    /// Variants of the method computed beside the base run (`[[scenarios]]`).
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioConfig>,
+}
+
+/// `[output]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// How the Parquet copy of the warehouse is laid out.
+    pub parquet_layout: ParquetLayout,
+}
+
+/// Layout of `parquet/`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParquetLayout {
+    /// One file per table: `parquet/<table>.parquet`.
+    #[default]
+    Single,
+    /// The large tables as Hive-partitioned folders: `parquet/<table>/quarter=…/company_id=…/part-0.parquet`.
+    Hive,
+}
+
+impl ParquetLayout {
+    /// Lower-case code as used in the config and in `run_info`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ParquetLayout::Single => "single",
+            ParquetLayout::Hive => "hive",
+        }
+    }
+}
+
+/// One `[[scenarios]]` entry: a name and `key=value` overrides, as `--set` takes them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioConfig {
+    /// Name (letters, digits, `_`, `-`; not `base`), the value of the `scenario` column.
+    pub name: String,
+    /// Overrides of `method.*` keys or `inputs.factors`, e.g. `["method.boundary=ttw"]`.
+    pub set: Vec<String>,
 }
 
 /// `[study]`
@@ -171,6 +216,10 @@ pub struct MethodConfig {
     pub open_visit_hours: f64,
     /// Occupants of a car for mode `carpool` when the employee row gives none.
     pub carpool_occupancy: f64,
+    /// Rebound: share (0–1) of the avoided office round trip that is travelled anyway on a
+    /// replaced office day (errands, school runs…), by the commute mode. A user assumption;
+    /// default 0 (no rebound).
+    pub rebound_share: f64,
     /// Replacements for the built-in estimate bands: giving any band for a mode replaces all the
     /// built-in bands of that mode.
     pub estimate: Vec<EstimateBand>,
@@ -225,6 +274,7 @@ impl Default for MethodConfig {
             duplicate_window_s: 120,
             open_visit_hours: 0.0,
             carpool_occupancy: 2.0,
+            rebound_share: 0.0,
             estimate: Vec::new(),
             routing: RoutingConfig::default(),
             study_area: StudyArea::default(),
@@ -267,7 +317,10 @@ impl Study {
             message: e.to_string().trim_end().to_owned(),
         })?;
         check(&config).map_err(|message| ConfigError::Invalid { path: origin.to_owned(), message })?;
-        Ok(Study { config, base_dir: base_dir.to_path_buf(), origin: origin.to_owned() })
+        let study = Study { config, base_dir: base_dir.to_path_buf(), origin: origin.to_owned() };
+        // Every scenario must give a valid study too: a typo in one stops the run before any work.
+        study.scenarios()?;
+        Ok(study)
     }
 
     /// Reads, parses and checks `study.toml`.
@@ -306,6 +359,55 @@ impl Study {
         }
         let text = toml::to_string(&value).map_err(|e| invalid(e.to_string()))?;
         Study::from_toml(&text, &self.base_dir, &self.origin)
+    }
+
+    /// The study as a scenario sees it: these overrides (only `method.*` keys and
+    /// `inputs.factors`: a scenario varies the method, never the data or the privacy settings)
+    /// applied on top of this study, with no scenarios of its own.
+    pub fn variant(&self, name: &str, sets: &[String]) -> Result<Study, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: self.origin.clone(), message };
+        for set in sets {
+            let key = set.split_once('=').map_or(set.as_str(), |(k, _)| k).trim();
+            if !(key.starts_with("method.") || key == "inputs.factors") {
+                return Err(invalid(format!(
+                    "scenario {name:?}: `{set}` cannot vary in a scenario: use method.* keys or inputs.factors"
+                )));
+            }
+            // Scenarios share the base run's road network, prepared with its routing options.
+            if key == "method.routing" || key.starts_with("method.routing.") {
+                return Err(invalid(format!(
+                    "scenario {name:?}: `{set}` cannot vary in a scenario (scenarios reuse the run's road network): \
+                     run the study again with --set {key}=…"
+                )));
+            }
+        }
+        let mut base = self.clone();
+        base.config.scenarios.clear();
+        base.with_overrides(sets).map_err(|e| match e {
+            ConfigError::Invalid { path, message } | ConfigError::Parse { path, message } => {
+                ConfigError::Invalid { path, message: format!("scenario {name:?}: {message}") }
+            }
+            other => other,
+        })
+    }
+
+    /// The configured scenarios as studies, in config order (see [`Study::variant`]).
+    pub fn scenarios(&self) -> Result<Vec<(String, Vec<String>, Study)>, ConfigError> {
+        self.config
+            .scenarios
+            .iter()
+            .map(|s| Ok((s.name.clone(), s.set.clone(), self.variant(&s.name, &s.set)?)))
+            .collect()
+    }
+
+    /// Adds a scenario (from the command line) to the configured ones; the name is checked.
+    pub fn with_scenario(&self, name: &str, sets: &[String]) -> Result<Study, ConfigError> {
+        let mut config = self.config.clone();
+        config.scenarios.push(ScenarioConfig { name: name.to_owned(), set: sets.to_vec() });
+        check(&config).map_err(|message| ConfigError::Invalid { path: self.origin.clone(), message })?;
+        let study = Study { config, ..self.clone() };
+        study.scenarios()?;
+        Ok(study)
     }
 
     /// Resolves a path from the config against the config's folder.
@@ -375,6 +477,12 @@ fn check(c: &StudyConfig) -> Result<(), String> {
             m.carpool_occupancy
         ));
     }
+    if !(0.0..=1.0).contains(&m.rebound_share) {
+        return Err(format!(
+            "method.rebound_share = {}: use a share of the avoided round trip between 0 and 1",
+            m.rebound_share
+        ));
+    }
     for b in &m.estimate {
         if !((1.0..=5.0).contains(&b.detour) && b.speed_kmh > 0.0 && b.speed_kmh <= 200.0 && b.from_km >= 0.0) {
             return Err(format!(
@@ -388,6 +496,27 @@ fn check(c: &StudyConfig) -> Result<(), String> {
         if !bands.is_empty() && !bands.iter().any(|b| b.from_km == 0.0) {
             return Err(format!("method.estimate for {}: one band must start at from_km = 0", mode.code()));
         }
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for sc in &c.scenarios {
+        let n = sc.name.as_str();
+        if n.is_empty() || n.len() > 40 || !n.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+            return Err(format!(
+                "scenarios: name {n:?}: use 1 to 40 letters, digits, `_` or `-` (it becomes a column value and a folder name)"
+            ));
+        }
+        if n == "base" {
+            return Err("scenarios: `base` is the run itself: give the scenario another name".into());
+        }
+        if names.contains(&n) {
+            return Err(format!("scenarios: {n:?} is defined twice: names must be unique"));
+        }
+        if sc.set.is_empty() {
+            return Err(format!(
+                "scenarios: {n:?} changes nothing: give it overrides like set = [\"method.boundary=ttw\"]"
+            ));
+        }
+        names.push(n);
     }
     if c.privacy.k_anonymity < 2 {
         return Err(format!("privacy.k_anonymity = {}: use at least 2 (5 is the default)", c.privacy.k_anonymity));
@@ -441,6 +570,57 @@ pseudonym_key = "0123456789"
         let text = MINIMAL.replace("[privacy]", "[method]\nboundary = \"wtt\"\n[privacy]");
         let err = Study::from_toml(&text, Path::new("."), "t.toml").unwrap_err().to_string();
         assert!(err.contains("boundary") || err.contains("wtt"), "{err}");
+    }
+
+    #[test]
+    fn scenarios_are_checked_at_load_and_vary_only_the_method() {
+        let with = |extra: &str| Study::from_toml(&format!("{MINIMAL}{extra}"), Path::new("."), "t.toml");
+        let s = with(
+            "[[scenarios]]\nname = \"ttw\"\nset = [\"method.boundary=ttw\"]\n\
+             [[scenarios]]\nname = \"f\"\nset = [\"inputs.factors=x.csv\", \"method.rebound_share=0.5\"]\n",
+        )
+        .unwrap();
+        let v = s.scenarios().unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].2.config.method.boundary, Boundary::Ttw);
+        assert_eq!(v[1].2.config.inputs.factors.as_deref(), Some("x.csv"));
+        assert_eq!(v[1].2.config.method.rebound_share, 0.5);
+        assert!(v.iter().all(|(_, _, st)| st.config.scenarios.is_empty()));
+        // The base run is untouched.
+        assert_eq!(s.config.method.boundary, Boundary::Wtw);
+        for (extra, expect) in [
+            ("[[scenarios]]\nname = \"base\"\nset = [\"method.boundary=ttw\"]\n", "`base`"),
+            ("[[scenarios]]\nname = \"a b\"\nset = [\"method.boundary=ttw\"]\n", "letters, digits"),
+            ("[[scenarios]]\nname = \"a\"\nset = []\n", "changes nothing"),
+            (
+                "[[scenarios]]\nname = \"a\"\nset = [\"method.boundary=ttw\"]\n[[scenarios]]\nname = \"a\"\nset = [\"method.boundary=ttw\"]\n",
+                "defined twice",
+            ),
+            ("[[scenarios]]\nname = \"k\"\nset = [\"privacy.k_anonymity=2\"]\n", "cannot vary in a scenario"),
+            ("[[scenarios]]\nname = \"p\"\nset = [\"study.from=2026-02-01\"]\n", "cannot vary in a scenario"),
+            ("[[scenarios]]\nname = \"w\"\nset = [\"method.boundary=wtt\"]\n", "scenario \"w\""),
+            ("[[scenarios]]\nname = \"r\"\nset = [\"method.rebound_share=1.5\"]\n", "rebound_share"),
+            ("[[scenarios]]\nname = \"o\"\nset = [\"method.routing.max_snap_m=50\"]\n", "road network"),
+            ("[[scenarios]]\nname = \"m\"\nset = [\"inputs.osm=x.osm.pbf\"]\n", "cannot vary in a scenario"),
+        ] {
+            let err = with(extra).unwrap_err().to_string();
+            assert!(err.contains(expect), "{extra}: {err}");
+        }
+    }
+
+    #[test]
+    fn output_layout_and_rebound_parse() {
+        let s = Study::from_toml(MINIMAL, Path::new("."), "t.toml").unwrap();
+        assert_eq!(s.config.output.parquet_layout, ParquetLayout::Single);
+        assert_eq!(s.config.method.rebound_share, 0.0);
+        let h = s.with_overrides(&["output.parquet_layout=hive".into(), "method.rebound_share=0.3".into()]).unwrap();
+        assert_eq!(h.config.output.parquet_layout, ParquetLayout::Hive);
+        assert_eq!(h.config.method.rebound_share, 0.3);
+        assert!(s.with_overrides(&["output.parquet_layout=csv".into()]).is_err());
+        assert!(s.with_overrides(&["method.rebound_share=-0.1".into()]).is_err());
+        let added = s.with_scenario("x", &["method.min_hours_office_day=6".into()]).unwrap();
+        assert_eq!(added.scenarios().unwrap()[0].2.config.method.min_hours_office_day, 6.0);
+        assert!(added.with_scenario("x", &["method.boundary=ttw".into()]).is_err());
     }
 
     #[test]

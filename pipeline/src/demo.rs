@@ -417,7 +417,8 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
          [study]\nname = \"Réseau wallon des centres de travail partagés (démo)\"\nfrom = {}\nto = {}\nlanguage = \"fr\"\n\n\
          [inputs]\nsites = \"sites.csv\"\ncompanies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n\n\
          [method]\nboundary = \"wtw\"\nfactor_set = \"be-2025\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n\n\
-         [privacy]\nk_anonymity = 5\n# Demo only: a real study keeps its key secret and out of shared folders.\npseudonym_key = \"demo-key-not-secret\"\n",
+         [privacy]\nk_anonymity = 5\n# Demo only: a real study keeps its key secret and out of shared folders.\npseudonym_key = \"demo-key-not-secret\"\n\n\
+         {SCENARIOS}",
         opt.from, opt.to
     );
     let mut out = vec![
@@ -426,10 +427,30 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
         ("companies.csv".to_owned(), companies),
         ("employees.csv".to_owned(), employees),
         ("cards.csv".to_owned(), cards),
+        ("factors-train-x2.csv".to_owned(), TRAIN_X2.to_owned()),
     ];
     out.extend(files);
     out
 }
+
+/// The demo's method variants (`[[scenarios]]`), computed beside the base run: one per option an
+/// analyst asks about (boundary, office-day rule, occupancy, rebound, open visits, a factor).
+const SCENARIOS: &str = "# Method variants computed beside the base run, side by side in the warehouse (views scenario_*).\n\
+# Every value here is a sensitivity test, not a recommendation.\n\
+[[scenarios]]\nname = \"ttw\"\nset = [\"method.boundary=ttw\"]\n\n\
+[[scenarios]]\nname = \"office_day_2h\"\nset = [\"method.min_hours_office_day=2\"]\n\n\
+[[scenarios]]\nname = \"office_day_6h\"\nset = [\"method.min_hours_office_day=6\"]\n\n\
+[[scenarios]]\nname = \"carpool_3\"\nset = [\"method.carpool_occupancy=3\"]\n\n\
+# A user assumption: a fifth of the avoided office round trip is travelled anyway.\n\
+[[scenarios]]\nname = \"rebound_20pct\"\nset = [\"method.rebound_share=0.2\"]\n\n\
+[[scenarios]]\nname = \"open_visit_4h\"\nset = [\"method.open_visit_hours=4\"]\n\n\
+# Stress test of the oldest factor of be-2025 (SNCB 2011 train TTW): twice the value.\n\
+[[scenarios]]\nname = \"train_factor_x2\"\nset = [\"inputs.factors=factors-train-x2.csv\"]\n";
+
+/// A factor override for the `train_factor_x2` scenario: a stated stress test, not a published
+/// value.
+const TRAIN_X2: &str = "mode,fuel,size,component,value_kg,unit,source,year,note\n\
+train,,,ttw,0.04600,pkm,sensitivity test: twice the SNCB 2011 value of be-2025 (user assumption; not a published figure),2025,stress test of the oldest factor in be-2025\n";
 
 /// Writes a generated study into `dir`.
 pub fn write_study(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
@@ -450,6 +471,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("companies.csv", include_str!("../../datasets/demo/companies.csv")),
     ("employees.csv", include_str!("../../datasets/demo/employees.csv")),
     ("cards.csv", include_str!("../../datasets/demo/cards.csv")),
+    ("factors-train-x2.csv", include_str!("../../datasets/demo/factors-train-x2.csv")),
     ("logs/LLN1.csv", include_str!("../../datasets/demo/logs/LLN1.csv")),
     ("logs/LLN2.csv", include_str!("../../datasets/demo/logs/LLN2.csv")),
     ("logs/TOU.csv", include_str!("../../datasets/demo/logs/TOU.csv")),

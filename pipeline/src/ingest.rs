@@ -93,10 +93,35 @@ pub struct Employee {
     pub commute_occupancy: f64,
     /// Occupants for the trip to a center (car-like modes only).
     pub center_occupancy: f64,
+    /// `car_occupancy` as given in the employee row.
+    pub declared_occupancy: Option<f64>,
     /// Office (lat, lon): the company's central office unless the row gives its own.
     pub office: (f64, f64),
     /// Whether the office came from the employee row.
     pub own_office: bool,
+}
+
+/// Occupants of the vehicle for a traveller. The declared occupancy describes the commute to the
+/// office (pass `None` for a trip to a center): a trip to a center is made alone by car
+/// (conservative: colleagues rarely share a center), shared by carpool (`carpool_occupancy` when
+/// the row gives none).
+pub fn occupancy_for(mode: Mode, declared: Option<f64>, carpool_occupancy: f64) -> f64 {
+    match mode {
+        Mode::Car => declared.unwrap_or(1.0),
+        Mode::Carpool => declared.unwrap_or(carpool_occupancy),
+        _ => 1.0,
+    }
+}
+
+impl Employee {
+    /// The same employee under another `method.carpool_occupancy`.
+    pub fn with_carpool_occupancy(&self, carpool_occupancy: f64) -> Employee {
+        Employee {
+            commute_occupancy: occupancy_for(self.commute_mode, self.declared_occupancy, carpool_occupancy),
+            center_occupancy: occupancy_for(self.center_mode, None, carpool_occupancy),
+            ..self.clone()
+        }
+    }
 }
 
 /// One validity period of an access card.
@@ -198,6 +223,9 @@ pub struct SourceSet {
     pub access_logs: Vec<SourceFile>,
     /// Optional factor overrides.
     pub factors: Option<SourceFile>,
+    /// Other factor override files named by scenarios (`inputs.factors` in `[[scenarios]]`),
+    /// each named by its path as written in the config.
+    pub scenario_factors: Vec<SourceFile>,
 }
 
 type RowResult<T> = Result<T, (RejectReason, String)>;
@@ -529,13 +557,8 @@ pub fn ingest(
             let center_mode = code(r, 9, "center_mode", Mode::parse, Mode::codes)?.unwrap_or(commute_mode);
             let c = &companies[company];
             let own_office = point(r, 10, 11, "office", area)?;
-            // The declared occupancy describes the commute to the office. A trip to a center is made
-            // alone by car (conservative: colleagues rarely share a center), shared by carpool.
-            let occupancy_for = |mode: Mode, declared: Option<f64>| match mode {
-                Mode::Car => declared.unwrap_or(1.0),
-                Mode::Carpool => declared.unwrap_or(method.carpool_occupancy),
-                _ => 1.0,
-            };
+            let occupancy_for =
+                |mode: Mode, declared: Option<f64>| occupancy_for(mode, declared, method.carpool_occupancy);
             seen.insert(employee_id.to_owned());
             Ok(Employee {
                 employee_id: employee_id.to_owned(),
@@ -548,6 +571,7 @@ pub fn ingest(
                 car_size,
                 commute_occupancy: occupancy_for(commute_mode, occupancy),
                 center_occupancy: occupancy_for(center_mode, None),
+                declared_occupancy: occupancy,
                 office: own_office.unwrap_or((c.office_lat, c.office_lon)),
                 own_office: own_office.is_some(),
             })

@@ -14,6 +14,9 @@
 //! | leg estimates | [`estimate`] | no |
 //! | emission factors | [`factors`] | no (shipped sets) |
 //! | legs, day impacts | [`impact`] | no |
+//! | rebound on replaced office days | [`rebound`] | no |
+//! | nearest-site potential per employee | [`potential`] | no |
+//! | scenarios (method variants) | [`scenario`] | no |
 //! | warehouse tables, Parquet, DuckDB | [`warehouse`] | yes |
 //! | report figures from views | [`report_data`] | reads the warehouse |
 //! | orchestration, atomic outputs | [`run`] | yes |
@@ -30,10 +33,13 @@ pub mod impact;
 pub mod ingest;
 pub mod mode;
 pub mod places;
+pub mod potential;
 pub mod pseudonym;
 pub mod quality;
+pub mod rebound;
 pub mod report_data;
 pub mod roads;
 pub mod run;
+pub mod scenario;
 pub mod visits;
 pub mod warehouse;

@@ -27,6 +27,9 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        /// Override a config value of the demo study, e.g. `--set output.parquet_layout=hive`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
     },
     /// Run a study described by a study.toml.
     Run {
@@ -39,6 +42,27 @@ enum Command {
         /// Override a config value, e.g. `--set method.boundary=ttw` (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
+    },
+    /// Run a study with method variants side by side: the base run plus the config's
+    /// `[[scenarios]]` plus the ones given here, all in one warehouse (`scenario_*` views).
+    Scenario {
+        /// The study configuration.
+        #[arg(long)]
+        config: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// An override of one more scenario, e.g. `--set method.boundary=ttw` (repeatable; only
+        /// `method.*` keys and `inputs.factors`).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Name of the scenario the `--set` overrides make (default: from the overrides).
+        #[arg(long, requires = "sets")]
+        name: Option<String>,
+        /// More scenarios, `NAME:KEY=VALUE[,KEY=VALUE…]` (repeatable), e.g.
+        /// `--scenario office6h:method.min_hours_office_day=6`.
+        #[arg(long = "scenario", value_name = "NAME:KEY=VALUE,…")]
+        scenarios: Vec<String>,
     },
     /// Read and check every input, print a data-quality summary; exit 1 when a file cannot be used.
     Validate {
@@ -114,17 +138,41 @@ fn print_error(e: &anyhow::Error) {
 
 fn real_main(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Demo { out } => {
+        Command::Demo { out, sets } => {
             let dir = std::env::temp_dir().join(format!("navette-demo-{}", std::process::id()));
             let files: Vec<(String, String)> =
                 demo::EMBEDDED.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())).collect();
             demo::write_study(&dir, &files)
                 .with_context(|| format!("cannot unpack the demo into {}", dir.display()))?;
-            let result = run_study(&dir.join("study.toml"), &out, &[]);
+            let result = run_study(&dir.join("study.toml"), &out, &sets);
             let _ = std::fs::remove_dir_all(&dir);
             result
         }
         Command::Run { config, out, sets } => run_study(&config, &out, &sets),
+        Command::Scenario { config, out, sets, name, scenarios } => {
+            let mut study = Study::load(&config)?;
+            if !sets.is_empty() {
+                let name = name.unwrap_or_else(|| scenario_name(&sets));
+                study = study.with_scenario(&name, &sets)?;
+            }
+            for spec in &scenarios {
+                let (name, overrides) = spec.split_once(':').with_context(|| {
+                    format!("--scenario {spec:?}: write NAME:KEY=VALUE[,KEY=VALUE…], e.g. ttw:method.boundary=ttw")
+                })?;
+                let overrides: Vec<String> = overrides.split(',').map(|o| o.trim().to_owned()).collect();
+                study = study.with_scenario(name.trim(), &overrides)?;
+            }
+            if study.config.scenarios.is_empty() {
+                anyhow::bail!(
+                    "no scenario: add [[scenarios]] to {} or give --set KEY=VALUE or --scenario NAME:KEY=VALUE",
+                    config.display()
+                );
+            }
+            let sources = run::load_sources(&study)?;
+            let summary = run::run(&study, &sources, &out)?;
+            print_summary(&summary, &out);
+            Ok(ExitCode::SUCCESS)
+        }
         // Any input problem is exit 1 here, so scripts can tell "fix the data" from a crash.
         Command::Validate { config } => Ok(validate(&config).unwrap_or_else(|e| {
             print_error(&e);
@@ -177,6 +225,19 @@ fn run_study(config: &Path, out: &Path, sets: &[String]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A scenario name made from its overrides: `method.min_hours_office_day=6` → `min_hours_office_day_6`.
+fn scenario_name(sets: &[String]) -> String {
+    let parts: Vec<String> = sets
+        .iter()
+        .map(|s| {
+            let s = s.trim().strip_prefix("method.").unwrap_or(s.trim());
+            s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect::<String>()
+        })
+        .collect();
+    let name = parts.join("__");
+    name.chars().take(40).collect::<String>().trim_end_matches('_').to_owned()
+}
+
 fn print_summary(s: &RunSummary, out: &Path) {
     let read: u64 = s.inputs.iter().map(|f| f.read).sum();
     let rejected: u64 = s.inputs.iter().map(|f| f.rejected).sum();
@@ -190,6 +251,10 @@ fn print_summary(s: &RunSummary, out: &Path) {
         table("day_impacts"),
         s.factor_set_version
     );
+    if !s.scenarios.is_empty() {
+        let names: Vec<&str> = s.scenarios.iter().map(|sc| sc.name.as_str()).collect();
+        println!("  scenarios beside base: {} (views scenario_*)", names.join(", "));
+    }
     let withheld = s.reports.iter().filter(|r| r.2).count();
     println!("  {} reports ({withheld} withheld for k-anonymity)", s.reports.len());
     println!("  outputs in {}: warehouse.duckdb, parquet/, reports/index.html, rejects.csv, run.json", out.display());
@@ -199,7 +264,8 @@ fn validate(config: &Path) -> Result<ExitCode> {
     let study = Study::load(config)?;
     let sources = run::load_sources(&study)?;
     let mut timings = run::Timings::default();
-    let computed = run::compute(&study, &sources, &mut timings)?;
+    let mut computed = run::compute(&study, &sources, &mut timings)?;
+    run::compute_scenarios(&study, &sources, &mut computed, &mut timings)?;
     let ledger = &computed.inputs.ledger;
     println!("{:<28} {:>9} {:>9} {:>9}  sep", "file", "read", "accepted", "rejected");
     for f in &ledger.files {

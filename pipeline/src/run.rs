@@ -16,7 +16,8 @@ use crate::factors::FactorSet;
 use crate::ingest::{Events, Inputs, SourceSet, ingest};
 use crate::places::Postcodes;
 use crate::quality::{FileCount, PairingCounts};
-use crate::{impact, pseudonym, report_data, visits, warehouse};
+use crate::scenario::{self, Scenario};
+use crate::{impact, potential, pseudonym, rebound, report_data, visits, warehouse};
 
 /// Reads every input file named by the study. A missing file or a glob matching nothing is an
 /// error that names the config key and the path tried.
@@ -46,6 +47,22 @@ pub fn load_sources(study: &Study) -> Result<SourceSet> {
             access_logs.push(one("access_logs", &rel)?);
         }
     }
+    let mut scenario_factors: Vec<SourceFile> = Vec::new();
+    for (name, _, variant) in study.scenarios()? {
+        if let Some(rel) = variant.config.inputs.factors.as_deref()
+            && i.factors.as_deref() != Some(rel)
+            && !scenario_factors.iter().any(|f| f.name == rel)
+        {
+            let path = study.resolve(rel);
+            scenario_factors.push(SourceFile::read(&path, rel).with_context(|| {
+                format!(
+                    "scenario {name:?} in {}: inputs.factors: cannot read {} (paths are relative to the folder of study.toml)",
+                    study.origin,
+                    path.display()
+                )
+            })?);
+        }
+    }
     Ok(SourceSet {
         sites: one("sites", &i.sites)?,
         companies: one("companies", &i.companies)?,
@@ -53,6 +70,7 @@ pub fn load_sources(study: &Study) -> Result<SourceSet> {
         cards: one("cards", &i.cards)?,
         access_logs,
         factors: i.factors.as_deref().map(|f| one("factors", f)).transpose()?,
+        scenario_factors,
     })
 }
 
@@ -127,10 +145,27 @@ pub struct RunSummary {
     pub factor_set_version: String,
     /// The method options in force.
     pub options: crate::config::MethodConfig,
+    /// Scenarios computed beside the base run.
+    pub scenarios: Vec<ScenarioSummary>,
+    /// Parquet layout (`single` or `hive`).
+    pub parquet_layout: &'static str,
     /// Reports written (company, quarter, withheld).
     pub reports: Vec<(String, String, bool)>,
     /// Stage durations.
     pub timings: Timings,
+}
+
+/// One scenario in `run.json`.
+#[derive(Debug, Serialize)]
+pub struct ScenarioSummary {
+    /// Scenario name.
+    pub name: String,
+    /// Its overrides.
+    pub overrides: Vec<String>,
+    /// Factor set version in force.
+    pub factor_set_version: String,
+    /// Day-impact rows.
+    pub day_impacts: usize,
 }
 
 /// The tabular result of a study, before anything is written.
@@ -151,6 +186,14 @@ pub struct Computed {
     pub impacts: DataFrame,
     /// Pairing counts.
     pub pairing: PairingCounts,
+    /// Per-employee potential of the nearest site (`potential`).
+    pub potential: DataFrame,
+    /// The road network, when the study routes legs (`inputs.osm`); scenarios reuse it.
+    pub roads: Option<crate::roads::RoadRouting>,
+    /// The events frame, kept only when a scenario pairs visits with other options.
+    pub events: Option<DataFrame>,
+    /// Scenarios, once [`compute_scenarios`] has run.
+    pub scenarios: Vec<Scenario>,
 }
 
 /// Runs the tabular stages (no output written). Bad rows are rejected, never fatal; an unusable
@@ -168,15 +211,103 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     let ambiguous = inputs.events.ambiguous_local_times;
     let events =
         std::mem::replace(&mut inputs.events, Events { ambiguous_local_times: ambiguous, ..Events::default() });
+    // A scenario that pairs visits differently needs the events again (the frame's columns are
+    // shared, not copied, until then).
+    let keep_events = study.scenarios()?.iter().any(|(_, _, v)| scenario::pairing_differs(&c.method, &v.config.method));
+    let mut kept = None;
     let (visits, pairing) = timings.time("pair_visits", || -> Result<_> {
         let events = visits::events_frame(events)?;
+        if keep_events {
+            kept = Some(events.clone());
+        }
         Ok(visits::pair_visits(events, &c.method)?)
     })?;
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
     let roads = timings.time("road_network", || crate::roads::open(study))?;
     let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref()))?;
-    let impacts = timings.time("day_impacts", || impact::day_impacts(&days, &legs, c.method.boundary))?;
-    Ok(Computed { inputs, factors, bands, visits, days, legs, impacts, pairing })
+    let impacts = timings.time("day_impacts", || -> Result<_> {
+        let impacts = impact::day_impacts(&days, &legs, c.method.boundary)?;
+        Ok(rebound::apply(impacts, c.method.rebound_share)?)
+    })?;
+    let potential = timings.time("potential", || potential::employee_potential(&inputs, &factors, &bands))?;
+    Ok(Computed {
+        inputs,
+        factors,
+        bands,
+        visits,
+        days,
+        legs,
+        impacts,
+        pairing,
+        potential,
+        roads,
+        events: kept,
+        scenarios: Vec::new(),
+    })
+}
+
+/// Computes the study's `[[scenarios]]` on the inputs `compute` checked (see `scenario`). Factor
+/// files that only scenarios use are counted (and their bad rows rejected) like the others.
+pub fn compute_scenarios(
+    study: &Study,
+    sources: &SourceSet,
+    computed: &mut Computed,
+    timings: &mut Timings,
+) -> Result<()> {
+    let base_method = &study.config.method;
+    let base_factors = study.config.inputs.factors.as_deref();
+    let mut sets: Vec<(String, Option<String>, FactorSet)> = Vec::new();
+    let mut out = Vec::new();
+    for (name, overrides, variant) in study.scenarios()? {
+        let m = &variant.config.method;
+        let file = variant.config.inputs.factors.clone();
+        let factors = if m.factor_set == base_method.factor_set && file.as_deref() == base_factors {
+            computed.factors.clone()
+        } else if let Some((_, _, set)) = sets.iter().find(|(n, f, _)| *n == m.factor_set && *f == file) {
+            set.clone()
+        } else {
+            let source = match file.as_deref() {
+                None => None,
+                Some(rel) if Some(rel) == base_factors => sources.factors.as_ref(),
+                Some(rel) => Some(
+                    sources
+                        .scenario_factors
+                        .iter()
+                        .find(|f| f.name == rel)
+                        .with_context(|| format!("scenario {name:?}: factor file {rel} was not loaded"))?,
+                ),
+            };
+            // A file already counted (base or another scenario) is not counted twice.
+            let counted = source.is_some_and(|s| computed.inputs.ledger.files.iter().any(|f| f.file == s.name));
+            let mut scratch = crate::quality::Ledger::default();
+            let ledger = if counted { &mut scratch } else { &mut computed.inputs.ledger };
+            let set = FactorSet::load(&m.factor_set, source, ledger).with_context(|| {
+                format!("scenario {name:?}: method.factor_set / inputs.factors in {}", study.origin)
+            })?;
+            sets.push((m.factor_set.clone(), file.clone(), set.clone()));
+            set
+        };
+        let base = scenario::Base {
+            method: base_method,
+            events: computed.events.as_ref(),
+            visits: &computed.visits,
+            days: &computed.days,
+            roads: computed.roads.as_ref(),
+        };
+        let impacts = timings
+            .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))
+            .with_context(|| format!("scenario {name:?} in {}", study.origin))?;
+        out.push(Scenario {
+            name,
+            sets: overrides,
+            method: m.clone(),
+            factor_set_version: factors.version.clone(),
+            impacts,
+        });
+    }
+    computed.scenarios = out;
+    computed.events = None;
+    Ok(())
 }
 
 fn run_info(study: &Study, factors: &FactorSet, sources: &SourceSet) -> PolarsResult<DataFrame> {
@@ -185,6 +316,7 @@ fn run_info(study: &Study, factors: &FactorSet, sources: &SourceSet) -> PolarsRe
     let mut all = vec![&sources.sites, &sources.companies, &sources.employees, &sources.cards];
     all.extend(&sources.access_logs);
     all.extend(&sources.factors);
+    all.extend(&sources.scenario_factors);
     let combined: String = all.iter().map(|f| format!("{} {}\n", f.sha256, f.name)).collect();
     let inputs_sha256 = crate::csvin::SourceFile::from_bytes("", combined.into_bytes()).sha256;
     df!(
@@ -202,8 +334,11 @@ fn run_info(study: &Study, factors: &FactorSet, sources: &SourceSet) -> PolarsRe
         "duplicate_window_s" => [m.duplicate_window_s],
         "open_visit_hours" => [m.open_visit_hours],
         "carpool_occupancy" => [m.carpool_occupancy],
+        "rebound_share" => [m.rebound_share],
         "k_anonymity" => [c.privacy.k_anonymity],
         "inputs_sha256" => [inputs_sha256],
+        "parquet_layout" => [c.output.parquet_layout.code()],
+        "scenarios" => [study.config.scenarios.len() as u32],
     )
 }
 
@@ -221,7 +356,8 @@ fn bands_frame(bands: &[BandSource]) -> PolarsResult<DataFrame> {
 /// `reports/`, `run.json`.
 pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary> {
     let mut timings = Timings::default();
-    let computed = compute(study, sources, &mut timings)?;
+    let mut computed = compute(study, sources, &mut timings)?;
+    compute_scenarios(study, sources, &mut computed, &mut timings)?;
     let staging = Staging::create(out)?;
     let mut summary = write_outputs(study, sources, &computed, &staging.path, &mut timings)?;
     summary.timings = timings;
@@ -248,14 +384,18 @@ fn write_outputs(
         days: &c.days,
         legs: &c.legs,
         impacts: &c.impacts,
+        potential: &c.potential,
         factors: &c.factors,
         pairing: &c.pairing,
+        method: &cfg.method,
+        scenarios: &c.scenarios,
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
     let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, &c.inputs.ledger.rejects))?;
     let parquet_dir = dir.join("parquet");
-    timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables))?;
+    let layout = cfg.output.parquet_layout;
+    timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
     let db_path = dir.join("warehouse.duckdb");
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
@@ -270,6 +410,17 @@ fn write_outputs(
         ambiguous_local_times: c.inputs.events.ambiguous_local_times,
         factor_set_version: c.factors.version.clone(),
         options: cfg.method.clone(),
+        scenarios: c
+            .scenarios
+            .iter()
+            .map(|sc| ScenarioSummary {
+                name: sc.name.clone(),
+                overrides: sc.sets.clone(),
+                factor_set_version: sc.factor_set_version.clone(),
+                day_impacts: sc.impacts.height(),
+            })
+            .collect(),
+        parquet_layout: layout.code(),
         reports,
         timings: Timings::default(),
     })

@@ -10,12 +10,17 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::clock;
+use crate::config::{MethodConfig, ParquetLayout};
 use crate::factors::FactorSet;
 use crate::ingest::Inputs;
 use crate::quality::{PairingCounts, Reject};
+use crate::scenario::Scenario;
 
-/// Warehouse schema version, bumped when a table or view changes shape.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Warehouse schema version (`run_info.schema_version`, `run.json`). Bumped when a table or view
+/// loses, renames or retypes a column or changes its grain or meaning; adding a table, a view or
+/// a column at the end leaves queries written for the previous version working and does not.
+/// History in `docs/warehouse.md`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The SQL views, applied after the tables are loaded.
 pub const VIEWS_SQL: &str = include_str!("views.sql");
@@ -38,10 +43,16 @@ pub struct Tables<'a> {
     pub legs: &'a DataFrame,
     /// Day impacts from `impact::day_impacts`.
     pub impacts: &'a DataFrame,
+    /// Per-employee potential from `potential::employee_potential`.
+    pub potential: &'a DataFrame,
     /// The factor set used.
     pub factors: &'a FactorSet,
     /// Pairing-rule counts.
     pub pairing: &'a PairingCounts,
+    /// The base run's method options.
+    pub method: &'a MethodConfig,
+    /// Scenarios computed beside the base run (see `scenario`).
+    pub scenarios: &'a [Scenario],
     /// One-row run info frame.
     pub run_info: DataFrame,
     /// Estimate bands frame.
@@ -130,6 +141,93 @@ fn redact(detail: &str) -> String {
     out
 }
 
+/// The `day_impacts` table of one impacts frame: ids, dates, `presence_h`, sorted by employee and
+/// date.
+fn impacts_table(impacts: &DataFrame, t: &Tables<'_>) -> PolarsResult<DataFrame> {
+    reorder(
+        with_ids(impacts, t)?
+            .lazy()
+            .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
+            .sort(["employee_pid", "date"], SortMultipleOptions::default())
+            .collect()?,
+        &["employee_pid", "company_id", "site_id", "date", "quarter", "month"],
+    )
+}
+
+/// `scenario_day_impacts`: every scenario's day impacts, sorted by scenario name, pseudonym and
+/// date. The frames are stacked and sorted on numeric keys (a scenario's rank by name, an
+/// employee's rank by pseudonym) before any id is written out: one pass of string columns over
+/// rows that can number millions. `day_impacts` gives the column layout when there is no
+/// scenario.
+fn scenario_impacts_table(t: &Tables<'_>, day_impacts: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut names: Vec<&str> = t.scenarios.iter().map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    let mut stacked: Option<DataFrame> = None;
+    for sc in t.scenarios {
+        let rank = names.iter().position(|n| *n == sc.name).expect("listed") as u32;
+        let mut df = sc.impacts.clone();
+        df.with_column(Column::new("scenario_rank".into(), vec![rank; df.height()]))?;
+        match stacked.as_mut() {
+            Some(all) => {
+                all.vstack_mut(&df)?;
+            }
+            None => stacked = Some(df),
+        }
+    }
+    let Some(mut stacked) = stacked else {
+        let mut empty = day_impacts.clear();
+        empty.with_column(Column::new("scenario".into(), Vec::<&str>::new()))?;
+        return reorder(empty, &["scenario"]);
+    };
+    let mut by_pid: Vec<u32> = (0..t.pids.len() as u32).collect();
+    by_pid.sort_unstable_by(|a, b| t.pids[*a as usize].cmp(&t.pids[*b as usize]));
+    let mut pid_rank = vec![0u32; t.pids.len()];
+    for (rank, emp) in by_pid.into_iter().enumerate() {
+        pid_rank[emp as usize] = rank as u32;
+    }
+    let ranks: Vec<u32> =
+        stacked.column("employee")?.u32()?.into_no_null_iter().map(|e| pid_rank[e as usize]).collect();
+    stacked.with_column(Column::new("pid_rank".into(), ranks))?;
+    stacked.rechunk_mut();
+    let sorted = stacked
+        .sort(["scenario_rank", "pid_rank", "local_day"], SortMultipleOptions::default())?
+        .drop_many(["pid_rank"]);
+    let scenario: Vec<&str> =
+        sorted.column("scenario_rank")?.u32()?.into_no_null_iter().map(|r| names[r as usize]).collect();
+    let mut out = with_ids(&sorted.drop("scenario_rank")?, t)?
+        .lazy()
+        .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
+        .collect()?;
+    out.with_column(Column::new("scenario".into(), scenario))?;
+    reorder(out, &["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month"])
+}
+
+/// One row per scenario, the base run first: the options in force.
+fn scenarios_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(&str, String, &MethodConfig, &str)> =
+        vec![("base", String::new(), t.method, t.factors.version.as_str())];
+    for sc in t.scenarios {
+        rows.push((sc.name.as_str(), sc.sets.join("; "), &sc.method, sc.factor_set_version.as_str()));
+    }
+    let estimate = |m: &MethodConfig| {
+        if m.estimate.is_empty() { String::new() } else { serde_json::to_string(&m.estimate).unwrap_or_default() }
+    };
+    df!(
+        "scenario" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "overrides" => rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        "boundary" => rows.iter().map(|r| r.2.boundary.code()).collect::<Vec<_>>(),
+        "factor_set" => rows.iter().map(|r| r.2.factor_set.as_str()).collect::<Vec<_>>(),
+        "factor_set_version" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        "min_hours_office_day" => rows.iter().map(|r| r.2.min_hours_office_day).collect::<Vec<_>>(),
+        "max_visit_hours" => rows.iter().map(|r| r.2.max_visit_hours).collect::<Vec<_>>(),
+        "duplicate_window_s" => rows.iter().map(|r| r.2.duplicate_window_s).collect::<Vec<_>>(),
+        "open_visit_hours" => rows.iter().map(|r| r.2.open_visit_hours).collect::<Vec<_>>(),
+        "carpool_occupancy" => rows.iter().map(|r| r.2.carpool_occupancy).collect::<Vec<_>>(),
+        "rebound_share" => rows.iter().map(|r| r.2.rebound_share).collect::<Vec<_>>(),
+        "estimate_bands" => rows.iter().map(|r| estimate(r.2)).collect::<Vec<_>>(),
+    )
+}
+
 /// Builds every output table, in a fixed order, with deterministic row order.
 pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let i = t.inputs;
@@ -209,13 +307,18 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
             .sort(["employee_pid", "leg", "site_id"], SortMultipleOptions::default().with_nulls_last(false))?,
         &key,
     )?;
-    let day_impacts = reorder(
-        with_ids(t.impacts, t)?
+    let day_impacts = impacts_table(t.impacts, t)?;
+    let scenario_day_impacts = scenario_impacts_table(t, &day_impacts)?;
+    let scenario_key: Vec<&str> = std::iter::once("scenario").chain(key).collect();
+    let scenario_day_impacts = reorder(scenario_day_impacts, &scenario_key)?;
+    let scenarios = scenarios_table(t)?;
+    let employee_potential = reorder(
+        with_ids(t.potential, t)?
             .lazy()
-            .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
-            .sort(["employee_pid", "date"], SortMultipleOptions::default())
+            .rename(["site_id"], ["nearest_site_id"], true)
+            .sort(["employee_pid"], SortMultipleOptions::default())
             .collect()?,
-        &key,
+        &["employee_pid", "company_id", "nearest_site_id"],
     )?;
 
     let personal_files: Vec<&str> =
@@ -303,6 +406,9 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         ("center_days", center_days),
         ("legs", legs),
         ("day_impacts", day_impacts),
+        ("employee_potential", employee_potential),
+        ("scenarios", scenarios),
+        ("scenario_day_impacts", scenario_day_impacts),
         ("rejects", rejects_df),
         ("file_counts", file_counts),
         ("pairing_counts", pairing),
@@ -311,32 +417,127 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
     ])
 }
 
-/// Writes one Parquet file per table into `dir` (zstd, statistics on, single-threaded so the
-/// bytes are identical from run to run).
-pub fn write_parquet(dir: &Path, tables: &mut [(&'static str, DataFrame)]) -> anyhow::Result<()> {
+/// Partition columns of a table in the Hive layout (empty: the table stays one file).
+pub fn hive_partitions(table: &str) -> &'static [&'static str] {
+    match table {
+        "visits" | "center_days" | "day_impacts" => &["quarter", "company_id"],
+        "scenario_day_impacts" => &["scenario", "quarter", "company_id"],
+        "legs" => &["company_id"],
+        _ => &[],
+    }
+}
+
+/// The order rows are stored in (every table is sorted in `output_tables`); used to read a
+/// partitioned table back in the same order.
+fn sort_order(table: &str) -> &'static str {
+    match table {
+        "visits" => "employee_pid, start_utc, source_file, source_line",
+        "center_days" | "day_impacts" => "employee_pid, date",
+        "scenario_day_impacts" => "scenario, employee_pid, date",
+        "legs" => "employee_pid, leg, site_id NULLS FIRST",
+        _ => "ALL",
+    }
+}
+
+/// A partition value as a folder-name part: bytes other than ASCII letters, digits, `.`, `_` and
+/// `-` are percent-encoded (`A/B` → `A%2FB`), as Hive, Spark, DuckDB and polars decode them.
+pub fn hive_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn write_one(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    ParquetWriter::new(std::io::BufWriter::new(file))
+        .with_compression(ParquetCompression::Zstd(None))
+        .set_parallel(false)
+        .finish(df)
+        .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
+    Ok(())
+}
+
+/// Splits a table into its Hive partitions: (folder relative to the table's folder, rows without
+/// the partition columns), in sorted folder order; rows keep their order.
+fn hive_split(df: &DataFrame, keys: &[&str]) -> PolarsResult<Vec<(String, DataFrame)>> {
+    let columns: Vec<&StringChunked> = keys.iter().map(|k| df.column(k)?.str()).collect::<PolarsResult<_>>()?;
+    let mut groups: std::collections::BTreeMap<Vec<&str>, Vec<IdxSize>> = std::collections::BTreeMap::new();
+    for row in 0..df.height() {
+        let values: Vec<&str> = columns.iter().map(|c| c.get(row).unwrap_or("")).collect();
+        groups.entry(values).or_default().push(row as IdxSize);
+    }
+    let body = df.drop_many(keys.iter().copied());
+    groups
+        .into_iter()
+        .map(|(values, rows)| {
+            let folder: Vec<String> =
+                keys.iter().zip(&values).map(|(k, v)| format!("{k}={}", hive_escape(v))).collect();
+            Ok((folder.join("/"), body.take(&IdxCa::from_vec("rows".into(), rows))?))
+        })
+        .collect()
+}
+
+/// Writes the tables into `dir` (zstd, statistics on, single-threaded so the bytes are identical
+/// from run to run): one `<table>.parquet` per table, or in the Hive layout the tables of
+/// [`hive_partitions`] as `<table>/<key>=<value>/…/part-0.parquet` (partition columns in the
+/// folder names only, as Hive readers expect). A partitioned table with no rows stays one file.
+pub fn write_parquet(
+    dir: &Path,
+    tables: &mut [(&'static str, DataFrame)],
+    layout: ParquetLayout,
+) -> anyhow::Result<()> {
     use anyhow::Context;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, df) in tables.iter_mut() {
-        let path = dir.join(format!("{name}.parquet"));
-        let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-        ParquetWriter::new(std::io::BufWriter::new(file))
-            .with_compression(ParquetCompression::Zstd(None))
-            .set_parallel(false)
-            .finish(df)
-            .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
+        let name: &str = name;
+        let keys = hive_partitions(name);
+        if layout == ParquetLayout::Hive && !keys.is_empty() && df.height() > 0 {
+            for (folder, mut part) in hive_split(df, keys)? {
+                write_one(&dir.join(name).join(folder).join("part-0.parquet"), &mut part)?;
+            }
+        } else {
+            write_one(&dir.join(format!("{name}.parquet")), df)?;
+        }
     }
     Ok(())
 }
 
-/// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir`, then the views.
+/// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;
+/// partitioned tables are read back with their columns and rows in the order of the single-file
+/// layout, so both layouts give the same warehouse), then the views.
 pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, DataFrame)]) -> anyhow::Result<()> {
     use anyhow::Context;
     let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
-    for (name, _) in tables {
-        let file = parquet_dir.join(format!("{name}.parquet"));
-        let file = file.to_str().context("output path is not UTF-8")?.replace('\'', "''");
-        conn.execute_batch(&format!("CREATE TABLE {name} AS SELECT * FROM read_parquet('{file}');"))
-            .with_context(|| format!("cannot load table {name} into DuckDB"))?;
+    let quote = |p: &Path| -> anyhow::Result<String> {
+        Ok(p.to_str().context("output path is not UTF-8")?.replace('\'', "''"))
+    };
+    for (name, df) in tables {
+        let single = parquet_dir.join(format!("{name}.parquet"));
+        let sql = if single.exists() {
+            format!("CREATE TABLE {name} AS SELECT * FROM read_parquet('{}');", quote(&single)?)
+        } else {
+            let keys = hive_partitions(name);
+            let types: Vec<String> = keys.iter().map(|k| format!("'{k}': VARCHAR")).collect();
+            let columns: Vec<String> = df.get_column_names().iter().map(|c| format!("\"{c}\"")).collect();
+            format!(
+                "CREATE TABLE {name} AS SELECT {} FROM read_parquet('{}', hive_partitioning = true, hive_types = {{{}}}) ORDER BY {};",
+                columns.join(", "),
+                quote(&parquet_dir.join(name).join("**").join("*.parquet"))?,
+                types.join(", "),
+                sort_order(name)
+            )
+        };
+        conn.execute_batch(&sql).with_context(|| format!("cannot load table {name} into DuckDB"))?;
     }
     conn.execute_batch(VIEWS_SQL).context("cannot create the warehouse views")?;
     conn.execute_batch("CHECKPOINT;")?;
@@ -345,6 +546,36 @@ pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, Da
 
 #[cfg(test)]
 mod tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn hive_folders_escape_values_and_keep_row_order() {
+        assert_eq!(super::hive_escape("C01"), "C01");
+        assert_eq!(super::hive_escape("2026-Q1"), "2026-Q1");
+        assert_eq!(super::hive_escape("A/B C=%é"), "A%2FB%20C%3D%25%C3%A9");
+        let df = df!(
+            "quarter" => ["2026-Q2", "2026-Q1", "2026-Q1", "2026-Q2"],
+            "company_id" => ["B", "A/1", "A/1", "B"],
+            "x" => [1, 2, 3, 4],
+        )
+        .unwrap();
+        let parts = super::hive_split(&df, &["quarter", "company_id"]).unwrap();
+        let got: Vec<(String, Vec<i32>)> = parts
+            .iter()
+            .map(|(f, d)| {
+                assert_eq!(d.get_column_names(), ["x"], "partition columns live in the folder names only");
+                (f.clone(), d.column("x").unwrap().i32().unwrap().into_no_null_iter().collect())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("quarter=2026-Q1/company_id=A%2F1".to_owned(), vec![2, 3]),
+                ("quarter=2026-Q2/company_id=B".to_owned(), vec![1, 4])
+            ]
+        );
+    }
+
     #[test]
     fn redaction_blanks_ids_and_coordinates() {
         assert_eq!(super::redact(r#"employee_id "E1" is already defined"#), r#"employee_id "…" is already defined"#);

@@ -1,0 +1,116 @@
+//! Scenarios: variants of the method computed on the same checked inputs, so that sensitivity is
+//! a `GROUP BY scenario` in the warehouse rather than a rerun by hand.
+//!
+//! A scenario is the study with some `method.*` options (or `inputs.factors`) overridden. Inputs
+//! are read and checked once; each variant recomputes only the stages its options touch:
+//!
+//! | option | recomputed from |
+//! |---|---|
+//! | `duplicate_window_s`, `max_visit_hours`, `open_visit_hours` | visit pairing (the events) |
+//! | `min_hours_office_day` | center days |
+//! | `carpool_occupancy` | employees' occupancies, then legs |
+//! | `factor_set`, `inputs.factors`, `estimate` | legs (routed legs reuse the base run's network) |
+//! | `boundary`, `rebound_share` | day impacts |
+//!
+//! Legs and day impacts are cheap and always recomputed; pairing and center days are reused
+//! when the options they depend on are those of the base run.
+
+use polars::prelude::*;
+
+use crate::config::MethodConfig;
+use crate::estimate::effective_bands;
+use crate::factors::FactorSet;
+use crate::impact::{self, LegError};
+use crate::ingest::Inputs;
+use crate::roads::RoadRouting;
+use crate::{rebound, visits};
+
+/// The result of one scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Scenario name (the `scenario` column).
+    pub name: String,
+    /// The overrides, as given.
+    pub sets: Vec<String>,
+    /// The method options in force.
+    pub method: MethodConfig,
+    /// Version of the factor set used.
+    pub factor_set_version: String,
+    /// Day impacts, as `impact::day_impacts` then `rebound::apply` give them.
+    pub impacts: DataFrame,
+}
+
+/// What the base run computed that a scenario may reuse.
+pub struct Base<'a> {
+    /// The base run's method options.
+    pub method: &'a MethodConfig,
+    /// The events frame (`visits::events_frame`), kept only when some scenario pairs visits
+    /// differently.
+    pub events: Option<&'a DataFrame>,
+    /// The base run's visits.
+    pub visits: &'a DataFrame,
+    /// The base run's center days.
+    pub days: &'a DataFrame,
+    /// The base run's road network (routing options included), when legs are routed.
+    pub roads: Option<&'a RoadRouting>,
+}
+
+/// A scenario could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// Legs failed (a mode without a factor in the scenario's factor set).
+    #[error(transparent)]
+    Legs(#[from] LegError),
+    /// Frame error (a bug).
+    #[error(transparent)]
+    Polars(#[from] PolarsError),
+    /// The events were not kept although the scenario re-pairs visits (a bug).
+    #[error("scenario needs the events to pair visits again, but they were not kept")]
+    NoEvents,
+}
+
+/// Whether visits paired under `a` and `b` can differ.
+pub fn pairing_differs(a: &MethodConfig, b: &MethodConfig) -> bool {
+    a.duplicate_window_s != b.duplicate_window_s
+        || a.max_visit_hours != b.max_visit_hours
+        || a.open_visit_hours != b.open_visit_hours
+}
+
+/// Day impacts of the inputs under `method` and `factors`, reusing what `base` computed where the
+/// options agree. `inputs` is borrowed mutably only to swap in the employees' occupancies under a
+/// different `carpool_occupancy`; it is left as it was found.
+pub fn day_impacts(
+    base: &Base<'_>,
+    inputs: &mut Inputs,
+    method: &MethodConfig,
+    factors: &FactorSet,
+) -> Result<DataFrame, ScenarioError> {
+    let repaired;
+    let repair = pairing_differs(base.method, method);
+    let visits = if repair {
+        let events = base.events.ok_or(ScenarioError::NoEvents)?;
+        repaired = visits::pair_visits(events.clone(), method)?.0;
+        &repaired
+    } else {
+        base.visits
+    };
+    let recounted;
+    let days = if repair || base.method.min_hours_office_day != method.min_hours_office_day {
+        recounted = visits::center_days(visits, method)?;
+        &recounted
+    } else {
+        base.days
+    };
+    let bands = effective_bands(&method.estimate);
+    let original = (base.method.carpool_occupancy != method.carpool_occupancy).then(|| {
+        let adjusted =
+            inputs.employees.iter().map(|e| e.with_carpool_occupancy(method.carpool_occupancy)).collect::<Vec<_>>();
+        std::mem::replace(&mut inputs.employees, adjusted)
+    });
+    let legs = impact::legs(inputs, days, factors, &bands, base.roads);
+    if let Some(original) = original {
+        inputs.employees = original;
+    }
+    let impacts = impact::day_impacts(days, &legs?, method.boundary)?;
+    Ok(rebound::apply(impacts, method.rebound_share)?)
+}
