@@ -242,9 +242,7 @@ fn monaco_routes_known_trips_and_flags_what_it_cannot() {
         assert!(s.offset_m <= 500.0);
         assert!(net.snap(Profile::Car, near.0, near.1, s.offset_m - 1.0).is_none());
     }
-    // Walking the same trip: slower, and never on a road closed to pedestrians.
+    // Walking the same trip is slower.
     let walk = net.round_trips(Profile::Foot, &jobs[..1], 500.0)[0][0].expect("walkable");
     assert!(walk.there.duration_s() > trip.there.duration_s());
-    let car_only: Vec<u32> = (0..net.graph(Profile::Foot).edge_count() as u32).collect();
-    assert!(!car_only.is_empty());
 }
