@@ -393,6 +393,8 @@ fn write_outputs(
         bands: bands_frame(&c.bands)?,
     };
     let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, &c.inputs.ledger.rejects))?;
+    // Homes leave the pipeline only as 1 km cell counts (reports' maps).
+    out_tables.push(("home_cells", crate::grid::home_cells(&c.inputs, &pids, &c.visits)?));
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
@@ -455,32 +457,86 @@ fn folder_names(ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(String, String, bool)>> {
+/// Writes every report (network and company × quarter, HTML and PDF) and `index.html` into `dir`
+/// from a built warehouse. Returns (company, quarter, withheld) of the company reports.
+pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(String, String, bool)>> {
     let cfg = &study.config;
-    let lang = navette_reports::Lang::parse(&cfg.study.language).context("study.language is checked at load")?;
+    let lang_of = |code: &str| navette_reports::Lang::parse(code).context("languages are checked at load");
+    let lang = lang_of(&cfg.study.language)?;
     let k = cfg.privacy.k_anonymity;
     let conn = duckdb::Connection::open(db_path)?;
     // One thread: floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
-    let facts = report_data::method_and_quality(&conn, k)?;
+    let appendix = report_data::appendix(&conn, k)?;
+    let places = report_data::municipality_points();
     let mut index = Vec::new();
     let mut written = Vec::new();
+    let write = |rel: &str, html: String, pdf: Vec<u8>| -> Result<()> {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
+        std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+        let pdf_path = path.with_extension("pdf");
+        std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
+        Ok(())
+    };
+    let quarters = report_data::network_quarters(&conn)?;
+    let network_map = report_data::map(&conn, None, k, &places)?;
+    for quarter in &quarters {
+        let report = report_data::network_report(
+            &conn,
+            &quarters,
+            quarter,
+            lang,
+            &cfg.study.name,
+            &appendix,
+            Some(network_map.clone()),
+        )?;
+        let html = navette_reports::render_network_html(&report)
+            .with_context(|| format!("rendering the network report of {quarter}"))?;
+        let pdf = navette_reports::render_network_pdf(&report)
+            .with_context(|| format!("rendering the network report of {quarter} as PDF"))?;
+        let rel = format!("network/{quarter}/report.html");
+        write(&rel, html, pdf)?;
+        index.push(navette_reports::IndexEntry {
+            kind: navette_reports::ReportKind::Network,
+            name: String::new(),
+            quarter: quarter.clone(),
+            href: rel,
+            withheld: report.current.is_none(),
+        });
+    }
     let keys = report_data::report_keys(&conn)?;
     let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
     companies.dedup();
     let folders = folder_names(&companies);
+    let mut maps = std::collections::HashMap::new();
     for key in &keys {
-        let report = report_data::company_report(&conn, key, lang, &cfg.study.name, k, &facts)?;
+        let company_lang = match cfg.study.company_languages.get(&key.company_id) {
+            Some(code) => lang_of(code)?,
+            None => lang,
+        };
+        // One map per company: the same cells in every quarter's report (no quarter can be
+        // subtracted from another).
+        let map = match maps.get(&key.company_id) {
+            Some(m) => Clone::clone(m),
+            None => {
+                let m = report_data::map(&conn, Some(key.company_id.as_str()), k, &places)?;
+                maps.insert(key.company_id.clone(), m.clone());
+                m
+            }
+        };
+        let report = report_data::company_report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
         let html = navette_reports::render_company_html(&report)
             .with_context(|| format!("rendering the report of {} {}", key.company_id, key.quarter))?;
+        let pdf = navette_reports::render_company_pdf(&report)
+            .with_context(|| format!("rendering the report of {} {} as PDF", key.company_id, key.quarter))?;
         let folder = &folders[companies.iter().position(|c| *c == key.company_id).expect("company listed")];
-        let rel = format!("{folder}/{}/report.html", key.quarter);
-        let path = dir.join(&rel);
-        std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
-        std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+        let rel = format!("companies/{folder}/{}/report.html", key.quarter);
+        write(&rel, html, pdf)?;
         let withheld = report.headline.is_none();
         index.push(navette_reports::IndexEntry {
-            company_name: key.company_name.clone(),
+            kind: navette_reports::ReportKind::Company,
+            name: key.company_name.clone(),
             quarter: key.quarter.clone(),
             href: rel,
             withheld,
