@@ -1117,7 +1117,7 @@ fn demo_reports_publish_no_cell_below_k() {
             study.config.study.company_languages.get(&key.company_id).map_or("fr", |s| s.as_str()),
         )
         .unwrap();
-        let map = navette::report_data::map(&conn, Some(&key.company_id), k as u32, &places).unwrap();
+        let map = navette::report_data::map(&conn, Some(key.company_id.as_str()), k as u32, &places).unwrap();
         let r = navette::report_data::company_report(&conn, &key, lang, &study.config.study.name, &appendix, Some(map))
             .unwrap();
         if let Some(h) = &r.headline {
