@@ -377,14 +377,33 @@ fn not_seen<'a>(seen: &HashSet<String>, id: &'a str, name: &str) -> RowResult<&'
     }
 }
 
-/// Card id → card index, looked up once per badge event. Ids of up to 15 bytes (nearly all
-/// badge numbers) are packed with their length into one `u128` key, so a lookup touches the
-/// table only, not a string elsewhere on the heap: with 100k cards that halves the cache misses
-/// of the hottest line of ingest.
-#[derive(Default)]
+/// Card id → (card index, holder by date), looked up once per badge event, the hottest line of
+/// ingest. Ids of up to 15 bytes (nearly all badge numbers) are packed with their length into one
+/// `u128` key and the usual single holder sits next to it, so a lookup touches one table slot:
+/// no string or span list elsewhere on the heap (with 100k cards, each of those was a cache miss).
 struct CardIndex {
-    short: PlHashMap<u128, u32>,
-    long: PlHashMap<String, u32>,
+    short: PlHashMap<u128, CardEntry>,
+    long: PlHashMap<String, CardEntry>,
+    /// Validity spans of cards that changed hands (reissued), in cards.csv order.
+    reissued: Vec<Vec<CardSpan>>,
+    /// Card ids by index, in order of first appearance in cards.csv.
+    ids: Vec<String>,
+}
+
+/// A card: its index and its only validity span, or (`employee == u32::MAX`) where its spans are
+/// in `CardIndex::reissued`.
+#[derive(Clone, Copy)]
+struct CardEntry {
+    card: u32,
+    from: i32,
+    to: i32,
+    employee: u32,
+}
+
+/// Why an event's card resolves to nobody.
+enum NoHolder {
+    UnknownCard,
+    NotValidThatDay,
 }
 
 impl CardIndex {
@@ -398,18 +417,56 @@ impl CardIndex {
         })
     }
 
-    fn get(&self, id: &str) -> Option<u32> {
-        match Self::key(id) {
-            Some(k) => self.short.get(&k).copied(),
-            None => self.long.get(id).copied(),
+    fn new(cards: &[Card]) -> CardIndex {
+        let mut spans: PlHashMap<&str, (u32, Vec<CardSpan>)> = PlHashMap::default();
+        let mut ids = Vec::new();
+        for c in cards {
+            let entry = spans.entry(c.card_id.as_str()).or_insert_with(|| {
+                ids.push(c.card_id.clone());
+                ((ids.len() - 1) as u32, Vec::new())
+            });
+            entry.1.push((
+                c.valid_from.map_or(i32::MIN, clock::day_number),
+                c.valid_to.map_or(i32::MAX, clock::day_number),
+                c.employee as u32,
+            ));
         }
+        let mut index = CardIndex {
+            short: PlHashMap::default(),
+            long: PlHashMap::default(),
+            reissued: Vec::new(),
+            ids: Vec::new(),
+        };
+        for (id, (card, list)) in spans {
+            let entry = match list[..] {
+                [(from, to, employee)] => CardEntry { card, from, to, employee },
+                _ => {
+                    index.reissued.push(list);
+                    CardEntry { card, from: (index.reissued.len() - 1) as i32, to: 0, employee: u32::MAX }
+                }
+            };
+            match Self::key(id) {
+                Some(k) => index.short.insert(k, entry),
+                None => index.long.insert(id.to_owned(), entry),
+            };
+        }
+        index.ids = ids;
+        index
     }
 
-    fn insert(&mut self, id: &str, index: u32) {
-        match Self::key(id) {
-            Some(k) => self.short.insert(k, index),
-            None => self.long.insert(id.to_owned(), index),
+    /// The card's index and who held it on local day `day`.
+    fn holder(&self, id: &str, day: i32) -> Result<(u32, u32), NoHolder> {
+        let entry = match Self::key(id) {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(id),
+        }
+        .ok_or(NoHolder::UnknownCard)?;
+        let employee = if entry.employee != u32::MAX {
+            (entry.from <= day && day <= entry.to).then_some(entry.employee)
+        } else {
+            self.reissued[entry.from as usize].iter().find(|s| s.0 <= day && day <= s.1).map(|s| s.2)
         };
+        employee.map(|e| (entry.card, e)).ok_or(NoHolder::NotValidThatDay)
     }
 }
 
@@ -642,35 +699,8 @@ pub fn ingest(
     })?
     .into_rows(&mut ledger);
 
-    // Card id → index; validity spans of card k in `spans[span_start[k]..span_start[k + 1]]`.
-    // Events resolve their holder by local date. Looked up once per badge event: polars' fast
-    // hasher rather than SipHash, and flat span arrays rather than a vector per card.
-    let mut card_ids: Vec<String> = Vec::new();
-    let mut card_lookup = CardIndex::default();
-    let mut per_card: Vec<(u32, CardSpan)> = Vec::with_capacity(cards.len());
-    for c in &cards {
-        let k = card_lookup.get(&c.card_id).unwrap_or_else(|| {
-            card_ids.push(c.card_id.clone());
-            let k = (card_ids.len() - 1) as u32;
-            card_lookup.insert(&c.card_id, k);
-            k
-        });
-        let span = (
-            c.valid_from.map_or(i32::MIN, clock::day_number),
-            c.valid_to.map_or(i32::MAX, clock::day_number),
-            c.employee as u32,
-        );
-        per_card.push((k, span));
-    }
-    per_card.sort_by_key(|(k, _)| *k); // stable: spans keep their file order
-    let mut span_start = vec![0u32; card_ids.len() + 1];
-    for (k, _) in &per_card {
-        span_start[*k as usize + 1] += 1;
-    }
-    for k in 0..card_ids.len() {
-        span_start[k + 1] += span_start[k];
-    }
-    let spans: Vec<CardSpan> = per_card.into_iter().map(|(_, s)| s).collect();
+    // Events resolve their card's holder by local date.
+    let card_lookup = CardIndex::new(&cards);
     let site_index: PlHashMap<&str, u32> =
         sites.iter().enumerate().map(|(i, s)| (s.site_id.as_str(), i as u32)).collect();
     let (first_day, last_day) = (clock::day_number(period.0), clock::day_number(period.1));
@@ -705,10 +735,13 @@ pub fn ingest(
                 }
             };
             let card_id = required(r, 2, "card_id")?;
-            let card = card_lookup.get(card_id).ok_or_else(|| {
-                (RejectReason::UnknownCard, format!("card_id {card_id:?} is not an accepted card of cards.csv"))
-            })?;
-            let spans = &spans[span_start[card as usize] as usize..span_start[card as usize + 1] as usize];
+            let holder = card_lookup.holder(card_id, stamp.local_day);
+            if let Err(NoHolder::UnknownCard) = holder {
+                return Err((
+                    RejectReason::UnknownCard,
+                    format!("card_id {card_id:?} is not an accepted card of cards.csv"),
+                ));
+            }
             let direction = required(r, 3, "direction")?;
             let is_in = if direction.eq_ignore_ascii_case("in") || direction.eq_ignore_ascii_case("entry") {
                 true
@@ -720,10 +753,9 @@ pub fn ingest(
             if stamp.local_day < first_day || stamp.local_day > last_day {
                 return Err((RejectReason::OutsidePeriod, format!("{ts} is outside the study period")));
             }
-            let employee =
-                spans.iter().find(|s| s.0 <= stamp.local_day && stamp.local_day <= s.1).map(|s| s.2).ok_or_else(
-                    || (RejectReason::CardNotValid, format!("card {card_id:?} has no validity period covering {ts}")),
-                )?;
+            let (card, employee) = holder.map_err(|_| {
+                (RejectReason::CardNotValid, format!("card {card_id:?} has no validity period covering {ts}"))
+            })?;
             ev.list.push(Event {
                 utc_s: stamp.utc_s,
                 card,
@@ -777,15 +809,14 @@ pub fn ingest(
         finish_log(&src.access_logs[idx], done, &mut ledger);
     }
 
-    // The lookups borrow the tables they index; end the borrows before the tables move.
+    // The site lookup borrows the table it indexes; end the borrow before the table moves.
     drop(site_index);
-    drop(card_lookup);
     Ok(Inputs {
         sites,
         companies,
         employees,
         cards,
-        card_ids,
+        card_ids: card_lookup.ids,
         events,
         log_files: src.access_logs.iter().map(|f| f.name.clone()).collect(),
         ledger,
