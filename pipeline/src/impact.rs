@@ -209,11 +209,14 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
         Boundary::Wtw => col(format!("{prefix}_co2e_wtw_kg")),
     };
     let replaced = col("replaces_office_day").cast(DataType::Float64);
+    // Center days come sorted by employee and day (`visits::center_days`); joins that keep the
+    // left order save sorting millions of rows again.
+    let left_join = JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) };
     days.clone()
         .lazy()
         .with_column(pair_key("main_site").alias("pair_key"))
-        .join(side("center", "c"), [col("pair_key")], [col("pair_key")], JoinArgs::new(JoinType::Left))
-        .join(side("office", "o"), [col("employee")], [col("employee")], JoinArgs::new(JoinType::Left))
+        .join(side("center", "c"), [col("pair_key")], [col("pair_key")], left_join.clone())
+        .join(side("office", "o"), [col("employee")], [col("employee")], left_join)
         .with_columns([
             (lit(2.0) * col("c_distance_m") / lit(1000.0)).alias("actual_km"),
             (lit(2.0) * col("c_duration_s") / lit(3600.0)).alias("actual_h"),
@@ -265,6 +268,5 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
             col("baseline_method"),
             col("actual_method"),
         ])
-        .sort(["employee", "local_day"], SortMultipleOptions::default())
         .collect()
 }
