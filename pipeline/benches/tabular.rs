@@ -75,10 +75,19 @@ fn main() {
         rayon::current_num_threads(),
         events / (cpu_s / rayon::current_num_threads() as f64).max(1e-9)
     );
+    let mib = |b: usize| b as f64 / (1 << 20) as f64;
+    let outputs = computed.visits.estimated_size()
+        + computed.days.estimated_size()
+        + computed.legs.estimated_size()
+        + computed.impacts.estimated_size()
+        + computed.potential.estimated_size();
     println!(
-        "  visits {}, center days {}, peak RSS {:.0} MiB",
+        "  visits {}, center days {}; output tables {:.0} MiB, events while pairing {:.0} MiB ({} B each); peak RSS {:.0} MiB",
         computed.visits.height(),
         computed.days.height(),
+        mib(outputs),
+        mib(events as usize * std::mem::size_of::<navette::ingest::Event>()),
+        std::mem::size_of::<navette::ingest::Event>(),
         peak_rss_mib()
     );
 }
