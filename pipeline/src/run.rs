@@ -153,6 +153,8 @@ pub struct RunSummary {
     pub reports: Vec<(String, String, bool)>,
     /// Stage durations.
     pub timings: Timings,
+    /// The GTFS feeds (sha256) and the service day, when legs ride the timetables.
+    pub transit: Option<crate::transit::TransitSummary>,
 }
 
 /// One scenario in `run.json`.
@@ -190,6 +192,8 @@ pub struct Computed {
     pub potential: DataFrame,
     /// The road network, when the study routes legs (`inputs.osm`); scenarios reuse it.
     pub roads: Option<crate::roads::RoadRouting>,
+    /// The timetables, when the study names GTFS feeds (`inputs.gtfs`); scenarios reuse them.
+    pub transit: Option<crate::transit::TransitRouting>,
     /// The events frame, kept only when a scenario pairs visits with other options.
     pub events: Option<DataFrame>,
     /// Scenarios, once [`compute_scenarios`] has run.
@@ -224,7 +228,12 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     })?;
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
     let roads = timings.time("road_network", || crate::roads::open(study))?;
-    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref()))?;
+    let transit = timings.time("transit_network", || crate::transit::open(study))?;
+    if let Some(t) = &transit {
+        t.add_to_ledger(&mut inputs.ledger);
+    }
+    let legs =
+        timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref(), transit.as_ref()))?;
     let impacts = timings.time("day_impacts", || -> Result<_> {
         let impacts = impact::day_impacts(&days, &legs, c.method.boundary)?;
         Ok(rebound::apply(impacts, c.method.rebound_share)?)
@@ -241,6 +250,7 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         pairing,
         potential,
         roads,
+        transit,
         events: kept,
         scenarios: Vec::new(),
     })
@@ -293,6 +303,7 @@ pub fn compute_scenarios(
             visits: &computed.visits,
             days: &computed.days,
             roads: computed.roads.as_ref(),
+            transit: computed.transit.as_ref(),
         };
         let impacts = timings
             .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))
@@ -423,6 +434,7 @@ fn write_outputs(
         parquet_layout: layout.code(),
         reports,
         timings: Timings::default(),
+        transit: c.transit.as_ref().map(|t| t.summary()),
     })
 }
 
