@@ -43,6 +43,10 @@ pub enum RejectReason {
     OutsidePeriod,
     /// A value is out of its valid range.
     OutOfRange,
+    /// A GTFS row names a stop, trip, route or service the feed does not define (or rejected).
+    UnknownReference,
+    /// A GTFS call that breaks its trip: repeated sequence, time going back, untimed first/last.
+    InconsistentTimetable,
 }
 
 impl RejectReason {
@@ -66,6 +70,8 @@ impl RejectReason {
         RejectReason::CardNotValid,
         RejectReason::OutsidePeriod,
         RejectReason::OutOfRange,
+        RejectReason::UnknownReference,
+        RejectReason::InconsistentTimetable,
     ];
 
     /// The stable code.
@@ -89,6 +95,8 @@ impl RejectReason {
             RejectReason::CardNotValid => "card_not_valid",
             RejectReason::OutsidePeriod => "outside_period",
             RejectReason::OutOfRange => "out_of_range",
+            RejectReason::UnknownReference => "unknown_reference",
+            RejectReason::InconsistentTimetable => "inconsistent_timetable",
         }
     }
 }

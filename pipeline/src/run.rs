@@ -177,6 +177,8 @@ pub struct RunSummary {
     pub reports: Vec<(String, String, bool)>,
     /// Stage durations.
     pub timings: Timings,
+    /// The GTFS feeds (sha256) and the service day, when legs ride the timetables.
+    pub transit: Option<crate::transit::TransitSummary>,
 }
 
 /// One scenario in `run.json`.
@@ -214,6 +216,8 @@ pub struct Computed {
     pub potential: DataFrame,
     /// The road network, when the study routes legs (`inputs.osm`); scenarios reuse it.
     pub roads: Option<crate::roads::RoadRouting>,
+    /// The timetables, when the study names GTFS feeds (`inputs.gtfs`); scenarios reuse them.
+    pub transit: Option<crate::transit::TransitRouting>,
     /// The accepted events, kept only when a scenario pairs visits with other options.
     pub events: Option<Events>,
     /// Scenarios, once [`compute_scenarios`] has run.
@@ -243,7 +247,12 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     let kept = keep_events.then_some(events);
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
     let roads = timings.time("road_network", || crate::roads::open(study))?;
-    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref()))?;
+    let transit = timings.time("transit_network", || crate::transit::open(study))?;
+    if let Some(t) = &transit {
+        t.add_to_ledger(&mut inputs.ledger);
+    }
+    let legs =
+        timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref(), transit.as_ref()))?;
     let impacts = timings.time("day_impacts", || -> Result<_> {
         let impacts = impact::day_impacts(&days, &legs, c.method.boundary)?;
         Ok(rebound::apply(impacts, c.method.rebound_share)?)
@@ -260,6 +269,7 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         pairing,
         potential,
         roads,
+        transit,
         events: kept,
         scenarios: Vec::new(),
     })
@@ -312,6 +322,7 @@ pub fn compute_scenarios(
             visits: &computed.visits,
             days: &computed.days,
             roads: computed.roads.as_ref(),
+            transit: computed.transit.as_ref(),
         };
         let impacts = timings
             .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))
@@ -444,6 +455,7 @@ fn write_outputs(
         parquet_layout: layout.code(),
         reports,
         timings: Timings::default(),
+        transit: c.transit.as_ref().map(|t| t.summary()),
     })
 }
 

@@ -52,6 +52,8 @@ pub struct Base<'a> {
     pub days: &'a DataFrame,
     /// The base run's road network (routing options included), when legs are routed.
     pub roads: Option<&'a RoadRouting>,
+    /// The base run's timetables (transit options included), when the study names GTFS feeds.
+    pub transit: Option<&'a crate::transit::TransitRouting>,
 }
 
 /// A scenario could not be computed.
@@ -106,7 +108,7 @@ pub fn day_impacts(
             inputs.employees.iter().map(|e| e.with_carpool_occupancy(method.carpool_occupancy)).collect::<Vec<_>>();
         std::mem::replace(&mut inputs.employees, adjusted)
     });
-    let legs = impact::legs(inputs, days, factors, &bands, base.roads);
+    let legs = impact::legs(inputs, days, factors, &bands, base.roads, base.transit);
     if let Some(original) = original {
         inputs.employees = original;
     }
