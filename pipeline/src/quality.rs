@@ -185,6 +185,20 @@ pub struct PairingCounts {
     pub over_cap: u64,
 }
 
+impl PairingCounts {
+    /// Adds the counts of another part of the events.
+    pub fn add(&mut self, o: &PairingCounts) {
+        self.events += o.events;
+        self.duplicate_swipes += o.duplicate_swipes;
+        self.visit_ins += o.visit_ins;
+        self.visit_outs += o.visit_outs;
+        self.orphan_outs += o.orphan_outs;
+        self.missing_outs += o.missing_outs;
+        self.over_midnight += o.over_midnight;
+        self.over_cap += o.over_cap;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::RejectReason;

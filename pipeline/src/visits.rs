@@ -67,7 +67,6 @@ pub fn sort_for_pairing(events: &mut Events) {
 /// a sorted index.
 pub fn pair_visits(events: &Events, method: &MethodConfig) -> PolarsResult<(DataFrame, PairingCounts)> {
     let ev = &events.list[..];
-    let n = ev.len();
     let order: Vec<&Event> = if ev.is_sorted_by_key(pairing_key) {
         ev.iter().collect()
     } else {
@@ -75,13 +74,43 @@ pub fn pair_visits(events: &Events, method: &MethodConfig) -> PolarsResult<(Data
         order.par_sort_unstable_by_key(|e| pairing_key(e));
         order
     };
+    // The rules only ever compare a card's consecutive events, so runs cut between two cards pair
+    // independently: a few runs per thread, put back together in order.
+    let runs = 4 * rayon::current_num_threads().max(1);
+    let mut cuts = vec![0];
+    for r in 1..runs {
+        let mut at = (order.len() * r / runs).max(*cuts.last().expect("starts at 0"));
+        while at > 0 && at < order.len() && order[at].card == order[at - 1].card {
+            at += 1;
+        }
+        cuts.push(at);
+    }
+    cuts.push(order.len());
+    let parts: Vec<(VisitColumns, PairingCounts)> =
+        cuts.windows(2).collect::<Vec<_>>().par_iter().map(|w| pair_run(&order[w[0]..w[1]], method)).collect();
+    let mut v = VisitColumns::with_capacity(parts.iter().map(|p| p.0.employee.len()).sum());
+    let mut counts = PairingCounts::default();
+    for (part, c) in parts {
+        v.append(part);
+        counts.add(&c);
+    }
+    debug_assert_eq!(
+        counts.events,
+        counts.duplicate_swipes + counts.visit_ins + counts.visit_outs + counts.orphan_outs
+    );
+    Ok((v.into_frame()?, counts))
+}
+
+/// Pairs one run of whole cards' events, in pairing order.
+fn pair_run(order: &[&Event], method: &MethodConfig) -> (VisitColumns, PairingCounts) {
+    let n = order.len();
     // The same card held by the same person (a reissued card changes hands at a date) at the same site.
     let same_holder_site = |a: &Event, b: &Event| a.card == b.card && a.employee == b.employee && a.site == b.site;
     let window_s = method.duplicate_window_s as i64;
     let mut counts = PairingCounts { events: n as u64, ..PairingCounts::default() };
     let mut kept: Vec<&Event> = Vec::with_capacity(n);
     let mut prev: Option<&Event> = None;
-    for e in order {
+    for &e in order {
         let duplicate =
             prev.is_some_and(|p| same_holder_site(p, e) && p.is_in == e.is_in && e.utc_s - p.utc_s <= window_s);
         prev = Some(e);
@@ -131,11 +160,7 @@ pub fn pair_visits(events: &Events, method: &MethodConfig) -> PolarsResult<(Data
         v.file.push(e.file);
         v.line.push(e.line);
     }
-    debug_assert_eq!(
-        counts.events,
-        counts.duplicate_swipes + counts.visit_ins + counts.visit_outs + counts.orphan_outs
-    );
-    Ok((v.into_frame()?, counts))
+    (v, counts)
 }
 
 /// The visits frame, column by column.
@@ -169,6 +194,20 @@ impl VisitColumns {
             file: Vec::with_capacity(n),
             line: Vec::with_capacity(n),
         }
+    }
+
+    fn append(&mut self, mut o: VisitColumns) {
+        self.employee.append(&mut o.employee);
+        self.card.append(&mut o.card);
+        self.site.append(&mut o.site);
+        self.local_day.append(&mut o.local_day);
+        self.start_utc_s.append(&mut o.start_utc_s);
+        self.start_local_sod.append(&mut o.start_local_sod);
+        self.duration_s.append(&mut o.duration_s);
+        self.rule.append(&mut o.rule);
+        self.capped.append(&mut o.capped);
+        self.file.append(&mut o.file);
+        self.line.append(&mut o.line);
     }
 
     fn into_frame(self) -> PolarsResult<DataFrame> {
