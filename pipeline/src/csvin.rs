@@ -60,6 +60,14 @@ impl LogSource {
         LogSource { name: name.into(), origin: LogOrigin::Bytes(bytes), sha256: Default::default() }
     }
 
+    /// Size in bytes, as far as known before reading (0 when the file cannot be inspected).
+    pub fn len_hint(&self) -> u64 {
+        match &self.origin {
+            LogOrigin::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            LogOrigin::Bytes(b) => b.len() as u64,
+        }
+    }
+
     /// Hex SHA-256 of the file, once [`LogChunks`] has read it to the end.
     pub fn sha256(&self) -> Option<&str> {
         self.sha256.get().map(String::as_str)
