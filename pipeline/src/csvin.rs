@@ -150,7 +150,7 @@ impl LogChunks<'_> {
             }
         };
         self.carry = buf.split_off(cut);
-        if self.eof && self.carry.is_empty() && self.sha256_unset() {
+        if self.eof && self.carry.is_empty() && self.log.sha256.get().is_none() {
             let _ = self.log.sha256.set(hex(&std::mem::take(&mut self.hasher).finalize()));
         }
         let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
@@ -176,10 +176,6 @@ impl LogChunks<'_> {
             file: SourceFile { name: self.log.name.clone(), bytes, sha256: String::new() },
             line_offset,
         }))
-    }
-
-    fn sha256_unset(&self) -> bool {
-        self.log.sha256.get().is_none()
     }
 }
 
@@ -331,21 +327,17 @@ pub fn read_rows(
         });
     }
     let ignored_columns = names.iter().filter(|n| !columns.contains(&n.as_str()) && !n.is_empty()).cloned().collect();
-    let part = Part {
-        start: header_end,
-        end: all.len(),
-        lines_before: memchr::memchr_iter(b'\n', &all[..header_end]).count() as u64,
-    };
     let body = Body {
         all,
-        part,
+        start: header_end,
+        lines_before: memchr::memchr_iter(b'\n', &all[..header_end]).count() as u64,
         delimiter,
         width: names.len(),
         // A row must reach its last required column; trailing optional fields may be left out.
         min_width: index[..required].iter().flatten().max().map_or(0, |i| i + 1),
         index: &index,
     };
-    let body_bytes = &all[part.start..part.end];
+    let body_bytes = &all[header_end..];
     // Exports without quotes or bare carriage returns (most machine logs) are split with memchr;
     // anything else goes through the csv crate.
     let plain = memchr::memchr(b'"', body_bytes).is_none()
@@ -354,18 +346,12 @@ pub fn read_rows(
     Ok(HeaderInfo { bad_rows, delimiter: delimiter as char, ignored_columns })
 }
 
-/// Whole lines `start..end` of a file, the first being line `lines_before + 1`.
-#[derive(Debug, Clone, Copy)]
-struct Part {
-    start: usize,
-    end: usize,
-    lines_before: u64,
-}
-
 /// The body of a file being read.
 struct Body<'a> {
     all: &'a [u8],
-    part: Part,
+    /// Where the rows start (after the header), and the physical lines before that.
+    start: usize,
+    lines_before: u64,
     delimiter: u8,
     width: usize,
     min_width: usize,
@@ -395,10 +381,10 @@ impl Body<'_> {
     fn plain(&self, on_row: &mut impl FnMut(&Row<'_>)) -> Vec<BadRow> {
         let mut bad = Vec::new();
         let mut fields: Vec<(u32, u32)> = Vec::with_capacity(self.width + 1);
-        let (mut pos, mut line) = (self.part.start, self.part.lines_before);
-        while pos < self.part.end {
+        let (mut pos, mut line) = (self.start, self.lines_before);
+        while pos < self.all.len() {
             line += 1;
-            let rest = &self.all[pos..self.part.end];
+            let rest = &self.all[pos..];
             let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
             let start = pos;
             pos += len + 1;
@@ -427,14 +413,14 @@ impl Body<'_> {
     /// Rows that may hold quoted fields (even over several lines): the csv crate splits them.
     fn quoted(&self, on_row: &mut impl FnMut(&Row<'_>)) -> Vec<BadRow> {
         let mut bad = Vec::new();
-        let body = &self.all[self.part.start..self.part.end];
+        let body = &self.all[self.start..];
         let mut reader =
             csv::ReaderBuilder::new().delimiter(self.delimiter).flexible(true).has_headers(false).from_reader(body);
         let mut record = csv::ByteRecord::new();
         let mut fields: Vec<(u32, u32)> = Vec::with_capacity(self.width + 1);
         // Physical line numbers are counted from the bytes: the csv crate's own counter skips
         // blank lines. (byte offset in the body, line) of the last record seen:
-        let mut last = (0usize, self.part.lines_before + 1);
+        let mut last = (0usize, self.lines_before + 1);
         let mut line_of = |start: usize| {
             // A record's position can point at blank lines skipped before it.
             let start = start + body[start.min(body.len())..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
@@ -442,7 +428,7 @@ impl Body<'_> {
             let start = start.max(from);
             let n = memchr::memchr_iter(b'\n', &body[from..start]).count() as u64;
             last = (start, line + n);
-            (line + n, self.part.start + start)
+            (line + n, self.start + start)
         };
         loop {
             let pos_before = reader.position().clone();
@@ -560,12 +546,6 @@ mod tests {
         }
     }
 
-    /// Every row as (line, all requested fields) and every bad row as (line, raw), through the
-    /// path `read_part` picks.
-    fn everything(text: &str, cols: &[&str]) -> Read {
-        rows(text, cols, 1)
-    }
-
     #[test]
     fn plain_and_quoted_paths_read_the_same_rows() {
         // The same content with and without a quoted field somewhere: the quoted version goes
@@ -573,8 +553,8 @@ mod tests {
         let body =
             "a;b;c\r\n1;2;3\r\n\r\n  ;  \r\n4;5\r\n6\r\n7;8;9;10\r\n7;8;9; \r\n\u{e9}t\u{e9};x;y\r\nz;z;z".to_owned();
         let cols = ["a", "b", "c"];
-        let plain = everything(&body, &cols);
-        let quoted = everything(&(body.clone() + "\r\n\"q\";r;s"), &cols);
+        let plain = rows(&body, &cols, 1);
+        let quoted = rows(&(body.clone() + "\r\n\"q\";r;s"), &cols, 1);
         assert_eq!(plain.0[..], quoted.0[..plain.0.len()]);
         assert_eq!(plain.1, quoted.1);
         assert_eq!(quoted.0.last().unwrap(), &(11, vec![Some("q".into()), Some("r".into()), Some("s".into())]));
@@ -582,7 +562,7 @@ mod tests {
         assert_eq!(lines, vec![2, 4, 5, 6, 8, 9, 10]);
         assert_eq!(plain.1, vec![(7, "7;8;9;10".to_owned())]);
         // A bare carriage return ends a record for the csv crate: such a body is not "plain".
-        let (ok, _) = everything("a,b\n1,2\r3,4\n", &["a", "b"]);
+        let (ok, _) = rows("a,b\n1,2\r3,4\n", &["a", "b"], 1);
         assert_eq!(ok.len(), 2);
     }
 
