@@ -652,9 +652,9 @@ fn demo_scenarios_differ_exactly_where_their_option_acts() {
     let n: i64 = conn.query_row("SELECT count(*) FROM scenarios", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 8);
     let run_json = std::fs::read_to_string(tmp.path().join("o/run.json")).unwrap();
-    assert!(run_json.contains("\"schema_version\": 2") && run_json.contains("train_factor_x2"), "{run_json}");
+    assert!(run_json.contains("\"schema_version\": 3") && run_json.contains("train_factor_x2"), "{run_json}");
     let v: u32 = conn.query_row("SELECT schema_version FROM run_info", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 2);
+    assert_eq!(v, 3);
 }
 
 #[test]
@@ -1189,4 +1189,202 @@ fn demo_reports_publish_no_cell_below_k() {
             assert!(!html.contains(needle), "{rel}: {needle} leaked");
         }
     }
+}
+
+/// A study in Cairns on the real GTFS feed (`datasets/gtfs/cairns_gtfs.zip`, a Tuesday of June
+/// 2014): E1's bus commute rides the timetable (figures checked by hand against the feed's rows);
+/// E1's center is out of reach of any stop, E2 lives far from any stop, E3's only stop has no
+/// morning service: each keeps the estimate with its reason. Car and walking legs stay estimated.
+#[test]
+fn transit_legs_ride_the_gtfs_timetable_and_fall_back_with_a_reason() {
+    let feed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/gtfs/cairns_gtfs.zip").canonicalize().unwrap();
+    let toml = format!(
+        "{}gtfs = [{:?}]\n[method.transit]\nservice_date = \"2014-06-10\"\nmax_access_m = 200\nmax_egress_m = 200\n\
+         [method.study_area]\nlat = [-17.5, -16.0]\nlon = [145.0, 146.5]\n",
+        TINY_TOML.replace("[privacy]\nk_anonymity = 2\npseudonym_key = \"tiny-test-key\"\n", ""),
+        feed.display().to_string()
+    ) + "[privacy]\nk_anonymity = 2\npseudonym_key = \"tiny-test-key\"\n";
+    // Office at The Pier Cairns terminus (stop E); S1 beside it, S2 at sea off Palm Cove.
+    // E1 halfway between Mt Milman Dr N67 (750054) and Mount Milman Dr hail-and-ride (750362),
+    // 13.92 m from each; E2 inland, 40 km from any stop; E3 150 m beyond Farmer St (750403),
+    // served on weekdays only from 19:04, and 213 m from its twin 750402 (beyond 200 m).
+    let dir = study(&[
+        ("study.toml", &toml),
+        ("sites.csv", "site_id,name,lat,lon\nS1,Pier,-16.9209,145.7790\nS2,Sea,-16.75,145.95\n"),
+        ("companies.csv", "company_id,name,office_lat,office_lon\nC1,Pier Co,-16.920876,145.779259\n"),
+        (
+            "employees.csv",
+            "employee_id,company_id,home_lat,home_lon,commute_mode,car_fuel,center_mode\n\
+             E1,C1,-16.837212,145.6951015,bus,,bus\n\
+             E2,C1,-17.3,145.3,train,,car\n\
+             E3,C1,-17.035088,145.741578,bus,,walk\n",
+        ),
+        ("cards.csv", "card_id,employee_id\nK1,E1\nK2,E2\nK3,E3\n"),
+        (
+            "logs/s.csv",
+            "timestamp,site_id,card_id,direction\n\
+             2026-01-05T08:00:00,S2,K1,in\n2026-01-05T16:30:00,S2,K1,out\n\
+             2026-01-05T08:00:00,S1,K2,in\n2026-01-05T16:30:00,S1,K2,out\n\
+             2026-01-05T08:00:00,S1,K3,in\n2026-01-05T16:30:00,S1,K3,out\n",
+        ),
+    ]);
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT leg, mode, method, coalesce(unrouted_reason, '-'), transfers FROM legs ORDER BY mode, leg, method, 4",
+        )
+        .unwrap();
+    let rows: Vec<(String, String, String, String, Option<f64>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let summary: Vec<(&str, &str, &str, &str)> =
+        rows.iter().map(|r| (r.0.as_str(), r.1.as_str(), r.2.as_str(), r.3.as_str())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("center", "bus", "estimated", "no_stop_near_destination"),
+            ("office", "bus", "estimated", "no_connection"),
+            ("office", "bus", "routed", "-"),
+            ("center", "car", "estimated", "-"),
+            ("office", "train", "estimated", "no_stop_near_home"),
+            ("center", "walk", "estimated", "-"),
+        ],
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| r.4.is_some() == (r.2 == "routed")), "transit columns only on routed transit legs");
+
+    // E1's office leg, by hand from the feed's rows (see HAND below).
+    let (dist_m, dur_s, transfers, bus_km, rail_km, access_km, egress_km, ttw, wtt, co2_ttw, co2_wtw): (
+        f64,
+        f64,
+        f64,
+        f64,
+        f64,
+        f64,
+        f64,
+        f64,
+        f64,
+        f64,
+        f64,
+    ) = conn
+        .query_row(
+            "SELECT distance_m, duration_s, transfers, in_vehicle_km_bus, in_vehicle_km_rail, access_km, egress_km, \
+             ttw_kg_per_km, wtt_kg_per_km, co2e_ttw_kg, co2e_wtw_kg FROM legs WHERE method = 'routed'",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ))
+            },
+        )
+        .unwrap();
+    // HAND, from the feed's rows (Tuesday 10 June 2014, service CNS2014-CNS_MUL-Weekday-00):
+    // Morning, arrive by 09:00 at the Pier. The latest departure: walk 13.92 m × 1.3 = 18.10 m
+    // (15 s at 1.25 m/s) to 750362, route 120 trip 4166400 07:49 → Smithfield N228 (750053) 07:51
+    // (great circle 348.10 m), route 110 trip 4165882 08:22 → Pier stop E (750449) 08:50
+    // (13 711.15 m), the office is at stop E (0 m, 1 s). Leave 07:48:45, arrive 08:50:01:
+    // 3676 s, 1 transfer (the 07:35 direct bus leaves earlier, so it is not the answer).
+    // Evening, leave at 17:30: walk 89.94 m × 1.3 = 116.92 m (94 s) to Pier stop A (750450),
+    // route 110 trip 4165929 17:40 → Smithfield N229 (750073) 18:09 (13 567.93 m), walk 361.99 m
+    // × 1.3 = 470.59 m (377 s) to N228, route 120 trip 4166396 18:34 → Mt Milman N67
+    // (750054) 18:35 (375.01 m), walk 18.10 m (15 s). Leave 17:38:26, home 18:35:15: 3409 s.
+    // One way = mean: (14 077.34 + 14 548.55) / 2 = 14 312.95 m → 14 km; (3676 + 3409) / 2 =
+    // 3542.5 s, scaled like the distance: × 14 000 / 14 312.95 = 3465.04 s. Bus km (348.10 +
+    // 13 711.15 + 13 567.93 + 375.01) / 2 = 14 001.09 m → 14.0; access (18.10 + 18.10) / 2 → 0.0 km;
+    // egress (0 + 116.92) / 2 = 58.46 m → 0.1 km. CO2e: bus 0.10385 (TTW) and 0.02649 (WTT)
+    // kg/pkm on 14.00109 of the 14.31295 km (walks 0): per km 0.1015873 and 0.0259128; × 14 km.
+    let bus_exact_km = 14.001_091;
+    let leg_exact_km = 14.312_946;
+    close(dist_m, 14_000.0, "distance");
+    assert_eq!((transfers, bus_km, rail_km, access_km, egress_km), (1.0, 14.0, 0.0, 0.0, 0.1));
+    assert!((dur_s - 3542.5 * 14.0 / leg_exact_km).abs() < 0.01, "duration {dur_s}");
+    assert!((ttw - 0.10385 * bus_exact_km / leg_exact_km).abs() < 1e-6, "ttw/km {ttw}");
+    assert!((wtt - 0.02649 * bus_exact_km / leg_exact_km).abs() < 1e-6, "wtt/km {wtt}");
+    assert!((co2_ttw - 14.0 * 0.10385 * bus_exact_km / leg_exact_km).abs() < 1e-5, "co2e ttw {co2_ttw}");
+    assert!((co2_wtw - 14.0 * (0.10385 + 0.02649) * bus_exact_km / leg_exact_km).abs() < 1e-5, "co2e wtw {co2_wtw}");
+
+    // Feed counts, sha256 and service day in run.json; the feed's files in file_counts.
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["transit"]["service_date"], "2014-06-10");
+    assert_eq!(run["transit"]["service_day_rule"], "fixed");
+    assert_eq!(
+        run["transit"]["feeds"][0]["sha256"],
+        "ff39d3763a105ae9cdb7a819d3c3350195d2e34ee95e322652e516a1d3d037cc"
+    );
+    let (files, rows_read, rejected): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT count(*), sum(rows_read), sum(rows_rejected) FROM file_counts WHERE kind = 'gtfs'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((files, rejected), (7, 0), "agency, stops, routes, calendar, calendar_dates, trips, stop_times");
+    assert_eq!(rows_read, 39_581, "data rows of the 7 files");
+}
+
+/// A GTFS feed with bad rows: each lands in `rejects.csv` and the `rejects` table with the feed's
+/// file and line, counts reconcile in `file_counts`; the run goes on. A feed that cannot be used
+/// stops the run with a message naming it.
+#[test]
+fn gtfs_rejects_reach_rejects_csv_and_an_unusable_feed_stops_the_run() {
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline/transit/tests/fixtures").canonicalize().unwrap();
+    let broken = fixtures.join("broken").display().to_string();
+    let dir = tiny_with("");
+    let toml = std::fs::read_to_string(dir.path().join("study.toml")).unwrap().replace(
+        "access_logs = [\"logs/*.csv\"]\n",
+        &format!(
+            "access_logs = [\"logs/*.csv\"]\ngtfs = [{broken:?}]\n[method.transit]\nservice_date = \"2025-06-03\"\n"
+        ),
+    );
+    std::fs::write(dir.path().join("study.toml"), toml).unwrap();
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    let gtfs: Vec<&str> = rejects.lines().filter(|l| l.starts_with(&broken)).collect();
+    assert_eq!(gtfs.len(), 14, "{rejects}");
+    let st = format!("{broken}/stop_times.txt");
+    for (line, reason, code) in [
+        (3, "bad_timestamp", "bad_time"),
+        (5, "unknown_reference", "unknown_stop"),
+        (8, "inconsistent_timetable", "duplicate_sequence"),
+        (11, "inconsistent_timetable", "time_goes_back"),
+    ] {
+        let want = format!("{st},{line},{reason},");
+        assert!(gtfs.iter().any(|l| l.starts_with(&want) && l.contains(&format!("{code}: "))), "{want} in {gtfs:?}");
+    }
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let (read, accepted, rejected): (i64, i64, i64) = conn
+        .query_row("SELECT rows_read, rows_accepted, rows_rejected FROM file_counts WHERE file = ?", [&st], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((read, accepted, rejected), (11, 4, 7));
+    let in_table: i64 = conn
+        .query_row("SELECT count(*) FROM rejects WHERE file LIKE ?", [format!("{broken}/%")], |r| r.get(0))
+        .unwrap();
+    assert_eq!(in_table, 14);
+
+    // A feed without stop_times.txt: the run stops, naming the key, the feed and the file.
+    let no_st = fixtures.join("no_stop_times").display().to_string();
+    let toml = std::fs::read_to_string(dir.path().join("study.toml")).unwrap().replace(&broken, &no_st);
+    std::fs::write(dir.path().join("study.toml"), toml).unwrap();
+    let study = navette::config::Study::load(&dir.path().join("study.toml")).unwrap();
+    let sources = navette::run::load_sources(&study).unwrap();
+    let err = format!("{:#}", navette::run::run(&study, &sources, &dir.path().join("out2")).unwrap_err());
+    assert!(err.contains("inputs.gtfs") && err.contains("stop_times.txt is missing"), "{err}");
 }

@@ -47,7 +47,9 @@ fn main() {
     let t = Instant::now();
     let sources = run::load_sources(&study).expect("bench inputs");
     let read_s = t.elapsed().as_secs_f64();
-    let bytes: usize = sources.access_logs.iter().map(|f| f.bytes.len()).sum();
+    let bytes: u64 = std::fs::read_dir(dir.join("logs"))
+        .map(|d| d.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0);
     let mut timings = run::Timings::default();
     let t = Instant::now();
     let computed = run::compute(&study, &sources, &mut timings).expect("compute");
@@ -60,15 +62,32 @@ fn main() {
         rayon::current_num_threads()
     );
     println!("  read files       {read_s:>8.2} s");
-    for (stage, ms) in &timings.stages {
+    println!("  {:<16} {:>8} {:>14}   {:>8}", "stage", "wall", "events/s", "cpu");
+    for ((stage, ms), cpu) in timings.stages.iter().zip(&timings.cpu_ms) {
         let s = *ms as f64 / 1000.0;
-        println!("  {stage:<16} {s:>8.2} s  {:>12.0} events/s", events / s.max(1e-9));
+        let cpu = cpu.map_or("?".to_owned(), |c| format!("{:.2} s", c as f64 / 1000.0));
+        println!("  {stage:<16} {s:>6.2} s  {:>12.0}   {cpu:>8}", events / s.max(1e-9));
     }
-    println!("  all stages       {total_s:>8.2} s  {:>12.0} events/s", events / total_s);
+    let cpu_s = timings.cpu_ms.iter().flatten().sum::<u128>() as f64 / 1000.0;
+    println!("  all stages       {total_s:>6.2} s  {:>12.0}   {cpu_s:>6.2} s", events / total_s);
     println!(
-        "  visits {}, center days {}, peak RSS {:.0} MiB",
+        "  CPU-bound rate on {} threads (events / (cpu time / threads)): {:.0} events/s",
+        rayon::current_num_threads(),
+        events / (cpu_s / rayon::current_num_threads() as f64).max(1e-9)
+    );
+    let mib = |b: usize| b as f64 / (1 << 20) as f64;
+    let outputs = computed.visits.estimated_size()
+        + computed.days.estimated_size()
+        + computed.legs.estimated_size()
+        + computed.impacts.estimated_size()
+        + computed.potential.estimated_size();
+    println!(
+        "  visits {}, center days {}; output tables {:.0} MiB, events while pairing {:.0} MiB ({} B each); peak RSS {:.0} MiB",
         computed.visits.height(),
         computed.days.height(),
+        mib(outputs),
+        mib(events as usize * std::mem::size_of::<navette::ingest::Event>()),
+        std::mem::size_of::<navette::ingest::Event>(),
         peak_rss_mib()
     );
 }

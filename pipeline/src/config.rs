@@ -164,6 +164,10 @@ pub struct InputsSection {
     /// prepared from the same `osm` file (same sha256), else rebuilt and written there.
     #[serde(default)]
     pub road_network: Option<String>,
+    /// Optional GTFS feeds (zip archives or folders): train, bus, tram and metro legs are then
+    /// computed on the timetables (`[method.transit]`).
+    #[serde(default)]
+    pub gtfs: Vec<String>,
 }
 
 /// Which part of the fuel chain CO2e covers.
@@ -232,6 +236,114 @@ pub struct MethodConfig {
     /// Box every home, site and office must fall in; a point outside is rejected as a typo or a
     /// swapped lat/lon. Default: Belgium and its neighbours' border regions.
     pub study_area: StudyArea,
+    /// Public-transport options (used when `inputs.gtfs` is set).
+    pub transit: TransitConfig,
+}
+
+/// How a home reaches its stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessMode {
+    /// On foot (no emissions).
+    Walk,
+    /// By bike (the `bike` factor, 0 in `be-2025`).
+    Bike,
+}
+
+/// `[method.transit]`: public transport on the GTFS timetables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TransitConfig {
+    /// Arrival at the office or site in the morning (`HH:MM`, local time of the feeds).
+    pub arrive_by: String,
+    /// Departure from the office or site in the evening (`HH:MM`).
+    pub depart_at: String,
+    /// The timetable day (`YYYY-MM-DD`); default: the weekday of the study period with the most
+    /// trips running (ties: earliest).
+    pub service_date: Option<String>,
+    /// Journeys use vehicles within this many hours before `arrive_by` / after `depart_at`.
+    pub window_h: f64,
+    /// How homes reach stops: `walk` or `bike`.
+    pub access_mode: AccessMode,
+    /// Access speed from home (km/h); default 4.5 for walk, 15 for bike.
+    pub access_speed_kmh: Option<f64>,
+    /// Farthest stop from a home (straight line, m).
+    pub max_access_m: f64,
+    /// Farthest stop from an office or site (straight line, m), walked.
+    pub max_egress_m: f64,
+    /// Walking speed at the office end and between stops (km/h).
+    pub walk_speed_kmh: f64,
+    /// Walked or ridden distance ÷ straight line.
+    pub detour: f64,
+    /// Stops closer than this (straight line, m) are linked by a walking transfer.
+    pub transfer_radius_m: f64,
+    /// Time to change vehicles at one stop when `transfers.txt` does not say (s).
+    pub min_change_s: u32,
+}
+
+impl Default for TransitConfig {
+    fn default() -> Self {
+        TransitConfig {
+            arrive_by: "09:00".into(),
+            depart_at: "17:30".into(),
+            service_date: None,
+            window_h: 3.0,
+            access_mode: AccessMode::Walk,
+            access_speed_kmh: None,
+            max_access_m: 1000.0,
+            max_egress_m: 1000.0,
+            walk_speed_kmh: 4.5,
+            detour: 1.3,
+            transfer_radius_m: 400.0,
+            min_change_s: 60,
+        }
+    }
+}
+
+impl TransitConfig {
+    /// Seconds after midnight of an `HH:MM` time.
+    pub fn seconds(hhmm: &str) -> Option<i32> {
+        let (h, m) = hhmm.trim().split_once(':')?;
+        let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+        ((0..=30).contains(&h) && (0..60).contains(&m)).then_some(h * 3600 + m * 60)
+    }
+
+    /// The home-end speed (km/h).
+    pub fn access_kmh(&self) -> f64 {
+        self.access_speed_kmh.unwrap_or(match self.access_mode {
+            AccessMode::Walk => self.walk_speed_kmh,
+            AccessMode::Bike => 15.0,
+        })
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (key, v) in [("arrive_by", &self.arrive_by), ("depart_at", &self.depart_at)] {
+            if TransitConfig::seconds(v).is_none() {
+                return Err(format!("method.transit.{key} = {v:?}: give a time as \"HH:MM\" (e.g. \"09:00\")"));
+            }
+        }
+        if let Some(d) = &self.service_date
+            && navette_transit::Date::parse_iso(d).is_none()
+        {
+            return Err(format!("method.transit.service_date = {d:?}: give a date as \"YYYY-MM-DD\""));
+        }
+        let range = |key: &str, v: f64, lo: f64, hi: f64, unit: &str| -> Result<(), String> {
+            if v.is_finite() && v >= lo && v <= hi {
+                Ok(())
+            } else {
+                Err(format!("method.transit.{key} = {v}: use {unit} between {lo} and {hi}"))
+            }
+        };
+        range("window_h", self.window_h, 0.5, 12.0, "hours")?;
+        range("access_speed_kmh", self.access_kmh(), 1.0, 40.0, "km/h")?;
+        range("walk_speed_kmh", self.walk_speed_kmh, 1.0, 10.0, "km/h")?;
+        range("max_access_m", self.max_access_m, 50.0, 20_000.0, "metres")?;
+        range("max_egress_m", self.max_egress_m, 50.0, 5_000.0, "metres")?;
+        range("detour", self.detour, 1.0, 3.0, "a factor")?;
+        range("transfer_radius_m", self.transfer_radius_m, 0.0, 2_000.0, "metres")?;
+        range("min_change_s", self.min_change_s as f64, 0.0, 1_800.0, "seconds")?;
+        Ok(())
+    }
 }
 
 /// `[method.study_area]`: a latitude/longitude box (degrees).
@@ -282,6 +394,7 @@ impl Default for MethodConfig {
             estimate: Vec::new(),
             routing: RoutingConfig::default(),
             study_area: StudyArea::default(),
+            transit: TransitConfig::default(),
         }
     }
 }
@@ -377,10 +490,14 @@ impl Study {
                     "scenario {name:?}: `{set}` cannot vary in a scenario: use method.* keys or inputs.factors"
                 )));
             }
-            // Scenarios share the base run's road network, prepared with its routing options.
-            if key == "method.routing" || key.starts_with("method.routing.") {
+            // Scenarios share the base run's road and transit networks, prepared with its options.
+            if key == "method.routing"
+                || key.starts_with("method.routing.")
+                || key == "method.transit"
+                || key.starts_with("method.transit.")
+            {
                 return Err(invalid(format!(
-                    "scenario {name:?}: `{set}` cannot vary in a scenario (scenarios reuse the run's road network): \
+                    "scenario {name:?}: `{set}` cannot vary in a scenario (scenarios reuse the run's road and transit networks): \
                      run the study again with --set {key}=…"
                 )));
             }
@@ -465,6 +582,7 @@ fn check(c: &StudyConfig) -> Result<(), String> {
     {
         return Err(format!("method.study_area = {a:?}: give lat = [south, north] and lon = [west, east] in degrees"));
     }
+    m.transit.check()?;
     if c.inputs.road_network.is_some() && c.inputs.osm.is_none() {
         return Err("inputs.road_network is set without inputs.osm: name the .osm.pbf it was prepared from".into());
     }
@@ -582,6 +700,49 @@ pseudonym_key = "0123456789"
     }
 
     #[test]
+    fn transit_options_are_checked_with_what_to_fix() {
+        let with = |t: &str| {
+            Study::from_toml(&MINIMAL.replace("[privacy]", &format!("{t}\n[privacy]")), Path::new("."), "t.toml")
+        };
+        let ok = Study::from_toml(
+            &MINIMAL
+                .replace("access_logs = [\"logs/*.csv\"]", "access_logs = [\"logs/*.csv\"]\ngtfs = [\"a.zip\", \"b\"]"),
+            Path::new("/x"),
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(ok.config.inputs.gtfs, ["a.zip", "b"]);
+        assert_eq!(ok.config.method.transit, TransitConfig::default());
+        assert_eq!(TransitConfig::seconds("09:00"), Some(32_400));
+        assert_eq!(TransitConfig::seconds("17:30"), Some(63_000));
+        let cases = [
+            ("arrive_by = \"9h\"", "method.transit.arrive_by = \"9h\": give a time as \"HH:MM\""),
+            ("depart_at = \"17:75\"", "method.transit.depart_at"),
+            ("service_date = \"10/06/2014\"", "give a date as \"YYYY-MM-DD\""),
+            ("max_access_m = 0", "method.transit.max_access_m = 0: use metres between 50 and 20000"),
+            ("window_h = 24", "method.transit.window_h = 24: use hours between 0.5 and 12"),
+            ("access_mode = \"car\"", "access_mode"),
+            ("detour = 0.5", "method.transit.detour"),
+            ("arive_by = \"09:00\"", "arive_by"),
+        ];
+        for (set, want) in cases {
+            let err = with(&format!("[method.transit]\n{set}")).unwrap_err().to_string();
+            assert!(err.contains(want), "{set}: {err}");
+        }
+        let bike = with("[method.transit]\naccess_mode = \"bike\"").unwrap();
+        assert_eq!(bike.config.method.transit.access_kmh(), 15.0);
+        // Scenarios share the run's timetables: transit options cannot vary in one.
+        let err = Study::from_toml(
+            &format!("{MINIMAL}[[scenarios]]\nname = \"late\"\nset = [\"method.transit.arrive_by=10:00\"]\n"),
+            Path::new("."),
+            "t.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("reuse the run's road and transit networks"), "{err}");
+    }
+
+    #[test]
     fn scenarios_are_checked_at_load_and_vary_only_the_method() {
         let with = |extra: &str| Study::from_toml(&format!("{MINIMAL}{extra}"), Path::new("."), "t.toml");
         let s = with(
@@ -609,7 +770,7 @@ pseudonym_key = "0123456789"
             ("[[scenarios]]\nname = \"p\"\nset = [\"study.from=2026-02-01\"]\n", "cannot vary in a scenario"),
             ("[[scenarios]]\nname = \"w\"\nset = [\"method.boundary=wtt\"]\n", "scenario \"w\""),
             ("[[scenarios]]\nname = \"r\"\nset = [\"method.rebound_share=1.5\"]\n", "rebound_share"),
-            ("[[scenarios]]\nname = \"o\"\nset = [\"method.routing.max_snap_m=50\"]\n", "road network"),
+            ("[[scenarios]]\nname = \"o\"\nset = [\"method.routing.max_snap_m=50\"]\n", "road and transit networks"),
             ("[[scenarios]]\nname = \"m\"\nset = [\"inputs.osm=x.osm.pbf\"]\n", "cannot vary in a scenario"),
         ] {
             let err = with(extra).unwrap_err().to_string();

@@ -10,6 +10,7 @@ use crate::estimate::{BandSource, LegEstimate, estimate_leg};
 use crate::factors::{FactorError, FactorSet};
 use crate::ingest::Inputs;
 use crate::roads::{LegRequest, RoadRouting};
+use crate::transit::TransitRouting;
 
 /// How a leg's distance and time were obtained: great circle × detour factor.
 pub const METHOD_ESTIMATED: &str = "estimated";
@@ -19,11 +20,18 @@ pub const METHOD_ROUTED: &str = "routed";
 /// One-way legs: an `office` leg for every employee and a `center` leg for every (employee, site)
 /// that is the main site of a center day. Columns: `employee, leg, site, mode, occupancy,
 /// distance_m, duration_s, method, unrouted_reason, ttw_kg_per_km, wtt_kg_per_km, co2e_ttw_kg,
-/// co2e_wtw_kg, factor_ttw_id, factor_wtt_id` (CO2e per person, one way).
+/// co2e_wtw_kg, factor_ttw_id, factor_wtt_id, transfers, in_vehicle_km_rail, in_vehicle_km_metro,
+/// in_vehicle_km_tram, in_vehicle_km_bus, in_vehicle_km_coach, in_vehicle_km_other, access_km,
+/// egress_km` (CO2e per person, one way; the last nine only for legs on the timetables).
 ///
 /// With a road network, car, carpool, motorbike, bike, e-bike and walking legs are routed
 /// (`method = routed`, one way = mean of the way there and back); a leg that cannot be routed
-/// keeps the estimate with `unrouted_reason` saying why. Public-transport legs are estimated.
+/// keeps the estimate with `unrouted_reason` saying why. With GTFS feeds, train, bus, tram and
+/// metro legs are computed on the timetables (`method = routed`, mean of the morning journey
+/// arriving by `arrive_by` and the evening one leaving at `depart_at`); their CO2e is the
+/// in-vehicle km of each vehicle class × that class's factor plus the access km × the access
+/// mode's factor, carried as the leg's distance-weighted factor (`factor_*_id`: the row of the
+/// class with the most in-vehicle km).
 ///
 /// One-way distances are rounded to the nearest kilometre ([`round_leg`]): exact distances from a
 /// home to two or three public points (office, centers) would give the home's position back.
@@ -33,6 +41,7 @@ pub fn legs(
     factors: &FactorSet,
     bands: &[BandSource],
     roads: Option<&RoadRouting>,
+    transit: Option<&TransitRouting>,
 ) -> Result<DataFrame, LegError> {
     let pairs = days
         .clone()
@@ -62,8 +71,13 @@ pub fn legs(
         None => vec![None; requests.len()],
     };
 
+    let timetabled = match transit {
+        Some(t) => crate::transit::route(t, &requests),
+        None => vec![None; requests.len()],
+    };
+
     let mut b = LegColumns::default();
-    for (i, (q, routed)) in requests.iter().zip(routed).enumerate() {
+    for (i, ((q, routed), timetabled)) in requests.iter().zip(routed).zip(timetabled).enumerate() {
         let (emp, site, leg) = match sites[i] {
             None => (i as u32, None, "office"),
             Some((emp, site)) => (emp, Some(site), "center"),
@@ -75,6 +89,23 @@ pub fn legs(
             (e.center_occupancy, factors.person_km(q.mode, e.car_fuel, e.car_size, e.center_occupancy)?)
         };
         let est = estimate_leg(q.home, q.dest, q.mode, bands);
+        if let Some(t) = timetabled {
+            let (est, f, method, reason, tleg) = match t {
+                Ok(leg) => {
+                    let access_mode = match transit.map(|t| t.config.access_mode) {
+                        Some(crate::config::AccessMode::Bike) => crate::mode::Mode::Bike,
+                        _ => crate::mode::Mode::Walk,
+                    };
+                    let f = transit_factor(&leg, q.mode, access_mode, e, occupancy, factors)?;
+                    let est = LegEstimate { distance_m: leg.distance_m, duration_s: leg.duration_s, ..est };
+                    (est, f, METHOD_ROUTED, None, Some(leg))
+                }
+                Err(why) => (est, f, METHOD_ESTIMATED, Some(why.code()), None),
+            };
+            b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
+            b.push_transit(tleg.as_ref());
+            continue;
+        }
         let (est, method, reason) = match routed {
             Some(Ok(r)) => {
                 (LegEstimate { distance_m: r.distance_m, duration_s: r.duration_s, ..est }, METHOD_ROUTED, None)
@@ -83,8 +114,52 @@ pub fn legs(
             None => (est, METHOD_ESTIMATED, None),
         };
         b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
+        b.push_transit(None);
     }
     Ok(b.finish()?)
+}
+
+/// The factor of a leg on the timetables, per person-km of its whole door-to-door distance: the
+/// in-vehicle km of each vehicle class × its factor, plus the access km × the access mode's
+/// factor (walking 0), divided by the leg's km. Ids: the rows of the class with the most km.
+fn transit_factor(
+    leg: &crate::transit::TransitLeg,
+    mode: crate::mode::Mode,
+    access_mode: crate::mode::Mode,
+    e: &crate::ingest::Employee,
+    occupancy: f64,
+    factors: &FactorSet,
+) -> Result<crate::factors::PersonKmFactor, FactorError> {
+    let mut ttw_kg = 0.0;
+    let mut wtt_kg = 0.0;
+    let mut main: Option<(f64, crate::factors::PersonKmFactor)> = None;
+    for class in navette_transit::VehicleClass::ALL {
+        let km = leg.in_vehicle_m[class as usize] / 1000.0;
+        if km <= 0.0 {
+            continue;
+        }
+        let f = factors.person_km(crate::transit::factor_mode(class, mode), e.car_fuel, e.car_size, occupancy)?;
+        ttw_kg += km * f.ttw_kg_per_km;
+        wtt_kg += km * f.wtt_kg_per_km;
+        if main.as_ref().is_none_or(|(m, _)| km > *m) {
+            main = Some((km, f));
+        }
+    }
+    let a = factors.person_km(access_mode, e.car_fuel, e.car_size, 1.0)?;
+    ttw_kg += leg.access_m / 1000.0 * a.ttw_kg_per_km;
+    wtt_kg += leg.access_m / 1000.0 * a.wtt_kg_per_km;
+    let main = match main {
+        Some((_, f)) => f,
+        None => factors.person_km(mode, e.car_fuel, e.car_size, occupancy)?,
+    };
+    let km = leg.distance_m / 1000.0;
+    let per_km = |kg: f64| if km > 0.0 { kg / km } else { 0.0 };
+    Ok(crate::factors::PersonKmFactor { ttw_kg_per_km: per_km(ttw_kg), wtt_kg_per_km: per_km(wtt_kg), ..main })
+}
+
+/// Rounds to 0.1 km (figures of legs on the timetables).
+fn tenth_km(m: f64) -> f64 {
+    (m / 100.0).round() / 10.0
 }
 
 /// Legs could not be computed.
@@ -122,6 +197,10 @@ struct LegColumns {
     wtt_id: Vec<u32>,
     method: Vec<&'static str>,
     reason: Vec<Option<&'static str>>,
+    transfers: Vec<Option<f64>>,
+    in_vehicle_km: [Vec<Option<f64>>; 6],
+    access_km: Vec<Option<f64>>,
+    egress_km: Vec<Option<f64>>,
 }
 
 impl LegColumns {
@@ -154,6 +233,15 @@ impl LegColumns {
         self.reason.push(reason);
     }
 
+    fn push_transit(&mut self, leg: Option<&crate::transit::TransitLeg>) {
+        self.transfers.push(leg.map(|l| l.transfers));
+        for (k, col) in self.in_vehicle_km.iter_mut().enumerate() {
+            col.push(leg.map(|l| tenth_km(l.in_vehicle_m[k])));
+        }
+        self.access_km.push(leg.map(|l| tenth_km(l.access_m)));
+        self.egress_km.push(leg.map(|l| tenth_km(l.egress_m)));
+    }
+
     fn finish(self) -> PolarsResult<DataFrame> {
         let n = self.employee.len();
         let km: Vec<f64> = self.distance_m.iter().map(|d| d / 1000.0).collect();
@@ -177,6 +265,15 @@ impl LegColumns {
                 Column::new("co2e_wtw_kg".into(), co2e_wtw),
                 Column::new("factor_ttw_id".into(), self.ttw_id),
                 Column::new("factor_wtt_id".into(), self.wtt_id),
+                Column::new("transfers".into(), self.transfers),
+                Column::new("in_vehicle_km_rail".into(), self.in_vehicle_km[0].clone()),
+                Column::new("in_vehicle_km_metro".into(), self.in_vehicle_km[1].clone()),
+                Column::new("in_vehicle_km_tram".into(), self.in_vehicle_km[2].clone()),
+                Column::new("in_vehicle_km_bus".into(), self.in_vehicle_km[3].clone()),
+                Column::new("in_vehicle_km_coach".into(), self.in_vehicle_km[4].clone()),
+                Column::new("in_vehicle_km_other".into(), self.in_vehicle_km[5].clone()),
+                Column::new("access_km".into(), self.access_km),
+                Column::new("egress_km".into(), self.egress_km),
             ],
         )
     }
@@ -209,11 +306,14 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
         Boundary::Wtw => col(format!("{prefix}_co2e_wtw_kg")),
     };
     let replaced = col("replaces_office_day").cast(DataType::Float64);
+    // Center days come sorted by employee and day (`visits::center_days`); joins that keep the
+    // left order save sorting millions of rows again.
+    let left_join = JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) };
     days.clone()
         .lazy()
         .with_column(pair_key("main_site").alias("pair_key"))
-        .join(side("center", "c"), [col("pair_key")], [col("pair_key")], JoinArgs::new(JoinType::Left))
-        .join(side("office", "o"), [col("employee")], [col("employee")], JoinArgs::new(JoinType::Left))
+        .join(side("center", "c"), [col("pair_key")], [col("pair_key")], left_join.clone())
+        .join(side("office", "o"), [col("employee")], [col("employee")], left_join)
         .with_columns([
             (lit(2.0) * col("c_distance_m") / lit(1000.0)).alias("actual_km"),
             (lit(2.0) * col("c_duration_s") / lit(3600.0)).alias("actual_h"),
@@ -265,6 +365,5 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
             col("baseline_method"),
             col("actual_method"),
         ])
-        .sort(["employee", "local_day"], SortMultipleOptions::default())
         .collect()
 }

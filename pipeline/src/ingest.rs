@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::clock::{self, StampError};
 use crate::config::{MethodConfig, StudyArea};
-use crate::csvin::{FileError, Row, SourceFile, parse_decimal, read_rows};
+use crate::csvin::{FileError, LogChunk, LogSource, Row, SourceFile, parse_decimal, read_rows};
 use crate::mode::{CarSize, Fuel, Mode};
 use crate::places::Postcodes;
 use crate::quality::{FileCount, Ledger, Reject, RejectReason};
@@ -137,27 +137,35 @@ pub struct Card {
     pub valid_to: Option<NaiveDate>,
 }
 
-/// Accepted access events, column by column.
+/// One accepted access event (40 bytes: pairing sorts and scans millions of them, so they are
+/// kept as records rather than columns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Event {
+    /// Seconds since the Unix epoch, UTC.
+    pub utc_s: i64,
+    /// Index of the card's id in `card_ids`.
+    pub card: u32,
+    /// Index into the employees table.
+    pub employee: u32,
+    /// Index into the sites table.
+    pub site: u32,
+    /// Brussels local date (days since 1970-01-01).
+    pub local_day: i32,
+    /// Brussels local seconds since midnight.
+    pub local_sod: u32,
+    /// Index of the log file in `Inputs::log_files`.
+    pub file: u32,
+    /// Line in that file.
+    pub line: u32,
+    /// `true` for `in`.
+    pub is_in: bool,
+}
+
+/// Accepted access events in file and line order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Events {
-    /// Index of the card's id in `card_ids`.
-    pub card: Vec<u32>,
-    /// Index into the employees table.
-    pub employee: Vec<u32>,
-    /// Index into the sites table.
-    pub site: Vec<u32>,
-    /// Seconds since the Unix epoch, UTC.
-    pub utc_s: Vec<i64>,
-    /// Brussels local date (days since 1970-01-01).
-    pub local_day: Vec<i32>,
-    /// Brussels local seconds since midnight.
-    pub local_sod: Vec<u32>,
-    /// `true` for `in`.
-    pub is_in: Vec<bool>,
-    /// Index of the log file in `Inputs::log_files`.
-    pub file: Vec<u32>,
-    /// Line in that file.
-    pub line: Vec<u32>,
+    /// The events.
+    pub list: Vec<Event>,
     /// Events whose local time fell in the repeated October hour (earlier instant taken).
     pub ambiguous_local_times: u64,
 }
@@ -165,24 +173,16 @@ pub struct Events {
 impl Events {
     /// Number of events.
     pub fn len(&self) -> usize {
-        self.utc_s.len()
+        self.list.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.utc_s.is_empty()
+        self.list.is_empty()
     }
 
     fn append(&mut self, mut o: Events) {
-        self.card.append(&mut o.card);
-        self.employee.append(&mut o.employee);
-        self.site.append(&mut o.site);
-        self.utc_s.append(&mut o.utc_s);
-        self.local_day.append(&mut o.local_day);
-        self.local_sod.append(&mut o.local_sod);
-        self.is_in.append(&mut o.is_in);
-        self.file.append(&mut o.file);
-        self.line.append(&mut o.line);
+        self.list.append(&mut o.list);
         self.ambiguous_local_times += o.ambiguous_local_times;
     }
 }
@@ -219,8 +219,8 @@ pub struct SourceSet {
     pub employees: SourceFile,
     /// `cards.csv`.
     pub cards: SourceFile,
-    /// Access logs, in configured order (globs expanded and sorted).
-    pub access_logs: Vec<SourceFile>,
+    /// Access logs, in configured order (globs expanded and sorted), read while ingested.
+    pub access_logs: Vec<LogSource>,
     /// Optional factor overrides.
     pub factors: Option<SourceFile>,
     /// Other factor override files named by scenarios (`inputs.factors` in `[[scenarios]]`),
@@ -234,7 +234,7 @@ type RowResult<T> = Result<T, (RejectReason, String)>;
 type CardSpan = (i32, i32, u32);
 
 struct FileOutcome<T> {
-    rows: Vec<(u64, T)>,
+    rows: Vec<T>,
     rejects: Vec<Reject>,
     count: FileCount,
 }
@@ -253,7 +253,7 @@ fn ingest_file<T>(
     let mut header = read_rows(file, columns, required, |row| {
         read += 1;
         match parse(row) {
-            Ok(t) => rows.push((row.line, t)),
+            Ok(t) => rows.push(t),
             Err((reason, detail)) => {
                 rejects.push(Reject { file: file.name.clone(), line: row.line, reason, detail, raw: row.raw() })
             }
@@ -288,7 +288,7 @@ impl<T> FileOutcome<T> {
     fn into_rows(self, ledger: &mut Ledger) -> Vec<T> {
         ledger.rejects.extend(self.rejects);
         ledger.files.push(self.count);
-        self.rows.into_iter().map(|(_, t)| t).collect()
+        self.rows
     }
 }
 
@@ -377,48 +377,139 @@ fn not_seen<'a>(seen: &HashSet<String>, id: &'a str, name: &str) -> RowResult<&'
     }
 }
 
-/// Size of the pieces large access logs are cut into for parallel parsing.
-const LOG_PIECE_BYTES: usize = 8 << 20;
-
-/// A piece of an access log: the header line followed by whole lines of the body.
-struct LogPiece {
-    /// Header + lines, named and hashed as the whole file.
-    file: SourceFile,
-    /// Add to a line number of the piece to get the line in the whole file.
-    line_offset: u64,
+/// Card id → (card index, holder by date), looked up once per badge event, the hottest line of
+/// ingest. Ids of up to 15 bytes (nearly all badge numbers) are packed with their length into one
+/// `u128` key and the usual single holder sits next to it, so a lookup touches one table slot:
+/// no string or span list elsewhere on the heap (with 100k cards, each of those was a cache miss).
+struct CardIndex {
+    short: PlHashMap<u128, CardEntry>,
+    long: PlHashMap<String, CardEntry>,
+    /// Validity spans of cards that changed hands (reissued), in cards.csv order.
+    reissued: Vec<Vec<CardSpan>>,
+    /// Card ids by index, in order of first appearance in cards.csv.
+    ids: Vec<String>,
 }
 
-/// Cuts a log into pieces of about `max_bytes` at line ends. A quoted field holding a line break
-/// exactly at a cut would be split into two malformed rows (rejected, never lost); access logs
-/// have no such fields.
-fn split_log(file: &SourceFile, max_bytes: usize) -> Vec<LogPiece> {
-    let bytes = &file.bytes;
-    let whole = |f: &SourceFile| vec![LogPiece { file: f.clone(), line_offset: 0 }];
-    let Some(header_end) = bytes.iter().position(|&b| b == b'\n').map(|i| i + 1) else { return whole(file) };
-    if bytes.len() <= max_bytes {
-        return whole(file);
+/// A card: its index and its only validity span, or (`employee == u32::MAX`) where its spans are
+/// in `CardIndex::reissued`.
+#[derive(Clone, Copy)]
+struct CardEntry {
+    card: u32,
+    from: i32,
+    to: i32,
+    employee: u32,
+}
+
+/// Why an event's card resolves to nobody.
+enum NoHolder {
+    UnknownCard,
+    NotValidThatDay,
+}
+
+impl CardIndex {
+    fn key(id: &str) -> Option<u128> {
+        let b = id.as_bytes();
+        (b.len() < 16).then(|| {
+            let mut k = [0u8; 16];
+            k[..b.len()].copy_from_slice(b);
+            k[15] = b.len() as u8;
+            u128::from_le_bytes(k)
+        })
     }
-    let header = &bytes[..header_end];
-    let mut pieces = Vec::new();
-    let (mut start, mut lines_before) = (header_end, 1u64);
-    while start < bytes.len() {
-        let mut end = (start + max_bytes).min(bytes.len());
-        if end < bytes.len() {
-            end += bytes[end..].iter().position(|&b| b == b'\n').map_or(bytes.len() - end, |i| i + 1);
+
+    fn new(cards: &[Card]) -> CardIndex {
+        let mut spans: PlHashMap<&str, (u32, Vec<CardSpan>)> = PlHashMap::default();
+        let mut ids = Vec::new();
+        for c in cards {
+            let entry = spans.entry(c.card_id.as_str()).or_insert_with(|| {
+                ids.push(c.card_id.clone());
+                ((ids.len() - 1) as u32, Vec::new())
+            });
+            entry.1.push((
+                c.valid_from.map_or(i32::MIN, clock::day_number),
+                c.valid_to.map_or(i32::MAX, clock::day_number),
+                c.employee as u32,
+            ));
         }
-        let mut piece = Vec::with_capacity(header.len() + end - start);
-        piece.extend_from_slice(header);
-        piece.extend_from_slice(&bytes[start..end]);
-        // The piece's first data line is its line 2; in the file it is `lines_before + 1`.
-        pieces.push(LogPiece {
-            file: SourceFile { name: file.name.clone(), bytes: piece, sha256: file.sha256.clone() },
-            line_offset: lines_before - 1,
-        });
-        lines_before += bytes[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
-        start = end;
+        let mut index = CardIndex {
+            short: PlHashMap::default(),
+            long: PlHashMap::default(),
+            reissued: Vec::new(),
+            ids: Vec::new(),
+        };
+        for (id, (card, list)) in spans {
+            let entry = match list[..] {
+                [(from, to, employee)] => CardEntry { card, from, to, employee },
+                _ => {
+                    index.reissued.push(list);
+                    CardEntry { card, from: (index.reissued.len() - 1) as i32, to: 0, employee: u32::MAX }
+                }
+            };
+            match Self::key(id) {
+                Some(k) => index.short.insert(k, entry),
+                None => index.long.insert(id.to_owned(), entry),
+            };
+        }
+        index.ids = ids;
+        index
     }
-    pieces
+
+    /// The card's index and who held it on local day `day`.
+    fn holder(&self, id: &str, day: i32) -> Result<(u32, u32), NoHolder> {
+        let entry = match Self::key(id) {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(id),
+        }
+        .ok_or(NoHolder::UnknownCard)?;
+        let employee = if entry.employee != u32::MAX {
+            (entry.from <= day && day <= entry.to).then_some(entry.employee)
+        } else {
+            self.reissued[entry.from as usize].iter().find(|s| s.0 <= day && day <= s.1).map(|s| s.2)
+        };
+        employee.map(|e| (entry.card, e)).ok_or(NoHolder::NotValidThatDay)
+    }
 }
+
+/// Reads the chunks of several logs in order.
+struct LogReader<'a> {
+    logs: &'a [LogSource],
+    chunk_bytes: usize,
+    current: Option<(usize, crate::csvin::LogChunks<'a>)>,
+    next_file: usize,
+}
+
+impl<'a> LogReader<'a> {
+    fn new(logs: &'a [LogSource], chunk_bytes: usize) -> LogReader<'a> {
+        LogReader { logs, chunk_bytes, current: None, next_file: 0 }
+    }
+
+    /// Up to `n` (file index, chunk) pairs; empty at the end of the last file.
+    fn batch(&mut self, n: usize) -> Result<Vec<(usize, LogChunk)>, FileError> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            if self.current.is_none() {
+                let Some(log) = self.logs.get(self.next_file) else { break };
+                self.current = Some((self.next_file, log.chunks(self.chunk_bytes)?));
+                self.next_file += 1;
+            }
+            let (idx, chunks) = self.current.as_mut().expect("a current log");
+            match chunks.next_chunk()? {
+                Some(c) => out.push((*idx, c)),
+                None => self.current = None,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Files a log's merged counts, with the checksum computed while it was read.
+fn finish_log(log: &LogSource, mut outcome: FileOutcome<()>, ledger: &mut Ledger) {
+    log.sha256().unwrap_or_default().clone_into(&mut outcome.count.sha256);
+    outcome.into_rows(ledger);
+}
+
+/// Size of the chunks access logs are read and parsed in (in parallel, a few at a time).
+const LOG_CHUNK_BYTES: usize = 4 << 20;
 
 /// Reads and checks every input table, in dependency order.
 pub fn ingest(
@@ -608,134 +699,128 @@ pub fn ingest(
     })?
     .into_rows(&mut ledger);
 
-    // Card id → (index, validity spans). Events resolve their holder by local date.
-    let mut card_ids: Vec<String> = Vec::new();
-    // Looked up once per badge event: polars' fast hasher rather than SipHash.
-    let mut card_lookup: PlHashMap<&str, (u32, Vec<CardSpan>)> = PlHashMap::default();
-    for c in &cards {
-        let entry = card_lookup.entry(c.card_id.as_str()).or_insert_with(|| {
-            card_ids.push(c.card_id.clone());
-            ((card_ids.len() - 1) as u32, Vec::new())
-        });
-        entry.1.push((
-            c.valid_from.map_or(i32::MIN, clock::day_number),
-            c.valid_to.map_or(i32::MAX, clock::day_number),
-            c.employee as u32,
-        ));
-    }
+    // Events resolve their card's holder by local date.
+    let card_lookup = CardIndex::new(&cards);
     let site_index: PlHashMap<&str, u32> =
         sites.iter().enumerate().map(|(i, s)| (s.site_id.as_str(), i as u32)).collect();
     let (first_day, last_day) = (clock::day_number(period.0), clock::day_number(period.1));
 
-    // Large logs are cut into pieces at line ends so that both cores work even when one site's
-    // export dwarfs the others; pieces are put back together in file and line order.
-    let pieces: Vec<(usize, LogPiece)> = src
-        .access_logs
-        .iter()
-        .enumerate()
-        .flat_map(|(file_idx, file)| split_log(file, LOG_PIECE_BYTES).into_iter().map(move |p| (file_idx, p)))
-        .collect();
-    type Parsed = Result<(usize, Events, FileOutcome<()>), FileError>;
-    let per_piece: Vec<Parsed> = pieces
-        .par_iter()
-        .map(|(file_idx, piece)| {
-            let (file_idx, line_offset) = (*file_idx, piece.line_offset);
-            let mut ev = Events::default();
-            let mut clock = clock::StampParser::default();
-            let mut outcome =
-                ingest_file(&piece.file, "access_log", &["timestamp", "site_id", "card_id", "direction"], 4, |r| {
-                    let ts = required(r, 0, "timestamp")?;
-                    let stamp = clock.parse(ts).map_err(|e| match e {
-                        StampError::Malformed => {
-                            (RejectReason::BadTimestamp, format!("timestamp {ts:?} is not ISO 8601"))
-                        }
-                        StampError::Nonexistent => (
-                            RejectReason::NonexistentLocalTime,
-                            format!(
-                                "timestamp {ts:?} falls in the spring-forward gap: that Brussels time never happened"
-                            ),
-                        ),
-                    })?;
-                    let site_id = required(r, 1, "site_id")?;
-                    let site = *site_index.get(site_id).ok_or_else(|| {
+    // Logs are read in chunks of whole lines, a batch of chunks at a time: the batch is parsed in
+    // parallel while the next one is read and hashed, so memory holds a few chunks, not the logs.
+    // Chunks may span files; results are put back together in file and line order.
+    let parse_chunk = |file_idx: usize, chunk: &LogChunk| -> Result<(Events, FileOutcome<()>), FileError> {
+        let mut ev = Events { list: Vec::with_capacity(chunk.file.bytes.len() / 32), ..Events::default() };
+        let mut clock = clock::StampParser::default();
+        let columns = ["timestamp", "site_id", "card_id", "direction"];
+        // Each site exports its own log: the site of the previous row is nearly always right.
+        let mut last_site: Option<(&str, u32)> = None;
+        let mut outcome = ingest_file(&chunk.file, "access_log", &columns, 4, |r| {
+            let ts = required(r, 0, "timestamp")?;
+            let stamp = clock.parse(ts).map_err(|e| match e {
+                StampError::Malformed => (RejectReason::BadTimestamp, format!("timestamp {ts:?} is not ISO 8601")),
+                StampError::Nonexistent => (
+                    RejectReason::NonexistentLocalTime,
+                    format!("timestamp {ts:?} falls in the spring-forward gap: that Brussels time never happened"),
+                ),
+            })?;
+            let site_id = required(r, 1, "site_id")?;
+            let site = match last_site {
+                Some((id, k)) if id == site_id => k,
+                _ => {
+                    let (id, k) = site_index.get_key_value(site_id).ok_or_else(|| {
                         (RejectReason::UnknownSite, format!("site_id {site_id:?} is not an accepted site of sites.csv"))
                     })?;
-                    let card_id = required(r, 2, "card_id")?;
-                    let (card, spans) = card_lookup.get(card_id).ok_or_else(|| {
-                        (RejectReason::UnknownCard, format!("card_id {card_id:?} is not an accepted card of cards.csv"))
-                    })?;
-                    let direction = required(r, 3, "direction")?;
-                    let is_in = if direction.eq_ignore_ascii_case("in") || direction.eq_ignore_ascii_case("entry") {
-                        true
-                    } else if direction.eq_ignore_ascii_case("out") || direction.eq_ignore_ascii_case("exit") {
-                        false
-                    } else {
-                        return Err((RejectReason::BadDirection, format!("direction {direction:?}: use in or out")));
-                    };
-                    if stamp.local_day < first_day || stamp.local_day > last_day {
-                        return Err((RejectReason::OutsidePeriod, format!("{ts} is outside the study period")));
-                    }
-                    let employee = spans
-                        .iter()
-                        .find(|s| s.0 <= stamp.local_day && stamp.local_day <= s.1)
-                        .map(|s| s.2)
-                        .ok_or_else(|| {
-                            (
-                                RejectReason::CardNotValid,
-                                format!("card {card_id:?} has no validity period covering {ts}"),
-                            )
-                        })?;
-                    ev.card.push(*card);
-                    ev.employee.push(employee);
-                    ev.site.push(site);
-                    ev.utc_s.push(stamp.utc_s);
-                    ev.local_day.push(stamp.local_day);
-                    ev.local_sod.push(stamp.local_sod);
-                    ev.is_in.push(is_in);
-                    ev.file.push(file_idx as u32);
-                    ev.line.push((r.line + line_offset) as u32);
-                    ev.ambiguous_local_times += u64::from(stamp.ambiguous);
-                    Ok(())
-                })?;
-            for reject in &mut outcome.rejects {
-                reject.line += line_offset;
-            }
-            Ok((file_idx, ev, outcome))
-        })
-        .collect();
-    let mut events = Events::default();
-    let mut merged: Option<(usize, FileOutcome<()>)> = None;
-    for result in per_piece {
-        let (file_idx, ev, outcome) = result?;
-        events.append(ev);
-        match &mut merged {
-            Some((idx, m)) if *idx == file_idx => {
-                m.rejects.extend(outcome.rejects);
-                m.count.read += outcome.count.read;
-                m.count.accepted += outcome.count.accepted;
-                m.count.rejected += outcome.count.rejected;
-            }
-            _ => {
-                if let Some((_, done)) = merged.take() {
-                    done.into_rows(&mut ledger);
+                    last_site = Some((id, *k));
+                    *k
                 }
-                merged = Some((file_idx, outcome));
+            };
+            let card_id = required(r, 2, "card_id")?;
+            let holder = card_lookup.holder(card_id, stamp.local_day);
+            if let Err(NoHolder::UnknownCard) = holder {
+                return Err((
+                    RejectReason::UnknownCard,
+                    format!("card_id {card_id:?} is not an accepted card of cards.csv"),
+                ));
+            }
+            let direction = required(r, 3, "direction")?;
+            let is_in = if direction.eq_ignore_ascii_case("in") || direction.eq_ignore_ascii_case("entry") {
+                true
+            } else if direction.eq_ignore_ascii_case("out") || direction.eq_ignore_ascii_case("exit") {
+                false
+            } else {
+                return Err((RejectReason::BadDirection, format!("direction {direction:?}: use in or out")));
+            };
+            if stamp.local_day < first_day || stamp.local_day > last_day {
+                return Err((RejectReason::OutsidePeriod, format!("{ts} is outside the study period")));
+            }
+            let (card, employee) = holder.map_err(|_| {
+                (RejectReason::CardNotValid, format!("card {card_id:?} has no validity period covering {ts}"))
+            })?;
+            ev.list.push(Event {
+                utc_s: stamp.utc_s,
+                card,
+                employee,
+                site,
+                local_day: stamp.local_day,
+                local_sod: stamp.local_sod,
+                file: file_idx as u32,
+                line: (r.line + chunk.line_offset) as u32,
+                is_in,
+            });
+            ev.ambiguous_local_times += u64::from(stamp.ambiguous);
+            Ok(())
+        })?;
+        for reject in &mut outcome.rejects {
+            reject.line += chunk.line_offset;
+        }
+        Ok((ev, outcome))
+    };
+    let batch_len = 2 * rayon::current_num_threads().max(1);
+    let mut reader = LogReader::new(&src.access_logs, LOG_CHUNK_BYTES);
+    // Reserved once from the logs' sizes (a badge line is at least ~30 bytes): growing a vector of
+    // millions of events by doubling copies it and faults its pages in again and again. Pages
+    // reserved but never written cost no memory.
+    let log_bytes: u64 = src.access_logs.iter().map(LogSource::len_hint).sum();
+    let mut events = Events { list: Vec::with_capacity((log_bytes / 30) as usize), ..Events::default() };
+    let mut merged: Option<(usize, FileOutcome<()>)> = None;
+    let mut batch = reader.batch(batch_len)?;
+    while !batch.is_empty() {
+        let (parsed, next) = rayon::join(
+            || batch.par_iter().map(|(f, c)| parse_chunk(*f, c).map(|r| (*f, r))).collect::<Vec<_>>(),
+            || reader.batch(batch_len),
+        );
+        for result in parsed {
+            let (file_idx, (ev, outcome)) = result?;
+            events.append(ev);
+            match &mut merged {
+                Some((idx, m)) if *idx == file_idx => {
+                    m.rejects.extend(outcome.rejects);
+                    m.count.read += outcome.count.read;
+                    m.count.accepted += outcome.count.accepted;
+                    m.count.rejected += outcome.count.rejected;
+                }
+                _ => {
+                    if let Some((idx, done)) = merged.take() {
+                        finish_log(&src.access_logs[idx], done, &mut ledger);
+                    }
+                    merged = Some((file_idx, outcome));
+                }
             }
         }
+        batch = next?;
     }
-    if let Some((_, done)) = merged {
-        done.into_rows(&mut ledger);
+    if let Some((idx, done)) = merged {
+        finish_log(&src.access_logs[idx], done, &mut ledger);
     }
 
-    // The lookups borrow the tables they index; end the borrows before the tables move.
+    // The site lookup borrows the table it indexes; end the borrow before the table moves.
     drop(site_index);
-    drop(card_lookup);
     Ok(Inputs {
         sites,
         companies,
         employees,
         cards,
-        card_ids,
+        card_ids: card_lookup.ids,
         events,
         log_files: src.access_logs.iter().map(|f| f.name.clone()).collect(),
         ledger,
@@ -757,22 +842,43 @@ mod tests {
     }
 
     #[test]
-    fn log_pieces_keep_every_line_and_its_number() {
-        let mut text = String::from("timestamp,site_id,card_id,direction\n");
+    fn log_chunks_keep_every_line_and_its_number() {
+        let mut text = String::from("\u{feff}timestamp;site_id;card_id;direction\r\n");
         for i in 0..100 {
-            text.push_str(&format!("2026-01-05T08:{:02}:00,S1,K{i},in\n", i % 60));
+            text.push_str(&format!("2026-01-05T08:{:02}:00;S1;K{i};in\r\n", i % 60));
+            if i % 17 == 0 {
+                text.push_str("\r\n"); // blank lines count as lines
+            }
         }
-        let file = SourceFile::from_bytes("log.csv", text.into_bytes());
-        let pieces = split_log(&file, 300);
-        assert!(pieces.len() > 5);
+        let bytes = text.into_bytes();
+        let log = LogSource::from_bytes("log.csv", bytes.clone());
+        let mut chunks = log.chunks(300).unwrap();
         let mut seen = Vec::new();
-        for p in &pieces {
-            crate::csvin::read_rows(&p.file, &["card_id"], 1, |r| {
-                seen.push((r.line + p.line_offset, r.get(0).unwrap().to_owned()))
-            })
-            .unwrap();
+        let mut n = 0;
+        while let Some(c) = chunks.next_chunk().unwrap() {
+            n += 1;
+            read_rows(&c.file, &["card_id"], 1, |r| seen.push((r.line + c.line_offset, r.get(0).unwrap().to_owned())))
+                .unwrap();
         }
-        let expect: Vec<(u64, String)> = (0..100).map(|i| (i as u64 + 2, format!("K{i}"))).collect();
-        assert_eq!(seen, expect);
+        assert!(n > 5, "{n} chunks");
+        let mut whole = Vec::new();
+        read_rows(&SourceFile::from_bytes("log.csv", bytes.clone()), &["card_id"], 1, |r| {
+            whole.push((r.line, r.get(0).unwrap().to_owned()))
+        })
+        .unwrap();
+        assert_eq!(seen, whole);
+        assert_eq!(seen.len(), 100);
+        assert_eq!(seen[1], (4, "K1".to_owned()), "line 3 is blank");
+        assert_eq!(log.sha256(), Some(SourceFile::from_bytes("", bytes).sha256.as_str()));
+    }
+
+    #[test]
+    fn an_empty_log_is_read_once_and_named() {
+        let log = LogSource::from_bytes("empty.csv", Vec::new());
+        let mut chunks = log.chunks(300).unwrap();
+        let c = chunks.next_chunk().unwrap().expect("one chunk, so the header is checked");
+        assert!(c.file.bytes.is_empty());
+        assert!(chunks.next_chunk().unwrap().is_none());
+        assert!(log.sha256().is_some());
     }
 }

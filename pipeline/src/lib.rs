@@ -42,5 +42,6 @@ pub mod report_data;
 pub mod roads;
 pub mod run;
 pub mod scenario;
+pub mod transit;
 pub mod visits;
 pub mod warehouse;

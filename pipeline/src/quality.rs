@@ -43,6 +43,10 @@ pub enum RejectReason {
     OutsidePeriod,
     /// A value is out of its valid range.
     OutOfRange,
+    /// A GTFS row names a stop, trip, route or service the feed does not define (or rejected).
+    UnknownReference,
+    /// A GTFS call that breaks its trip: repeated sequence, time going back, untimed first/last.
+    InconsistentTimetable,
 }
 
 impl RejectReason {
@@ -66,6 +70,8 @@ impl RejectReason {
         RejectReason::CardNotValid,
         RejectReason::OutsidePeriod,
         RejectReason::OutOfRange,
+        RejectReason::UnknownReference,
+        RejectReason::InconsistentTimetable,
     ];
 
     /// The stable code.
@@ -89,6 +95,8 @@ impl RejectReason {
             RejectReason::CardNotValid => "card_not_valid",
             RejectReason::OutsidePeriod => "outside_period",
             RejectReason::OutOfRange => "out_of_range",
+            RejectReason::UnknownReference => "unknown_reference",
+            RejectReason::InconsistentTimetable => "inconsistent_timetable",
         }
     }
 }
@@ -175,6 +183,20 @@ pub struct PairingCounts {
     pub over_midnight: u64,
     /// Visits longer than `max_visit_hours` (capped), whatever their rule label.
     pub over_cap: u64,
+}
+
+impl PairingCounts {
+    /// Adds the counts of another part of the events.
+    pub fn add(&mut self, o: &PairingCounts) {
+        self.events += o.events;
+        self.duplicate_swipes += o.duplicate_swipes;
+        self.visit_ins += o.visit_ins;
+        self.visit_outs += o.visit_outs;
+        self.orphan_outs += o.orphan_outs;
+        self.missing_outs += o.missing_outs;
+        self.over_midnight += o.over_midnight;
+        self.over_cap += o.over_cap;
+    }
 }
 
 #[cfg(test)]

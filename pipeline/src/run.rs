@@ -10,7 +10,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::config::Study;
-use crate::csvin::SourceFile;
+use crate::csvin::{LogSource, SourceFile};
 use crate::estimate::{BandSource, effective_bands};
 use crate::factors::FactorSet;
 use crate::ingest::{Events, Inputs, SourceSet, ingest};
@@ -44,7 +44,14 @@ pub fn load_sources(study: &Study) -> Result<SourceSet> {
             );
         }
         for rel in matched {
-            access_logs.push(one("access_logs", &rel)?);
+            let path = study.resolve(&rel);
+            access_logs.push(LogSource::open(&path, &rel).with_context(|| {
+                format!(
+                    "inputs.access_logs in {}: cannot read {} (paths are relative to the folder of study.toml)",
+                    study.origin,
+                    path.display()
+                )
+            })?);
         }
     }
     let mut scenario_factors: Vec<SourceFile> = Vec::new();
@@ -112,13 +119,30 @@ fn wildcard(p: &[u8], s: &[u8]) -> bool {
 pub struct Timings {
     /// (stage, ms) in run order.
     pub stages: Vec<(String, u128)>,
+    /// CPU time of the process (all threads, user + system) during each stage, in ms, when the
+    /// platform tells it (Linux): wall time alone misleads on a busy machine.
+    #[serde(skip)]
+    pub cpu_ms: Vec<Option<u128>>,
+}
+
+/// CPU time used by this process so far (Linux `/proc/self/stat`, 10 ms ticks).
+fn process_cpu_ms() -> Option<u128> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at state; utime and stime are
+    // the 14th and 15th fields of the line.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let ticks: u128 = fields.next()?.parse::<u128>().ok()? + fields.next()?.parse::<u128>().ok()?;
+    Some(ticks * 10)
 }
 
 impl Timings {
     fn time<T>(&mut self, stage: &str, f: impl FnOnce() -> T) -> T {
         let t = Instant::now();
+        let cpu = process_cpu_ms();
         let out = f();
         self.stages.push((stage.to_owned(), t.elapsed().as_millis()));
+        self.cpu_ms.push(cpu.zip(process_cpu_ms()).map(|(a, b)| b - a));
         tracing::info!(stage, ms = t.elapsed().as_millis() as u64, "stage done");
         out
     }
@@ -153,6 +177,8 @@ pub struct RunSummary {
     pub reports: Vec<(String, String, bool)>,
     /// Stage durations.
     pub timings: Timings,
+    /// The GTFS feeds (sha256) and the service day, when legs ride the timetables.
+    pub transit: Option<crate::transit::TransitSummary>,
 }
 
 /// One scenario in `run.json`.
@@ -190,8 +216,10 @@ pub struct Computed {
     pub potential: DataFrame,
     /// The road network, when the study routes legs (`inputs.osm`); scenarios reuse it.
     pub roads: Option<crate::roads::RoadRouting>,
-    /// The events frame, kept only when a scenario pairs visits with other options.
-    pub events: Option<DataFrame>,
+    /// The timetables, when the study names GTFS feeds (`inputs.gtfs`); scenarios reuse them.
+    pub transit: Option<crate::transit::TransitRouting>,
+    /// The accepted events, kept only when a scenario pairs visits with other options.
+    pub events: Option<Events>,
     /// Scenarios, once [`compute_scenarios`] has run.
     pub scenarios: Vec<Scenario>,
 }
@@ -207,24 +235,24 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     let factors = FactorSet::load(&c.method.factor_set, sources.factors.as_ref(), &mut inputs.ledger)
         .with_context(|| format!("method.factor_set / inputs.factors in {}", study.origin))?;
     let bands = effective_bands(&c.method.estimate);
-    // The events move into the pairing frame; only their count of ambiguous times stays behind.
+    // The events are dropped once paired, unless a scenario pairs them with other options.
     let ambiguous = inputs.events.ambiguous_local_times;
-    let events =
+    let mut events =
         std::mem::replace(&mut inputs.events, Events { ambiguous_local_times: ambiguous, ..Events::default() });
-    // A scenario that pairs visits differently needs the events again (the frame's columns are
-    // shared, not copied, until then).
     let keep_events = study.scenarios()?.iter().any(|(_, _, v)| scenario::pairing_differs(&c.method, &v.config.method));
-    let mut kept = None;
-    let (visits, pairing) = timings.time("pair_visits", || -> Result<_> {
-        let events = visits::events_frame(events)?;
-        if keep_events {
-            kept = Some(events.clone());
-        }
-        Ok(visits::pair_visits(events, &c.method)?)
+    let (visits, pairing) = timings.time("pair_visits", || {
+        visits::sort_for_pairing(&mut events);
+        visits::pair_visits(&events, &c.method)
     })?;
+    let kept = keep_events.then_some(events);
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
     let roads = timings.time("road_network", || crate::roads::open(study))?;
-    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref()))?;
+    let transit = timings.time("transit_network", || crate::transit::open(study))?;
+    if let Some(t) = &transit {
+        t.add_to_ledger(&mut inputs.ledger);
+    }
+    let legs =
+        timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref(), transit.as_ref()))?;
     let impacts = timings.time("day_impacts", || -> Result<_> {
         let impacts = impact::day_impacts(&days, &legs, c.method.boundary)?;
         Ok(rebound::apply(impacts, c.method.rebound_share)?)
@@ -241,6 +269,7 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         pairing,
         potential,
         roads,
+        transit,
         events: kept,
         scenarios: Vec::new(),
     })
@@ -293,6 +322,7 @@ pub fn compute_scenarios(
             visits: &computed.visits,
             days: &computed.days,
             roads: computed.roads.as_ref(),
+            transit: computed.transit.as_ref(),
         };
         let impacts = timings
             .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))
@@ -314,10 +344,12 @@ fn run_info(study: &Study, factors: &FactorSet, sources: &SourceSet) -> PolarsRe
     let c = &study.config;
     let m = &c.method;
     let mut all = vec![&sources.sites, &sources.companies, &sources.employees, &sources.cards];
-    all.extend(&sources.access_logs);
     all.extend(&sources.factors);
     all.extend(&sources.scenario_factors);
-    let combined: String = all.iter().map(|f| format!("{} {}\n", f.sha256, f.name)).collect();
+    let mut named: Vec<(&str, &str)> = all.iter().map(|f| (f.sha256.as_str(), f.name.as_str())).collect();
+    // Logs are hashed while ingest reads them; the order of the lines is that of earlier versions.
+    named.splice(4..4, sources.access_logs.iter().map(|l| (l.sha256().unwrap_or_default(), l.name.as_str())));
+    let combined: String = named.iter().map(|(sha, name)| format!("{sha} {name}\n")).collect();
     let inputs_sha256 = crate::csvin::SourceFile::from_bytes("", combined.into_bytes()).sha256;
     df!(
         "schema_version" => [warehouse::SCHEMA_VERSION],
@@ -425,6 +457,7 @@ fn write_outputs(
         parquet_layout: layout.code(),
         reports,
         timings: Timings::default(),
+        transit: c.transit.as_ref().map(|t| t.summary()),
     })
 }
 

@@ -21,7 +21,7 @@ use crate::config::MethodConfig;
 use crate::estimate::effective_bands;
 use crate::factors::FactorSet;
 use crate::impact::{self, LegError};
-use crate::ingest::Inputs;
+use crate::ingest::{Events, Inputs};
 use crate::roads::RoadRouting;
 use crate::{rebound, visits};
 
@@ -44,15 +44,16 @@ pub struct Scenario {
 pub struct Base<'a> {
     /// The base run's method options.
     pub method: &'a MethodConfig,
-    /// The events frame (`visits::events_frame`), kept only when some scenario pairs visits
-    /// differently.
-    pub events: Option<&'a DataFrame>,
+    /// The accepted events, kept only when some scenario pairs visits differently.
+    pub events: Option<&'a Events>,
     /// The base run's visits.
     pub visits: &'a DataFrame,
     /// The base run's center days.
     pub days: &'a DataFrame,
     /// The base run's road network (routing options included), when legs are routed.
     pub roads: Option<&'a RoadRouting>,
+    /// The base run's timetables (transit options included), when the study names GTFS feeds.
+    pub transit: Option<&'a crate::transit::TransitRouting>,
 }
 
 /// A scenario could not be computed.
@@ -89,7 +90,7 @@ pub fn day_impacts(
     let repair = pairing_differs(base.method, method);
     let visits = if repair {
         let events = base.events.ok_or(ScenarioError::NoEvents)?;
-        repaired = visits::pair_visits(events.clone(), method)?.0;
+        repaired = visits::pair_visits(events, method)?.0;
         &repaired
     } else {
         base.visits
@@ -107,7 +108,7 @@ pub fn day_impacts(
             inputs.employees.iter().map(|e| e.with_carpool_occupancy(method.carpool_occupancy)).collect::<Vec<_>>();
         std::mem::replace(&mut inputs.employees, adjusted)
     });
-    let legs = impact::legs(inputs, days, factors, &bands, base.roads);
+    let legs = impact::legs(inputs, days, factors, &bands, base.roads, base.transit);
     if let Some(original) = original {
         inputs.employees = original;
     }

@@ -221,6 +221,18 @@ const REASONS: &Table = &[
     ("card_not_valid", "badge hors validité", "badge niet geldig", "card not valid"),
     ("outside_period", "hors période d'étude", "buiten de studieperiode", "outside the study period"),
     ("out_of_range", "valeur hors limites", "waarde buiten bereik", "value out of range"),
+    (
+        "unknown_reference",
+        "référence inconnue (horaire GTFS)",
+        "onbekende verwijzing (GTFS-dienstregeling)",
+        "unknown reference (GTFS timetable)",
+    ),
+    (
+        "inconsistent_timetable",
+        "horaire incohérent (GTFS)",
+        "inconsistente dienstregeling (GTFS)",
+        "inconsistent timetable (GTFS)",
+    ),
 ];
 
 /// A reject reason code in words (the code itself when unknown).

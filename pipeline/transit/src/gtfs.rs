@@ -1,0 +1,529 @@
+//! GTFS reading: a feed (zip archive or folder) → checked tables with every bad row kept as a
+//! [`Reject`] (file, line, reason). `stop_times.txt` is streamed row by row into flat arrays by
+//! [`crate::network`]; nothing here holds per-trip string maps.
+//!
+//! Quirks taken in stride: UTF-8 BOM, quoted fields, spaces around fields and ids (ids are
+//! trimmed, never otherwise altered: leading zeros stay), parent stations and platforms, services
+//! only in `calendar_dates.txt`, times past 24:00:00, empty times at intermediate stops, extra
+//! vendor files (never opened), missing optional files (`agency`, `calendar` or `calendar_dates`
+//! but not both, `transfers`).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::date::Date;
+use crate::{FeedError, VehicleClass};
+
+/// A bad row: which feed, file and line, a reason code and a detail for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// Feed name (as given to the loader).
+    pub feed: String,
+    /// GTFS file, e.g. `stop_times.txt`.
+    pub file: &'static str,
+    /// 1-based line in the file (the header is line 1).
+    pub line: u64,
+    /// Reason code (`snake_case`).
+    pub reason: &'static str,
+    /// What was wrong, for people.
+    pub detail: String,
+    /// The row's raw fields joined with commas.
+    pub raw: String,
+}
+
+/// Rows of one file: `rows = accepted + rejected`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCount {
+    /// Feed name.
+    pub feed: String,
+    /// GTFS file.
+    pub file: &'static str,
+    /// Data rows read (header excluded).
+    pub rows: u64,
+    /// Rows kept.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+}
+
+/// A feed's files: a zip archive or a folder.
+pub(crate) enum Source {
+    Zip(Box<zip::ZipArchive<File>>),
+    Dir(PathBuf),
+}
+
+impl Source {
+    pub(crate) fn open(feed: &str, path: &Path) -> Result<Source, FeedError> {
+        if path.is_dir() {
+            return Ok(Source::Dir(path.to_owned()));
+        }
+        let f = File::open(path).map_err(|e| FeedError::Open { feed: feed.into(), detail: e.to_string() })?;
+        let z = zip::ZipArchive::new(f)
+            .map_err(|e| FeedError::Open { feed: feed.into(), detail: format!("not a readable zip archive: {e}") })?;
+        Ok(Source::Zip(Box::new(z)))
+    }
+
+    /// The file, or `None` when the feed does not have it. In an archive the file may sit in one
+    /// folder (some publishers zip the folder, not its content).
+    fn file(&mut self, feed: &str, name: &str) -> Result<Option<Box<dyn Read + '_>>, FeedError> {
+        let io = |e: std::io::Error| FeedError::Open { feed: feed.into(), detail: format!("{name}: {e}") };
+        match self {
+            Source::Dir(d) => {
+                let p = d.join(name);
+                if p.is_file() { Ok(Some(Box::new(File::open(p).map_err(io)?))) } else { Ok(None) }
+            }
+            Source::Zip(z) => {
+                let suffix = format!("/{name}");
+                let names: Vec<String> = z.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
+                let found =
+                    names.into_iter().find(|n| n == name || (n.ends_with(&suffix) && n.matches('/').count() == 1));
+                let Some(found) = found else { return Ok(None) };
+                let f = z
+                    .by_name(&found)
+                    .map_err(|e| FeedError::Open { feed: feed.into(), detail: format!("{name}: {e}") })?;
+                Ok(Some(Box::new(f)))
+            }
+        }
+    }
+}
+
+/// One CSV file being read: header lookup, row iteration with line numbers, counts and rejects.
+pub(crate) struct Table<'a> {
+    feed: String,
+    file: &'static str,
+    rdr: csv::Reader<Box<dyn Read + 'a>>,
+    header: HashMap<String, usize>,
+    bytes: csv::ByteRecord,
+    /// The current row (valid after `next` returned true).
+    pub rec: csv::StringRecord,
+    /// The current row's line.
+    pub line: u64,
+    pub(crate) count: FileCount,
+    pub(crate) rejects: Vec<Reject>,
+}
+
+impl<'a> Table<'a> {
+    /// Opens `file`; `None` when the feed does not have it.
+    pub(crate) fn open(src: &'a mut Source, feed: &str, file: &'static str) -> Result<Option<Table<'a>>, FeedError> {
+        let Some(r) = src.file(feed, file)? else { return Ok(None) };
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(r);
+        let head =
+            rdr.byte_headers().map_err(|e| FeedError::Csv { feed: feed.into(), file, detail: e.to_string() })?.clone();
+        let mut header = HashMap::new();
+        for (i, h) in head.iter().enumerate() {
+            let h = String::from_utf8_lossy(h);
+            let h = h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase();
+            header.entry(h).or_insert(i);
+        }
+        let count = FileCount { feed: feed.into(), file, rows: 0, accepted: 0, rejected: 0 };
+        Ok(Some(Table {
+            feed: feed.into(),
+            file,
+            rdr,
+            header,
+            bytes: csv::ByteRecord::new(),
+            rec: csv::StringRecord::new(),
+            line: 1,
+            count,
+            rejects: Vec::new(),
+        }))
+    }
+
+    /// Column index, if the header has it.
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
+        self.header.get(name).copied()
+    }
+
+    /// Column index of a required column.
+    pub(crate) fn need(&self, name: &'static str) -> Result<usize, FeedError> {
+        self.col(name).ok_or(FeedError::MissingColumn { feed: self.feed.clone(), file: self.file, column: name })
+    }
+
+    /// Advances to the next row; rows that are not UTF-8 are rejected here and skipped.
+    pub(crate) fn next(&mut self) -> Result<bool, FeedError> {
+        loop {
+            let more = self.rdr.read_byte_record(&mut self.bytes).map_err(|e| FeedError::Csv {
+                feed: self.feed.clone(),
+                file: self.file,
+                detail: e.to_string(),
+            })?;
+            if !more {
+                return Ok(false);
+            }
+            self.line = self.bytes.position().map_or(self.line + 1, |p| p.line());
+            // A fully blank line is not a row.
+            if self.bytes.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            self.count.rows += 1;
+            match csv::StringRecord::from_byte_record(self.bytes.clone()) {
+                Ok(r) => {
+                    self.rec = r;
+                    return Ok(true);
+                }
+                Err(_) => {
+                    let raw =
+                        String::from_utf8_lossy(&self.bytes.iter().collect::<Vec<_>>().join(&b","[..])).into_owned();
+                    self.push_reject("invalid_utf8", "the row is not UTF-8 text".into(), raw);
+                }
+            }
+        }
+    }
+
+    /// Field `i` of the current row, trimmed; empty when the column or the field is missing.
+    pub(crate) fn get(&self, i: Option<usize>) -> &str {
+        i.and_then(|i| self.rec.get(i)).unwrap_or("").trim()
+    }
+
+    pub(crate) fn accept(&mut self) {
+        self.count.accepted += 1;
+    }
+
+    /// Rejects the current row.
+    pub(crate) fn reject(&mut self, reason: &'static str, detail: String) {
+        let raw = self.rec.iter().collect::<Vec<_>>().join(",");
+        self.push_reject(reason, detail, raw);
+    }
+
+    fn push_reject(&mut self, reason: &'static str, detail: String, raw: String) {
+        self.count.rejected += 1;
+        self.rejects.push(Reject { feed: self.feed.clone(), file: self.file, line: self.line, reason, detail, raw });
+    }
+}
+
+/// A stop, station or other location of `stops.txt`.
+#[derive(Debug, Clone)]
+pub(crate) struct StopRow {
+    pub id: String,
+    pub name: String,
+    pub pos: (f64, f64),
+    /// GTFS location_type (0 stop/platform, 1 station, 2 entrance, 3 node, 4 boarding area).
+    pub location_type: u8,
+    pub parent: String,
+}
+
+/// When a service runs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Service {
+    pub weekdays: [bool; 7],
+    pub range: Option<(Date, Date)>,
+    pub added: Vec<Date>,
+    pub removed: Vec<Date>,
+}
+
+impl Service {
+    pub(crate) fn active(&self, d: Date) -> bool {
+        if self.removed.contains(&d) {
+            return false;
+        }
+        if self.added.contains(&d) {
+            return true;
+        }
+        matches!(self.range, Some((a, b)) if a <= d && d <= b && self.weekdays[d.weekday()])
+    }
+}
+
+/// A `transfers.txt` rule between two locations (stations expand to their platforms later).
+#[derive(Debug, Clone)]
+pub(crate) struct TransferRow {
+    pub from: u32,
+    pub to: u32,
+    pub kind: u8,
+    pub min_s: Option<i32>,
+}
+
+/// Every table of a feed but `stop_times.txt`.
+pub(crate) struct FeedTables {
+    pub name: String,
+    pub stops: Vec<StopRow>,
+    pub stop_by_id: HashMap<String, u32>,
+    pub route_class: Vec<VehicleClass>,
+    pub services: Vec<Service>,
+    pub trip_route: Vec<u32>,
+    pub trip_service: Vec<u32>,
+    pub trip_by_id: HashMap<String, u32>,
+    pub transfers: Vec<TransferRow>,
+    /// Data rows of `frequencies.txt`, which is not applied (see the README).
+    pub frequencies_rows: u64,
+    pub counts: Vec<FileCount>,
+    pub rejects: Vec<Reject>,
+}
+
+fn finish(t: Table<'_>, counts: &mut Vec<FileCount>, rejects: &mut Vec<Reject>) {
+    counts.push(t.count);
+    rejects.extend(t.rejects);
+}
+
+fn parse_coord(s: &str, lim: f64) -> Option<f64> {
+    let v: f64 = s.parse().ok()?;
+    (v.is_finite() && v.abs() <= lim).then_some(v)
+}
+
+/// Reads every table but `stop_times.txt`.
+pub(crate) fn read_tables(src: &mut Source, feed: &str) -> Result<FeedTables, FeedError> {
+    let mut counts = Vec::new();
+    let mut rejects = Vec::new();
+    let missing = |file: &'static str| FeedError::MissingFile { feed: feed.into(), file };
+
+    // agency.txt: nothing in it is needed (times are the feed's local times); counted only.
+    if let Some(mut t) = Table::open(src, feed, "agency.txt")? {
+        while t.next()? {
+            t.accept();
+        }
+        finish(t, &mut counts, &mut rejects);
+    }
+
+    // stops.txt
+    let mut stops = Vec::new();
+    let mut stop_by_id = HashMap::new();
+    {
+        let mut t = Table::open(src, feed, "stops.txt")?.ok_or_else(|| missing("stops.txt"))?;
+        let (c_id, c_name, c_lat, c_lon) =
+            (t.need("stop_id")?, t.col("stop_name"), t.col("stop_lat"), t.col("stop_lon"));
+        let (c_lt, c_parent) = (t.col("location_type"), t.col("parent_station"));
+        while t.next()? {
+            let id = t.get(Some(c_id)).to_owned();
+            let lt = match t.get(c_lt) {
+                "" => 0u8,
+                s => match s.parse::<u8>() {
+                    Ok(v) if v <= 4 => v,
+                    _ => {
+                        t.reject("bad_location_type", format!("location_type {s:?} is not 0-4"));
+                        continue;
+                    }
+                },
+            };
+            if id.is_empty() {
+                t.reject("missing_field", "stop_id is empty".into());
+                continue;
+            }
+            if stop_by_id.contains_key(&id) {
+                t.reject("duplicate_id", format!("stop_id {id:?} already defined"));
+                continue;
+            }
+            let (lat, lon) = (parse_coord(t.get(c_lat), 90.0), parse_coord(t.get(c_lon), 180.0));
+            let pos = match (lat, lon) {
+                (Some(a), Some(b)) if !(a == 0.0 && b == 0.0) => (a, b),
+                // Entrances, nodes and boarding areas may have no position; they are not used.
+                _ if lt >= 2 => (f64::NAN, f64::NAN),
+                _ => {
+                    t.reject(
+                        "bad_coordinate",
+                        format!(
+                            "stop {id:?}: stop_lat {:?} / stop_lon {:?} is not a position",
+                            t.get(c_lat),
+                            t.get(c_lon)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            stop_by_id.insert(id.clone(), stops.len() as u32);
+            let (name, parent) = (t.get(c_name).to_owned(), t.get(c_parent).to_owned());
+            stops.push(StopRow { id, name, pos, location_type: lt, parent });
+            t.accept();
+        }
+        finish(t, &mut counts, &mut rejects);
+    }
+
+    // routes.txt
+    let mut route_class = Vec::new();
+    let mut route_by_id: HashMap<String, u32> = HashMap::new();
+    {
+        let mut t = Table::open(src, feed, "routes.txt")?.ok_or_else(|| missing("routes.txt"))?;
+        let (c_id, c_type) = (t.need("route_id")?, t.need("route_type")?);
+        while t.next()? {
+            let id = t.get(Some(c_id)).to_owned();
+            let rt = t.get(Some(c_type));
+            let Some(class) = rt.parse::<i32>().ok().and_then(VehicleClass::from_route_type) else {
+                t.reject("bad_route_type", format!("route {id:?}: route_type {rt:?} is not a GTFS route type"));
+                continue;
+            };
+            if route_by_id.contains_key(&id) {
+                t.reject("duplicate_id", format!("route_id {id:?} already defined"));
+                continue;
+            }
+            route_by_id.insert(id, route_class.len() as u32);
+            route_class.push(class);
+            t.accept();
+        }
+        finish(t, &mut counts, &mut rejects);
+    }
+
+    // calendar.txt and calendar_dates.txt: at least one of them.
+    let mut services: Vec<Service> = Vec::new();
+    let mut service_by_id: HashMap<String, u32> = HashMap::new();
+    let mut has_calendar = false;
+    if let Some(mut t) = Table::open(src, feed, "calendar.txt")? {
+        has_calendar = true;
+        const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        let c_id = t.need("service_id")?;
+        let mut c_days = [0usize; 7];
+        for (i, d) in DAYS.iter().enumerate() {
+            c_days[i] = t.need(d)?;
+        }
+        let (c_start, c_end) = (t.need("start_date")?, t.need("end_date")?);
+        'rows: while t.next()? {
+            let id = t.get(Some(c_id)).to_owned();
+            let mut weekdays = [false; 7];
+            for i in 0..7 {
+                match t.get(Some(c_days[i])) {
+                    "0" => {}
+                    "1" => weekdays[i] = true,
+                    s => {
+                        t.reject("bad_flag", format!("service {id:?}: {} = {s:?}, expected 0 or 1", DAYS[i]));
+                        continue 'rows;
+                    }
+                }
+            }
+            let (a, b) = (Date::parse_gtfs(t.get(Some(c_start))), Date::parse_gtfs(t.get(Some(c_end))));
+            let (Some(a), Some(b)) = (a, b) else {
+                t.reject("bad_date", format!("service {id:?}: start_date/end_date are not YYYYMMDD dates"));
+                continue;
+            };
+            if id.is_empty() || service_by_id.contains_key(&id) {
+                t.reject("duplicate_id", format!("service_id {id:?} is empty or already defined"));
+                continue;
+            }
+            service_by_id.insert(id, services.len() as u32);
+            services.push(Service { weekdays, range: Some((a, b)), ..Service::default() });
+            t.accept();
+        }
+        finish(t, &mut counts, &mut rejects);
+    }
+    let mut has_dates = false;
+    if let Some(mut t) = Table::open(src, feed, "calendar_dates.txt")? {
+        has_dates = true;
+        let (c_id, c_date, c_ex) = (t.need("service_id")?, t.need("date")?, t.need("exception_type")?);
+        while t.next()? {
+            let id = t.get(Some(c_id)).to_owned();
+            let Some(d) = Date::parse_gtfs(t.get(Some(c_date))) else {
+                t.reject("bad_date", format!("service {id:?}: date {:?} is not YYYYMMDD", t.get(Some(c_date))));
+                continue;
+            };
+            let ex = t.get(Some(c_ex));
+            if ex != "1" && ex != "2" || id.is_empty() {
+                t.reject("bad_exception_type", format!("service {id:?}: exception_type {ex:?}, expected 1 or 2"));
+                continue;
+            }
+            // A service known only from calendar_dates.txt (the SNCB way) is created here.
+            let n = services.len() as u32;
+            let s = *service_by_id.entry(id).or_insert(n);
+            if s == n {
+                services.push(Service::default());
+            }
+            let svc = &mut services[s as usize];
+            if ex == "1" {
+                svc.added.push(d)
+            } else {
+                svc.removed.push(d)
+            }
+            t.accept();
+        }
+        finish(t, &mut counts, &mut rejects);
+    }
+    if !has_calendar && !has_dates {
+        return Err(missing("calendar.txt or calendar_dates.txt"));
+    }
+
+    // trips.txt
+    let (mut trip_route, mut trip_service, mut trip_by_id) = (Vec::new(), Vec::new(), HashMap::new());
+    {
+        let mut t = Table::open(src, feed, "trips.txt")?.ok_or_else(|| missing("trips.txt"))?;
+        let (c_id, c_route, c_svc) = (t.need("trip_id")?, t.need("route_id")?, t.need("service_id")?);
+        while t.next()? {
+            let id = t.get(Some(c_id));
+            if id.is_empty() || trip_by_id.contains_key(id) {
+                t.reject("duplicate_id", format!("trip_id {id:?} is empty or already defined"));
+                continue;
+            }
+            let Some(&r) = route_by_id.get(t.get(Some(c_route))) else {
+                t.reject(
+                    "unknown_route",
+                    format!("trip {id:?}: route_id {:?} is not in routes.txt", t.get(Some(c_route))),
+                );
+                continue;
+            };
+            let Some(&s) = service_by_id.get(t.get(Some(c_svc))) else {
+                t.reject(
+                    "unknown_service",
+                    format!("trip {id:?}: service_id {:?} is in neither calendar file", t.get(Some(c_svc))),
+                );
+                continue;
+            };
+            trip_by_id.insert(id.to_owned(), trip_route.len() as u32);
+            trip_route.push(r);
+            trip_service.push(s);
+            t.accept();
+        }
+        finish(t, &mut counts, &mut rejects);
+    }
+
+    // transfers.txt (optional). Rows naming trips or routes (GTFS extensions) are counted but not
+    // applied: the search has stop-to-stop transfers only.
+    let mut transfers = Vec::new();
+    if let Some(mut t) = Table::open(src, feed, "transfers.txt")? {
+        let (c_from, c_to, c_type, c_min) =
+            (t.need("from_stop_id")?, t.need("to_stop_id")?, t.col("transfer_type"), t.col("min_transfer_time"));
+        let c_specific = ["from_trip_id", "to_trip_id", "from_route_id", "to_route_id"].map(|c| t.col(c));
+        while t.next()? {
+            let (f, to) = (t.get(Some(c_from)), t.get(Some(c_to)));
+            let (Some(&from), Some(&to)) = (stop_by_id.get(f), stop_by_id.get(to)) else {
+                t.reject("unknown_stop", format!("transfer {f:?} -> {to:?}: a stop is not in stops.txt"));
+                continue;
+            };
+            let kind = match t.get(c_type) {
+                "" => 0u8,
+                s => match s.parse::<u8>() {
+                    Ok(v) if v <= 5 => v,
+                    _ => {
+                        t.reject("bad_transfer_type", format!("transfer_type {s:?} is not 0-5"));
+                        continue;
+                    }
+                },
+            };
+            let min_s = match t.get(c_min) {
+                "" => None,
+                s => match s.parse::<i32>() {
+                    Ok(v) if v >= 0 => Some(v),
+                    _ => {
+                        t.reject("bad_transfer_time", format!("min_transfer_time {s:?} is not seconds"));
+                        continue;
+                    }
+                },
+            };
+            let specific = c_specific.iter().any(|&c| !t.get(c).is_empty());
+            if !specific && kind <= 3 {
+                transfers.push(TransferRow { from, to, kind, min_s });
+            }
+            t.accept();
+        }
+        finish(t, &mut counts, &mut rejects);
+    }
+
+    let mut frequencies_rows = 0;
+    if let Some(mut t) = Table::open(src, feed, "frequencies.txt")? {
+        while t.next()? {
+            t.accept();
+            frequencies_rows += 1;
+        }
+        finish(t, &mut counts, &mut rejects);
+    }
+
+    Ok(FeedTables {
+        name: feed.into(),
+        stops,
+        stop_by_id,
+        route_class,
+        services,
+        trip_route,
+        trip_service,
+        trip_by_id,
+        transfers,
+        frequencies_rows,
+        counts,
+        rejects,
+    })
+}
