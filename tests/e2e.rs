@@ -1108,7 +1108,7 @@ fn demo_reports_publish_no_cell_below_k() {
     conn.execute_batch("SET threads = 1;").unwrap();
     let k = 5u64;
     let appendix = navette::report_data::appendix(&conn, k as u32).unwrap();
-    let places = navette::report_data::municipality_points();
+    let background = navette::report_data::Background::belgium();
     let folder = |id: &str| id.to_owned(); // demo ids are plain folder names
     let mut docs = Vec::new();
     let mut checked_hidden = 0;
@@ -1117,7 +1117,7 @@ fn demo_reports_publish_no_cell_below_k() {
             study.config.study.company_languages.get(&key.company_id).map_or("fr", |s| s.as_str()),
         )
         .unwrap();
-        let map = navette::report_data::map(&conn, Some(key.company_id.as_str()), k as u32, &places).unwrap();
+        let map = navette::report_data::map(&conn, Some(key.company_id.as_str()), k as u32, &background).unwrap();
         let r = navette::report_data::company_report(&conn, &key, lang, &study.config.study.name, &appendix, Some(map))
             .unwrap();
         if let Some(h) = &r.headline {
@@ -1149,7 +1149,7 @@ fn demo_reports_publish_no_cell_below_k() {
     }
     assert!(checked_hidden > 0, "the demo should exercise a hidden band");
     let quarters = navette::report_data::network_quarters(&conn).unwrap();
-    let map = navette::report_data::map(&conn, None, k as u32, &places).unwrap();
+    let map = navette::report_data::map(&conn, None, k as u32, &background).unwrap();
     for q in &quarters {
         let r = navette::report_data::network_report(
             &conn,

@@ -6,7 +6,7 @@
 //! false northing 3 210 000 m). Cell ids follow the INSPIRE/GEOSTAT convention
 //! `CRS3035RES1000mN{northing}E{easting}` of the cell's south-west corner in metres.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
@@ -72,14 +72,15 @@ impl Cell {
 /// Table `home_cells`: company × 1 km cell, the number of the company's center users (employees
 /// with at least one visit in the study) whose home lies in the cell. Sorted by company id, then
 /// cell id. No home point, no person id.
-pub fn home_cells(inputs: &Inputs, pids: &[String], visits: &DataFrame) -> PolarsResult<DataFrame> {
-    let users: HashSet<&str> = visits.column("employee_pid")?.str()?.into_no_null_iter().collect();
+pub fn home_cells(inputs: &Inputs, visits: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut user = vec![false; inputs.employees.len()];
+    for e in visits.column("employee")?.u32()?.into_no_null_iter() {
+        user[e as usize] = true;
+    }
     let mut counts: BTreeMap<(&str, Cell), u32> = BTreeMap::new();
-    for (e, pid) in inputs.employees.iter().zip(pids) {
-        if users.contains(pid.as_str()) {
-            let company = inputs.companies[e.company].company_id.as_str();
-            *counts.entry((company, Cell::of(e.home.0, e.home.1))).or_default() += 1;
-        }
+    for (e, _) in inputs.employees.iter().zip(&user).filter(|(_, u)| **u) {
+        let company = inputs.companies[e.company].company_id.as_str();
+        *counts.entry((company, Cell::of(e.home.0, e.home.1))).or_default() += 1;
     }
     let mut rows: Vec<(&str, String, i64, i64, u32)> =
         counts.into_iter().map(|((c, cell), n)| (c, cell.id(), cell.north_m, cell.east_m, n)).collect();

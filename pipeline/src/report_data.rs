@@ -130,18 +130,46 @@ pub fn appendix(conn: &Connection, k: u32) -> Result<Appendix> {
     })
 }
 
-/// Municipality points (EPSG:3035 m) drawn under the maps for orientation: the shipped
-/// `datasets/geo/be_municipalities.csv` (Statbel/GeoNames, CC BY 4.0).
-pub fn municipality_points() -> Vec<(f64, f64)> {
-    const CSV: &str = include_str!("../../datasets/geo/be_municipalities.csv");
-    CSV.lines()
-        .skip(1)
-        .filter_map(|line| {
+/// What the maps draw under the data, projected to EPSG:3035 metres: municipality points and
+/// judicial-canton outlines (shipped in `datasets/geo/`, see its SOURCES.md).
+#[derive(Debug, Clone)]
+pub struct Background {
+    /// Population-weighted municipality points.
+    pub places: Vec<(f64, f64)>,
+    /// Closed rings of the cantons' outer edges.
+    pub outlines: Vec<Vec<(f64, f64)>>,
+}
+
+impl Background {
+    /// The shipped Belgian background.
+    pub fn belgium() -> Background {
+        const PLACES: &str = include_str!("../../datasets/geo/be_municipalities.csv");
+        const OUTLINES: &str = include_str!("../../datasets/geo/be_outlines.csv");
+        let places = PLACES
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split(',').collect();
+                let (lat, lon) = (f.get(7)?.parse::<f64>().ok()?, f.get(8)?.parse::<f64>().ok()?);
+                Some(laea(lat, lon))
+            })
+            .collect();
+        let mut outlines: Vec<Vec<(f64, f64)>> = Vec::new();
+        let mut current: Option<(&str, &str)> = None;
+        for line in OUTLINES.lines().skip(1) {
             let f: Vec<&str> = line.split(',').collect();
-            let (lat, lon) = (f.get(7)?.parse::<f64>().ok()?, f.get(8)?.parse::<f64>().ok()?);
-            Some(laea(lat, lon))
-        })
-        .collect()
+            let (Some(canton), Some(ring), Some(lat), Some(lon)) = (f.first(), f.get(1), f.get(2), f.get(3)) else {
+                continue;
+            };
+            let (Ok(lat), Ok(lon)) = (lat.parse::<f64>(), lon.parse::<f64>()) else { continue };
+            if current != Some((canton, ring)) {
+                outlines.push(Vec::new());
+                current = Some((canton, ring));
+            }
+            outlines.last_mut().expect("pushed above").push(laea(lat, lon));
+        }
+        Background { places, outlines }
+    }
 }
 
 /// Keeps the rows `suppress` lets through; the others become `None`.
@@ -158,7 +186,7 @@ fn suppress_disjoint(counts: &[u64], k: u32) -> Vec<bool> {
 /// network's (`company = None`), over the whole study period (so every quarter's report shows the
 /// same cells and no quarter can be recomputed from another). Cells below k are hidden with
 /// secondary suppression.
-pub fn map(conn: &Connection, company: Option<&str>, k: u32, places: &[(f64, f64)]) -> Result<MapData> {
+pub fn map(conn: &Connection, company: Option<&str>, k: u32, background: &Background) -> Result<MapData> {
     let mut stmt = conn.prepare("SELECT name, lat, lon FROM sites ORDER BY site_id")?;
     let sites = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?, r.get::<_, f64>(2)?)))?
@@ -187,7 +215,14 @@ pub fn map(conn: &Connection, company: Option<&str>, k: u32, places: &[(f64, f64
     let cells_hidden = hidden.iter().filter(|h| **h).count() as u64;
     let employees_hidden = cells.iter().zip(&hidden).filter(|(_, h)| **h).map(|(c, _)| c.employees).sum();
     let cells = hide(cells, hidden).into_iter().flatten().collect();
-    Ok(MapData { sites, places: places.to_vec(), cells, cells_hidden, employees_hidden })
+    Ok(MapData {
+        sites,
+        places: background.places.clone(),
+        outlines: background.outlines.clone(),
+        cells,
+        cells_hidden,
+        employees_hidden,
+    })
 }
 
 fn uncertainty(

@@ -426,7 +426,7 @@ fn write_outputs(
     };
     let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
-    out_tables.push(("home_cells", crate::grid::home_cells(&c.inputs, &pids, &c.visits)?));
+    out_tables.push(("home_cells", crate::grid::home_cells(&c.inputs, &c.visits)?));
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
@@ -501,7 +501,7 @@ pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(S
     // One thread: floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
     let appendix = report_data::appendix(&conn, k)?;
-    let places = report_data::municipality_points();
+    let background = report_data::Background::belgium();
     let mut index = Vec::new();
     let mut written = Vec::new();
     let write = |rel: &str, html: String, pdf: Vec<u8>| -> Result<()> {
@@ -513,7 +513,7 @@ pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(S
         Ok(())
     };
     let quarters = report_data::network_quarters(&conn)?;
-    let network_map = report_data::map(&conn, None, k, &places)?;
+    let network_map = report_data::map(&conn, None, k, &background)?;
     for quarter in &quarters {
         let report = report_data::network_report(
             &conn,
@@ -553,7 +553,7 @@ pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(S
         let map = match maps.get(&key.company_id) {
             Some(m) => Clone::clone(m),
             None => {
-                let m = report_data::map(&conn, Some(key.company_id.as_str()), k, &places)?;
+                let m = report_data::map(&conn, Some(key.company_id.as_str()), k, &background)?;
                 maps.insert(key.company_id.clone(), m.clone());
                 m
             }

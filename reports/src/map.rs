@@ -49,6 +49,33 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
             H - 50.0
         ),
     )?;
+    // Outlines: rings that reach into the frame, clipped to it, thinned to a point per pixel.
+    w(
+        &mut s,
+        format_args!(
+            "<clipPath id=\"frame\"><rect x=\"10\" y=\"10\" width=\"{:.1}\" height=\"{:.1}\"/></clipPath>\n<g clip-path=\"url(#frame)\" fill=\"none\" stroke=\"#c3cbd3\" stroke-width=\"0.7\">\n",
+            W - 20.0,
+            H - 50.0
+        ),
+    )?;
+    for ring in &m.outlines {
+        let inside = |&(x, y): &(f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
+        if !ring.iter().any(inside) {
+            continue;
+        }
+        let mut points = String::new();
+        let mut last: Option<(f64, f64)> = None;
+        for (i, &(x, y)) in ring.iter().enumerate() {
+            let p = (px(x), py(y));
+            let far = last.is_none_or(|l: (f64, f64)| (p.0 - l.0).abs() + (p.1 - l.1).abs() >= 1.0);
+            if far || i + 1 == ring.len() {
+                w(&mut points, format_args!("{:.1},{:.1} ", p.0, p.1))?;
+                last = Some(p);
+            }
+        }
+        w(&mut s, format_args!("<polygon points=\"{}\"/>\n", points.trim_end()))?;
+    }
+    s.push_str("</g>\n");
     for &(x, y) in &m.places {
         if (x0..=x1).contains(&x) && (y0..=y1).contains(&y) {
             w(&mut s, format_args!("<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"1.6\" fill=\"#b8c0c8\"/>\n", px(x), py(y)))?;
@@ -93,9 +120,9 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
     )?;
     let legend = tr(
         lang,
-        "● site   ■ cellule de 1 km (nombre d'utilisateurs)   · commune   — ETRS89-LAEA",
-        "● site   ■ cel van 1 km (aantal gebruikers)   · gemeente   — ETRS89-LAEA",
-        "● site   ■ 1 km cell (number of users)   · municipality   — ETRS89-LAEA",
+        "● site   ■ cellule de 1 km (nombre d'utilisateurs)   · commune   ─ canton   ETRS89-LAEA",
+        "● site   ■ cel van 1 km (aantal gebruikers)   · gemeente   ─ kanton   ETRS89-LAEA",
+        "● site   ■ 1 km cell (number of users)   · municipality   ─ canton   ETRS89-LAEA",
     );
     w(
         &mut s,

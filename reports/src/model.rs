@@ -186,6 +186,8 @@ pub struct MapData {
     pub sites: Vec<MapPoint>,
     /// Municipality points (background).
     pub places: Vec<(f64, f64)>,
+    /// Administrative outlines (background): closed rings of (east, north) metres.
+    pub outlines: Vec<Vec<(f64, f64)>>,
     /// Published cells (each ≥ k employees).
     pub cells: Vec<MapCell>,
     /// Cells not drawn (fewer than k, or hidden to protect another).
