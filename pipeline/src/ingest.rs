@@ -2,10 +2,8 @@
 //! rejected with file, line, reason and raw text; per-file counts reconcile. A file that cannot be
 //! used at all (missing, missing columns) is an error that stops the run.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::NaiveDate;
-use polars::prelude::PlHashMap;
+use polars::prelude::{PlHashMap, PlHashSet};
 use rayon::prelude::*;
 
 use crate::clock::{self, StampError};
@@ -161,29 +159,76 @@ pub struct Event {
     pub is_in: bool,
 }
 
-/// Accepted access events in file and line order.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Accepted access events in file and line order, kept in the pieces they were parsed in:
+/// concatenating them would copy every event once more (and fault fresh pages for all of them)
+/// only for [`crate::visits::sort_for_pairing`] to copy them again.
+#[derive(Debug, Clone, Default)]
 pub struct Events {
-    /// The events.
-    pub list: Vec<Event>,
+    pieces: Vec<Vec<Event>>,
     /// Events whose local time fell in the repeated October hour (earlier instant taken).
     pub ambiguous_local_times: u64,
 }
 
 impl Events {
+    /// Events from one list.
+    pub fn from_list(list: Vec<Event>) -> Events {
+        Events { pieces: vec![list], ambiguous_local_times: 0 }
+    }
+
+    /// Adds an event after the others.
+    pub fn push(&mut self, e: Event) {
+        match self.pieces.last_mut() {
+            Some(last) => last.push(e),
+            None => self.pieces.push(vec![e]),
+        }
+    }
+
+    /// The events in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Event> + Clone {
+        self.pieces.iter().flatten()
+    }
+
+    /// The events as one slice, gathering the pieces once if there are several.
+    pub fn make_contiguous(&mut self) -> &mut [Event] {
+        if self.pieces.len() > 1 {
+            self.pieces = vec![self.pieces.concat()];
+        }
+        match self.pieces.first_mut() {
+            Some(list) => list,
+            None => &mut [],
+        }
+    }
+
+    /// The pieces, in order.
+    pub(crate) fn pieces(&self) -> &[Vec<Event>] {
+        &self.pieces
+    }
+
+    /// Replaces the events by `pieces`, in order.
+    pub(crate) fn replace(&mut self, pieces: Vec<Vec<Event>>) {
+        self.pieces = pieces;
+    }
+
     /// Number of events.
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.pieces.iter().map(Vec::len).sum()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.pieces.iter().all(Vec::is_empty)
     }
 
-    fn append(&mut self, mut o: Events) {
-        self.list.append(&mut o.list);
+    fn append(&mut self, o: Events) {
+        self.pieces.extend(o.pieces.into_iter().filter(|p| !p.is_empty()));
         self.ambiguous_local_times += o.ambiguous_local_times;
+    }
+}
+
+impl PartialEq for Events {
+    /// Same events in the same order, however they are split.
+    fn eq(&self, other: &Events) -> bool {
+        self.ambiguous_local_times == other.ambiguous_local_times && self.iter().eq(other.iter())
     }
 }
 
@@ -297,11 +342,16 @@ fn required<'a>(row: &Row<'a>, i: usize, name: &str) -> RowResult<&'a str> {
 }
 
 fn number(row: &Row<'_>, i: usize, name: &str) -> RowResult<Option<f64>> {
+    number_named(row, i, || name.to_owned())
+}
+
+/// [`number`] with the column's name built only for the error message.
+fn number_named(row: &Row<'_>, i: usize, name: impl FnOnce() -> String) -> RowResult<Option<f64>> {
     match row.get(i) {
         None => Ok(None),
         Some(v) => parse_decimal(v)
             .map(Some)
-            .ok_or_else(|| (RejectReason::BadNumber, format!("{name} = {v:?} is not a number"))),
+            .ok_or_else(|| (RejectReason::BadNumber, format!("{} = {v:?} is not a number", name()))),
     }
 }
 
@@ -319,8 +369,8 @@ fn looks_like_thousands(v: &str) -> bool {
 /// A point from two columns; it must fall in the study area (`method.study_area`): a point
 /// outside is almost always a typo or a swapped lat/lon.
 fn point(row: &Row<'_>, lat_i: usize, lon_i: usize, what: &str, area: &StudyArea) -> RowResult<Option<(f64, f64)>> {
-    let lat = number(row, lat_i, &format!("{what}_lat"))?;
-    let lon = number(row, lon_i, &format!("{what}_lon"))?;
+    let lat = number_named(row, lat_i, || format!("{what}_lat"))?;
+    let lon = number_named(row, lon_i, || format!("{what}_lon"))?;
     match (lat, lon) {
         (None, None) => Ok(None),
         (Some(lat), Some(lon)) => {
@@ -366,7 +416,7 @@ fn code<T>(
 
 /// Checks that no accepted row defined `id` yet. The caller records the id only once the whole
 /// row is accepted, so a corrected row after a rejected one is still taken.
-fn not_seen<'a>(seen: &HashSet<String>, id: &'a str, name: &str) -> RowResult<&'a str> {
+fn not_seen<'a>(seen: &PlHashSet<String>, id: &'a str, name: &str) -> RowResult<&'a str> {
     if seen.contains(id) {
         Err((
             RejectReason::DuplicateId,
@@ -417,41 +467,46 @@ impl CardIndex {
         })
     }
 
-    fn new(cards: &[Card]) -> CardIndex {
-        let mut spans: PlHashMap<&str, (u32, Vec<CardSpan>)> = PlHashMap::default();
-        let mut ids = Vec::new();
-        for c in cards {
-            let entry = spans.entry(c.card_id.as_str()).or_insert_with(|| {
-                ids.push(c.card_id.clone());
-                ((ids.len() - 1) as u32, Vec::new())
-            });
-            entry.1.push((
-                c.valid_from.map_or(i32::MIN, clock::day_number),
-                c.valid_to.map_or(i32::MAX, clock::day_number),
-                c.employee as u32,
-            ));
-        }
-        let mut index = CardIndex {
-            short: PlHashMap::default(),
-            long: PlHashMap::default(),
-            reissued: Vec::new(),
-            ids: Vec::new(),
+    fn new() -> CardIndex {
+        CardIndex { short: PlHashMap::default(), long: PlHashMap::default(), reissued: Vec::new(), ids: Vec::new() }
+    }
+
+    /// Records that `span.2` holds card `id` from day `span.0` to day `span.1`. Refuses (false) a
+    /// span overlapping one the card already has: who held it on those days would be ambiguous.
+    /// Cards are numbered in order of first appearance.
+    fn add(&mut self, id: &str, span: CardSpan) -> bool {
+        let entry = match Self::key(id) {
+            Some(k) => self.short.get_mut(&k),
+            None => self.long.get_mut(id),
         };
-        for (id, (card, list)) in spans {
-            let entry = match list[..] {
-                [(from, to, employee)] => CardEntry { card, from, to, employee },
-                _ => {
-                    index.reissued.push(list);
-                    CardEntry { card, from: (index.reissued.len() - 1) as i32, to: 0, employee: u32::MAX }
+        let overlaps = |s: &CardSpan| s.0 <= span.1 && span.0 <= s.1;
+        match entry {
+            None => {
+                let (from, to, employee) = span;
+                let entry = CardEntry { card: self.ids.len() as u32, from, to, employee };
+                match Self::key(id) {
+                    Some(k) => self.short.insert(k, entry),
+                    None => self.long.insert(id.to_owned(), entry),
+                };
+                self.ids.push(id.to_owned());
+            }
+            Some(e) if e.employee != u32::MAX => {
+                let first = (e.from, e.to, e.employee);
+                if overlaps(&first) {
+                    return false;
                 }
-            };
-            match Self::key(id) {
-                Some(k) => index.short.insert(k, entry),
-                None => index.long.insert(id.to_owned(), entry),
-            };
+                *e = CardEntry { card: e.card, from: self.reissued.len() as i32, to: 0, employee: u32::MAX };
+                self.reissued.push(vec![first, span]);
+            }
+            Some(e) => {
+                let spans = &mut self.reissued[e.from as usize];
+                if spans.iter().any(overlaps) {
+                    return false;
+                }
+                spans.push(span);
+            }
         }
-        index.ids = ids;
-        index
+        true
     }
 
     /// The card's index and who held it on local day `day`.
@@ -511,17 +566,23 @@ fn finish_log(log: &LogSource, mut outcome: FileOutcome<()>, ledger: &mut Ledger
 /// Size of the chunks access logs are read and parsed in (in parallel, a few at a time).
 const LOG_CHUNK_BYTES: usize = 4 << 20;
 
-/// Reads and checks every input table, in dependency order.
-pub fn ingest(
-    src: &SourceSet,
-    method: &MethodConfig,
-    period: (NaiveDate, NaiveDate),
-    postcodes: &Postcodes,
-) -> Result<Inputs, FileError> {
+/// The reference tables, checked, and the card lookup the logs need.
+struct Tables {
+    sites: Vec<Site>,
+    companies: Vec<Company>,
+    employees: Vec<Employee>,
+    cards: Vec<Card>,
+    card_lookup: CardIndex,
+    ledger: Ledger,
+}
+
+/// Reads sites, companies, employees and cards, in that order: each file's rows refer to the
+/// accepted rows of the one before.
+fn read_tables(src: &SourceSet, method: &MethodConfig, postcodes: &Postcodes) -> Result<Tables, FileError> {
     let mut ledger = Ledger::default();
     let area = &method.study_area;
 
-    let mut seen = HashSet::new();
+    let mut seen = PlHashSet::default();
     let sites = ingest_file(
         &src.sites,
         "sites",
@@ -554,7 +615,7 @@ pub fn ingest(
     )?
     .into_rows(&mut ledger);
 
-    let mut seen = HashSet::new();
+    let mut seen = PlHashSet::default();
     let companies = ingest_file(
         &src.companies,
         "companies",
@@ -591,10 +652,10 @@ pub fn ingest(
         },
     )?
     .into_rows(&mut ledger);
-    let company_index: HashMap<&str, usize> =
+    let company_index: PlHashMap<&str, usize> =
         companies.iter().enumerate().map(|(i, c)| (c.company_id.as_str(), i)).collect();
 
-    let mut seen = HashSet::new();
+    let mut seen = PlHashSet::default();
     let employees = ingest_file(
         &src.employees,
         "employees",
@@ -669,10 +730,11 @@ pub fn ingest(
         },
     )?
     .into_rows(&mut ledger);
-    let employee_index: HashMap<&str, usize> =
+    let employee_index: PlHashMap<&str, usize> =
         employees.iter().enumerate().map(|(i, e)| (e.employee_id.as_str(), i)).collect();
 
-    let mut periods: HashMap<String, Vec<(i32, i32)>> = HashMap::new();
+    // Events resolve their card's holder by local date.
+    let mut card_lookup = CardIndex::new();
     let cards = ingest_file(&src.cards, "cards", &["card_id", "employee_id", "valid_from", "valid_to"], 2, |r| {
         let card_id = required(r, 0, "card_id")?;
         let employee_id = required(r, 1, "employee_id")?;
@@ -687,20 +749,34 @@ pub fn ingest(
         if span.0 > span.1 {
             return Err((RejectReason::OutOfRange, "valid_from is after valid_to".into()));
         }
-        let spans = periods.entry(card_id.to_owned()).or_default();
-        if spans.iter().any(|s| s.0 <= span.1 && span.0 <= s.1) {
+        if !card_lookup.add(card_id, (span.0, span.1, employee as u32)) {
             return Err((
                 RejectReason::DuplicateId,
                 format!("card {card_id:?} is already assigned over an overlapping period; the first row is kept"),
             ));
         }
-        spans.push(span);
         Ok(Card { card_id: card_id.to_owned(), employee, valid_from, valid_to })
     })?
     .into_rows(&mut ledger);
+    // The id lookups borrow the tables they index; end the borrows before the tables move.
+    drop((company_index, employee_index));
+    Ok(Tables { sites, companies, employees, cards, card_lookup, ledger })
+}
 
-    // Events resolve their card's holder by local date.
-    let card_lookup = CardIndex::new(&cards);
+/// Reads and checks every input table, in dependency order.
+pub fn ingest(
+    src: &SourceSet,
+    method: &MethodConfig,
+    period: (NaiveDate, NaiveDate),
+    postcodes: &Postcodes,
+) -> Result<Inputs, FileError> {
+    let batch_len = 2 * rayon::current_num_threads().max(1);
+    let mut reader = LogReader::new(&src.access_logs, LOG_CHUNK_BYTES);
+    // The tables are checked on one thread while the other reads and hashes a first, larger batch
+    // of log chunks (64 MiB on 2 threads): the tables take long enough for that.
+    let (tables, first_batch) = rayon::join(|| read_tables(src, method, postcodes), || reader.batch(4 * batch_len));
+    let Tables { sites, companies, employees, cards, card_lookup, mut ledger } = tables?;
+
     let site_index: PlHashMap<&str, u32> =
         sites.iter().enumerate().map(|(i, s)| (s.site_id.as_str(), i as u32)).collect();
     let (first_day, last_day) = (clock::day_number(period.0), clock::day_number(period.1));
@@ -709,7 +785,7 @@ pub fn ingest(
     // parallel while the next one is read and hashed, so memory holds a few chunks, not the logs.
     // Chunks may span files; results are put back together in file and line order.
     let parse_chunk = |file_idx: usize, chunk: &LogChunk| -> Result<(Events, FileOutcome<()>), FileError> {
-        let mut ev = Events { list: Vec::with_capacity(chunk.file.bytes.len() / 32), ..Events::default() };
+        let mut ev = Events::from_list(Vec::with_capacity(chunk.file.bytes.len() / 32));
         let mut clock = clock::StampParser::default();
         let columns = ["timestamp", "site_id", "card_id", "direction"];
         // Each site exports its own log: the site of the previous row is nearly always right.
@@ -756,7 +832,7 @@ pub fn ingest(
             let (card, employee) = holder.map_err(|_| {
                 (RejectReason::CardNotValid, format!("card {card_id:?} has no validity period covering {ts}"))
             })?;
-            ev.list.push(Event {
+            ev.push(Event {
                 utc_s: stamp.utc_s,
                 card,
                 employee,
@@ -775,15 +851,9 @@ pub fn ingest(
         }
         Ok((ev, outcome))
     };
-    let batch_len = 2 * rayon::current_num_threads().max(1);
-    let mut reader = LogReader::new(&src.access_logs, LOG_CHUNK_BYTES);
-    // Reserved once from the logs' sizes (a badge line is at least ~30 bytes): growing a vector of
-    // millions of events by doubling copies it and faults its pages in again and again. Pages
-    // reserved but never written cost no memory.
-    let log_bytes: u64 = src.access_logs.iter().map(LogSource::len_hint).sum();
-    let mut events = Events { list: Vec::with_capacity((log_bytes / 30) as usize), ..Events::default() };
+    let mut events = Events::default();
     let mut merged: Option<(usize, FileOutcome<()>)> = None;
-    let mut batch = reader.batch(batch_len)?;
+    let mut batch = first_batch?;
     while !batch.is_empty() {
         let (parsed, next) = rayon::join(
             || batch.par_iter().map(|(f, c)| parse_chunk(*f, c).map(|r| (*f, r))).collect::<Vec<_>>(),

@@ -236,9 +236,8 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         .with_context(|| format!("method.factor_set / inputs.factors in {}", study.origin))?;
     let bands = effective_bands(&c.method.estimate);
     // The events are dropped once paired, unless a scenario pairs them with other options.
-    let ambiguous = inputs.events.ambiguous_local_times;
-    let mut events =
-        std::mem::replace(&mut inputs.events, Events { ambiguous_local_times: ambiguous, ..Events::default() });
+    let mut events = std::mem::take(&mut inputs.events);
+    inputs.events.ambiguous_local_times = events.ambiguous_local_times;
     let keep_events = study.scenarios()?.iter().any(|(_, _, v)| scenario::pairing_differs(&c.method, &v.config.method));
     let (visits, pairing) = timings.time("pair_visits", || {
         visits::sort_for_pairing(&mut events);

@@ -36,29 +36,74 @@ fn pairing_key(e: &Event) -> (u32, i64, u32, u32) {
 /// Sorts events in pairing order, in place. [`pair_visits`] reads sorted events in one sequential
 /// pass; unsorted ones cost it a random access per event.
 pub fn sort_for_pairing(events: &mut Events) {
-    let list = &mut events.list;
-    if list.is_sorted_by_key(pairing_key) {
+    if events.iter().is_sorted_by_key(pairing_key) {
+        events.make_contiguous();
         return;
     }
     // A counting sort by card (card indices are dense), then each card's few events by time:
     // events arrive in file and line order and the scatter keeps it, so each card's run is
     // already in time order within each site's log and small sorts finish it.
-    let cards = list.iter().map(|e| e.card as usize + 1).max().unwrap_or(0);
-    let mut start = vec![0usize; cards + 1];
-    for e in list.iter() {
-        start[e.card as usize + 1] += 1;
+    let pieces = events.pieces();
+    let cards = events.iter().map(|e| e.card as usize + 1).max().unwrap_or(0);
+    let counts = pieces
+        .par_iter()
+        .fold(
+            || vec![0usize; cards],
+            |mut n, piece| {
+                for e in piece {
+                    n[e.card as usize] += 1;
+                }
+                n
+            },
+        )
+        .reduce(
+            || vec![0usize; cards],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
+    // Each thread fills the slots of one range of cards, reading every event: the reads are
+    // sequential and cheap, the writes (a cache miss each) are what gets shared.
+    let ranges = rayon::current_num_threads().max(1);
+    let total = events.len();
+    let mut bounds = vec![0usize];
+    let (mut card, mut done) = (0usize, 0usize);
+    for r in 1..ranges {
+        while card < cards && done < total * r / ranges {
+            done += counts[card];
+            card += 1;
+        }
+        bounds.push(card);
     }
-    for c in 0..cards {
-        start[c + 1] += start[c];
-    }
-    let mut sorted = vec![Event::default(); list.len()];
-    for e in list.iter() {
-        let slot = &mut start[e.card as usize];
-        sorted[*slot] = *e;
-        *slot += 1;
-    }
-    sorted.par_chunk_by_mut(|a, b| a.card == b.card).for_each(|run| run.sort_unstable_by_key(pairing_key));
-    *list = sorted;
+    bounds.push(cards);
+    // One piece per range of cards, each allocated and filled by the thread that owns it.
+    let sorted: Vec<Vec<Event>> = bounds
+        .windows(2)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|w| {
+            let (first, end) = (w[0], w[1]);
+            let mut start = Vec::with_capacity(end - first);
+            let mut at = 0;
+            for n in &counts[first..end] {
+                start.push(at);
+                at += n;
+            }
+            let mut out = vec![Event::default(); at];
+            for e in pieces.iter().flatten() {
+                let c = e.card as usize;
+                if (first..end).contains(&c) {
+                    let slot = &mut start[c - first];
+                    out[*slot] = *e;
+                    *slot += 1;
+                }
+            }
+            out.chunk_by_mut(|a, b| a.card == b.card).for_each(|run| run.sort_unstable_by_key(pairing_key));
+            out
+        })
+        .collect();
+    events.replace(sorted);
 }
 
 /// Pairs events into visits. Returns the visits frame (`employee, card, site, local_day,
@@ -66,43 +111,63 @@ pub fn sort_for_pairing(events: &mut Events) {
 /// and the rule counts. Events in [`sort_for_pairing`] order are read as they are; others through
 /// a sorted index.
 pub fn pair_visits(events: &Events, method: &MethodConfig) -> PolarsResult<(DataFrame, PairingCounts)> {
-    let ev = &events.list[..];
-    let order: Vec<&Event> = if ev.is_sorted_by_key(pairing_key) {
-        ev.iter().collect()
-    } else {
-        let mut order: Vec<&Event> = ev.iter().collect();
-        order.par_sort_unstable_by_key(|e| pairing_key(e));
-        order
-    };
     // The rules only ever compare a card's consecutive events, so runs cut between two cards pair
-    // independently: a few runs per thread, put back together in order.
+    // independently: a few runs per thread, each made into a frame, stacked in order.
     let runs = 4 * rayon::current_num_threads().max(1);
-    let mut cuts = vec![0];
-    for r in 1..runs {
-        let mut at = (order.len() * r / runs).max(*cuts.last().expect("starts at 0"));
-        while at > 0 && at < order.len() && order[at].card == order[at - 1].card {
-            at += 1;
-        }
-        cuts.push(at);
-    }
-    cuts.push(order.len());
-    let parts: Vec<(VisitColumns, PairingCounts)> =
-        cuts.windows(2).collect::<Vec<_>>().par_iter().map(|w| pair_run(&order[w[0]..w[1]], method)).collect();
-    let mut v = VisitColumns::with_capacity(parts.iter().map(|p| p.0.employee.len()).sum());
+    let pieces = events.pieces();
+    let card_aligned = pieces
+        .iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .windows(2)
+        .all(|w| w[0].last().map(|e| e.card) != w[1].first().map(|e| e.card));
+    let parts: Vec<PolarsResult<(DataFrame, PairingCounts)>> =
+        if card_aligned && events.iter().is_sorted_by_key(pairing_key) {
+            // Sorted pieces (as `sort_for_pairing` leaves them) are read in place.
+            let per_piece = runs.div_ceil(pieces.len().max(1));
+            let cut: Vec<&[Event]> = pieces.iter().flat_map(|p| cut_runs(p, |e| e.card, per_piece)).collect();
+            cut.par_iter().map(|run| pair_run(run.iter(), method)).collect()
+        } else {
+            let mut order: Vec<&Event> = events.iter().collect();
+            order.par_sort_unstable_by_key(|e| pairing_key(e));
+            let cut = cut_runs(&order, |e| e.card, runs);
+            cut.par_iter().map(|run| pair_run(run.iter().copied(), method)).collect()
+        };
     let mut counts = PairingCounts::default();
-    for (part, c) in parts {
-        v.append(part);
+    let mut frames = Vec::with_capacity(parts.len());
+    for part in parts {
+        let (df, c) = part?;
         counts.add(&c);
+        frames.push(Ok(df));
     }
+    let frame = stack(frames, VisitColumns::default().into_frame()?)?;
     debug_assert_eq!(
         counts.events,
         counts.duplicate_swipes + counts.visit_ins + counts.visit_outs + counts.orphan_outs
     );
-    Ok((v.into_frame()?, counts))
+    Ok((frame, counts))
+}
+
+/// Cuts `items` (grouped by card) into about `runs` slices of whole cards.
+fn cut_runs<T>(items: &[T], card: impl Fn(&T) -> u32, runs: usize) -> Vec<&[T]> {
+    let mut cuts = vec![0];
+    for r in 1..runs {
+        let mut at = (items.len() * r / runs).max(*cuts.last().expect("starts at 0"));
+        while at > 0 && at < items.len() && card(&items[at]) == card(&items[at - 1]) {
+            at += 1;
+        }
+        cuts.push(at);
+    }
+    cuts.push(items.len());
+    cuts.dedup();
+    cuts.windows(2).map(|w| &items[w[0]..w[1]]).collect()
 }
 
 /// Pairs one run of whole cards' events, in pairing order.
-fn pair_run(order: &[&Event], method: &MethodConfig) -> (VisitColumns, PairingCounts) {
+fn pair_run<'a>(
+    order: impl ExactSizeIterator<Item = &'a Event>,
+    method: &MethodConfig,
+) -> PolarsResult<(DataFrame, PairingCounts)> {
     let n = order.len();
     // The same card held by the same person (a reissued card changes hands at a date) at the same site.
     let same_holder_site = |a: &Event, b: &Event| a.card == b.card && a.employee == b.employee && a.site == b.site;
@@ -110,7 +175,7 @@ fn pair_run(order: &[&Event], method: &MethodConfig) -> (VisitColumns, PairingCo
     let mut counts = PairingCounts { events: n as u64, ..PairingCounts::default() };
     let mut kept: Vec<&Event> = Vec::with_capacity(n);
     let mut prev: Option<&Event> = None;
-    for &e in order {
+    for e in order {
         let duplicate =
             prev.is_some_and(|p| same_holder_site(p, e) && p.is_in == e.is_in && e.utc_s - p.utc_s <= window_s);
         prev = Some(e);
@@ -160,7 +225,7 @@ fn pair_run(order: &[&Event], method: &MethodConfig) -> (VisitColumns, PairingCo
         v.file.push(e.file);
         v.line.push(e.line);
     }
-    (v, counts)
+    Ok((v.into_frame()?, counts))
 }
 
 /// The visits frame, column by column.
@@ -194,20 +259,6 @@ impl VisitColumns {
             file: Vec::with_capacity(n),
             line: Vec::with_capacity(n),
         }
-    }
-
-    fn append(&mut self, mut o: VisitColumns) {
-        self.employee.append(&mut o.employee);
-        self.card.append(&mut o.card);
-        self.site.append(&mut o.site);
-        self.local_day.append(&mut o.local_day);
-        self.start_utc_s.append(&mut o.start_utc_s);
-        self.start_local_sod.append(&mut o.start_local_sod);
-        self.duration_s.append(&mut o.duration_s);
-        self.rule.append(&mut o.rule);
-        self.capped.append(&mut o.capped);
-        self.file.append(&mut o.file);
-        self.line.append(&mut o.line);
     }
 
     fn into_frame(self) -> PolarsResult<DataFrame> {
@@ -255,52 +306,65 @@ pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<Da
         (0..employee.len()).map(|i| (employee[i], local_day[i], site[i], i as u32)).collect();
     order.par_sort_unstable();
 
-    let mut d = DayColumns::default();
-    let mut k = 0;
-    while k < order.len() {
-        let (emp, day) = (order[k].0, order[k].1);
-        let (mut presence_s, mut visits_n, mut sites, mut first_sod) = (0i64, 0u32, 0u32, i64::MAX);
-        let (mut main_site, mut main_s) = (0u32, i64::MIN);
-        while k < order.len() && order[k].0 == emp && order[k].1 == day {
-            let s = order[k].2;
-            let mut site_s = 0i64;
-            while k < order.len() && order[k].0 == emp && order[k].1 == day && order[k].2 == s {
-                let i = order[k].3 as usize;
-                site_s += duration_s[i];
-                visits_n += 1;
-                first_sod = first_sod.min(sod[i]);
-                k += 1;
+    // Runs of whole employees are summed in parallel and stacked in order.
+    let runs = cut_runs(&order, |o| o.0, 4 * rayon::current_num_threads().max(1));
+    let parts: Vec<PolarsResult<DataFrame>> = runs
+        .par_iter()
+        .map(|run| {
+            let mut d = DayColumns::default();
+            let mut k = 0;
+            while k < run.len() {
+                let (emp, day) = (run[k].0, run[k].1);
+                let (mut presence_s, mut visits_n, mut sites, mut first_sod) = (0i64, 0u32, 0u32, i64::MAX);
+                let (mut main_site, mut main_s) = (0u32, i64::MIN);
+                while k < run.len() && run[k].0 == emp && run[k].1 == day {
+                    let s = run[k].2;
+                    let mut site_s = 0i64;
+                    while k < run.len() && run[k].0 == emp && run[k].1 == day && run[k].2 == s {
+                        let i = run[k].3 as usize;
+                        site_s += duration_s[i];
+                        visits_n += 1;
+                        first_sod = first_sod.min(sod[i]);
+                        k += 1;
+                    }
+                    // Sites come in ascending order: a strictly longer stay is needed to win a tie.
+                    if site_s > main_s {
+                        (main_site, main_s) = (s, site_s);
+                    }
+                    presence_s += site_s;
+                    sites += 1;
+                }
+                d.employee.push(emp);
+                d.local_day.push(day);
+                d.presence_s.push(presence_s);
+                d.visits.push(visits_n);
+                d.sites.push(sites);
+                d.main_site.push(main_site);
+                d.first_in_local_sod.push(first_sod);
+                d.replaces_office_day.push(presence_s >= min_office_s);
             }
-            // Sites come in ascending order: a strictly longer stay is needed to win a tie.
-            if site_s > main_s {
-                (main_site, main_s) = (s, site_s);
+            d.into_frame()
+        })
+        .collect();
+    stack(parts, DayColumns::default().into_frame()?)
+}
+
+/// Stacks frames in order into one frame of single-chunk columns (`empty` when there are none).
+fn stack(parts: Vec<PolarsResult<DataFrame>>, empty: DataFrame) -> PolarsResult<DataFrame> {
+    let mut frame: Option<DataFrame> = None;
+    for part in parts {
+        let df = part?;
+        match &mut frame {
+            Some(f) => {
+                f.vstack_mut_owned(df)?;
             }
-            presence_s += site_s;
-            sites += 1;
+            None => frame = Some(df),
         }
-        d.employee.push(emp);
-        d.local_day.push(day);
-        d.presence_s.push(presence_s);
-        d.visits.push(visits_n);
-        d.sites.push(sites);
-        d.main_site.push(main_site);
-        d.first_in_local_sod.push(first_sod);
-        d.replaces_office_day.push(presence_s >= min_office_s);
     }
-    let height = d.employee.len();
-    DataFrame::new(
-        height,
-        vec![
-            Column::new("employee".into(), d.employee),
-            Column::new("local_day".into(), d.local_day),
-            Column::new("presence_s".into(), d.presence_s),
-            Column::new("visits".into(), d.visits),
-            Column::new("sites".into(), d.sites),
-            Column::new("main_site".into(), d.main_site),
-            Column::new("first_in_local_sod".into(), d.first_in_local_sod),
-            Column::new("replaces_office_day".into(), d.replaces_office_day),
-        ],
-    )
+    let mut frame = frame.unwrap_or(empty);
+    // One chunk per column, whatever the number of threads: outputs must not depend on it.
+    frame.rechunk_mut_par();
+    Ok(frame)
 }
 
 /// The center-days frame, column by column.
@@ -316,6 +380,25 @@ struct DayColumns {
     replaces_office_day: Vec<bool>,
 }
 
+impl DayColumns {
+    fn into_frame(self) -> PolarsResult<DataFrame> {
+        let height = self.employee.len();
+        DataFrame::new(
+            height,
+            vec![
+                Column::new("employee".into(), self.employee),
+                Column::new("local_day".into(), self.local_day),
+                Column::new("presence_s".into(), self.presence_s),
+                Column::new("visits".into(), self.visits),
+                Column::new("sites".into(), self.sites),
+                Column::new("main_site".into(), self.main_site),
+                Column::new("first_in_local_sod".into(), self.first_in_local_sod),
+                Column::new("replaces_office_day".into(), self.replaces_office_day),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,7 +411,7 @@ mod tests {
             let (day, hm) = t.strip_prefix("d+1 ").map_or((0, *t), |r| (1, r));
             let (h, m) = hm.split_once(':').unwrap();
             let sod = h.parse::<u32>().unwrap() * 3600 + m.parse::<u32>().unwrap() * 60;
-            ev.list.push(Event {
+            ev.push(Event {
                 utc_s: day as i64 * DAY_S + sod as i64,
                 card: *card,
                 employee: *card,
@@ -514,7 +597,7 @@ mod reference {
     fn random_events(rng: &mut ChaCha8Rng, n: usize) -> Vec<(usize, Ev)> {
         (0..n)
             .map(|i| {
-                let card = rng.random_range(0..4u32);
+                let card = rng.random_range(0..12u32);
                 // A card changes hands now and then (reissued cards).
                 let employee = card * 10 + u32::from(rng.random::<f64>() < 0.1);
                 let day = rng.random_range(0..3i32);
@@ -523,6 +606,19 @@ mod reference {
                 (i, (card, employee, rng.random_range(0..2u32), utc, day, sod, rng.random::<bool>()))
             })
             .collect()
+    }
+
+    /// `list` cut into one to four pieces at random places (empty pieces included).
+    fn split_at_random(rng: &mut ChaCha8Rng, list: Vec<Event>) -> Vec<Vec<Event>> {
+        let mut cuts: Vec<usize> = (0..rng.random_range(0..4)).map(|_| rng.random_range(0..=list.len())).collect();
+        cuts.sort_unstable();
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for c in cuts.into_iter().chain([list.len()]) {
+            pieces.push(list[from..c].to_vec());
+            from = c;
+        }
+        pieces
     }
 
     #[test]
@@ -539,11 +635,11 @@ mod reference {
         ];
         for round in 0..60 {
             let m = &methods[round % 2];
-            let n = rng.random_range(1..120);
+            let n = rng.random_range(1..300);
             let evs = random_events(&mut rng, n);
             let mut ev = Events::default();
             for (i, e) in &evs {
-                ev.list.push(Event {
+                ev.push(Event {
                     utc_s: e.3,
                     card: e.0,
                     employee: e.1,
@@ -555,14 +651,24 @@ mod reference {
                     is_in: e.6,
                 });
             }
+            // Ingest hands events over in pieces (one per chunk of log lines): cut at random.
+            let list: Vec<Event> = ev.iter().copied().collect();
+            ev.replace(split_at_random(&mut rng, list));
             let (v, counts) = pair_visits(&ev, m).unwrap();
-            // The in-place sort gives the same visits through the sequential path.
+            // The sort gives the same visits through the in-place path (pieces by range of cards).
             let mut sorted = ev.clone();
             sort_for_pairing(&mut sorted);
-            assert!(sorted.list.is_sorted_by_key(pairing_key), "round {round}");
+            assert!(sorted.iter().is_sorted_by_key(pairing_key), "round {round}");
+            assert_eq!(sorted.len(), ev.len(), "round {round}");
             let (v_sorted, counts_sorted) = pair_visits(&sorted, m).unwrap();
             assert!(v_sorted.equals(&v), "round {round}");
             assert_eq!(counts_sorted, counts, "round {round}");
+            // Sorted events cut anywhere, a card's events possibly astride two pieces: same again.
+            let mut resplit = sorted.clone();
+            resplit.replace(split_at_random(&mut rng, sorted.iter().copied().collect()));
+            let (v_resplit, counts_resplit) = pair_visits(&resplit, m).unwrap();
+            assert!(v_resplit.equals(&v), "round {round}");
+            assert_eq!(counts_resplit, counts, "round {round}");
             let col_u32 = |c: &str| v.column(c).unwrap().u32().unwrap().clone();
             let col_i64 = |c: &str| v.column(c).unwrap().i64().unwrap().clone();
             let (card, site, start, dur) =
