@@ -1032,12 +1032,12 @@ fn tiny_docs(k_toml: &str) -> (navette_reports::Doc, navette_reports::Doc) {
     let k: u32 = conn.query_row("SELECT k_anonymity FROM run_info", [], |r| r.get(0)).unwrap();
     let appendix = navette::report_data::appendix(&conn, k).unwrap();
     let keys = navette::report_data::report_keys(&conn).unwrap();
-    let map = navette::report_data::map(&conn, Some("C1"), k, &[]).unwrap();
+    let map = navette::report_data::map(&conn, Some("C1"), k, &navette::report_data::Background::default()).unwrap();
     let company =
         navette::report_data::company_report(&conn, &keys[0], navette_reports::Lang::En, "Tiny", &appendix, Some(map))
             .unwrap();
     let quarters = navette::report_data::network_quarters(&conn).unwrap();
-    let map = navette::report_data::map(&conn, None, k, &[]).unwrap();
+    let map = navette::report_data::map(&conn, None, k, &navette::report_data::Background::default()).unwrap();
     let network = navette::report_data::network_report(
         &conn,
         &quarters,

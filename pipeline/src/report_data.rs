@@ -131,8 +131,8 @@ pub fn appendix(conn: &Connection, k: u32) -> Result<Appendix> {
 }
 
 /// What the maps draw under the data, projected to EPSG:3035 metres: municipality points and
-/// judicial-canton outlines (shipped in `datasets/geo/`, see its SOURCES.md).
-#[derive(Debug, Clone)]
+/// judicial-canton outlines (shipped in `datasets/geo/`, see its SOURCES.md). The default is empty.
+#[derive(Debug, Clone, Default)]
 pub struct Background {
     /// Population-weighted municipality points.
     pub places: Vec<(f64, f64)>,

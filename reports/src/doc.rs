@@ -674,13 +674,13 @@ fn map_section(b: &mut B, m: &MapData, k: u32) -> Result<(), String> {
     let (shown, hidden, people) = (m.cells.len(), m.cells_hidden, m.employees_hidden);
     b.note(match b.lang {
         Lang::Fr => format!(
-            "Domiciles des utilisateurs des centres sur toute la période d'étude, agrégés dans la grille Eurostat de 1 km (ETRS89-LAEA) dans le pipeline ; aucun domicile n'en sort. {shown} cellule(s) affichée(s) (au moins {k} personnes chacune) ; {hidden} cellule(s) masquée(s) ({people} personnes au total). Points gris : communes (Statbel, GeoNames)."
+            "Domiciles des utilisateurs des centres sur toute la période d'étude, agrégés dans la grille Eurostat de 1 km (ETRS89-LAEA) dans le pipeline ; aucun domicile n'en sort. {shown} cellule(s) affichée(s) (au moins {k} personnes chacune) ; {hidden} cellule(s) masquée(s) ({people} personnes au total). Points gris : communes (Statbel, GeoNames) ; traits gris : limites des cantons judiciaires (IGN)."
         ),
         Lang::Nl => format!(
-            "Woonplaatsen van de centrumgebruikers over de hele studieperiode, in de pijplijn samengevoegd in het Eurostat-raster van 1 km (ETRS89-LAEA); geen enkel adres verlaat die. {shown} cel(len) getoond (elk minstens {k} personen); {hidden} cel(len) verborgen ({people} personen samen). Grijze punten: gemeenten (Statbel, GeoNames)."
+            "Woonplaatsen van de centrumgebruikers over de hele studieperiode, in de pijplijn samengevoegd in het Eurostat-raster van 1 km (ETRS89-LAEA); geen enkel adres verlaat die. {shown} cel(len) getoond (elk minstens {k} personen); {hidden} cel(len) verborgen ({people} personen samen). Grijze punten: gemeenten (Statbel, GeoNames); grijze lijnen: grenzen van de gerechtelijke kantons (NGI)."
         ),
         Lang::En => format!(
-            "Homes of the centers' users over the whole study period, aggregated to the Eurostat 1 km grid (ETRS89-LAEA) inside the pipeline; no home leaves it. {shown} cell(s) shown (at least {k} people each); {hidden} cell(s) hidden ({people} people in all). Grey dots: municipalities (Statbel, GeoNames)."
+            "Homes of the centers' users over the whole study period, aggregated to the Eurostat 1 km grid (ETRS89-LAEA) inside the pipeline; no home leaves it. {shown} cell(s) shown (at least {k} people each); {hidden} cell(s) hidden ({people} people in all). Grey dots: municipalities (Statbel, GeoNames); grey lines: judicial canton boundaries (NGI)."
         ),
     });
     Ok(())
