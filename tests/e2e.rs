@@ -1169,7 +1169,9 @@ fn demo_reports_publish_no_cell_below_k() {
         assert!(counts.iter().all(|&n| n >= k), "{rel}: a published count below {k}: {counts:?}");
         for svg in doc.charts.iter().filter(|s| s.contains("ETRS89-LAEA")) {
             for part in svg.split("<title>").skip(1) {
-                let n: u64 = part.split("</title>").next().unwrap().parse().unwrap();
+                // "<size> km: <people>"
+                let title = part.split("</title>").next().unwrap();
+                let n: u64 = title.rsplit(": ").next().unwrap().parse().unwrap();
                 assert!(n >= k, "{rel}: a map cell of {n}");
             }
         }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Study;
@@ -503,14 +504,13 @@ pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(S
     let background = report_data::Background::belgium();
     let mut index = Vec::new();
     let mut written = Vec::new();
-    let write = |rel: &str, html: String, pdf: Vec<u8>| -> Result<()> {
-        let path = dir.join(rel);
-        std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
-        std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
-        let pdf_path = path.with_extension("pdf");
-        std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
-        Ok(())
-    };
+    // The figures come from the warehouse one report at a time (one connection); the documents
+    // are then rendered in parallel (the PDF typesetting is most of the time).
+    enum Report {
+        Network(Box<navette_reports::NetworkReport>),
+        Company(Box<navette_reports::CompanyReport>),
+    }
+    let mut docs: Vec<(String, Report)> = Vec::new();
     let quarters = report_data::network_quarters(&conn)?;
     let network_map = report_data::map(&conn, None, k, &background)?;
     for quarter in &quarters {
@@ -523,19 +523,15 @@ pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(S
             &appendix,
             Some(network_map.clone()),
         )?;
-        let html = navette_reports::render_network_html(&report)
-            .with_context(|| format!("rendering the network report of {quarter}"))?;
-        let pdf = navette_reports::render_network_pdf(&report)
-            .with_context(|| format!("rendering the network report of {quarter} as PDF"))?;
         let rel = format!("network/{quarter}/report.html");
-        write(&rel, html, pdf)?;
         index.push(navette_reports::IndexEntry {
             kind: navette_reports::ReportKind::Network,
             name: String::new(),
             quarter: quarter.clone(),
-            href: rel,
+            href: rel.clone(),
             withheld: report.current.is_none(),
         });
+        docs.push((rel, Report::Network(Box::new(report))));
     }
     let keys = report_data::report_keys(&conn)?;
     let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
@@ -558,23 +554,35 @@ pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(S
             }
         };
         let report = report_data::company_report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
-        let html = navette_reports::render_company_html(&report)
-            .with_context(|| format!("rendering the report of {} {}", key.company_id, key.quarter))?;
-        let pdf = navette_reports::render_company_pdf(&report)
-            .with_context(|| format!("rendering the report of {} {} as PDF", key.company_id, key.quarter))?;
         let folder = &folders[companies.iter().position(|c| *c == key.company_id).expect("company listed")];
         let rel = format!("companies/{folder}/{}/report.html", key.quarter);
-        write(&rel, html, pdf)?;
         let withheld = report.headline.is_none();
         index.push(navette_reports::IndexEntry {
             kind: navette_reports::ReportKind::Company,
             name: key.company_name.clone(),
             quarter: key.quarter.clone(),
-            href: rel,
+            href: rel.clone(),
             withheld,
         });
         written.push((key.company_id.clone(), key.quarter.clone(), withheld));
+        docs.push((rel, Report::Company(Box::new(report))));
     }
+    docs.par_iter()
+        .map(|(rel, doc)| -> Result<()> {
+            let (html, pdf) = match doc {
+                Report::Network(r) => (navette_reports::render_network_html(r), navette_reports::render_network_pdf(r)),
+                Report::Company(r) => (navette_reports::render_company_html(r), navette_reports::render_company_pdf(r)),
+            };
+            let html = html.with_context(|| format!("rendering {rel}"))?;
+            let pdf = pdf.with_context(|| format!("rendering {rel} as PDF"))?;
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
+            std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+            let pdf_path = path.with_extension("pdf");
+            std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
+            Ok(())
+        })
+        .collect::<Result<Vec<()>>>()?;
     std::fs::create_dir_all(dir)?;
     let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
     std::fs::write(dir.join("index.html"), html)?;

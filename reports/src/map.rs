@@ -23,8 +23,8 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
     let mut xs: Vec<f64> = m.sites.iter().map(|s| s.east_m).collect();
     let mut ys: Vec<f64> = m.sites.iter().map(|s| s.north_m).collect();
     for c in &m.cells {
-        xs.extend([c.east_m, c.east_m + 1000.0]);
-        ys.extend([c.north_m, c.north_m + 1000.0]);
+        xs.extend([c.east_m, c.east_m + c.size_m]);
+        ys.extend([c.north_m, c.north_m + c.size_m]);
     }
     if xs.is_empty() {
         return Err("a map needs at least one site".into());
@@ -81,19 +81,36 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
             w(&mut s, format_args!("<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"1.6\" fill=\"#b8c0c8\"/>\n", px(x), py(y)))?;
         }
     }
-    let max = m.cells.iter().map(|c| c.employees).max().unwrap_or(1).max(1) as f64;
-    let side = (1000.0 * scale).max(3.0);
-    for c in &m.cells {
-        let a = 0.35 + 0.65 * (c.employees as f64 / max);
+    // Shade by density (people per km², log scale): a 20 km cell of 6 is paler than a 1 km cell
+    // of 6. Larger cells first, so finer ones sit on top.
+    let density = |c: &crate::model::MapCell| c.employees as f64 / (c.size_m / 1000.0).powi(2);
+    let (lo, hi) = m.cells.iter().map(density).fold((f64::INFINITY, 0.0f64), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    let mut cells: Vec<&crate::model::MapCell> = m.cells.iter().collect();
+    cells.sort_by(|a, b| b.size_m.total_cmp(&a.size_m));
+    for c in cells {
+        let t = if hi > lo { (density(c).ln() - lo.ln()) / (hi.ln() - lo.ln()) } else { 1.0 };
+        let a = 0.25 + 0.7 * t;
+        let side = (c.size_m * scale).max(3.0);
+        let (x, y) = (px(c.east_m), py(c.north_m + c.size_m));
         w(
             &mut s,
             format_args!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{side:.1}\" height=\"{side:.1}\" fill=\"#c2571a\" fill-opacity=\"{a:.2}\"><title>{}</title></rect>\n",
-                px(c.east_m),
-                py(c.north_m + 1000.0),
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{side:.1}\" height=\"{side:.1}\" fill=\"#c2571a\" fill-opacity=\"{a:.2}\" stroke=\"#c2571a\" stroke-width=\"0.6\"><title>{} km: {}</title></rect>\n",
+                c.size_m / 1000.0,
                 c.employees
             ),
         )?;
+        if side >= 18.0 {
+            w(
+                &mut s,
+                format_args!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"#1d2430\" text-anchor=\"middle\">{}</text>\n",
+                    x + side / 2.0,
+                    y + side / 2.0 + 3.0,
+                    format_number(c.employees as f64, 0, lang)
+                ),
+            )?;
+        }
     }
     for site in &m.sites {
         let (x, y) = (px(site.east_m), py(site.north_m));
@@ -120,9 +137,9 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
     )?;
     let legend = tr(
         lang,
-        "● site   ■ cellule de 1 km (nombre d'utilisateurs)   · commune   ─ canton   ETRS89-LAEA",
-        "● site   ■ cel van 1 km (aantal gebruikers)   · gemeente   ─ kanton   ETRS89-LAEA",
-        "● site   ■ 1 km cell (number of users)   · municipality   ─ canton   ETRS89-LAEA",
+        "● site   ■ cellule de 1 à 40 km (utilisateurs)   · commune   ─ canton   ETRS89-LAEA",
+        "● site   ■ cel van 1 tot 40 km (gebruikers)   · gemeente   ─ kanton   ETRS89-LAEA",
+        "● site   ■ 1 to 40 km cell (users)   · municipality   ─ canton   ETRS89-LAEA",
     );
     w(
         &mut s,

@@ -175,6 +175,8 @@ pub struct MapCell {
     pub east_m: f64,
     /// Northing of the south-west corner (m).
     pub north_m: f64,
+    /// Side of the square cell (m): 1 km, or larger where fewer than k people live.
+    pub size_m: f64,
     /// Center users living in the cell.
     pub employees: u64,
 }
