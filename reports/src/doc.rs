@@ -304,22 +304,43 @@ fn company_summary(b: &B, r: &CompanyReport, h: &Headline) -> String {
         b.n(h.co2e_kg_avoided, 0),
     );
     let range = r.uncertainty.as_ref().map(|u| (b.n(u.low_kg, 0), b.n(u.high_kg, 0)));
+    // A negative saving is said as such, not as "−684 kg less".
+    let co2_phrase = if h.co2e_kg_avoided >= 0.0 {
+        match b.lang {
+            Lang::Fr => format!("et {co2} kg CO₂e de moins"),
+            Lang::Nl => format!("en {co2} kg CO₂e minder"),
+            Lang::En => format!("and {co2} kg CO₂e less"),
+        }
+    } else {
+        let more = b.n(-h.co2e_kg_avoided, 0);
+        match b.lang {
+            Lang::Fr => format!(
+                "mais {more} kg CO₂e de plus : les trajets vers les centres émettent plus que les trajets vers le bureau qu'ils remplacent (voir par mode)"
+            ),
+            Lang::Nl => format!(
+                "maar {more} kg CO₂e meer: de ritten naar de centra stoten meer uit dan de kantoorritten die ze vervangen (zie per mode)"
+            ),
+            Lang::En => format!(
+                "but {more} kg CO₂e more: the trips to the centers emit more than the office trips they replace (see by mode)"
+            ),
+        }
+    };
     let mut s = match b.lang {
         Lang::Fr => format!(
-            "Au {q}, {emp} collaborateurs de {company} ont travaillé {days} jours dans un centre du réseau, près de chez eux ; {office} de ces jours ont remplacé un jour au bureau. Par rapport au trajet habituel vers le bureau, cela représente {km} km et {hours} heures de trajet évités, et {co2} kg CO₂e de moins"
+            "Au {q}, {emp} collaborateurs de {company} ont travaillé {days} jours dans un centre du réseau, près de chez eux ; {office} de ces jours ont remplacé un jour au bureau. Par rapport au trajet habituel vers le bureau, cela représente {km} km et {hours} heures de trajet évités, {co2_phrase}"
         ),
         Lang::Nl => format!(
-            "In het {q} werkten {emp} medewerkers van {company} {days} dagen in een centrum van het netwerk, dicht bij huis; {office} van die dagen vervingen een kantoordag. Tegenover de gewone rit naar kantoor is dat {km} km en {hours} reisuren vermeden, en {co2} kg CO₂e minder"
+            "In het {q} werkten {emp} medewerkers van {company} {days} dagen in een centrum van het netwerk, dicht bij huis; {office} van die dagen vervingen een kantoordag. Tegenover de gewone rit naar kantoor is dat {km} km en {hours} reisuren vermeden, {co2_phrase}"
         ),
         Lang::En => format!(
-            "In {q}, {emp} employees of {company} worked {days} days at a network center close to home; {office} of those days replaced a day at the office. Compared with their usual trip to the office, that is {km} km and {hours} hours of travel avoided, and {co2} kg CO₂e less"
+            "In {q}, {emp} employees of {company} worked {days} days at a network center close to home; {office} of those days replaced a day at the office. Compared with their usual trip to the office, that is {km} km and {hours} hours of travel avoided, {co2_phrase}"
         ),
     };
     if let Some((lo, hi)) = range {
         s.push_str(&match b.lang {
-            Lang::Fr => format!(" (entre {lo} et {hi} kg selon les hypothèses)"),
-            Lang::Nl => format!(" (tussen {lo} en {hi} kg naargelang de aannames)"),
-            Lang::En => format!(" (between {lo} and {hi} kg depending on the assumptions)"),
+            Lang::Fr => format!(" (CO₂e évité : entre {lo} et {hi} kg selon les hypothèses)"),
+            Lang::Nl => format!(" (vermeden CO₂e: tussen {lo} en {hi} kg naargelang de aannames)"),
+            Lang::En => format!(" (CO₂e avoided: between {lo} and {hi} kg depending on the assumptions)"),
         });
     }
     s.push('.');

@@ -216,6 +216,22 @@ fn company_report_nl_and_en_are_translated() {
 }
 
 #[test]
+fn a_negative_saving_is_said_as_more_emissions() {
+    for (lang, want) in [
+        (Lang::En, "but 684 kg CO₂e more: the trips to the centers emit more"),
+        (Lang::Fr, "mais 684 kg CO₂e de plus : les trajets vers les centres émettent plus"),
+        (Lang::Nl, "maar 684 kg CO₂e meer: de ritten naar de centra stoten meer uit"),
+    ] {
+        let mut r = report(lang);
+        r.headline.as_mut().unwrap().co2e_kg_avoided = -684.2;
+        let text = company_doc(&r).unwrap().text();
+        let summary = text.lines().find(|l| l.starts_with("> ")).unwrap();
+        assert!(summary.contains(want), "{lang:?}: {summary}");
+        assert!(!summary.contains("−684"), "{lang:?}: {summary}");
+    }
+}
+
+#[test]
 fn html_is_escaped_self_contained_with_charts_and_privacy_notes() {
     let html = render_company_html(&report(Lang::Fr)).unwrap();
     assert!(html.contains("Acme &lt;&amp; Co&gt;"));
