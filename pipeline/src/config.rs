@@ -114,6 +114,10 @@ pub struct StudySection {
     /// Report language: `fr` (default), `nl` or `en`.
     #[serde(default = "default_language")]
     pub language: String,
+    /// Report language per company id, overriding `language` for that company's reports
+    /// (`company_languages = { C02 = "nl" }`).
+    #[serde(default)]
+    pub company_languages: std::collections::BTreeMap<String, String>,
 }
 
 /// Accepts a TOML date (`from = 2026-01-01`) or a string (`from = "2026-01-01"`).
@@ -546,6 +550,11 @@ fn check(c: &StudyConfig) -> Result<(), String> {
     }
     if !["fr", "nl", "en"].contains(&c.study.language.as_str()) {
         return Err(format!("study.language = {:?}: use \"fr\", \"nl\" or \"en\"", c.study.language));
+    }
+    for (company, lang) in &c.study.company_languages {
+        if !["fr", "nl", "en"].contains(&lang.as_str()) {
+            return Err(format!("study.company_languages.{company} = {lang:?}: use \"fr\", \"nl\" or \"en\""));
+        }
     }
     if c.inputs.access_logs.is_empty() {
         return Err("inputs.access_logs is empty: list at least one access-log file or glob".into());

@@ -414,7 +414,8 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
     let study = format!(
         "# The demo study: synthetic people on real places (see datasets/demo/README.md).\n\
          # Regenerate with: navette generate --out datasets/demo\n\n\
-         [study]\nname = \"Réseau wallon des centres de travail partagés (démo)\"\nfrom = {}\nto = {}\nlanguage = \"fr\"\n\n\
+         [study]\nname = \"Réseau wallon des centres de travail partagés (démo)\"\nfrom = {}\nto = {}\nlanguage = \"fr\"\n\
+         # Per-company report languages (the others use `language`).\ncompany_languages = {{ C02 = \"nl\", C03 = \"en\" }}\n\n\
          [inputs]\nsites = \"sites.csv\"\ncompanies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n\n\
          [method]\nboundary = \"wtw\"\nfactor_set = \"be-2025\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n\n\
          [privacy]\nk_anonymity = 5\n# Demo only: a real study keeps its key secret and out of shared folders.\npseudonym_key = \"demo-key-not-secret\"\n\n\

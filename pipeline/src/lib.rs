@@ -29,6 +29,7 @@ pub mod csvin;
 pub mod demo;
 pub mod estimate;
 pub mod factors;
+pub mod grid;
 pub mod impact;
 pub mod ingest;
 pub mod mode;

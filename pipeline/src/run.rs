@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Study;
@@ -424,6 +425,8 @@ fn write_outputs(
         bands: bands_frame(&c.bands)?,
     };
     let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, &c.inputs.ledger.rejects))?;
+    // Homes leave the pipeline only as 1 km cell counts (reports' maps).
+    out_tables.push(("home_cells", crate::grid::home_cells(&c.inputs, &c.visits)?));
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
@@ -487,38 +490,99 @@ fn folder_names(ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(String, String, bool)>> {
+/// Writes every report (network and company × quarter, HTML and PDF) and `index.html` into `dir`
+/// from a built warehouse. Returns (company, quarter, withheld) of the company reports.
+pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(String, String, bool)>> {
     let cfg = &study.config;
-    let lang = navette_reports::Lang::parse(&cfg.study.language).context("study.language is checked at load")?;
+    let lang_of = |code: &str| navette_reports::Lang::parse(code).context("languages are checked at load");
+    let lang = lang_of(&cfg.study.language)?;
     let k = cfg.privacy.k_anonymity;
     let conn = duckdb::Connection::open(db_path)?;
     // One thread: floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
-    let facts = report_data::method_and_quality(&conn, k)?;
+    let appendix = report_data::appendix(&conn, k)?;
+    let background = report_data::Background::belgium();
     let mut index = Vec::new();
     let mut written = Vec::new();
+    // The figures come from the warehouse one report at a time (one connection); the documents
+    // are then rendered in parallel (the PDF typesetting is most of the time).
+    enum Report {
+        Network(Box<navette_reports::NetworkReport>),
+        Company(Box<navette_reports::CompanyReport>),
+    }
+    let mut docs: Vec<(String, Report)> = Vec::new();
+    let quarters = report_data::network_quarters(&conn)?;
+    let network_map = report_data::map(&conn, None, k, &background)?;
+    for quarter in &quarters {
+        let report = report_data::network_report(
+            &conn,
+            &quarters,
+            quarter,
+            lang,
+            &cfg.study.name,
+            &appendix,
+            Some(network_map.clone()),
+        )?;
+        let rel = format!("network/{quarter}/report.html");
+        index.push(navette_reports::IndexEntry {
+            kind: navette_reports::ReportKind::Network,
+            name: String::new(),
+            quarter: quarter.clone(),
+            href: rel.clone(),
+            withheld: report.current.is_none(),
+        });
+        docs.push((rel, Report::Network(Box::new(report))));
+    }
     let keys = report_data::report_keys(&conn)?;
     let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
     companies.dedup();
     let folders = folder_names(&companies);
+    let mut maps = std::collections::HashMap::new();
     for key in &keys {
-        let report = report_data::company_report(&conn, key, lang, &cfg.study.name, k, &facts)?;
-        let html = navette_reports::render_company_html(&report)
-            .with_context(|| format!("rendering the report of {} {}", key.company_id, key.quarter))?;
+        let company_lang = match cfg.study.company_languages.get(&key.company_id) {
+            Some(code) => lang_of(code)?,
+            None => lang,
+        };
+        // One map per company: the same cells in every quarter's report (no quarter can be
+        // subtracted from another).
+        let map = match maps.get(&key.company_id) {
+            Some(m) => Clone::clone(m),
+            None => {
+                let m = report_data::map(&conn, Some(key.company_id.as_str()), k, &background)?;
+                maps.insert(key.company_id.clone(), m.clone());
+                m
+            }
+        };
+        let report = report_data::company_report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
         let folder = &folders[companies.iter().position(|c| *c == key.company_id).expect("company listed")];
-        let rel = format!("{folder}/{}/report.html", key.quarter);
-        let path = dir.join(&rel);
-        std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
-        std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+        let rel = format!("companies/{folder}/{}/report.html", key.quarter);
         let withheld = report.headline.is_none();
         index.push(navette_reports::IndexEntry {
-            company_name: key.company_name.clone(),
+            kind: navette_reports::ReportKind::Company,
+            name: key.company_name.clone(),
             quarter: key.quarter.clone(),
-            href: rel,
+            href: rel.clone(),
             withheld,
         });
         written.push((key.company_id.clone(), key.quarter.clone(), withheld));
+        docs.push((rel, Report::Company(Box::new(report))));
     }
+    docs.par_iter()
+        .map(|(rel, doc)| -> Result<()> {
+            let (html, pdf) = match doc {
+                Report::Network(r) => (navette_reports::render_network_html(r), navette_reports::render_network_pdf(r)),
+                Report::Company(r) => (navette_reports::render_company_html(r), navette_reports::render_company_pdf(r)),
+            };
+            let html = html.with_context(|| format!("rendering {rel}"))?;
+            let pdf = pdf.with_context(|| format!("rendering {rel} as PDF"))?;
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
+            std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+            let pdf_path = path.with_extension("pdf");
+            std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
+            Ok(())
+        })
+        .collect::<Result<Vec<()>>>()?;
     std::fs::create_dir_all(dir)?;
     let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
     std::fs::write(dir.join("index.html"), html)?;

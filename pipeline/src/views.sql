@@ -506,3 +506,287 @@ SELECT s.scenario, s.overrides, s.boundary, s.factor_set_version, s.min_hours_of
        100.0 * (t.co2e_kg_avoided - b.co2e_kg_avoided) / nullif(abs(b.co2e_kg_avoided), 0) AS co2e_kg_avoided_change_pct
 FROM scenarios s JOIN t USING (scenario) CROSS JOIN b
 ORDER BY s.scenario = 'base' DESC, s.scenario;
+
+-- ---------------------------------------------------------------------------------------------
+-- Impact reports (issue 5): year to date, package, distribution, network, appendix, uncertainty.
+-- ---------------------------------------------------------------------------------------------
+
+-- Company × quarter, year to date: every center day from 1 January of the quarter's year to the
+-- end of the quarter. `quarters` counts the quarters of that year with activity so far and
+-- `min_quarter_employees` the fewest active employees in any of them: the reports publish the
+-- year to date only when every such quarter is published itself (otherwise year to date minus
+-- the published quarters would give a withheld quarter's figures).
+CREATE VIEW company_ytd_impact AS
+WITH k AS (SELECT company_id, quarter, employees_active FROM company_quarter_impact)
+SELECT
+    k.company_id, k.quarter,
+    count(DISTINCT i.quarter)                     AS quarters,
+    (SELECT min(k2.employees_active) FROM k k2
+      WHERE k2.company_id = k.company_id AND left(k2.quarter, 4) = left(k.quarter, 4)
+        AND k2.quarter <= k.quarter)              AS min_quarter_employees,
+    count(DISTINCT i.employee_pid)                AS employees_active,
+    count(*)                                      AS center_days,
+    count(*) FILTER (WHERE i.replaces_office_day) AS office_days_replaced,
+    sum(i.presence_h)                             AS center_hours,
+    sum(i.km_avoided)                             AS km_avoided,
+    sum(i.hours_avoided)                          AS hours_avoided,
+    sum(i.baseline_co2e_kg)                       AS co2e_kg_baseline,
+    sum(i.actual_co2e_kg)                         AS co2e_kg_actual,
+    sum(i.co2e_kg_avoided)                        AS co2e_kg_avoided
+FROM k JOIN impact_base i
+  ON i.company_id = k.company_id AND left(i.quarter, 4) = left(k.quarter, 4) AND i.quarter <= k.quarter
+GROUP BY k.company_id, k.quarter
+ORDER BY k.company_id, k.quarter;
+
+-- Company × quarter: the prepaid package and its projection to the quarter's end. Rule: linear
+-- on working days (Monday–Friday; public holidays are not known to navette). The days observed
+-- are the quarter's working days inside the study period up to `as_of` (the study's last day or
+-- the quarter's end); the hours of the working days still to come are projected at the observed
+-- rate: projected = used + used ÷ observed × remaining. A complete quarter projects to its use.
+CREATE VIEW company_package_quarter AS
+WITH q AS (
+    SELECT i.company_id, i.quarter, i.center_hours, i.package_hours,
+           make_date(CAST(left(i.quarter, 4) AS INTEGER), 3 * CAST(right(i.quarter, 1) AS INTEGER) - 2, 1) AS quarter_start
+    FROM company_quarter_impact i
+), b AS (
+    SELECT q.*, CAST(q.quarter_start + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE) AS quarter_end,
+           greatest(q.quarter_start, CAST(r.period_from AS DATE)) AS observed_from,
+           least(CAST(q.quarter_start + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE), CAST(r.period_to AS DATE)) AS as_of
+    FROM q CROSS JOIN run_info r
+), cal AS (
+    SELECT CAST(d AS DATE) AS date
+    FROM (SELECT min(quarter_start) AS f, max(quarter_end) AS t FROM b) m,
+         generate_series(m.f, m.t, INTERVAL 1 DAY) g(d)
+), w AS (
+    SELECT b.company_id, b.quarter,
+           count(*) FILTER (WHERE c.date BETWEEN b.observed_from AND b.as_of AND isodow(c.date) <= 5) AS working_days_observed,
+           count(*) FILTER (WHERE c.date > b.as_of AND isodow(c.date) <= 5)                          AS working_days_remaining
+    FROM b JOIN cal c ON c.date BETWEEN b.quarter_start AND b.quarter_end
+    GROUP BY b.company_id, b.quarter
+)
+SELECT b.company_id, b.quarter, b.quarter_start, b.quarter_end, b.as_of,
+       w.working_days_observed, w.working_days_remaining,
+       b.package_hours, b.center_hours AS center_hours_used,
+       b.center_hours + CASE WHEN w.working_days_observed > 0
+                             THEN b.center_hours / w.working_days_observed * w.working_days_remaining ELSE 0 END
+           AS center_hours_projected,
+       CASE WHEN b.package_hours > 0 THEN 100.0 * b.center_hours / b.package_hours END AS package_used_pct,
+       CASE WHEN b.package_hours > 0 THEN 100.0 * (b.center_hours + CASE WHEN w.working_days_observed > 0
+            THEN b.center_hours / w.working_days_observed * w.working_days_remaining ELSE 0 END) / b.package_hours END
+           AS package_projected_pct
+FROM b JOIN w USING (company_id, quarter)
+ORDER BY b.company_id, b.quarter;
+
+-- Company × month: use of the package month by month (hours of presence of the center days,
+-- cumulated within the quarter) and the month's avoided figures.
+CREATE VIEW company_month_use AS
+SELECT company_id, quarter, month,
+       count(DISTINCT employee_pid)                 AS employees_active,
+       count(*) FILTER (WHERE replaces_office_day)  AS office_days_replaced,
+       sum(presence_h)                              AS center_hours,
+       sum(sum(presence_h)) OVER (PARTITION BY company_id, quarter ORDER BY month) AS center_hours_cumulated,
+       sum(km_avoided)                              AS km_avoided,
+       sum(hours_avoided)                           AS hours_avoided
+FROM impact_base
+GROUP BY company_id, quarter, month
+ORDER BY company_id, month;
+
+-- Company × quarter × band: how the employees are spread (never one row per person). Two
+-- measures: `co2e_kg_avoided` (each employee's quarter total, bands in kg: < 0, 0–10, 10–25,
+-- 25–50, 50–100, 100–250, ≥ 250) and `center_days` (1–2, 3–5, 6–12, ≥ 13 days).
+CREATE VIEW company_quarter_employee_bands AS
+WITH e AS (
+    SELECT company_id, quarter, employee_pid, count(*) AS center_days, sum(co2e_kg_avoided) AS co2e_kg_avoided
+    FROM impact_base GROUP BY company_id, quarter, employee_pid
+), bands AS (
+    SELECT * FROM (VALUES
+        ('co2e_kg_avoided', 0, CAST(NULL AS DOUBLE), 0.0), ('co2e_kg_avoided', 1, 0.0, 10.0),
+        ('co2e_kg_avoided', 2, 10.0, 25.0), ('co2e_kg_avoided', 3, 25.0, 50.0),
+        ('co2e_kg_avoided', 4, 50.0, 100.0), ('co2e_kg_avoided', 5, 100.0, 250.0),
+        ('co2e_kg_avoided', 6, 250.0, NULL),
+        ('center_days', 0, 1.0, 3.0), ('center_days', 1, 3.0, 6.0), ('center_days', 2, 6.0, 13.0),
+        ('center_days', 3, 13.0, NULL)
+    ) t(measure, band, band_from, band_to)
+), m AS (
+    SELECT e.company_id, e.quarter, b.measure, b.band, b.band_from, b.band_to, e.employee_pid, e.center_days, e.co2e_kg_avoided
+    FROM e JOIN bands b
+      ON (CASE b.measure WHEN 'co2e_kg_avoided' THEN e.co2e_kg_avoided ELSE e.center_days END)
+         >= coalesce(b.band_from, '-infinity'::DOUBLE)
+     AND (CASE b.measure WHEN 'co2e_kg_avoided' THEN e.co2e_kg_avoided ELSE e.center_days END)
+         < coalesce(b.band_to, 'infinity'::DOUBLE)
+)
+SELECT company_id, quarter, measure, band, CAST(band_from AS DOUBLE) AS band_from, CAST(band_to AS DOUBLE) AS band_to,
+       count(*) AS employees, sum(center_days) AS center_days, sum(co2e_kg_avoided) AS co2e_kg_avoided
+FROM m
+GROUP BY ALL
+ORDER BY company_id, quarter, measure, band;
+
+-- Site × quarter: how full the workspaces were. Working days open = Monday–Friday of the quarter
+-- inside the study period, on or after the site's opening; desk-days used = distinct
+-- (employee, date) with a visit at the site; desk occupancy = desk-days used ÷ (workspaces ×
+-- working days open); mean daily peak over the same working days (days without visits count 0).
+CREATE VIEW site_quarter_occupancy AS
+WITH cal AS (
+    SELECT CAST(d AS DATE) AS date
+    FROM run_info, generate_series(CAST(period_from AS DATE), CAST(period_to AS DATE), INTERVAL 1 DAY) g(d)
+), open_days AS (
+    SELECT s.site_id, concat(year(c.date), '-Q', quarter(c.date)) AS quarter, count(*) AS working_days_open
+    FROM sites s JOIN cal c ON (s.opened_on IS NULL OR c.date >= s.opened_on) AND isodow(c.date) <= 5
+    GROUP BY ALL
+), used AS (
+    SELECT site_id, quarter, count(DISTINCT concat(employee_pid, '|', date)) AS desk_days_used
+    FROM visits GROUP BY site_id, quarter
+), peak AS (
+    SELECT site_id, quarter, sum(peak_occupancy) FILTER (WHERE weekday <= 5) AS peak_sum
+    FROM site_day_occupancy GROUP BY site_id, quarter
+)
+SELECT o.site_id, s.name AS site_name, s.municipality, o.quarter, s.workspaces, o.working_days_open,
+       coalesce(u.desk_days_used, 0) AS desk_days_used,
+       CASE WHEN s.workspaces > 0 THEN 100.0 * coalesce(u.desk_days_used, 0) / (s.workspaces * o.working_days_open) END
+           AS desk_occupancy_pct,
+       CASE WHEN s.workspaces > 0 THEN 100.0 * coalesce(p.peak_sum, 0) / o.working_days_open / s.workspaces END
+           AS mean_peak_occupancy_pct
+FROM open_days o JOIN sites s USING (site_id)
+LEFT JOIN used u USING (site_id, quarter) LEFT JOIN peak p USING (site_id, quarter)
+ORDER BY o.site_id, o.quarter;
+
+-- Quarter: how much of the figures rest on primary data. Center days all come from badge logs
+-- (primary); `visits_closed` are visits with a badge-out (rule ok); km shares say how much of the
+-- office and center distances were routed on the road network rather than estimated; homes from
+-- coordinates vs postcode centroids among the quarter's active employees.
+CREATE VIEW network_quarter_data_sources AS
+WITH d AS (
+    SELECT i.quarter, count(*) AS center_days,
+           sum(i.baseline_km)                                             AS km_baseline,
+           coalesce(sum(i.baseline_km) FILTER (WHERE i.baseline_method = 'routed'), 0) AS km_baseline_routed,
+           sum(i.actual_km - i.rebound_km)                                AS km_center,
+           coalesce(sum(i.actual_km - i.rebound_km) FILTER (WHERE i.actual_method = 'routed'), 0) AS km_center_routed
+    FROM day_impacts i GROUP BY i.quarter
+), v AS (
+    SELECT quarter, count(*) AS visits, count(*) FILTER (WHERE rule = 'ok') AS visits_closed FROM visits GROUP BY quarter
+), e AS (
+    SELECT a.quarter, count(*) AS employees_active,
+           count(*) FILTER (WHERE em.home_source = 'postcode') AS homes_from_postcode
+    FROM (SELECT DISTINCT quarter, employee_pid FROM day_impacts) a JOIN employees em USING (employee_pid)
+    GROUP BY a.quarter
+)
+SELECT d.quarter, d.center_days, v.visits, v.visits_closed,
+       100.0 * v.visits_closed / nullif(v.visits, 0) AS visits_closed_pct,
+       d.km_baseline, d.km_baseline_routed, 100.0 * d.km_baseline_routed / nullif(d.km_baseline, 0) AS km_baseline_routed_pct,
+       d.km_center, d.km_center_routed, 100.0 * d.km_center_routed / nullif(d.km_center, 0) AS km_center_routed_pct,
+       e.employees_active, e.homes_from_postcode,
+       100.0 * (e.employees_active - e.homes_from_postcode) / nullif(e.employees_active, 0) AS homes_from_coordinates_pct
+FROM d JOIN v USING (quarter) JOIN e USING (quarter)
+ORDER BY d.quarter;
+
+-- Every emission factor the run used (by at least one leg), in the run's boundary (TTW rows; WTT
+-- rows too when the boundary is WTW), with its source and year: the appendix's factor table.
+CREATE VIEW factors_used AS
+WITH u AS (
+    SELECT factor_ttw_id AS factor_id, count(*) AS legs FROM legs WHERE factor_ttw_id IS NOT NULL GROUP BY 1
+    UNION ALL
+    SELECT factor_wtt_id, count(*) FROM legs WHERE factor_wtt_id IS NOT NULL GROUP BY 1
+)
+SELECT f.factor_id, f.mode, f.fuel, f.size, f.component, f.value_kg, f.unit, f.source, f.year, f.origin,
+       CAST(sum(u.legs) AS BIGINT) AS legs
+FROM u JOIN factors f USING (factor_id) CROSS JOIN run_info r
+WHERE f.component = 'ttw' OR r.boundary = 'wtw'
+GROUP BY ALL
+ORDER BY f.mode, f.fuel NULLS FIRST, f.size NULLS FIRST, f.component DESC;
+
+-- The spread behind the uncertainty range (public). `factor` rows: per mode, the lowest and
+-- highest published value for that mode in emission-factors references, as a ratio to the
+-- be-2025 central value (computed in place so the sources' numbers stay visible). `distance`
+-- rows: estimated legs' distances can be shorter or longer than the road: p10 and p90 of
+-- routed ÷ great-circle over the median (OSRM on Belgian extracts, 15 km+ band); routed legs 1.
+CREATE VIEW factor_spread AS
+SELECT * FROM (VALUES
+    ('factor', 'car', 0.14322 / 0.16725, 0.22678 / 0.16725,
+     'UK DESNZ 2025 car, unknown fuel: small 0.14322 and large 0.22678 vs average 0.16725 kg/vkm'),
+    ('factor', 'carpool', 0.14322 / 0.16725, 0.22678 / 0.16725,
+     'as car (per vehicle-km, divided by the occupants)'),
+    ('factor', 'motorbike', 1.0, 1.0, 'one published value (UK DESNZ 2025)'),
+    ('factor', 'train', 1.0, 0.03546 / 0.023,
+     'SNCB/NMBS 2011 23 g/pkm (central) vs UK DESNZ 2025 national rail 35.46 g/pkm'),
+    ('factor', 'bus', 0.063 / 0.10385, 0.12525 / 0.10385,
+     'De Lijn articulated bus 63 g/pkm and UK DESNZ 2025 local bus (not London) 125.25 g/pkm vs average local bus 103.85 g/pkm'),
+    ('factor', 'tram', 0.023 / 0.0286, 1.0, 'De Lijn tram 23 g/pkm vs UK DESNZ 2025 light rail and tram 28.6 g/pkm'),
+    ('factor', 'metro', 1.0, 0.0305 / 0.0278, 'STIB metro 30.5 g/pkm vs UK DESNZ 2025 underground 27.8 g/pkm'),
+    ('factor', 'bike', 1.0, 1.0, 'no emissions counted'),
+    ('factor', 'ebike', 1.0, 1.0, 'one value in the factor set'),
+    ('factor', 'walk', 1.0, 1.0, 'no emissions counted'),
+    ('distance', 'estimated', 1.14 / 1.30, 1.46 / 1.30,
+     'routed ÷ great-circle on a Belgian extract (OSRM, car, 15 km+): p10 1.14 and p90 1.46 vs median 1.30'),
+    ('distance', 'routed', 1.0, 1.0, 'routed on the road network')
+) t(kind, key, low_ratio, high_ratio, source);
+
+-- Company × quarter × mode × distance end: the net CO2e avoided carried by each mode (baseline
+-- office trips and rebound by the commute mode count +, center trips by the center mode count −),
+-- with every estimated distance scaled by the low or the high distance ratio of `factor_spread`
+-- (`dist_end`); routed legs keep ratio 1. The uncertainty views below build on it.
+CREATE VIEW impact_mode_terms AS
+WITH d AS (SELECT key, low_ratio, high_ratio FROM factor_spread WHERE kind = 'distance'),
+terms AS (
+    SELECT company_id, quarter, commute_mode AS mode, baseline_method AS method,
+           baseline_co2e_kg - rebound_co2e_kg AS co2e_kg
+    FROM day_impacts
+    UNION ALL
+    SELECT company_id, quarter, center_mode, actual_method, -(actual_co2e_kg - rebound_co2e_kg) FROM day_impacts
+), ends AS (SELECT 'low' AS dist_end UNION ALL SELECT 'high')
+SELECT t.company_id, t.quarter, t.mode, e.dist_end,
+       sum(t.co2e_kg * CASE e.dist_end WHEN 'low' THEN coalesce(d.low_ratio, 1) ELSE coalesce(d.high_ratio, 1) END)
+           AS net_co2e_kg
+FROM terms t CROSS JOIN ends e LEFT JOIN d ON d.key = t.method
+GROUP BY ALL
+ORDER BY t.company_id, t.quarter, t.mode, e.dist_end;
+
+-- Company × quarter and network × quarter: the uncertainty range (low, central, high) of the CO2e
+-- avoided. The errors are systematic: the true factor of a mode and the true detour of estimated
+-- distances are unknown but the same for every trip. So, for each distance end d (low, high) and
+-- each mode m with net saving N_m(d) (`impact_mode_terms`), low(d) = Σ_m min(N_m(d)·f_m,lo,
+-- N_m(d)·f_m,hi) and high(d) = Σ_m max(…); low = min over d, high = max over d. An envelope of the
+-- published values, not a confidence interval. Beside it, the rebound sensitivity: the gross
+-- saving (before any rebound in the run) less the share ADEME (2020) found taken back by rebound
+-- effects of telework (31 %; only a saving can be taken back: a negative gross stays as it is).
+CREATE VIEW company_quarter_uncertainty AS
+WITH f AS (SELECT key, low_ratio, high_ratio FROM factor_spread WHERE kind = 'factor'),
+per_end AS (
+    SELECT m.company_id, m.quarter, m.dist_end,
+           sum(least(m.net_co2e_kg * coalesce(f.low_ratio, 1), m.net_co2e_kg * coalesce(f.high_ratio, 1))) AS low_kg,
+           sum(greatest(m.net_co2e_kg * coalesce(f.low_ratio, 1), m.net_co2e_kg * coalesce(f.high_ratio, 1))) AS high_kg
+    FROM impact_mode_terms m LEFT JOIN f ON f.key = m.mode
+    GROUP BY ALL
+), c AS (
+    SELECT company_id, quarter, sum(co2e_kg_avoided) AS central_kg, sum(co2e_kg_avoided + rebound_co2e_kg) AS gross_kg
+    FROM day_impacts GROUP BY ALL
+)
+SELECT c.company_id, c.quarter,
+       min(p.low_kg) AS co2e_kg_avoided_low, any_value(c.central_kg) AS co2e_kg_avoided,
+       max(p.high_kg) AS co2e_kg_avoided_high, any_value(c.gross_kg) AS co2e_kg_avoided_gross,
+       CAST(0.31 AS DOUBLE) AS ademe_rebound_share,
+       any_value(c.gross_kg) - CAST(0.31 AS DOUBLE) * greatest(any_value(c.gross_kg), 0) AS co2e_kg_avoided_after_ademe_rebound
+FROM c JOIN per_end p USING (company_id, quarter)
+GROUP BY c.company_id, c.quarter
+ORDER BY c.company_id, c.quarter;
+
+CREATE VIEW network_quarter_uncertainty AS
+WITH f AS (SELECT key, low_ratio, high_ratio FROM factor_spread WHERE kind = 'factor'),
+m AS (SELECT quarter, mode, dist_end, sum(net_co2e_kg) AS net_co2e_kg FROM impact_mode_terms GROUP BY ALL),
+per_end AS (
+    SELECT m.quarter, m.dist_end,
+           sum(least(m.net_co2e_kg * coalesce(f.low_ratio, 1), m.net_co2e_kg * coalesce(f.high_ratio, 1))) AS low_kg,
+           sum(greatest(m.net_co2e_kg * coalesce(f.low_ratio, 1), m.net_co2e_kg * coalesce(f.high_ratio, 1))) AS high_kg
+    FROM m LEFT JOIN f ON f.key = m.mode
+    GROUP BY ALL
+), c AS (
+    SELECT quarter, sum(co2e_kg_avoided) AS central_kg, sum(co2e_kg_avoided + rebound_co2e_kg) AS gross_kg
+    FROM day_impacts GROUP BY ALL
+)
+SELECT c.quarter,
+       min(p.low_kg) AS co2e_kg_avoided_low, any_value(c.central_kg) AS co2e_kg_avoided,
+       max(p.high_kg) AS co2e_kg_avoided_high, any_value(c.gross_kg) AS co2e_kg_avoided_gross,
+       CAST(0.31 AS DOUBLE) AS ademe_rebound_share,
+       any_value(c.gross_kg) - CAST(0.31 AS DOUBLE) * greatest(any_value(c.gross_kg), 0) AS co2e_kg_avoided_after_ademe_rebound
+FROM c JOIN per_end p USING (quarter)
+GROUP BY c.quarter
+ORDER BY c.quarter;

@@ -5,14 +5,15 @@ use std::sync::Once;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::i18n::text;
+use crate::i18n::{Lang, text};
+use crate::model::Package;
 use crate::{CompanyReport, format_number};
 
 /// The family name plotters writes into the SVG; browsers fall back to sans-serif.
-const FONT: &str = "DejaVu Sans";
+pub(crate) const FONT: &str = "DejaVu Sans";
 static REGISTER: Once = Once::new();
 
-fn register_font() {
+pub(crate) fn register_font() {
     REGISTER.call_once(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, include_bytes!("../assets/DejaVuSans.ttf"))
             .unwrap_or_else(|_| panic!("shipped font is a valid TTF"));
@@ -106,6 +107,131 @@ pub fn monthly_co2e_svg(r: &CompanyReport) -> Result<String, String> {
                 )))
                 .map_err(|e| e.to_string())?;
         }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// Horizontal bars, one per (label, value), value printed at the bar's end. Negative values
+/// extend left of zero.
+pub fn bars_svg(lang: Lang, rows: &[(String, f64)], value_label: &str) -> Result<String, String> {
+    register_font();
+    let mut svg = String::new();
+    let n = rows.len().max(1);
+    let height = (40 + 30 * n) as u32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(1.0) * 1.25;
+        let min = rows.iter().map(|r| r.1).fold(0.0_f64, f64::min) * 1.25;
+        let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(28)
+            .y_label_area_size(200)
+            .build_cartesian_2d(min..max, 0.0..n as f64)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_max_light_lines(0)
+            .y_labels(n * 2 + 1)
+            .y_label_formatter(&|y| {
+                let i = y.floor() as usize;
+                if (y - i as f64 - 0.5).abs() < 0.01 {
+                    // Top to bottom in the given order.
+                    labels.get(n - 1 - i).map(|l| truncate(l, 30)).unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_formatter(&|x| format_number(*x, 0, lang))
+            .x_desc(value_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, (_, v)) in rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new([(0.0, y + 0.2), (*v, y + 0.8)], ACTUAL.filled())))
+                .map_err(|e| e.to_string())?;
+            let x = if *v >= 0.0 { *v } else { 0.0 };
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format_number(*v, 0, lang),
+                    (x + (max - min) * 0.01, y + 0.65),
+                    (FONT, 11).into_font().color(&BLACK),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}
+
+/// Package burn-down: hours left at the start of the quarter and at the end of each published
+/// month (suppressed months have no point), then the projection to the quarter's end (dashed).
+pub fn burn_down_svg(r: &CompanyReport, p: &Package) -> Result<String, String> {
+    register_font();
+    let lang = r.lang;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 260)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let n = 3.0;
+        let left_end = p.package_hours - p.projected_hours;
+        let min = left_end.min(0.0) * 1.1;
+        let max = p.package_hours * 1.1;
+        let months: Vec<String> = r.months.iter().map(|(m, _)| crate::i18n::month(lang, m)).collect();
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..n, min..max)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .y_max_light_lines(0)
+            .x_labels(7)
+            .x_label_formatter(&|x: &f64| {
+                let i = x.floor() as usize;
+                if (x - i as f64 - 0.5).abs() < 0.01 {
+                    months.get(i).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| format_number(*y, 0, lang))
+            .y_desc(format!("{} ({})", text(lang, "package_left"), text(lang, "hours")))
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let mut points = vec![(0.0, p.package_hours)];
+        for (i, (_, m)) in r.months.iter().enumerate() {
+            if let Some(m) = m {
+                points.push(((i + 1) as f64, p.package_hours - m.center_hours_cumulated));
+            }
+        }
+        chart.draw_series(LineSeries::new(points.clone(), ACTUAL.stroke_width(3))).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(points.iter().map(|&(x, y)| Circle::new((x, y), 4, ACTUAL.filled())))
+            .map_err(|e| e.to_string())?;
+        let last = *points.last().expect("the start point");
+        if last.0 < n {
+            chart
+                .draw_series(DashedLineSeries::new(vec![last, (n, left_end)], 6, 4, BASELINE.stroke_width(2)))
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (n, 0.0)], BLACK.stroke_width(1))))
+            .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)

@@ -2,9 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Headline;
-use crate::format::format_number;
-
 /// A report language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,6 +50,12 @@ const TEXTS: &Table = &[
     ("km_avoided", "km évités", "vermeden km", "km avoided"),
     ("hours_avoided", "heures de trajet évitées", "vermeden reisuren", "travel hours avoided"),
     ("co2e_avoided", "kg CO₂e évités", "kg CO₂e vermeden", "kg CO₂e avoided"),
+    ("package_left", "Forfait restant", "Resterend pakket", "Package left"),
+    ("co2e_avoided_label", "de CO₂e évités", "CO₂e vermeden", "CO₂e avoided"),
+    ("baseline_kg", "kg CO₂e référence", "kg CO₂e referentie", "kg CO₂e baseline"),
+    ("actual_kg", "kg CO₂e réel", "kg CO₂e werkelijk", "kg CO₂e actual"),
+    ("rows_read_label", "Lignes lues (tous fichiers)", "Gelezen rijen (alle bestanden)", "Rows read (all files)"),
+    ("rows_rejected_label", "Lignes rejetées", "Geweigerde rijen", "Rows rejected"),
     (
         "co2e_baseline",
         "kg CO₂e des trajets vers le bureau remplacés",
@@ -235,25 +238,6 @@ const REASONS: &Table = &[
 /// A reject reason code in words (the code itself when unknown).
 pub fn reason(lang: Lang, code: &str) -> String {
     lookup(REASONS, lang, code).unwrap_or(code).to_owned()
-}
-
-/// The plain-language paragraph at the top of a report.
-pub fn summary(lang: Lang, company: &str, quarter: &str, h: &Headline) -> String {
-    let n = |v: f64| format_number(v, 0, lang);
-    let quarter = self::quarter(lang, quarter);
-    let (emp, days, km, co2) =
-        (n(h.employees_active as f64), n(h.center_days as f64), n(h.km_avoided), n(h.co2e_kg_avoided));
-    match lang {
-        Lang::Fr => format!(
-            "Au {quarter}, {emp} collaborateurs de {company} ont travaillé {days} jours dans un centre du réseau, près de chez eux. Par rapport au trajet habituel vers le bureau, cela représente {km} km et {co2} kg CO₂e évités."
-        ),
-        Lang::Nl => format!(
-            "In {quarter} werkten {emp} medewerkers van {company} {days} dagen in een centrum van het netwerk, dicht bij huis. Tegenover de gewone rit naar kantoor is dat {km} km en {co2} kg CO₂e vermeden."
-        ),
-        Lang::En => format!(
-            "In {quarter}, {emp} employees of {company} worked {days} days at a network center close to home. Compared with their usual trip to the office, that is {km} km and {co2} kg CO₂e avoided."
-        ),
-    }
 }
 
 #[cfg(test)]

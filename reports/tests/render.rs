@@ -1,8 +1,74 @@
-//! Report rendering: snapshots of the HTML for a fixed report, privacy, and languages.
+//! Report rendering: the same content in HTML and PDF, languages, privacy notes, self-contained
+//! pages, deterministic bytes, and the pages checked by real tools (headless Chromium,
+//! pdftotext) when they are installed (`./dev test` requires them).
 
-use navette_reports::{
-    CompanyReport, Headline, Lang, MethodFacts, MonthRow, QualityFacts, SiteRow, render_company_html,
-};
+use std::path::Path;
+use std::process::Command;
+
+use navette_reports::*;
+
+fn appendix() -> Appendix {
+    Appendix {
+        boundary: "wtw".into(),
+        factor_set: "be-2025+0123456789ab".into(),
+        factors: vec![FactorRow {
+            mode: "car".into(),
+            fuel: "diesel".into(),
+            size: "average".into(),
+            component: "ttw".into(),
+            value_kg: 0.17304,
+            unit: "vkm".into(),
+            source: "UK DESNZ GHG conversion factors 2025 (Passenger vehicles)".into(),
+            year: 2025,
+            legs: 12,
+        }],
+        detours: vec![DetourRow { mode: "car".into(), from_km: 0.0, detour: 1.3, speed_kmh: 50.0 }],
+        legs_routed: 0,
+        legs_estimated: 24,
+        min_hours_office_day: 4.0,
+        rebound_share: 0.0,
+        k_anonymity: 5,
+        rows_read: 10_000,
+        rows_rejected: 12,
+        reasons: vec![("unknown_card".into(), 8), ("bad_timestamp".into(), 4)],
+        unknown_cards: 8,
+        homes_from_postcode: 3,
+        employees: 12,
+        spread: vec![SpreadRow {
+            kind: "factor".into(),
+            key: "car".into(),
+            low_ratio: 0.856,
+            high_ratio: 1.356,
+            source: "UK DESNZ 2025 car sizes".into(),
+        }],
+    }
+}
+
+fn month(m: &str, employees: u64, base: f64, act: f64, hours: f64, cum: f64) -> (String, Option<MonthRow>) {
+    (
+        m.into(),
+        Some(MonthRow {
+            month: m.into(),
+            employees_active: employees,
+            co2e_kg_baseline: base,
+            co2e_kg_actual: act,
+            center_hours: hours,
+            center_hours_cumulated: cum,
+            km_avoided: 1000.0,
+        }),
+    )
+}
+
+fn map() -> MapData {
+    MapData {
+        sites: vec![MapPoint { label: "Louvain-la-Neuve Centre".into(), east_m: 3_925_000.0, north_m: 3_070_000.0 }],
+        places: vec![(3_930_000.0, 3_060_000.0)],
+        outlines: vec![vec![(3_915_000.0, 3_055_000.0), (3_940_000.0, 3_058_000.0), (3_930_000.0, 3_080_000.0)]],
+        cells: vec![MapCell { east_m: 3_920_000.0, north_m: 3_065_000.0, size_m: 1000.0, employees: 6 }],
+        cells_hidden: 3,
+        employees_hidden: 6,
+    }
+}
 
 fn report(lang: Lang) -> CompanyReport {
     CompanyReport {
@@ -23,97 +89,269 @@ fn report(lang: Lang) -> CompanyReport {
             co2e_kg_actual: 310.5,
             co2e_kg_avoided: 1139.5,
         }),
+        ytd: None,
+        package: Some(Package {
+            package_hours: 1200.0,
+            used_hours: 1012.5,
+            projected_hours: 1012.5,
+            as_of: "2026-03-31".into(),
+            working_days_observed: 64,
+            working_days_remaining: 0,
+        }),
         sites: vec![
             Some(SiteRow {
                 site_name: "Louvain-la-Neuve Centre".into(),
                 employees_active: 9,
                 center_days: 100,
+                office_days_replaced: 90,
                 center_hours: 720.0,
                 km_avoided: 5000.0,
                 co2e_kg_avoided: 900.0,
             }),
             None,
         ],
+        modes: vec![
+            Some(ModeRow {
+                mode: "car".into(),
+                employees_active: 7,
+                center_days: 90,
+                km_avoided: 5000.0,
+                co2e_kg_avoided: 1000.0,
+            }),
+            None,
+        ],
         months: vec![
-            (
-                "2026-01".into(),
-                Some(MonthRow {
-                    month: "2026-01".into(),
-                    employees_active: 10,
-                    co2e_kg_baseline: 500.0,
-                    co2e_kg_actual: 100.0,
-                }),
-            ),
-            (
-                "2026-02".into(),
-                Some(MonthRow {
-                    month: "2026-02".into(),
-                    employees_active: 11,
-                    co2e_kg_baseline: 450.0,
-                    co2e_kg_actual: 110.0,
-                }),
-            ),
+            month("2026-01", 10, 500.0, 100.0, 400.0, 400.0),
+            month("2026-02", 11, 450.0, 110.0, 350.0, 750.0),
             ("2026-03".into(), None),
         ],
-        method: MethodFacts {
-            boundary: "wtw".into(),
-            factor_set: "be-2025+0123456789ab".into(),
-            min_hours_office_day: 4.0,
-            legs_estimated_pct: 100.0,
-            k_anonymity: 5,
-        },
-        quality: QualityFacts {
-            rows_read: 10_000,
-            rows_rejected: 12,
-            top_reasons: vec![("unknown_card".into(), 8), ("bad_timestamp".into(), 4)],
-            visits_missing_out: 3,
-            visits: 160,
-            homes_from_postcode_pct: 25.0,
-        },
+        co2e_bands: vec![Some(BandRow { from: Some(50.0), to: Some(100.0), employees: 7 }), None, None],
+        day_bands: vec![Some(BandRow { from: Some(13.0), to: None, employees: 12 })],
+        uncertainty: Some(Uncertainty {
+            low_kg: 800.0,
+            central_kg: 1139.5,
+            high_kg: 1500.0,
+            gross_kg: 1139.5,
+            after_ademe_rebound_kg: 786.255,
+            rebound_share_in_run: 0.0,
+        }),
+        map: Some(map()),
+        visits_missing_out: 3,
+        visits: 160,
+        homes_from_postcode_pct: 25.0,
+        appendix: appendix(),
     }
 }
 
-/// The page without the chart's SVG, which is checked separately (it is long and mostly geometry).
-fn text_of(html: &str) -> String {
-    let start = html.find("<svg").expect("chart present");
-    let end = html.find("</svg>").expect("chart closed") + "</svg>".len();
-    format!("{}[chart]{}", &html[..start], &html[end..])
+fn network(lang: Lang) -> NetworkReport {
+    let totals = |q: &str, co2: f64| NetworkTotals {
+        quarter: q.into(),
+        employees_active: 40,
+        companies_active: 3,
+        sites_active: 4,
+        center_days: 600,
+        office_days_replaced: 500,
+        center_hours: 4200.0,
+        km_avoided: 30_000.0,
+        hours_avoided: 400.0,
+        co2e_kg_baseline: 6000.0,
+        co2e_kg_actual: 1000.0,
+        co2e_kg_avoided: co2,
+    };
+    NetworkReport {
+        lang,
+        study_name: "Test study".into(),
+        quarter: "2026-Q2".into(),
+        current: Some(totals("2026-Q2", 5000.0)),
+        previous: Some(totals("2026-Q1", 4000.0)),
+        sites: vec![
+            Some(NetworkSiteRow {
+                site_name: "Tournai".into(),
+                municipality: "Tournai".into(),
+                workspaces: Some(12),
+                employees_active: 9,
+                companies_active: 2,
+                center_days: 150,
+                center_hours: 1100.0,
+                desk_occupancy_pct: Some(19.2),
+                mean_peak_occupancy_pct: Some(30.0),
+                co2e_kg_avoided: 1200.0,
+            }),
+            None,
+            None,
+        ],
+        data_sources: Some(DataSources {
+            center_days: 600,
+            visits: 640,
+            visits_closed_pct: 97.5,
+            km_baseline_routed_pct: 0.0,
+            km_center_routed_pct: 0.0,
+            homes_from_coordinates_pct: 90.0,
+        }),
+        uncertainty: None,
+        map: Some(map()),
+        appendix: appendix(),
+    }
 }
 
 #[test]
-fn company_report_fr() {
-    let html = render_company_html(&report(Lang::Fr)).unwrap();
-    insta::assert_snapshot!(text_of(&html));
+fn company_report_text_fr() {
+    insta::assert_snapshot!(company_doc(&report(Lang::Fr)).unwrap().text());
+}
+
+#[test]
+fn network_report_text_en() {
+    insta::assert_snapshot!(network_doc(&network(Lang::En)).unwrap().text());
 }
 
 #[test]
 fn company_report_nl_and_en_are_translated() {
     let nl = render_company_html(&report(Lang::Nl)).unwrap();
-    assert!(nl.contains("Vervangen kantoordagen") && !nl.contains("1.139,5") && nl.contains("1.140"), "nl");
+    assert!(nl.contains("Vervangen kantoordagen") && nl.contains("1.140\u{a0}kg"), "nl");
+    assert!(nl.contains("31 maart 2026"), "nl date");
     let en = render_company_html(&report(Lang::En)).unwrap();
-    assert!(en.contains("Office days replaced") && en.contains("1,140"), "en");
+    assert!(en.contains("Office days replaced") && en.contains("1,140\u{a0}kg"), "en");
+    let fr = render_company_html(&report(Lang::Fr)).unwrap();
+    assert!(fr.contains("1\u{202f}140\u{a0}kg") && fr.contains("31 mars 2026"), "fr");
 }
 
 #[test]
-fn html_is_escaped_self_contained_and_has_a_chart() {
+fn a_negative_saving_is_said_as_more_emissions() {
+    for (lang, want) in [
+        (Lang::En, "but 684 kg CO₂e more: the trips to the centers emit more"),
+        (Lang::Fr, "mais 684 kg CO₂e de plus : les trajets vers les centres émettent plus"),
+        (Lang::Nl, "maar 684 kg CO₂e meer: de ritten naar de centra stoten meer uit"),
+    ] {
+        let mut r = report(lang);
+        r.headline.as_mut().unwrap().co2e_kg_avoided = -684.2;
+        let text = company_doc(&r).unwrap().text();
+        let summary = text.lines().find(|l| l.starts_with("> ")).unwrap();
+        assert!(summary.contains(want), "{lang:?}: {summary}");
+        assert!(!summary.contains("−684"), "{lang:?}: {summary}");
+    }
+}
+
+#[test]
+fn html_is_escaped_self_contained_with_charts_and_privacy_notes() {
     let html = render_company_html(&report(Lang::Fr)).unwrap();
     assert!(html.contains("Acme &lt;&amp; Co&gt;"));
-    for external in ["src=\"http", "href=\"http", "url(http", "@import"] {
+    for external in ["src=\"http", "href=\"http", "url(http", "@import", "<script", "<link"] {
         assert!(!html.contains(external), "external fetch: {external}");
     }
-    assert!(html.contains("<svg") && html.contains("févr. 2026"));
-    // A suppressed month is labelled, a suppressed site row is counted, not shown.
-    assert!(html.contains("masqué"));
+    // Monthly trend, burn-down, per-site bars, mode split, distribution and the map.
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert!(html.contains("févr. 2026"));
     assert!(html.contains("1 ligne(s) masquée(s)"));
+    assert!(html.contains("3 cellule(s) masquée(s)"));
+    // Year to date withheld: said so, no figures.
+    assert!(html.contains("Cumul annuel non publié"));
 }
 
 #[test]
 fn withheld_report_shows_no_figures() {
     let mut r = report(Lang::En);
     r.headline = None;
-    r.sites.clear();
-    r.months.clear();
     let html = render_company_html(&r).unwrap();
     assert!(html.contains("Fewer than 5 employees"));
     assert!(!html.contains("1,140") && !html.contains("<svg"));
+}
+
+#[test]
+fn pdf_is_deterministic_and_dated_from_the_data() {
+    let a = render_company_pdf(&report(Lang::Fr)).unwrap();
+    let b = render_company_pdf(&report(Lang::Fr)).unwrap();
+    assert!(a.starts_with(b"%PDF-"));
+    assert_eq!(a, b, "two renderings differ");
+    let text = String::from_utf8_lossy(&a);
+    assert!(text.contains("D:20260331"), "creation date pinned to the data's last day");
+}
+
+/// A tool the report tests need: `None` (skip) when absent, unless `./dev test` requires it.
+fn tool(name: &str) -> Option<&str> {
+    let found =
+        Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("NAVETTE_REQUIRE_REPORT_TOOLS").is_none(),
+            "{name} is missing: `./dev setup` installs it from Debian's packages"
+        );
+        eprintln!("skipped: {name} not installed (./dev setup installs it)");
+        return None;
+    }
+    Some(name)
+}
+
+fn pdftotext(pdf: &[u8], dir: &Path) -> Option<String> {
+    let bin = tool("pdftotext")?;
+    let path = dir.join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new(bin).args(["-layout", "-enc", "UTF-8"]).arg(&path).arg("-").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn pdf_text_holds_the_headline_figures_in_each_language() {
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, figures) in [
+        (Lang::Fr, ["1\u{202f}140\u{a0}kg", "6\u{202f}543\u{a0}km", "Jours de bureau remplacés", "CO₂e"]),
+        (Lang::Nl, ["1.140\u{a0}kg", "6.543\u{a0}km", "Vervangen kantoordagen", "CO₂e"]),
+        (Lang::En, ["1,140\u{a0}kg", "6,543\u{a0}km", "Office days replaced", "CO₂e"]),
+    ] {
+        let Some(text) = pdftotext(&render_company_pdf(&report(lang)).unwrap(), dir.path()) else { return };
+        // pdftotext may turn no-break spaces into plain ones.
+        let norm = |s: &str| s.replace(['\u{a0}', '\u{202f}'], " ");
+        let text = norm(&text);
+        for f in figures {
+            assert!(text.contains(&norm(f)), "{lang:?}: {f:?} not in the PDF text:\n{text}");
+        }
+        // Text inside the chart SVGs stays extractable (a month label of the monthly chart).
+        assert!(text.contains("2026"), "{lang:?}");
+    }
+}
+
+#[test]
+fn html_renders_in_headless_chromium_without_console_errors() {
+    let Some(bin) = tool("chromium") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let pages = [
+        ("company.html", render_company_html(&report(Lang::Fr)).unwrap()),
+        ("network.html", render_network_html(&network(Lang::Nl)).unwrap()),
+    ];
+    for (name, html) in pages {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &html).unwrap();
+        let profile = tempfile::tempdir().unwrap();
+        let out = Command::new(bin)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--virtual-time-budget=2000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("file://{}", path.display()))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for line in stderr.lines() {
+            assert!(!line.contains(":CONSOLE(") || !line.contains("ERROR"), "{name}: console error: {line}");
+            assert!(!line.contains("Uncaught"), "{name}: {line}");
+        }
+        // Not blank: the rendered DOM holds the title, the summary and the charts.
+        let dom = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            dom.contains("<h1>") && dom.contains("class=\"summary\"") && dom.contains("<svg"),
+            "{name}: blank page"
+        );
+        assert!(dom.len() > 10_000, "{name}: {} bytes of DOM", dom.len());
+    }
 }

@@ -1,0 +1,424 @@
+//! The plain data a report shows. The pipeline fills these from warehouse views only and applies
+//! k-anonymity before handing them over: a `None` row is a suppressed cell.
+
+use serde::Serialize;
+
+use crate::i18n::Lang;
+
+/// Headline figures of one company and quarter (view `company_quarter_impact`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Headline {
+    /// Distinct employees with at least one center day.
+    pub employees_active: u64,
+    /// Center days.
+    pub center_days: u64,
+    /// Center days that replaced an office day.
+    pub office_days_replaced: u64,
+    /// Hours spent in centers (sum of the center days' presence).
+    pub center_hours: f64,
+    /// Prepaid hours for the quarter, if known.
+    pub package_hours: Option<f64>,
+    /// Share of the package consumed, if known.
+    pub package_used_pct: Option<f64>,
+    /// Commuting km avoided (baseline − actual).
+    pub km_avoided: f64,
+    /// Travel hours avoided.
+    pub hours_avoided: f64,
+    /// kg CO2e of the replaced office trips.
+    pub co2e_kg_baseline: f64,
+    /// kg CO2e of the trips to the centers.
+    pub co2e_kg_actual: f64,
+    /// kg CO2e avoided (baseline − actual).
+    pub co2e_kg_avoided: f64,
+}
+
+/// Year-to-date figures of a company (view `company_ytd_impact`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Ytd {
+    /// Quarters of the year with activity so far.
+    pub quarters: u64,
+    /// Distinct employees since 1 January.
+    pub employees_active: u64,
+    /// Center days.
+    pub center_days: u64,
+    /// Office days replaced.
+    pub office_days_replaced: u64,
+    /// Hours in centers.
+    pub center_hours: f64,
+    /// km avoided.
+    pub km_avoided: f64,
+    /// Travel hours avoided.
+    pub hours_avoided: f64,
+    /// kg CO2e of the replaced office trips.
+    pub co2e_kg_baseline: f64,
+    /// kg CO2e of the center trips.
+    pub co2e_kg_actual: f64,
+    /// kg CO2e avoided.
+    pub co2e_kg_avoided: f64,
+}
+
+/// The prepaid package and its projection (view `company_package_quarter`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Package {
+    /// Prepaid hours of the quarter.
+    pub package_hours: f64,
+    /// Hours used by `as_of`.
+    pub used_hours: f64,
+    /// Hours projected to the quarter's end (linear on working days).
+    pub projected_hours: f64,
+    /// Last day with data (`YYYY-MM-DD`).
+    pub as_of: String,
+    /// Working days observed.
+    pub working_days_observed: u64,
+    /// Working days still to come in the quarter.
+    pub working_days_remaining: u64,
+}
+
+/// One site row of a company report (view `company_site_quarter_impact`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SiteRow {
+    /// Site display name.
+    pub site_name: String,
+    /// Distinct employees.
+    pub employees_active: u64,
+    /// Center days (days whose main site it is).
+    pub center_days: u64,
+    /// Office days replaced.
+    pub office_days_replaced: u64,
+    /// Hours in the center.
+    pub center_hours: f64,
+    /// km avoided.
+    pub km_avoided: f64,
+    /// kg CO2e avoided.
+    pub co2e_kg_avoided: f64,
+}
+
+/// One commute-mode row (view `company_mode_quarter_impact`): the main mode to the office, as in
+/// the federal home–work travel diagnostic.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ModeRow {
+    /// Mode code (`car`, `train`, …).
+    pub mode: String,
+    /// Distinct employees.
+    pub employees_active: u64,
+    /// Center days.
+    pub center_days: u64,
+    /// km avoided.
+    pub km_avoided: f64,
+    /// kg CO2e avoided.
+    pub co2e_kg_avoided: f64,
+}
+
+/// One month of a company report (views `company_month_impact`, `company_month_use`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MonthRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Distinct employees that month.
+    pub employees_active: u64,
+    /// kg CO2e of the replaced office trips.
+    pub co2e_kg_baseline: f64,
+    /// kg CO2e of the center trips.
+    pub co2e_kg_actual: f64,
+    /// Hours in centers that month.
+    pub center_hours: f64,
+    /// Hours in centers since the quarter's start, to the end of the month.
+    pub center_hours_cumulated: f64,
+    /// km avoided.
+    pub km_avoided: f64,
+}
+
+/// One band of a distribution across employees (view `company_quarter_employee_bands`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BandRow {
+    /// Lower bound (inclusive); `None`: open.
+    pub from: Option<f64>,
+    /// Upper bound (exclusive); `None`: open.
+    pub to: Option<f64>,
+    /// Employees in the band.
+    pub employees: u64,
+}
+
+/// The uncertainty range of the CO2e avoided and the rebound sensitivity (views
+/// `*_quarter_uncertainty`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Uncertainty {
+    /// Low end (every factor and estimated distance at its least favourable end).
+    pub low_kg: f64,
+    /// Central figure (the one reported).
+    pub central_kg: f64,
+    /// High end.
+    pub high_kg: f64,
+    /// Saving before any rebound.
+    pub gross_kg: f64,
+    /// Gross saving less ADEME's 31 % rebound.
+    pub after_ademe_rebound_kg: f64,
+    /// Rebound share already applied in the central figure (`method.rebound_share`).
+    pub rebound_share_in_run: f64,
+}
+
+/// A named point on a map, EPSG:3035 metres.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MapPoint {
+    /// Label (site name).
+    pub label: String,
+    /// Easting (m).
+    pub east_m: f64,
+    /// Northing (m).
+    pub north_m: f64,
+}
+
+/// A published 1 km cell: south-west corner in EPSG:3035 metres and its count (≥ k).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MapCell {
+    /// Easting of the south-west corner (m).
+    pub east_m: f64,
+    /// Northing of the south-west corner (m).
+    pub north_m: f64,
+    /// Side of the square cell (m): 1 km, or larger where fewer than k people live.
+    pub size_m: f64,
+    /// Center users living in the cell.
+    pub employees: u64,
+}
+
+/// A map: the network's sites, municipality points for orientation, and the published home cells.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MapData {
+    /// Sites of the network.
+    pub sites: Vec<MapPoint>,
+    /// Municipality points (background).
+    pub places: Vec<(f64, f64)>,
+    /// Administrative outlines (background): closed rings of (east, north) metres.
+    pub outlines: Vec<Vec<(f64, f64)>>,
+    /// Published cells (each ≥ k employees).
+    pub cells: Vec<MapCell>,
+    /// Cells not drawn (fewer than k, or hidden to protect another).
+    pub cells_hidden: u64,
+    /// Center users living in the hidden cells (0 or at least k).
+    pub employees_hidden: u64,
+}
+
+/// One emission factor used (view `factors_used`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FactorRow {
+    /// Mode.
+    pub mode: String,
+    /// Fuel (empty when not applicable).
+    pub fuel: String,
+    /// Car size (empty when not applicable).
+    pub size: String,
+    /// `ttw` or `wtt`.
+    pub component: String,
+    /// kg CO2e per unit.
+    pub value_kg: f64,
+    /// `vkm` or `pkm`.
+    pub unit: String,
+    /// Publication.
+    pub source: String,
+    /// Year of the value.
+    pub year: i64,
+    /// Legs that used it.
+    pub legs: u64,
+}
+
+/// One estimate band (table `estimate_bands`): how a leg without a route is estimated.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DetourRow {
+    /// Mode.
+    pub mode: String,
+    /// Great-circle km the band starts at.
+    pub from_km: f64,
+    /// Routed ÷ great-circle.
+    pub detour: f64,
+    /// Door-to-door speed (km/h).
+    pub speed_kmh: f64,
+}
+
+/// One row of the uncertainty spread (view `factor_spread`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SpreadRow {
+    /// `factor` or `distance`.
+    pub kind: String,
+    /// Mode or distance method.
+    pub key: String,
+    /// Low ratio to the central value.
+    pub low_ratio: f64,
+    /// High ratio.
+    pub high_ratio: f64,
+    /// Where the ratio comes from.
+    pub source: String,
+}
+
+/// The method and data-quality appendix (study-wide).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Appendix {
+    /// `ttw` or `wtw`.
+    pub boundary: String,
+    /// Factor set version.
+    pub factor_set: String,
+    /// Every factor used.
+    pub factors: Vec<FactorRow>,
+    /// Estimate bands (detour factors and speeds).
+    pub detours: Vec<DetourRow>,
+    /// Legs routed on the road network.
+    pub legs_routed: u64,
+    /// Legs estimated.
+    pub legs_estimated: u64,
+    /// Office-day threshold (h).
+    pub min_hours_office_day: f64,
+    /// Rebound share in the central figures.
+    pub rebound_share: f64,
+    /// k-anonymity threshold.
+    pub k_anonymity: u32,
+    /// Input rows read.
+    pub rows_read: u64,
+    /// Input rows rejected.
+    pub rows_rejected: u64,
+    /// Rejected rows by reason code.
+    pub reasons: Vec<(String, u64)>,
+    /// Badge rows whose card is not in `cards.csv`.
+    pub unknown_cards: u64,
+    /// Employees whose home was placed from a postcode.
+    pub homes_from_postcode: u64,
+    /// Employees on record.
+    pub employees: u64,
+    /// The spread behind the uncertainty range.
+    pub spread: Vec<SpreadRow>,
+}
+
+/// Everything a company's quarterly report shows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CompanyReport {
+    /// Report language.
+    pub lang: Lang,
+    /// Study name.
+    pub study_name: String,
+    /// Company display name.
+    pub company_name: String,
+    /// Quarter label, `2026-Q1`.
+    pub quarter: String,
+    /// `None` when fewer than k employees were active (the whole report is withheld).
+    pub headline: Option<Headline>,
+    /// Year to date; `None` when a quarter of the year was withheld (or the report is).
+    pub ytd: Option<Ytd>,
+    /// Package and projection; `None` without a package.
+    pub package: Option<Package>,
+    /// Per-site rows; `None` = suppressed.
+    pub sites: Vec<Option<SiteRow>>,
+    /// Per-mode rows; `None` = suppressed.
+    pub modes: Vec<Option<ModeRow>>,
+    /// Per-month rows; `None` entries are suppressed.
+    pub months: Vec<(String, Option<MonthRow>)>,
+    /// Employees by band of CO2e avoided; `None` = suppressed.
+    pub co2e_bands: Vec<Option<BandRow>>,
+    /// Employees by band of center days; `None` = suppressed.
+    pub day_bands: Vec<Option<BandRow>>,
+    /// Uncertainty range of the quarter's CO2e avoided.
+    pub uncertainty: Option<Uncertainty>,
+    /// Where the company's center users live (whole study period).
+    pub map: Option<MapData>,
+    /// Visits of the company this quarter without a badge-out.
+    pub visits_missing_out: u64,
+    /// Visits of the company this quarter.
+    pub visits: u64,
+    /// Share of the company's employees whose home came from a postcode (%).
+    pub homes_from_postcode_pct: f64,
+    /// Method and data quality.
+    pub appendix: Appendix,
+}
+
+/// Network totals of one quarter (view `network_quarter_impact`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NetworkTotals {
+    /// Quarter label.
+    pub quarter: String,
+    /// Distinct employees.
+    pub employees_active: u64,
+    /// Companies with activity.
+    pub companies_active: u64,
+    /// Sites with visits.
+    pub sites_active: u64,
+    /// Center days.
+    pub center_days: u64,
+    /// Office days replaced.
+    pub office_days_replaced: u64,
+    /// Hours in centers.
+    pub center_hours: f64,
+    /// km avoided.
+    pub km_avoided: f64,
+    /// Travel hours avoided.
+    pub hours_avoided: f64,
+    /// kg CO2e of the replaced office trips.
+    pub co2e_kg_baseline: f64,
+    /// kg CO2e of the center trips.
+    pub co2e_kg_actual: f64,
+    /// kg CO2e avoided.
+    pub co2e_kg_avoided: f64,
+}
+
+/// One site of the network report (views `site_quarter_impact`, `site_quarter_occupancy`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NetworkSiteRow {
+    /// Site name.
+    pub site_name: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Workspaces (desks), when known.
+    pub workspaces: Option<u64>,
+    /// Distinct employees.
+    pub employees_active: u64,
+    /// Companies.
+    pub companies_active: u64,
+    /// Center days (days whose main site it is).
+    pub center_days: u64,
+    /// Hours in the center.
+    pub center_hours: f64,
+    /// Desk-days used ÷ (workspaces × working days open), %.
+    pub desk_occupancy_pct: Option<f64>,
+    /// Mean daily peak ÷ workspaces, %.
+    pub mean_peak_occupancy_pct: Option<f64>,
+    /// kg CO2e avoided.
+    pub co2e_kg_avoided: f64,
+}
+
+/// Share of the quarter's figures resting on primary data (view `network_quarter_data_sources`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DataSources {
+    /// Center days (all from badge logs).
+    pub center_days: u64,
+    /// Visits.
+    pub visits: u64,
+    /// Visits closed by a badge-out, %.
+    pub visits_closed_pct: f64,
+    /// Office km routed (not estimated), %.
+    pub km_baseline_routed_pct: f64,
+    /// Center km routed, %.
+    pub km_center_routed_pct: f64,
+    /// Active employees whose home came from coordinates, %.
+    pub homes_from_coordinates_pct: f64,
+}
+
+/// Everything the funders' network report of one quarter shows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NetworkReport {
+    /// Report language.
+    pub lang: Lang,
+    /// Study name.
+    pub study_name: String,
+    /// Quarter label.
+    pub quarter: String,
+    /// This quarter; `None` when fewer than k employees were active.
+    pub current: Option<NetworkTotals>,
+    /// The quarter before, when it is in the study and published.
+    pub previous: Option<NetworkTotals>,
+    /// Per-site rows; `None` = suppressed.
+    pub sites: Vec<Option<NetworkSiteRow>>,
+    /// Primary vs estimated data.
+    pub data_sources: Option<DataSources>,
+    /// Uncertainty range.
+    pub uncertainty: Option<Uncertainty>,
+    /// Sites and where all center users live (whole study period).
+    pub map: Option<MapData>,
+    /// Method and data quality.
+    pub appendix: Appendix,
+}
