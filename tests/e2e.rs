@@ -898,6 +898,14 @@ fn legs_are_routed_on_osm_and_unroutable_ones_fall_back_with_a_reason() {
         .unwrap();
     assert_eq!(routed_share, 50.0);
 
+    // The reports' maps draw the extract's main roads, with the ODbL attribution.
+    let html = std::fs::read_to_string(out.join("reports/companies/C1/2026-Q1/report.html")).unwrap();
+    assert!(html.matches("<polyline").count() > 10, "roads drawn");
+    assert!(html.contains("OpenStreetMap"), "attribution");
+    let lines = navette::roads::map_lines(&net);
+    let points: usize = lines.iter().map(Vec::len).sum();
+    assert!(lines.len() > 10 && points > lines.len() * 2, "{} lines, {points} points", lines.len());
+
     // A second run reuses the prepared network and gives the same legs.
     let out2 = dir.path().join("out2");
     run_study(dir.path(), &out2);

@@ -25,7 +25,7 @@ fn main() {
     for pass in 0..passes {
         let dir = tmp.path().join(format!("reports-{pass}"));
         let t = Instant::now();
-        run::write_reports(&study, &db, &dir).expect("reports written");
+        run::write_reports(&study, &db, &dir, &[]).expect("reports written");
         best = best.min(t.elapsed().as_secs_f64());
     }
     let count = std::fs::read_dir(tmp.path().join("reports-0/companies")).map(|d| d.count()).unwrap_or(0);

@@ -138,6 +138,8 @@ pub struct Background {
     pub places: Vec<(f64, f64)>,
     /// Closed rings of the cantons' outer edges.
     pub outlines: Vec<Vec<(f64, f64)>>,
+    /// Main roads of the study's OpenStreetMap extract, when it has one (polylines).
+    pub roads: Vec<Vec<(f64, f64)>>,
 }
 
 impl Background {
@@ -168,7 +170,13 @@ impl Background {
             }
             outlines.last_mut().expect("pushed above").push(laea(lat, lon));
         }
-        Background { places, outlines }
+        Background { places, outlines, roads: Vec::new() }
+    }
+
+    /// Adds roads given as polylines of (lat, lon).
+    pub fn with_roads(mut self, lines: &[Vec<(f64, f64)>]) -> Background {
+        self.roads = lines.iter().map(|l| l.iter().map(|&(lat, lon)| laea(lat, lon)).collect()).collect();
+        self
     }
 }
 
@@ -210,6 +218,7 @@ pub fn map(conn: &Connection, company: Option<&str>, k: u32, background: &Backgr
         sites,
         places: background.places.clone(),
         outlines: background.outlines.clone(),
+        roads: background.roads.clone(),
         cells,
         cells_hidden,
         employees_hidden,

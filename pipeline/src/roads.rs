@@ -119,3 +119,83 @@ fn one_way(t: RoundTrip, mode: Mode, c: &RoutingConfig) -> RoutedLeg {
     }
     RoutedLeg { distance_m, duration_s }
 }
+
+/// Total length (km) of the roads a map draws: the fastest roads of the car graph first, so a
+/// country shows its motorways and main roads and a town its streets.
+const MAP_ROADS_KM: f64 = 8_000.0;
+
+/// The main roads of the car graph as polylines of (lat, lon), for the reports' maps: edges
+/// ranked by free-flow speed (motorways first), kept until [`MAP_ROADS_KM`], then joined end to
+/// end where exactly two kept edges meet, so the map draws long lines instead of thousands of
+/// pieces.
+pub fn map_lines(net: &RoadNetwork) -> Vec<Vec<(f64, f64)>> {
+    let g = net.graph(Profile::Car);
+    let edges = g.edge_first.len().saturating_sub(1);
+    // (speed in m/ds, edge, length in dm); a direction closed to cars has no duration.
+    let mut ranked: Vec<(u64, u32, u64)> = (0..edges as u32)
+        .filter_map(|e| {
+            let r = g.edge_range(e);
+            let dm: u64 = g.seg_dm[r.clone()].iter().map(|&d| u64::from(d)).sum();
+            let ds: u64 = r
+                .clone()
+                .map(|i| {
+                    let (f, b) = (g.seg_fwd[i].duration_ds, g.seg_bwd[i].duration_ds);
+                    let open = [f, b].into_iter().find(|&d| d != navette_road::graph::NONE);
+                    u64::from(open.unwrap_or(0))
+                })
+                .sum();
+            (ds > 0 && dm > 0).then(|| (dm * 1000 / ds, e, dm))
+        })
+        .collect();
+    ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut kept = vec![false; edges];
+    let mut total_dm = 0u64;
+    for &(_, e, dm) in &ranked {
+        if total_dm as f64 / 10_000.0 >= MAP_ROADS_KM {
+            break;
+        }
+        kept[e as usize] = true;
+        total_dm += dm;
+    }
+    // Join kept edges through vertices shared by exactly two of them.
+    let ends = |e: usize| {
+        let r = g.edge_range(e as u32);
+        (g.edge_vertex[r.start], g.edge_vertex[r.end - 1])
+    };
+    let mut at: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for e in (0..edges).filter(|&e| kept[e]) {
+        let (a, b) = ends(e);
+        at.entry(a).or_default().push(e);
+        at.entry(b).or_default().push(e);
+    }
+    let vertices = |e: usize| g.edge_range(e as u32).map(|i| g.edge_vertex[i]).collect::<Vec<u32>>();
+    let mut used = vec![false; edges];
+    let mut lines = Vec::new();
+    for start in (0..edges).filter(|&e| kept[e]) {
+        if used[start] {
+            continue;
+        }
+        used[start] = true;
+        let mut line = vertices(start);
+        // Extend at the tail, then at the head (reversed), while the end vertex joins exactly two.
+        for _ in 0..2 {
+            loop {
+                let end = *line.last().expect("an edge has two vertices");
+                let next = match at.get(&end).map(Vec::as_slice) {
+                    Some(&[x, y]) => [x, y].into_iter().find(|&n| !used[n]),
+                    _ => None,
+                };
+                let Some(n) = next else { break };
+                used[n] = true;
+                let mut v = vertices(n);
+                if v[0] != end {
+                    v.reverse();
+                }
+                line.extend_from_slice(&v[1..]);
+            }
+            line.reverse();
+        }
+        lines.push(line.into_iter().map(|v| (g.lat[v as usize], g.lon[v as usize])).collect());
+    }
+    lines
+}

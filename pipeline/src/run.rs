@@ -433,7 +433,8 @@ fn write_outputs(
     let db_path = dir.join("warehouse.duckdb");
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
-    let reports = timings.time("reports", || write_reports(study, &db_path, &dir.join("reports")))?;
+    let roads = c.roads.as_ref().map(|r| crate::roads::map_lines(&r.network)).unwrap_or_default();
+    let reports = timings.time("reports", || write_reports(study, &db_path, &dir.join("reports"), &roads))?;
     Ok(RunSummary {
         schema_version: warehouse::SCHEMA_VERSION,
         navette_version: env!("CARGO_PKG_VERSION"),
@@ -491,8 +492,14 @@ fn folder_names(ids: &[&str]) -> Vec<String> {
 }
 
 /// Writes every report (network and company × quarter, HTML and PDF) and `index.html` into `dir`
-/// from a built warehouse. Returns (company, quarter, withheld) of the company reports.
-pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(String, String, bool)>> {
+/// from a built warehouse; `roads` (polylines of (lat, lon), [`crate::roads::map_lines`]) are
+/// drawn under the maps. Returns (company, quarter, withheld) of the company reports.
+pub fn write_reports(
+    study: &Study,
+    db_path: &Path,
+    dir: &Path,
+    roads: &[Vec<(f64, f64)>],
+) -> Result<Vec<(String, String, bool)>> {
     let cfg = &study.config;
     let lang_of = |code: &str| navette_reports::Lang::parse(code).context("languages are checked at load");
     let lang = lang_of(&cfg.study.language)?;
@@ -501,7 +508,7 @@ pub fn write_reports(study: &Study, db_path: &Path, dir: &Path) -> Result<Vec<(S
     // One thread: floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
     let appendix = report_data::appendix(&conn, k)?;
-    let background = report_data::Background::belgium();
+    let background = report_data::Background::belgium().with_roads(roads);
     let mut index = Vec::new();
     let mut written = Vec::new();
     // The figures come from the warehouse one report at a time (one connection); the documents

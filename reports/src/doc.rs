@@ -693,15 +693,24 @@ fn map_section(b: &mut B, m: &MapData, k: u32) -> Result<(), String> {
         .replace(" k ", &format!(" {k} "));
     b.chart(map::map_svg(b.lang, m), alt)?;
     let (shown, hidden, people) = (m.cells.len(), m.cells_hidden, m.employees_hidden);
+    let roads = if m.roads.is_empty() {
+        String::new()
+    } else {
+        b.tr(
+            " Routes principales : © les contributeurs d'OpenStreetMap (ODbL).",
+            " Hoofdwegen: © OpenStreetMap-bijdragers (ODbL).",
+            " Main roads: © OpenStreetMap contributors (ODbL).",
+        )
+    };
     b.note(match b.lang {
         Lang::Fr => format!(
-            "Domiciles des utilisateurs des centres sur toute la période d'étude, agrégés dans la grille Eurostat de 1 km (ETRS89-LAEA) dans le pipeline ; aucun domicile n'en sort. Une cellule de moins de {k} personnes est regroupée dans la cellule de 2, 10, 20 puis 40 km qui la contient. {shown} cellule(s) affichée(s) (au moins {k} personnes chacune) ; {hidden} cellule(s) masquée(s) ({people} personnes au total). Points gris : communes (Statbel, GeoNames) ; traits gris : limites des cantons judiciaires (IGN)."
+            "Domiciles des utilisateurs des centres sur toute la période d'étude, agrégés dans la grille Eurostat de 1 km (ETRS89-LAEA) dans le pipeline ; aucun domicile n'en sort. Une cellule de moins de {k} personnes est regroupée dans la cellule de 2, 10, 20 puis 40 km qui la contient. {shown} cellule(s) affichée(s) (au moins {k} personnes chacune) ; {hidden} cellule(s) masquée(s) ({people} personnes au total). Points gris : communes (Statbel, GeoNames) ; traits gris : limites des cantons judiciaires (IGN).{roads}"
         ),
         Lang::Nl => format!(
-            "Woonplaatsen van de centrumgebruikers over de hele studieperiode, in de pijplijn samengevoegd in het Eurostat-raster van 1 km (ETRS89-LAEA); geen enkel adres verlaat die. Een cel met minder dan {k} personen gaat op in de omliggende cel van 2, 10, 20 en dan 40 km. {shown} cel(len) getoond (elk minstens {k} personen); {hidden} cel(len) verborgen ({people} personen samen). Grijze punten: gemeenten (Statbel, GeoNames); grijze lijnen: grenzen van de gerechtelijke kantons (NGI)."
+            "Woonplaatsen van de centrumgebruikers over de hele studieperiode, in de pijplijn samengevoegd in het Eurostat-raster van 1 km (ETRS89-LAEA); geen enkel adres verlaat die. Een cel met minder dan {k} personen gaat op in de omliggende cel van 2, 10, 20 en dan 40 km. {shown} cel(len) getoond (elk minstens {k} personen); {hidden} cel(len) verborgen ({people} personen samen). Grijze punten: gemeenten (Statbel, GeoNames); grijze lijnen: grenzen van de gerechtelijke kantons (NGI).{roads}"
         ),
         Lang::En => format!(
-            "Homes of the centers' users over the whole study period, aggregated to the Eurostat 1 km grid (ETRS89-LAEA) inside the pipeline; no home leaves it. A cell of fewer than {k} people is merged into the enclosing 2, 10, 20, then 40 km cell. {shown} cell(s) shown (at least {k} people each); {hidden} cell(s) hidden ({people} people in all). Grey dots: municipalities (Statbel, GeoNames); grey lines: judicial canton boundaries (NGI)."
+            "Homes of the centers' users over the whole study period, aggregated to the Eurostat 1 km grid (ETRS89-LAEA) inside the pipeline; no home leaves it. A cell of fewer than {k} people is merged into the enclosing 2, 10, 20, then 40 km cell. {shown} cell(s) shown (at least {k} people each); {hidden} cell(s) hidden ({people} people in all). Grey dots: municipalities (Statbel, GeoNames); grey lines: judicial canton boundaries (NGI).{roads}"
         ),
     });
     Ok(())

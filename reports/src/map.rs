@@ -76,6 +76,28 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
         w(&mut s, format_args!("<polygon points=\"{}\"/>\n", points.trim_end()))?;
     }
     s.push_str("</g>\n");
+    // Roads over the outlines, thinned the same way.
+    if !m.roads.is_empty() {
+        s.push_str("<g clip-path=\"url(#frame)\" fill=\"none\" stroke=\"#d9a35b\" stroke-width=\"0.9\" stroke-linejoin=\"round\">\n");
+        for line in &m.roads {
+            let inside = |&(x, y): &(f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
+            if line.len() < 2 || !line.iter().any(inside) {
+                continue;
+            }
+            let mut points = String::new();
+            let mut last: Option<(f64, f64)> = None;
+            for (i, &(x, y)) in line.iter().enumerate() {
+                let p = (px(x), py(y));
+                let far = last.is_none_or(|l: (f64, f64)| (p.0 - l.0).abs() + (p.1 - l.1).abs() >= 1.0);
+                if far || i + 1 == line.len() {
+                    w(&mut points, format_args!("{:.1},{:.1} ", p.0, p.1))?;
+                    last = Some(p);
+                }
+            }
+            w(&mut s, format_args!("<polyline points=\"{}\"/>\n", points.trim_end()))?;
+        }
+        s.push_str("</g>\n");
+    }
     for &(x, y) in &m.places {
         if (x0..=x1).contains(&x) && (y0..=y1).contains(&y) {
             w(&mut s, format_args!("<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"1.6\" fill=\"#b8c0c8\"/>\n", px(x), py(y)))?;
@@ -135,12 +157,18 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
             by + 13.0
         ),
     )?;
-    let legend = tr(
+    let mut legend = tr(
         lang,
         "● site   ■ cellule de 1 à 40 km (utilisateurs)   · commune   ─ canton   ETRS89-LAEA",
         "● site   ■ cel van 1 tot 40 km (gebruikers)   · gemeente   ─ kanton   ETRS89-LAEA",
         "● site   ■ 1 to 40 km cell (users)   · municipality   ─ canton   ETRS89-LAEA",
     );
+    if !m.roads.is_empty() {
+        legend = format!(
+            "{}   {legend}",
+            tr(lang, "routes © OpenStreetMap", "wegen © OpenStreetMap", "roads © OpenStreetMap")
+        );
+    }
     w(
         &mut s,
         format_args!(

@@ -190,6 +190,9 @@ pub struct MapData {
     pub places: Vec<(f64, f64)>,
     /// Administrative outlines (background): closed rings of (east, north) metres.
     pub outlines: Vec<Vec<(f64, f64)>>,
+    /// Main roads (background, from the study's OpenStreetMap extract): polylines of (east,
+    /// north) metres; empty without an extract.
+    pub roads: Vec<Vec<(f64, f64)>>,
     /// Published cells (each ≥ k employees).
     pub cells: Vec<MapCell>,
     /// Cells not drawn (fewer than k, or hidden to protect another).

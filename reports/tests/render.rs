@@ -64,6 +64,7 @@ fn map() -> MapData {
         sites: vec![MapPoint { label: "Louvain-la-Neuve Centre".into(), east_m: 3_925_000.0, north_m: 3_070_000.0 }],
         places: vec![(3_930_000.0, 3_060_000.0)],
         outlines: vec![vec![(3_915_000.0, 3_055_000.0), (3_940_000.0, 3_058_000.0), (3_930_000.0, 3_080_000.0)]],
+        roads: Vec::new(),
         cells: vec![MapCell { east_m: 3_920_000.0, north_m: 3_065_000.0, size_m: 1000.0, employees: 6 }],
         cells_hidden: 3,
         employees_hidden: 6,
