@@ -134,14 +134,39 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
             )?;
         }
     }
-    for site in &m.sites {
-        let (x, y) = (px(site.east_m), py(site.north_m));
+    // Dots first, then labels placed greedily where they overlap no earlier label and no dot:
+    // right, left, below, above (sites in one town, such as Louvain-la-Neuve's two, sit close).
+    let dots: Vec<(f64, f64)> = m.sites.iter().map(|site| (px(site.east_m), py(site.north_m))).collect();
+    for &(x, y) in &dots {
         w(
             &mut s,
             format_args!(
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"#1b7f5a\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#1d2430\">{}</text>\n",
-                x + 7.0,
-                y + 3.5,
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"#1b7f5a\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n"
+            ),
+        )?;
+    }
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    let overlaps = |a: &[f64; 4], b: &[f64; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+    for (site, &(x, y)) in m.sites.iter().zip(&dots) {
+        // DejaVu Sans at 10 px: about 6 px a character.
+        let width = 6.0 * site.label.chars().count() as f64;
+        let candidates =
+            [(x + 7.0, y + 3.5), (x - 7.0 - width, y + 3.5), (x - width / 2.0, y + 16.0), (x - width / 2.0, y - 8.0)];
+        let boxed = |(tx, ty): (f64, f64)| [tx, ty - 9.0, tx + width, ty + 2.0];
+        let free = |b: &[f64; 4]| {
+            !placed.iter().any(|p| overlaps(p, b))
+                && !dots
+                    .iter()
+                    .any(|&(dx, dy)| (dx, dy) != (x, y) && overlaps(&[dx - 5.0, dy - 5.0, dx + 5.0, dy + 5.0], b))
+        };
+        let at = candidates.into_iter().find(|&c| free(&boxed(c))).unwrap_or(candidates[0]);
+        placed.push(boxed(at));
+        w(
+            &mut s,
+            format_args!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#1d2430\" stroke=\"#ffffff\" stroke-width=\"2.5\" paint-order=\"stroke\">{}</text>\n",
+                at.0,
+                at.1,
                 esc(&site.label)
             ),
         )?;
