@@ -433,8 +433,10 @@ fn write_outputs(
     let db_path = dir.join("warehouse.duckdb");
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
-    let roads = c.roads.as_ref().map(|r| crate::roads::map_lines(&r.network)).unwrap_or_default();
-    let reports = timings.time("reports", || write_reports(study, &db_path, &dir.join("reports"), &roads))?;
+    let reports = timings.time("reports", || {
+        let roads = c.roads.as_ref().map(|r| crate::roads::map_lines(&r.network)).unwrap_or_default();
+        write_reports(study, &db_path, &dir.join("reports"), &roads)
+    })?;
     Ok(RunSummary {
         schema_version: warehouse::SCHEMA_VERSION,
         navette_version: env!("CARGO_PKG_VERSION"),
