@@ -58,43 +58,30 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
             H - 50.0
         ),
     )?;
-    for ring in &m.outlines {
-        let inside = |&(x, y): &(f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
-        if !ring.iter().any(inside) {
-            continue;
-        }
+    let inside = |&(x, y): &(f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
+    // A line's SVG points, thinned to one per pixel (the last point always kept).
+    let thinned = |line: &[(f64, f64)]| -> Result<String, String> {
         let mut points = String::new();
         let mut last: Option<(f64, f64)> = None;
-        for (i, &(x, y)) in ring.iter().enumerate() {
+        for (i, &(x, y)) in line.iter().enumerate() {
             let p = (px(x), py(y));
             let far = last.is_none_or(|l: (f64, f64)| (p.0 - l.0).abs() + (p.1 - l.1).abs() >= 1.0);
-            if far || i + 1 == ring.len() {
+            if far || i + 1 == line.len() {
                 w(&mut points, format_args!("{:.1},{:.1} ", p.0, p.1))?;
                 last = Some(p);
             }
         }
-        w(&mut s, format_args!("<polygon points=\"{}\"/>\n", points.trim_end()))?;
+        Ok(points.trim_end().to_owned())
+    };
+    for ring in m.outlines.iter().filter(|r| r.iter().any(inside)) {
+        w(&mut s, format_args!("<polygon points=\"{}\"/>\n", thinned(ring)?))?;
     }
     s.push_str("</g>\n");
     // Roads over the outlines, thinned the same way.
     if !m.roads.is_empty() {
         s.push_str("<g clip-path=\"url(#frame)\" fill=\"none\" stroke=\"#d9a35b\" stroke-width=\"0.9\" stroke-linejoin=\"round\">\n");
-        for line in &m.roads {
-            let inside = |&(x, y): &(f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
-            if line.len() < 2 || !line.iter().any(inside) {
-                continue;
-            }
-            let mut points = String::new();
-            let mut last: Option<(f64, f64)> = None;
-            for (i, &(x, y)) in line.iter().enumerate() {
-                let p = (px(x), py(y));
-                let far = last.is_none_or(|l: (f64, f64)| (p.0 - l.0).abs() + (p.1 - l.1).abs() >= 1.0);
-                if far || i + 1 == line.len() {
-                    w(&mut points, format_args!("{:.1},{:.1} ", p.0, p.1))?;
-                    last = Some(p);
-                }
-            }
-            w(&mut s, format_args!("<polyline points=\"{}\"/>\n", points.trim_end()))?;
+        for line in m.roads.iter().filter(|l| l.len() >= 2 && l.iter().any(inside)) {
+            w(&mut s, format_args!("<polyline points=\"{}\"/>\n", thinned(line)?))?;
         }
         s.push_str("</g>\n");
     }
