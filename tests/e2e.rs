@@ -652,9 +652,9 @@ fn demo_scenarios_differ_exactly_where_their_option_acts() {
     let n: i64 = conn.query_row("SELECT count(*) FROM scenarios", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 8);
     let run_json = std::fs::read_to_string(tmp.path().join("o/run.json")).unwrap();
-    assert!(run_json.contains("\"schema_version\": 3") && run_json.contains("train_factor_x2"), "{run_json}");
+    assert!(run_json.contains("\"schema_version\": 4") && run_json.contains("train_factor_x2"), "{run_json}");
     let v: u32 = conn.query_row("SELECT schema_version FROM run_info", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 3);
+    assert_eq!(v, 4);
 }
 
 #[test]
@@ -902,7 +902,7 @@ fn legs_are_routed_on_osm_and_unroutable_ones_fall_back_with_a_reason() {
     let html = std::fs::read_to_string(out.join("reports/companies/C1/2026-Q1/report.html")).unwrap();
     assert!(html.matches("<polyline").count() > 10, "roads drawn");
     assert!(html.contains("OpenStreetMap"), "attribution");
-    let lines = navette::roads::map_lines(&net);
+    let lines = navette::routing::roads::map_lines(&net);
     let points: usize = lines.iter().map(Vec::len).sum();
     assert!(lines.len() > 10 && points > lines.len() * 2, "{} lines, {points} points", lines.len());
 
@@ -986,8 +986,11 @@ fn report_views_match_the_hand_calculation() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let mut want = vec![(navette::grid::Cell::of(50.05, 4.0).id(), 1), (navette::grid::Cell::of(50.1, 4.0).id(), 1)];
-    want.sort();
+    // Cell ids computed independently with PROJ 9.5.1 (pyproj 3.7.2, EPSG:4326 → EPSG:3035):
+    // (50.05° N, 4.0° E) → E 3 891 776.7, N 3 010 634.0; (50.1° N, 4.0° E) → E 3 892 225.8,
+    // N 3 016 179.6; each cell is named by its south-west corner.
+    let want =
+        vec![("CRS3035RES1000mN3010000E3891000".to_owned(), 1), ("CRS3035RES1000mN3016000E3892000".to_owned(), 1)];
     assert_eq!(cells, want);
 
     // Complete quarter: the projection is the use.
@@ -1038,15 +1041,15 @@ fn tiny_docs(k_toml: &str) -> (navette_reports::Doc, navette_reports::Doc) {
     let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
     conn.execute_batch("SET threads = 1;").unwrap();
     let k: u32 = conn.query_row("SELECT k_anonymity FROM run_info", [], |r| r.get(0)).unwrap();
-    let appendix = navette::report_data::appendix(&conn, k).unwrap();
-    let keys = navette::report_data::report_keys(&conn).unwrap();
-    let map = navette::report_data::map(&conn, Some("C1"), k, &navette::report_data::Background::default()).unwrap();
+    let appendix = navette::report::appendix(&conn, k).unwrap();
+    let keys = navette::report::report_keys(&conn).unwrap();
+    let map = navette::report::map(&conn, Some("C1"), k, &navette::report::Background::default()).unwrap();
     let company =
-        navette::report_data::company_report(&conn, &keys[0], navette_reports::Lang::En, "Tiny", &appendix, Some(map))
+        navette::report::company_report(&conn, &keys[0], navette_reports::Lang::En, "Tiny", &appendix, Some(map))
             .unwrap();
-    let quarters = navette::report_data::network_quarters(&conn).unwrap();
-    let map = navette::report_data::map(&conn, None, k, &navette::report_data::Background::default()).unwrap();
-    let network = navette::report_data::network_report(
+    let quarters = navette::report::network_quarters(&conn).unwrap();
+    let map = navette::report::map(&conn, None, k, &navette::report::Background::default()).unwrap();
+    let network = navette::report::network_report(
         &conn,
         &quarters,
         &quarters[0],
@@ -1107,27 +1110,27 @@ fn employee_counts(doc: &navette_reports::Doc) -> Vec<u64> {
 fn demo_reports_publish_no_cell_below_k() {
     let tmp = tempfile::tempdir().unwrap();
     let files: Vec<(String, String)> =
-        navette::demo::EMBEDDED.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())).collect();
-    navette::demo::write_study(tmp.path(), &files).unwrap();
+        navette::run::demo::EMBEDDED.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())).collect();
+    navette::run::demo::write_study(tmp.path(), &files).unwrap();
     let out = tmp.path().join("out");
     run_study(tmp.path(), &out);
     let study = navette::config::Study::load(&tmp.path().join("study.toml")).unwrap();
     let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
     conn.execute_batch("SET threads = 1;").unwrap();
     let k = 5u64;
-    let appendix = navette::report_data::appendix(&conn, k as u32).unwrap();
-    let background = navette::report_data::Background::belgium();
+    let appendix = navette::report::appendix(&conn, k as u32).unwrap();
+    let background = navette::report::Background::belgium();
     let folder = |id: &str| id.to_owned(); // demo ids are plain folder names
     let mut docs = Vec::new();
     let mut checked_hidden = 0;
-    for key in navette::report_data::report_keys(&conn).unwrap() {
+    for key in navette::report::report_keys(&conn).unwrap() {
         let lang = navette_reports::Lang::parse(
             study.config.study.company_languages.get(&key.company_id).map_or("fr", |s| s.as_str()),
         )
         .unwrap();
-        let map = navette::report_data::map(&conn, Some(key.company_id.as_str()), k as u32, &background).unwrap();
-        let r = navette::report_data::company_report(&conn, &key, lang, &study.config.study.name, &appendix, Some(map))
-            .unwrap();
+        let map = navette::report::map(&conn, Some(key.company_id.as_str()), k as u32, &background).unwrap();
+        let r =
+            navette::report::company_report(&conn, &key, lang, &study.config.study.name, &appendix, Some(map)).unwrap();
         if let Some(h) = &r.headline {
             assert!(h.employees_active >= k);
             for m in r.modes.iter().flatten() {
@@ -1156,10 +1159,10 @@ fn demo_reports_publish_no_cell_below_k() {
         docs.push((rel, navette_reports::company_doc(&r).unwrap()));
     }
     assert!(checked_hidden > 0, "the demo should exercise a hidden band");
-    let quarters = navette::report_data::network_quarters(&conn).unwrap();
-    let map = navette::report_data::map(&conn, None, k as u32, &background).unwrap();
+    let quarters = navette::report::network_quarters(&conn).unwrap();
+    let map = navette::report::map(&conn, None, k as u32, &background).unwrap();
     for q in &quarters {
-        let r = navette::report_data::network_report(
+        let r = navette::report::network_report(
             &conn,
             &quarters,
             q,

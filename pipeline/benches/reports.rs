@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use navette::config::Study;
-use navette::demo;
 use navette::run;
+use navette::run::demo;
 
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");

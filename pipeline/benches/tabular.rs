@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use navette::config::Study;
-use navette::demo::{self, DemoOptions};
 use navette::run;
+use navette::run::demo::{self, DemoOptions};
 
 fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
     std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -86,8 +86,8 @@ fn main() {
         computed.visits.height(),
         computed.days.height(),
         mib(outputs),
-        mib(events as usize * std::mem::size_of::<navette::ingest::Event>()),
-        std::mem::size_of::<navette::ingest::Event>(),
+        mib(events as usize * std::mem::size_of::<navette::input::ingest::Event>()),
+        std::mem::size_of::<navette::input::ingest::Event>(),
         peak_rss_mib()
     );
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use navette::config::Study;
-use navette::demo::{self, DemoOptions};
+use navette::run::demo::{self, DemoOptions};
 use navette::run::{self, RunSummary};
 
 #[derive(Parser)]
@@ -255,7 +255,7 @@ fn print_summary(s: &RunSummary, out: &Path) {
         let names: Vec<&str> = s.scenarios.iter().map(|sc| sc.name.as_str()).collect();
         println!("  scenarios beside base: {} (views scenario_*)", names.join(", "));
     }
-    let withheld = s.reports.iter().filter(|r| r.2).count();
+    let withheld = s.reports.iter().filter(|r| r.withheld).count();
     println!("  {} reports ({withheld} withheld for k-anonymity)", s.reports.len());
     println!("  outputs in {}: warehouse.duckdb, parquet/, reports/index.html, rejects.csv, run.json", out.display());
 }

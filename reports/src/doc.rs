@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::format::format_number;
-use crate::i18n::{self, Lang};
+use crate::i18n::{self, Lang, tr};
 use crate::model::*;
 use crate::{chart, map};
 
@@ -118,15 +118,6 @@ impl Doc {
 }
 
 /// Picks the string of the language.
-pub(crate) fn tr(lang: Lang, fr: &str, nl: &str, en: &str) -> String {
-    match lang {
-        Lang::Fr => fr,
-        Lang::Nl => nl,
-        Lang::En => en,
-    }
-    .to_owned()
-}
-
 struct B {
     lang: Lang,
     blocks: Vec<Block>,
@@ -379,6 +370,23 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
     };
     b.blocks.push(Block::Summary { text: company_summary(&b, r, h) });
 
+    key_figures(&mut b, r, h);
+    baseline_and_actual(&mut b, r, h, k);
+    package_section(&mut b, r)?;
+    by_month(&mut b, r, h, k)?;
+    by_site(&mut b, r, k)?;
+    by_mode(&mut b, r, k)?;
+    spread(&mut b, r, k)?;
+    uncertainty(&mut b, r.uncertainty.as_ref());
+    if let Some(m) = &r.map {
+        map_section(&mut b, m, k)?;
+    }
+    appendix(&mut b, &r.appendix)?;
+    Ok(Doc { lang: lang.code(), footer: title.clone(), title, subtitle, date, blocks: b.blocks, charts: b.charts })
+}
+
+/// The headline figures as tiles.
+fn key_figures(b: &mut B, r: &CompanyReport, h: &Headline) {
     b.heading(b.tr("Chiffres clés", "Kerncijfers", "Key figures"));
     let mut items = vec![
         Kpi { value: b.kg(h.co2e_kg_avoided), label: b.t("co2e_avoided_label") },
@@ -396,7 +404,11 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
         });
     }
     b.blocks.push(Block::Kpis { items });
+}
 
+/// Baseline vs actual, quarter and year to date.
+fn baseline_and_actual(b: &mut B, r: &CompanyReport, h: &Headline, k: u32) {
+    let lang = b.lang;
     // Baseline vs actual, quarter and year to date.
     b.heading(b.tr(
         "Situation de référence et situation réelle",
@@ -433,7 +445,11 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
         ).replace(" k ", &format!(" {k} ")));
     }
     b.note(b.t("avoided_note"));
+}
 
+/// Package burn-down (when the company has a package).
+fn package_section(b: &mut B, r: &CompanyReport) -> Result<(), String> {
+    let lang = b.lang;
     // Package burn-down.
     if let Some(p) = &r.package {
         b.heading(b.tr("Forfait d'heures prépayé", "Vooraf betaald urenpakket", "Prepaid hours package"));
@@ -458,7 +474,12 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
             b.tr("Forfait restant par mois", "Resterend pakket per maand", "Package left by month"),
         )?;
     }
+    Ok(())
+}
 
+/// Month by month.
+fn by_month(b: &mut B, r: &CompanyReport, h: &Headline, k: u32) -> Result<(), String> {
+    let lang = b.lang;
     // Month by month.
     b.heading(i18n::text(lang, "by_month").to_owned());
     b.chart(chart::monthly_co2e_svg(r), i18n::text(lang, "by_month").to_owned())?;
@@ -500,7 +521,12 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
         rows,
     );
     b.suppressed_note(hidden_months, k);
+    Ok(())
+}
 
+/// Per site.
+fn by_site(b: &mut B, r: &CompanyReport, k: u32) -> Result<(), String> {
+    let lang = b.lang;
     // Per site.
     b.heading(b.tr("Par site", "Per site", "By site"));
     let shown: Vec<&SiteRow> = r.sites.iter().flatten().collect();
@@ -546,7 +572,12 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
         "People and hours: every visit at the site; days and trips: days whose main site it is.",
     ));
     b.suppressed_note(r.sites.iter().filter(|s| s.is_none()).count(), k);
+    Ok(())
+}
 
+/// Per main mode.
+fn by_mode(b: &mut B, r: &CompanyReport, k: u32) -> Result<(), String> {
+    let lang = b.lang;
     // Per main mode.
     b.heading(b.tr(
         "Par mode principal de déplacement domicile–travail",
@@ -587,7 +618,12 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
         rows,
     );
     b.suppressed_note(r.modes.iter().filter(|m| m.is_none()).count(), k);
+    Ok(())
+}
 
+/// Distribution across employees.
+fn spread(b: &mut B, r: &CompanyReport, k: u32) -> Result<(), String> {
+    let lang = b.lang;
     // Distribution across employees.
     b.heading(b.tr("Répartition des employés", "Spreiding over de werknemers", "Spread across employees"));
     let label_rows = |bands: &[Option<BandRow>], unit: &str| -> Vec<Vec<String>> {
@@ -642,13 +678,7 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
         "Schijven, nooit een rij per persoon; een schijf met minder dan k werknemers wordt samen met een andere verborgen.",
         "Bands, never one row per person; a band of fewer than k employees is hidden together with another.",
     ).replace(" k ", &format!(" {k} ")));
-
-    uncertainty(&mut b, r.uncertainty.as_ref());
-    if let Some(m) = &r.map {
-        map_section(&mut b, m, k)?;
-    }
-    appendix(&mut b, &r.appendix)?;
-    Ok(Doc { lang: lang.code(), footer: title.clone(), title, subtitle, date, blocks: b.blocks, charts: b.charts })
+    Ok(())
 }
 
 fn uncertainty(b: &mut B, u: Option<&Uncertainty>) {

@@ -165,6 +165,17 @@ fn lookup(table: &Table, lang: Lang, key: &str) -> Option<&'static str> {
     })
 }
 
+/// The string of `lang` among the three given inline (for sentences used in one place; shared
+/// labels live in the tables of this module).
+pub fn tr(lang: Lang, fr: &str, nl: &str, en: &str) -> String {
+    match lang {
+        Lang::Fr => fr,
+        Lang::Nl => nl,
+        Lang::En => en,
+    }
+    .to_owned()
+}
+
 /// The string for `key` in `lang`; `??` when unknown (visible in snapshots).
 pub fn text(lang: Lang, key: &str) -> &'static str {
     lookup(TEXTS, lang, key).unwrap_or("??")

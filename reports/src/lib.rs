@@ -128,7 +128,7 @@ pub fn render_index_html(lang: Lang, study_name: &str, entries: &[IndexEntry]) -
         .collect();
     Ok(env.get_template("index")?.render(minijinja::context! {
         lang => lang.code(), study_name => study_name, entries => entries,
-        network_title => doc::tr(lang, "Rapport du réseau", "Netwerkrapport", "Network report"),
-        companies_title => doc::tr(lang, "Rapports des entreprises", "Bedrijfsrapporten", "Company reports"),
+        network_title => i18n::tr(lang, "Rapport du réseau", "Netwerkrapport", "Network report"),
+        companies_title => i18n::tr(lang, "Rapports des entreprises", "Bedrijfsrapporten", "Company reports"),
     })?)
 }

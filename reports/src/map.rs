@@ -4,9 +4,9 @@
 
 use std::fmt::Write;
 
-use crate::doc::tr;
 use crate::format::format_number;
 use crate::i18n::Lang;
+use crate::i18n::tr;
 use crate::model::MapData;
 
 const W: f64 = 640.0;

@@ -267,28 +267,22 @@ fn pdf_is_deterministic_and_dated_from_the_data() {
     assert!(text.contains("D:20260331"), "creation date pinned to the data's last day");
 }
 
-/// A tool the report tests need: `None` (skip) when absent, unless `./dev test` requires it.
-fn tool(name: &str) -> Option<&str> {
+/// A tool the report tests need. A missing tool fails the test (it never skips silently):
+/// `./dev setup` installs both from Debian's packages.
+fn tool(name: &str) -> &str {
     let found =
         Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("NAVETTE_REQUIRE_REPORT_TOOLS").is_none(),
-            "{name} is missing: `./dev setup` installs it from Debian's packages"
-        );
-        eprintln!("skipped: {name} not installed (./dev setup installs it)");
-        return None;
-    }
-    Some(name)
+    assert!(found, "{name} is missing: `./dev setup` installs it from Debian's packages");
+    name
 }
 
-fn pdftotext(pdf: &[u8], dir: &Path) -> Option<String> {
-    let bin = tool("pdftotext")?;
+fn pdftotext(pdf: &[u8], dir: &Path) -> String {
+    let bin = tool("pdftotext");
     let path = dir.join("r.pdf");
     std::fs::write(&path, pdf).unwrap();
     let out = Command::new(bin).args(["-layout", "-enc", "UTF-8"]).arg(&path).arg("-").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Some(String::from_utf8(out.stdout).unwrap())
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
@@ -299,7 +293,7 @@ fn pdf_text_holds_the_headline_figures_in_each_language() {
         (Lang::Nl, ["1.140\u{a0}kg", "6.543\u{a0}km", "Vervangen kantoordagen", "CO₂e"]),
         (Lang::En, ["1,140\u{a0}kg", "6,543\u{a0}km", "Office days replaced", "CO₂e"]),
     ] {
-        let Some(text) = pdftotext(&render_company_pdf(&report(lang)).unwrap(), dir.path()) else { return };
+        let text = pdftotext(&render_company_pdf(&report(lang)).unwrap(), dir.path());
         // pdftotext may turn no-break spaces into plain ones.
         let norm = |s: &str| s.replace(['\u{a0}', '\u{202f}'], " ");
         let text = norm(&text);
@@ -313,7 +307,7 @@ fn pdf_text_holds_the_headline_figures_in_each_language() {
 
 #[test]
 fn html_renders_in_headless_chromium_without_console_errors() {
-    let Some(bin) = tool("chromium") else { return };
+    let bin = tool("chromium");
     let dir = tempfile::tempdir().unwrap();
     let pages = [
         ("company.html", render_company_html(&report(Lang::Fr)).unwrap()),

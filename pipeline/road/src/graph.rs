@@ -444,13 +444,11 @@ pub fn bearing_deg(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     y.atan2(x).to_degrees()
 }
 
-/// Great-circle distance in metres (mean Earth radius 6,371,008.8 m).
+/// Great-circle distance in metres: geo's haversine on the mean Earth radius (6,371,008.8 m), the
+/// one formula every navette crate uses.
 pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6_371_008.8 * h.sqrt().asin()
+    use geo::{Distance, Haversine, Point};
+    Haversine.distance(Point::new(lon1, lat1), Point::new(lon2, lat2))
 }
 
 /// Marks the junctions of the largest strongly connected component (iterative Kosaraju).

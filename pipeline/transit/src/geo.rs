@@ -6,11 +6,11 @@ use rstar::{AABB, PointDistance, RTree, RTreeObject};
 /// Mean Earth radius (m), as in the pipeline's great-circle estimate.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
-/// Great-circle distance (m) between two (lat, lon) points in degrees.
+/// Great-circle distance (m) between two (lat, lon) points in degrees: geo's haversine, the one
+/// formula every navette crate uses.
 pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
-    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+    use ::geo::{Distance, Haversine, Point};
+    Haversine.distance(Point::new(a.1, a.0), Point::new(b.1, b.0))
 }
 
 fn xyz(p: (f64, f64)) -> [f64; 3] {

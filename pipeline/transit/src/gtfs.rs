@@ -251,11 +251,6 @@ pub(crate) struct FeedTables {
     pub rejects: Vec<Reject>,
 }
 
-fn finish(t: Table<'_>, counts: &mut Vec<FileCount>, rejects: &mut Vec<Reject>) {
-    counts.push(t.count);
-    rejects.extend(t.rejects);
-}
-
 fn parse_coord(s: &str, lim: f64) -> Option<f64> {
     let v: f64 = s.parse().ok()?;
     (v.is_finite() && v.abs() <= lim).then_some(v)
@@ -263,96 +258,121 @@ fn parse_coord(s: &str, lim: f64) -> Option<f64> {
 
 /// Reads every table but `stop_times.txt`.
 pub(crate) fn read_tables(src: &mut Source, feed: &str) -> Result<FeedTables, FeedError> {
-    let mut counts = Vec::new();
-    let mut rejects = Vec::new();
-    let missing = |file: &'static str| FeedError::MissingFile { feed: feed.into(), file };
-
+    let mut ledger = Ledger::default();
     // agency.txt: nothing in it is needed (times are the feed's local times); counted only.
-    if let Some(mut t) = Table::open(src, feed, "agency.txt")? {
-        while t.next()? {
-            t.accept();
-        }
-        finish(t, &mut counts, &mut rejects);
-    }
+    count_only(src, feed, "agency.txt", &mut ledger)?;
+    let (stops, stop_by_id) = read_stops(src, feed, &mut ledger)?;
+    let (route_class, route_by_id) = read_routes(src, feed, &mut ledger)?;
+    let (services, service_by_id) = read_calendars(src, feed, &mut ledger)?;
+    let trips = read_trips(src, feed, &mut ledger, &route_by_id, &service_by_id)?;
+    let transfers = read_transfers(src, feed, &mut ledger, &stop_by_id)?;
+    // frequencies.txt is not applied (see the README): counted, so the report can say so.
+    let frequencies_rows = count_only(src, feed, "frequencies.txt", &mut ledger)?;
+    Ok(FeedTables {
+        name: feed.into(),
+        stops,
+        stop_by_id,
+        route_class,
+        services,
+        trip_route: trips.route,
+        trip_service: trips.service,
+        trip_by_id: trips.by_id,
+        transfers,
+        frequencies_rows,
+        counts: ledger.counts,
+        rejects: ledger.rejects,
+    })
+}
 
-    // stops.txt
+/// `stops.txt`: the stops and their index by id.
+fn read_stops(
+    src: &mut Source,
+    feed: &str,
+    ledger: &mut Ledger,
+) -> Result<(Vec<StopRow>, HashMap<String, u32>), FeedError> {
     let mut stops = Vec::new();
     let mut stop_by_id = HashMap::new();
-    {
-        let mut t = Table::open(src, feed, "stops.txt")?.ok_or_else(|| missing("stops.txt"))?;
-        let (c_id, c_name, c_lat, c_lon) =
-            (t.need("stop_id")?, t.col("stop_name"), t.col("stop_lat"), t.col("stop_lon"));
-        let (c_lt, c_parent) = (t.col("location_type"), t.col("parent_station"));
-        while t.next()? {
-            let id = t.get(Some(c_id)).to_owned();
-            let lt = match t.get(c_lt) {
-                "" => 0u8,
-                s => match s.parse::<u8>() {
-                    Ok(v) if v <= 4 => v,
-                    _ => {
-                        t.reject("bad_location_type", format!("location_type {s:?} is not 0-4"));
-                        continue;
-                    }
-                },
-            };
-            if id.is_empty() {
-                t.reject("missing_field", "stop_id is empty".into());
-                continue;
-            }
-            if stop_by_id.contains_key(&id) {
-                t.reject("duplicate_id", format!("stop_id {id:?} already defined"));
-                continue;
-            }
-            let (lat, lon) = (parse_coord(t.get(c_lat), 90.0), parse_coord(t.get(c_lon), 180.0));
-            let pos = match (lat, lon) {
-                (Some(a), Some(b)) if !(a == 0.0 && b == 0.0) => (a, b),
-                // Entrances, nodes and boarding areas may have no position; they are not used.
-                _ if lt >= 2 => (f64::NAN, f64::NAN),
+    let mut t = Table::open(src, feed, "stops.txt")?.ok_or_else(|| missing(feed, "stops.txt"))?;
+    let (c_id, c_name, c_lat, c_lon) = (t.need("stop_id")?, t.col("stop_name"), t.col("stop_lat"), t.col("stop_lon"));
+    let (c_lt, c_parent) = (t.col("location_type"), t.col("parent_station"));
+    while t.next()? {
+        let id = t.get(Some(c_id)).to_owned();
+        let lt = match t.get(c_lt) {
+            "" => 0u8,
+            s => match s.parse::<u8>() {
+                Ok(v) if v <= 4 => v,
                 _ => {
-                    t.reject(
-                        "bad_coordinate",
-                        format!(
-                            "stop {id:?}: stop_lat {:?} / stop_lon {:?} is not a position",
-                            t.get(c_lat),
-                            t.get(c_lon)
-                        ),
-                    );
+                    t.reject("bad_location_type", format!("location_type {s:?} is not 0-4"));
                     continue;
                 }
-            };
-            stop_by_id.insert(id.clone(), stops.len() as u32);
-            let (name, parent) = (t.get(c_name).to_owned(), t.get(c_parent).to_owned());
-            stops.push(StopRow { id, name, pos, location_type: lt, parent });
-            t.accept();
+            },
+        };
+        if id.is_empty() {
+            t.reject("missing_field", "stop_id is empty".into());
+            continue;
         }
-        finish(t, &mut counts, &mut rejects);
-    }
-
-    // routes.txt
-    let mut route_class = Vec::new();
-    let mut route_by_id: HashMap<String, u32> = HashMap::new();
-    {
-        let mut t = Table::open(src, feed, "routes.txt")?.ok_or_else(|| missing("routes.txt"))?;
-        let (c_id, c_type) = (t.need("route_id")?, t.need("route_type")?);
-        while t.next()? {
-            let id = t.get(Some(c_id)).to_owned();
-            let rt = t.get(Some(c_type));
-            let Some(class) = rt.parse::<i32>().ok().and_then(VehicleClass::from_route_type) else {
-                t.reject("bad_route_type", format!("route {id:?}: route_type {rt:?} is not a GTFS route type"));
-                continue;
-            };
-            if route_by_id.contains_key(&id) {
-                t.reject("duplicate_id", format!("route_id {id:?} already defined"));
+        if stop_by_id.contains_key(&id) {
+            t.reject("duplicate_id", format!("stop_id {id:?} already defined"));
+            continue;
+        }
+        let (lat, lon) = (parse_coord(t.get(c_lat), 90.0), parse_coord(t.get(c_lon), 180.0));
+        let pos = match (lat, lon) {
+            (Some(a), Some(b)) if !(a == 0.0 && b == 0.0) => (a, b),
+            // Entrances, nodes and boarding areas may have no position; they are not used.
+            _ if lt >= 2 => (f64::NAN, f64::NAN),
+            _ => {
+                t.reject(
+                    "bad_coordinate",
+                    format!("stop {id:?}: stop_lat {:?} / stop_lon {:?} is not a position", t.get(c_lat), t.get(c_lon)),
+                );
                 continue;
             }
-            route_by_id.insert(id, route_class.len() as u32);
-            route_class.push(class);
-            t.accept();
-        }
-        finish(t, &mut counts, &mut rejects);
+        };
+        stop_by_id.insert(id.clone(), stops.len() as u32);
+        let (name, parent) = (t.get(c_name).to_owned(), t.get(c_parent).to_owned());
+        stops.push(StopRow { id, name, pos, location_type: lt, parent });
+        t.accept();
     }
+    ledger.finish(t);
+    Ok((stops, stop_by_id))
+}
 
-    // calendar.txt and calendar_dates.txt: at least one of them.
+/// `routes.txt`: the vehicle class of each route and the routes' index by id.
+fn read_routes(
+    src: &mut Source,
+    feed: &str,
+    ledger: &mut Ledger,
+) -> Result<(Vec<VehicleClass>, HashMap<String, u32>), FeedError> {
+    let mut route_class = Vec::new();
+    let mut route_by_id: HashMap<String, u32> = HashMap::new();
+    let mut t = Table::open(src, feed, "routes.txt")?.ok_or_else(|| missing(feed, "routes.txt"))?;
+    let (c_id, c_type) = (t.need("route_id")?, t.need("route_type")?);
+    while t.next()? {
+        let id = t.get(Some(c_id)).to_owned();
+        let rt = t.get(Some(c_type));
+        let Some(class) = rt.parse::<i32>().ok().and_then(VehicleClass::from_route_type) else {
+            t.reject("bad_route_type", format!("route {id:?}: route_type {rt:?} is not a GTFS route type"));
+            continue;
+        };
+        if route_by_id.contains_key(&id) {
+            t.reject("duplicate_id", format!("route_id {id:?} already defined"));
+            continue;
+        }
+        route_by_id.insert(id, route_class.len() as u32);
+        route_class.push(class);
+        t.accept();
+    }
+    ledger.finish(t);
+    Ok((route_class, route_by_id))
+}
+
+/// `calendar.txt` and `calendar_dates.txt` (at least one of them): the services and their index
+/// by id. A service known only from `calendar_dates.txt` (the SNCB way) is created there.
+fn read_calendars(
+    src: &mut Source,
+    feed: &str,
+    ledger: &mut Ledger,
+) -> Result<(Vec<Service>, HashMap<String, u32>), FeedError> {
     let mut services: Vec<Service> = Vec::new();
     let mut service_by_id: HashMap<String, u32> = HashMap::new();
     let mut has_calendar = false;
@@ -391,7 +411,7 @@ pub(crate) fn read_tables(src: &mut Source, feed: &str) -> Result<FeedTables, Fe
             services.push(Service { weekdays, range: Some((a, b)), ..Service::default() });
             t.accept();
         }
-        finish(t, &mut counts, &mut rejects);
+        ledger.finish(t);
     }
     let mut has_dates = false;
     if let Some(mut t) = Table::open(src, feed, "calendar_dates.txt")? {
@@ -422,47 +442,59 @@ pub(crate) fn read_tables(src: &mut Source, feed: &str) -> Result<FeedTables, Fe
             }
             t.accept();
         }
-        finish(t, &mut counts, &mut rejects);
+        ledger.finish(t);
     }
     if !has_calendar && !has_dates {
-        return Err(missing("calendar.txt or calendar_dates.txt"));
+        return Err(missing(feed, "calendar.txt or calendar_dates.txt"));
     }
+    Ok((services, service_by_id))
+}
 
-    // trips.txt
+/// `trips.txt`: each trip's route and service (row numbers), and the trips' index by id.
+fn read_trips(
+    src: &mut Source,
+    feed: &str,
+    ledger: &mut Ledger,
+    route_by_id: &HashMap<String, u32>,
+    service_by_id: &HashMap<String, u32>,
+) -> Result<Trips, FeedError> {
     let (mut trip_route, mut trip_service, mut trip_by_id) = (Vec::new(), Vec::new(), HashMap::new());
-    {
-        let mut t = Table::open(src, feed, "trips.txt")?.ok_or_else(|| missing("trips.txt"))?;
-        let (c_id, c_route, c_svc) = (t.need("trip_id")?, t.need("route_id")?, t.need("service_id")?);
-        while t.next()? {
-            let id = t.get(Some(c_id));
-            if id.is_empty() || trip_by_id.contains_key(id) {
-                t.reject("duplicate_id", format!("trip_id {id:?} is empty or already defined"));
-                continue;
-            }
-            let Some(&r) = route_by_id.get(t.get(Some(c_route))) else {
-                t.reject(
-                    "unknown_route",
-                    format!("trip {id:?}: route_id {:?} is not in routes.txt", t.get(Some(c_route))),
-                );
-                continue;
-            };
-            let Some(&s) = service_by_id.get(t.get(Some(c_svc))) else {
-                t.reject(
-                    "unknown_service",
-                    format!("trip {id:?}: service_id {:?} is in neither calendar file", t.get(Some(c_svc))),
-                );
-                continue;
-            };
-            trip_by_id.insert(id.to_owned(), trip_route.len() as u32);
-            trip_route.push(r);
-            trip_service.push(s);
-            t.accept();
+    let mut t = Table::open(src, feed, "trips.txt")?.ok_or_else(|| missing(feed, "trips.txt"))?;
+    let (c_id, c_route, c_svc) = (t.need("trip_id")?, t.need("route_id")?, t.need("service_id")?);
+    while t.next()? {
+        let id = t.get(Some(c_id));
+        if id.is_empty() || trip_by_id.contains_key(id) {
+            t.reject("duplicate_id", format!("trip_id {id:?} is empty or already defined"));
+            continue;
         }
-        finish(t, &mut counts, &mut rejects);
+        let Some(&r) = route_by_id.get(t.get(Some(c_route))) else {
+            t.reject("unknown_route", format!("trip {id:?}: route_id {:?} is not in routes.txt", t.get(Some(c_route))));
+            continue;
+        };
+        let Some(&s) = service_by_id.get(t.get(Some(c_svc))) else {
+            t.reject(
+                "unknown_service",
+                format!("trip {id:?}: service_id {:?} is in neither calendar file", t.get(Some(c_svc))),
+            );
+            continue;
+        };
+        trip_by_id.insert(id.to_owned(), trip_route.len() as u32);
+        trip_route.push(r);
+        trip_service.push(s);
+        t.accept();
     }
+    ledger.finish(t);
+    Ok(Trips { route: trip_route, service: trip_service, by_id: trip_by_id })
+}
 
-    // transfers.txt (optional). Rows naming trips or routes (GTFS extensions) are counted but not
-    // applied: the search has stop-to-stop transfers only.
+/// `transfers.txt` (optional). Rows naming trips or routes (GTFS extensions) are counted but not
+/// applied: the search has stop-to-stop transfers only.
+fn read_transfers(
+    src: &mut Source,
+    feed: &str,
+    ledger: &mut Ledger,
+    stop_by_id: &HashMap<String, u32>,
+) -> Result<Vec<TransferRow>, FeedError> {
     let mut transfers = Vec::new();
     if let Some(mut t) = Table::open(src, feed, "transfers.txt")? {
         let (c_from, c_to, c_type, c_min) =
@@ -500,30 +532,45 @@ pub(crate) fn read_tables(src: &mut Source, feed: &str) -> Result<FeedTables, Fe
             }
             t.accept();
         }
-        finish(t, &mut counts, &mut rejects);
+        ledger.finish(t);
     }
+    Ok(transfers)
+}
 
-    let mut frequencies_rows = 0;
-    if let Some(mut t) = Table::open(src, feed, "frequencies.txt")? {
+/// Counts the rows of an optional file none of whose content is used; its number of rows.
+fn count_only(src: &mut Source, feed: &str, file: &'static str, ledger: &mut Ledger) -> Result<u64, FeedError> {
+    let mut rows = 0;
+    if let Some(mut t) = Table::open(src, feed, file)? {
         while t.next()? {
             t.accept();
-            frequencies_rows += 1;
+            rows += 1;
         }
-        finish(t, &mut counts, &mut rejects);
+        ledger.finish(t);
     }
+    Ok(rows)
+}
 
-    Ok(FeedTables {
-        name: feed.into(),
-        stops,
-        stop_by_id,
-        route_class,
-        services,
-        trip_route,
-        trip_service,
-        trip_by_id,
-        transfers,
-        frequencies_rows,
-        counts,
-        rejects,
-    })
+/// The counts and rejects of a feed's files, as they are read.
+#[derive(Default)]
+struct Ledger {
+    counts: Vec<FileCount>,
+    rejects: Vec<Reject>,
+}
+
+impl Ledger {
+    fn finish(&mut self, t: Table<'_>) {
+        self.counts.push(t.count);
+        self.rejects.extend(t.rejects);
+    }
+}
+
+/// The rows of `trips.txt`, by row number.
+struct Trips {
+    route: Vec<u32>,
+    service: Vec<u32>,
+    by_id: HashMap<String, u32>,
+}
+
+fn missing(feed: &str, file: &'static str) -> FeedError {
+    FeedError::MissingFile { feed: feed.into(), file }
 }

@@ -21,11 +21,12 @@ mod tests;
 
 pub use date::Date;
 pub use gtfs::{FileCount, Reject};
+pub use network::Access;
 pub use network::{
     Call, FeedSummary, LoadOptions, LoadReport, Loaded, Network, ServiceDay, StopInput, TimetableInput, TransferRule,
     load_feeds,
 };
-pub use scan::{Access, Journey, Ride, Scanner};
+pub use scan::{Journey, Ride, Scanner};
 
 /// Vehicle classes, from GTFS `route_type` (basic and extended types). Emission factors are
 /// chosen per class.

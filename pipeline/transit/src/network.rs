@@ -10,6 +10,17 @@ use crate::geo::{StopIndex, haversine_m};
 use crate::gtfs::{FeedTables, FileCount, Reject, Source, Table, read_tables};
 use crate::{FeedError, VehicleClass};
 
+/// A walk between a place (home, office) and a stop.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Access {
+    /// The stop.
+    pub stop: u32,
+    /// Walking (or cycling) time (s).
+    pub walk_s: i32,
+    /// Distance counted for the walk (m).
+    pub walk_m: f64,
+}
+
 /// Walking and transfer options of the network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadOptions {
@@ -328,10 +339,10 @@ impl Network {
     /// Walks (or rides, at another speed) from a point to the stops within `max_m` straight
     /// line: time = straight line × `detour` ÷ `speed_mps` (rounded up, at least 1 s), distance
     /// = straight line × `detour`.
-    pub fn access(&self, p: (f64, f64), max_m: f64, speed_mps: f64, detour: f64) -> Vec<crate::scan::Access> {
+    pub fn access(&self, p: (f64, f64), max_m: f64, speed_mps: f64, detour: f64) -> Vec<Access> {
         self.stops_near(p, max_m)
             .into_iter()
-            .map(|(stop, d)| crate::scan::Access {
+            .map(|(stop, d)| Access {
                 stop,
                 walk_s: ((d * detour / speed_mps).ceil() as i32).max(1),
                 walk_m: d * detour,
@@ -482,288 +493,17 @@ pub fn load_feeds(feeds: &[(String, PathBuf)], day: ServiceDay, options: LoadOpt
     let mut summaries = Vec::new();
     let mut group_base = 0u32;
     for (f, src) in tables.iter_mut().zip(sources.iter_mut()) {
-        // Stops where vehicles call (location_type 0); stations become groups of their platforms.
-        let mut global = vec![u32::MAX; f.stops.len()];
-        for (i, s) in f.stops.iter().enumerate() {
-            if s.location_type == 0 {
-                global[i] = input.stops.len() as u32;
-                let group = f.stop_by_id.get(&s.parent).map(|&p| group_base + p);
-                input.stops.push(StopInput {
-                    id: format!("{}:{}", f.name, s.id),
-                    name: s.name.clone(),
-                    pos: s.pos,
-                    group,
-                });
-            }
-        }
+        let global = add_stops_and_transfers(f, &mut input, group_base);
         group_base += f.stops.len() as u32;
-        // Transfers between stations apply to all their platforms.
-        let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
-        for (i, s) in f.stops.iter().enumerate() {
-            if let (Some(&p), true) = (f.stop_by_id.get(&s.parent), global[i] != u32::MAX) {
-                children.entry(p).or_default().push(global[i]);
-            }
-        }
-        let expand = |i: u32| -> Vec<u32> {
-            if global[i as usize] != u32::MAX {
-                vec![global[i as usize]]
-            } else {
-                children.get(&i).cloned().unwrap_or_default()
-            }
-        };
-        for t in &f.transfers {
-            let rule = match (t.kind, t.min_s) {
-                (3, _) => TransferRule::Forbidden,
-                (2, Some(s)) => TransferRule::MinTime(s),
-                _ => TransferRule::Walk,
-            };
-            let same_station = t.from == t.to;
-            for a in expand(t.from) {
-                for b in expand(t.to) {
-                    if a == b || !same_station {
-                        input.transfers.push((a, b, rule));
-                    }
-                }
-            }
-        }
-
-        // Trips of the day.
-        let active: Vec<bool> = f.trip_service.iter().map(|&s| f.services[s as usize].active(date)).collect();
-        let mut day_trip = vec![u32::MAX; active.len()];
-        let mut n_active = 0u32;
-        for (t, &a) in active.iter().enumerate() {
-            if a {
-                day_trip[t] = n_active;
-                n_active += 1;
-            }
-        }
-        let mut raw: Vec<RawCall> = Vec::new();
-        let mut t = Table::open(src, &f.name, "stop_times.txt")?
-            .ok_or(FeedError::MissingFile { feed: f.name.clone(), file: "stop_times.txt" })?;
-        let c_trip = t.need("trip_id")?;
-        let (c_arr, c_dep, c_stop, c_seq) =
-            (t.need("arrival_time")?, t.need("departure_time")?, t.need("stop_id")?, t.need("stop_sequence")?);
-        let (c_pick, c_drop, c_dist) = (t.col("pickup_type"), t.col("drop_off_type"), t.col("shape_dist_traveled"));
-        // The trip id of consecutive rows is usually the same: one map lookup per trip.
-        let mut last_trip = (String::new(), None::<u32>);
-        while t.next()? {
-            let tid = t.get(Some(c_trip));
-            if tid != last_trip.0 {
-                last_trip = (tid.to_owned(), f.trip_by_id.get(tid).copied());
-            }
-            let Some(trip) = last_trip.1 else {
-                t.reject("unknown_trip", format!("trip_id {tid:?} is not in trips.txt"));
-                continue;
-            };
-            let sid = t.get(Some(c_stop));
-            let stop = match f.stop_by_id.get(sid) {
-                Some(&s) if global[s as usize] != u32::MAX => global[s as usize],
-                Some(_) => {
-                    t.reject("stop_is_station", format!("stop_id {sid:?} is a station or entrance, not a stop"));
-                    continue;
-                }
-                None => {
-                    t.reject("unknown_stop", format!("stop_id {sid:?} is not in stops.txt"));
-                    continue;
-                }
-            };
-            let Ok(seq) = t.get(Some(c_seq)).parse::<u32>() else {
-                t.reject("bad_sequence", format!("stop_sequence {:?} is not a whole number", t.get(Some(c_seq))));
-                continue;
-            };
-            let time = |s: &str| if s.is_empty() { Some(UNTIMED) } else { parse_time(s) };
-            let (arr, dep) = match (time(t.get(Some(c_arr))), time(t.get(Some(c_dep)))) {
-                (Some(a), Some(d)) => (if a == UNTIMED { d } else { a }, if d == UNTIMED { a } else { d }),
-                _ => {
-                    let detail =
-                        format!("arrival {:?} / departure {:?} is not H:MM:SS", t.get(Some(c_arr)), t.get(Some(c_dep)));
-                    t.reject("bad_time", detail);
-                    continue;
-                }
-            };
-            if arr != UNTIMED && dep < arr {
-                t.reject(
-                    "bad_time",
-                    format!("departure {} is before arrival {}", t.get(Some(c_dep)), t.get(Some(c_arr))),
-                );
-                continue;
-            }
-            let flag = |s: &str| match s {
-                "" | "0" | "2" | "3" => Some(true),
-                "1" => Some(false),
-                _ => None,
-            };
-            let (Some(board), Some(alight)) = (flag(t.get(c_pick)), flag(t.get(c_drop))) else {
-                t.reject("bad_flag", "pickup_type / drop_off_type is not 0-3".into());
-                continue;
-            };
-            let along = match t.get(c_dist) {
-                "" => f32::NAN,
-                s => match s.parse::<f32>() {
-                    Ok(v) if v.is_finite() && v >= 0.0 => v,
-                    _ => {
-                        t.reject("bad_distance", format!("shape_dist_traveled {s:?} is not a distance"));
-                        continue;
-                    }
-                },
-            };
-            t.accept();
-            if !active[trip as usize] {
-                continue;
-            }
-            raw.push(RawCall {
-                trip: day_trip[trip as usize],
-                seq,
-                stop,
-                arr,
-                dep,
-                along,
-                board,
-                alight,
-                line: t.line as u32,
-            });
-        }
-        let mut st_count = t.count.clone();
-        let mut st_rejects = std::mem::take(&mut t.rejects);
-        drop(t);
-
-        // Per trip: order by sequence, reject duplicates, untimed ends and times going back,
-        // interpolate untimed intermediate calls.
-        raw.sort_unstable_by_key(|r| (((r.trip as u64) << 32) | r.seq as u64, r.line));
-        let mut reject = |r: &RawCall, reason: &'static str, detail: String| {
-            st_count.accepted -= 1;
-            st_count.rejected += 1;
-            st_rejects.push(Reject {
-                feed: f.name.clone(),
-                file: "stop_times.txt",
-                line: r.line as u64,
-                reason,
-                detail,
-                raw: String::new(),
-            });
-        };
-        let mut trip_classes = Vec::with_capacity(n_active as usize);
-        let mut trip_of_day: Vec<u32> = vec![u32::MAX; n_active as usize];
-        for (t, &d) in day_trip.iter().enumerate() {
-            if d != u32::MAX {
-                trip_of_day[d as usize] = t as u32;
-            }
-        }
+        let day = TripsOfDay::new(f, date);
+        let (raw, mut st) = read_stop_times(src, f, &global, &day)?;
+        let trips = clean_trips(raw, &mut st);
+        let unit = shape_distance_unit(&trips, &input.stops);
+        let mut trip_classes = Vec::with_capacity(trips.len());
         let mut trips_with_shape = 0usize;
-        let mut shaped_ratios = Vec::new();
-        let mut trips: Vec<(u32, Vec<Call>)> = Vec::new();
-        let mut i = 0;
-        while i < raw.len() {
-            let trip = raw[i].trip;
-            let mut j = i;
-            while j < raw.len() && raw[j].trip == trip {
-                j += 1;
-            }
-            let mut kept: Vec<&RawCall> = Vec::with_capacity(j - i);
-            for r in &raw[i..j] {
-                if kept.last().is_some_and(|k| k.seq == r.seq) {
-                    reject(r, "duplicate_sequence", format!("stop_sequence {} appears twice in the trip", r.seq));
-                } else {
-                    kept.push(r);
-                }
-            }
-            while kept.first().is_some_and(|r| r.arr == UNTIMED) {
-                let r = kept.remove(0);
-                reject(r, "untimed_end", "the first and last calls of a trip need times".into());
-            }
-            while kept.last().is_some_and(|r| r.arr == UNTIMED) {
-                let r = kept.pop().unwrap();
-                reject(r, "untimed_end", "the first and last calls of a trip need times".into());
-            }
-            let mut ok: Vec<&RawCall> = Vec::with_capacity(kept.len());
-            let mut last_dep = i32::MIN;
-            for r in kept {
-                if r.arr != UNTIMED {
-                    if r.arr < last_dep {
-                        reject(
-                            r,
-                            "time_goes_back",
-                            format!("arrival at sequence {} is before the previous departure", r.seq),
-                        );
-                        continue;
-                    }
-                    last_dep = r.dep;
-                }
-                ok.push(r);
-            }
-            while ok.last().is_some_and(|r| r.arr == UNTIMED) {
-                let r = ok.pop().unwrap();
-                reject(r, "untimed_end", "the first and last calls of a trip need times".into());
-            }
-            if ok.len() >= 2 {
-                let mut calls: Vec<Call> = ok
-                    .iter()
-                    .map(|r| Call {
-                        stop: r.stop,
-                        arr_s: r.arr,
-                        dep_s: r.dep,
-                        board: r.board,
-                        alight: r.alight,
-                        along_m: r.along as f64,
-                    })
-                    .collect();
-                // Untimed calls: linear in call count between the timed neighbours.
-                let mut k = 0;
-                while k < calls.len() {
-                    if calls[k].arr_s == UNTIMED {
-                        let a = k - 1;
-                        let mut b = k;
-                        while calls[b].arr_s == UNTIMED {
-                            b += 1;
-                        }
-                        let (t0, t1) = (calls[a].dep_s as i64, calls[b].arr_s as i64);
-                        for (m, c) in calls.iter_mut().enumerate().take(b).skip(k) {
-                            let v = (t0 + (t1 - t0) * (m - a) as i64 / (b - a) as i64) as i32;
-                            c.arr_s = v;
-                            c.dep_s = v;
-                        }
-                        k = b;
-                    }
-                    k += 1;
-                }
-                trips.push((trip, calls));
-            }
-            i = j;
-        }
-        // shape_dist_traveled: units are the feed's own. The median ratio to the great circle
-        // over fully measured trips picks the unit (m, km, mi, ft); a trip uses its distances
-        // only when, in that unit, they are monotone and 0.95–3 × its great-circle length.
-        let gc = |c: &[Call]| -> f64 {
-            c.windows(2)
-                .map(|w| haversine_m(input.stops[w[0].stop as usize].pos, input.stops[w[1].stop as usize].pos))
-                .sum()
-        };
-        for (_, c) in &trips {
-            if c.iter().all(|x| x.along_m.is_finite()) {
-                let g = gc(c);
-                if g > 0.0 {
-                    shaped_ratios.push((c.last().unwrap().along_m - c[0].along_m) / g);
-                }
-            }
-        }
-        shaped_ratios.sort_by(f64::total_cmp);
-        let unit = shaped_ratios.get(shaped_ratios.len() / 2).and_then(|&median| {
-            [1.0, 1000.0, 1609.344, 0.3048].into_iter().find(|k| (0.95..=3.0).contains(&(median * k)))
-        });
         for (trip, mut calls) in trips {
-            let g = gc(&calls);
-            let usable = unit.is_some_and(|k| {
-                calls.iter().all(|x| x.along_m.is_finite())
-                    && calls.windows(2).all(|w| w[1].along_m >= w[0].along_m)
-                    && (0.95..=3.0).contains(&((calls.last().unwrap().along_m - calls[0].along_m) * k / g.max(1e-9)))
-            });
-            let k = unit.unwrap_or(1.0);
-            let first = calls[0].along_m;
-            for c in &mut calls {
-                c.along_m = if usable { (c.along_m - first) * k } else { f64::NAN };
-            }
-            trips_with_shape += usable as usize;
-            let original = trip_of_day[trip as usize];
+            trips_with_shape += apply_shape_distances(&mut calls, unit, &input.stops) as usize;
+            let original = day.original[trip as usize];
             trip_classes.push(f.route_class[f.trip_route[original as usize] as usize]);
             if input.trip_start.is_empty() {
                 input.trip_start.push(0);
@@ -776,11 +516,11 @@ pub fn load_feeds(feeds: &[(String, PathBuf)], day: ServiceDay, options: LoadOpt
         }
         let n_trips = trip_classes.len();
         input.trip_class.extend(trip_classes);
-        st_rejects.sort_by_key(|r| r.line);
+        st.rejects.sort_by_key(|r| r.line);
         counts.append(&mut f.counts);
-        counts.push(st_count);
+        counts.push(st.count);
         rejects.append(&mut f.rejects);
-        rejects.extend(st_rejects);
+        rejects.extend(st.rejects);
         summaries.push(FeedSummary {
             name: f.name.clone(),
             trips_active: n_trips,
@@ -805,4 +545,329 @@ pub fn load_feeds(feeds: &[(String, PathBuf)], day: ServiceDay, options: LoadOpt
         network,
         report: LoadReport { service_date: date, service_day_rule: rule, feeds: summaries, counts, rejects },
     })
+}
+
+/// Adds a feed's stops where vehicles call (location_type 0) to the network input, stations
+/// becoming groups of their platforms (`group_base` + the station's row), and its transfers,
+/// those between stations applying to all their platforms. Returns the network stop of each row
+/// of `stops.txt` (`u32::MAX` for stations and entrances).
+fn add_stops_and_transfers(f: &FeedTables, input: &mut TimetableInput, group_base: u32) -> Vec<u32> {
+    // Stops where vehicles call (location_type 0); stations become groups of their platforms.
+    let mut global = vec![u32::MAX; f.stops.len()];
+    for (i, s) in f.stops.iter().enumerate() {
+        if s.location_type == 0 {
+            global[i] = input.stops.len() as u32;
+            let group = f.stop_by_id.get(&s.parent).map(|&p| group_base + p);
+            input.stops.push(StopInput { id: format!("{}:{}", f.name, s.id), name: s.name.clone(), pos: s.pos, group });
+        }
+    }
+    // Transfers between stations apply to all their platforms.
+    let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (i, s) in f.stops.iter().enumerate() {
+        if let (Some(&p), true) = (f.stop_by_id.get(&s.parent), global[i] != u32::MAX) {
+            children.entry(p).or_default().push(global[i]);
+        }
+    }
+    let expand = |i: u32| -> Vec<u32> {
+        if global[i as usize] != u32::MAX {
+            vec![global[i as usize]]
+        } else {
+            children.get(&i).cloned().unwrap_or_default()
+        }
+    };
+    for t in &f.transfers {
+        let rule = match (t.kind, t.min_s) {
+            (3, _) => TransferRule::Forbidden,
+            (2, Some(s)) => TransferRule::MinTime(s),
+            _ => TransferRule::Walk,
+        };
+        let same_station = t.from == t.to;
+        for a in expand(t.from) {
+            for b in expand(t.to) {
+                if a == b || !same_station {
+                    input.transfers.push((a, b, rule));
+                }
+            }
+        }
+    }
+
+    global
+}
+
+/// The trips running on the service day, numbered in `trips.txt` order.
+struct TripsOfDay {
+    /// Per row of `trips.txt`: whether it runs that day.
+    active: Vec<bool>,
+    /// Per row of `trips.txt`: its number among the day's trips (`u32::MAX` if it does not run).
+    day_trip: Vec<u32>,
+    /// Per trip of the day: its row in `trips.txt`.
+    original: Vec<u32>,
+}
+
+impl TripsOfDay {
+    fn new(f: &FeedTables, date: Date) -> TripsOfDay {
+        let active: Vec<bool> = f.trip_service.iter().map(|&s| f.services[s as usize].active(date)).collect();
+        let mut day_trip = vec![u32::MAX; active.len()];
+        let mut n_active = 0u32;
+        for (t, &a) in active.iter().enumerate() {
+            if a {
+                day_trip[t] = n_active;
+                n_active += 1;
+            }
+        }
+        let mut original: Vec<u32> = vec![u32::MAX; n_active as usize];
+        for (t, &d) in day_trip.iter().enumerate() {
+            if d != u32::MAX {
+                original[d as usize] = t as u32;
+            }
+        }
+        TripsOfDay { active, day_trip, original }
+    }
+}
+
+/// `stop_times.txt`'s counts and rejects, which the per-trip checks after reading amend.
+struct StopTimesLedger {
+    feed: String,
+    count: FileCount,
+    rejects: Vec<Reject>,
+}
+
+impl StopTimesLedger {
+    /// Rejects a row that was accepted when read.
+    fn reject(&mut self, r: &RawCall, reason: &'static str, detail: String) {
+        self.count.accepted -= 1;
+        self.count.rejected += 1;
+        self.rejects.push(Reject {
+            feed: self.feed.clone(),
+            file: "stop_times.txt",
+            line: r.line as u64,
+            reason,
+            detail,
+            raw: String::new(),
+        });
+    }
+}
+
+/// Reads `stop_times.txt` streaming, row by row: every row is checked (each bad one rejected
+/// with its reason), and the calls of the day's trips are kept.
+fn read_stop_times(
+    src: &mut Source,
+    f: &FeedTables,
+    global: &[u32],
+    day: &TripsOfDay,
+) -> Result<(Vec<RawCall>, StopTimesLedger), FeedError> {
+    let (active, day_trip) = (&day.active, &day.day_trip);
+    let mut raw: Vec<RawCall> = Vec::new();
+    let mut t = Table::open(src, &f.name, "stop_times.txt")?
+        .ok_or(FeedError::MissingFile { feed: f.name.clone(), file: "stop_times.txt" })?;
+    let c_trip = t.need("trip_id")?;
+    let (c_arr, c_dep, c_stop, c_seq) =
+        (t.need("arrival_time")?, t.need("departure_time")?, t.need("stop_id")?, t.need("stop_sequence")?);
+    let (c_pick, c_drop, c_dist) = (t.col("pickup_type"), t.col("drop_off_type"), t.col("shape_dist_traveled"));
+    // The trip id of consecutive rows is usually the same: one map lookup per trip.
+    let mut last_trip = (String::new(), None::<u32>);
+    while t.next()? {
+        let tid = t.get(Some(c_trip));
+        if tid != last_trip.0 {
+            last_trip = (tid.to_owned(), f.trip_by_id.get(tid).copied());
+        }
+        let Some(trip) = last_trip.1 else {
+            t.reject("unknown_trip", format!("trip_id {tid:?} is not in trips.txt"));
+            continue;
+        };
+        let sid = t.get(Some(c_stop));
+        let stop = match f.stop_by_id.get(sid) {
+            Some(&s) if global[s as usize] != u32::MAX => global[s as usize],
+            Some(_) => {
+                t.reject("stop_is_station", format!("stop_id {sid:?} is a station or entrance, not a stop"));
+                continue;
+            }
+            None => {
+                t.reject("unknown_stop", format!("stop_id {sid:?} is not in stops.txt"));
+                continue;
+            }
+        };
+        let Ok(seq) = t.get(Some(c_seq)).parse::<u32>() else {
+            t.reject("bad_sequence", format!("stop_sequence {:?} is not a whole number", t.get(Some(c_seq))));
+            continue;
+        };
+        let time = |s: &str| if s.is_empty() { Some(UNTIMED) } else { parse_time(s) };
+        let (arr, dep) = match (time(t.get(Some(c_arr))), time(t.get(Some(c_dep)))) {
+            (Some(a), Some(d)) => (if a == UNTIMED { d } else { a }, if d == UNTIMED { a } else { d }),
+            _ => {
+                let detail =
+                    format!("arrival {:?} / departure {:?} is not H:MM:SS", t.get(Some(c_arr)), t.get(Some(c_dep)));
+                t.reject("bad_time", detail);
+                continue;
+            }
+        };
+        if arr != UNTIMED && dep < arr {
+            t.reject("bad_time", format!("departure {} is before arrival {}", t.get(Some(c_dep)), t.get(Some(c_arr))));
+            continue;
+        }
+        let flag = |s: &str| match s {
+            "" | "0" | "2" | "3" => Some(true),
+            "1" => Some(false),
+            _ => None,
+        };
+        let (Some(board), Some(alight)) = (flag(t.get(c_pick)), flag(t.get(c_drop))) else {
+            t.reject("bad_flag", "pickup_type / drop_off_type is not 0-3".into());
+            continue;
+        };
+        let along = match t.get(c_dist) {
+            "" => f32::NAN,
+            s => match s.parse::<f32>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => v,
+                _ => {
+                    t.reject("bad_distance", format!("shape_dist_traveled {s:?} is not a distance"));
+                    continue;
+                }
+            },
+        };
+        t.accept();
+        if !active[trip as usize] {
+            continue;
+        }
+        raw.push(RawCall {
+            trip: day_trip[trip as usize],
+            seq,
+            stop,
+            arr,
+            dep,
+            along,
+            board,
+            alight,
+            line: t.line as u32,
+        });
+    }
+    let st = StopTimesLedger { feed: f.name.clone(), count: t.count.clone(), rejects: std::mem::take(&mut t.rejects) };
+    Ok((raw, st))
+}
+
+/// Per trip: orders the calls by sequence, rejects duplicates, untimed ends and times going back,
+/// and interpolates untimed intermediate calls (linear in call count between the timed
+/// neighbours). Trips left with fewer than two calls are dropped.
+fn clean_trips(mut raw: Vec<RawCall>, st: &mut StopTimesLedger) -> Vec<(u32, Vec<Call>)> {
+    raw.sort_unstable_by_key(|r| (((r.trip as u64) << 32) | r.seq as u64, r.line));
+    let mut trips: Vec<(u32, Vec<Call>)> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let trip = raw[i].trip;
+        let mut j = i;
+        while j < raw.len() && raw[j].trip == trip {
+            j += 1;
+        }
+        let mut kept: Vec<&RawCall> = Vec::with_capacity(j - i);
+        for r in &raw[i..j] {
+            if kept.last().is_some_and(|k| k.seq == r.seq) {
+                st.reject(r, "duplicate_sequence", format!("stop_sequence {} appears twice in the trip", r.seq));
+            } else {
+                kept.push(r);
+            }
+        }
+        while kept.first().is_some_and(|r| r.arr == UNTIMED) {
+            let r = kept.remove(0);
+            st.reject(r, "untimed_end", "the first and last calls of a trip need times".into());
+        }
+        while kept.last().is_some_and(|r| r.arr == UNTIMED) {
+            let r = kept.pop().unwrap();
+            st.reject(r, "untimed_end", "the first and last calls of a trip need times".into());
+        }
+        let mut ok: Vec<&RawCall> = Vec::with_capacity(kept.len());
+        let mut last_dep = i32::MIN;
+        for r in kept {
+            if r.arr != UNTIMED {
+                if r.arr < last_dep {
+                    reject(
+                        r,
+                        "time_goes_back",
+                        format!("arrival at sequence {} is before the previous departure", r.seq),
+                    );
+                    continue;
+                }
+                last_dep = r.dep;
+            }
+            ok.push(r);
+        }
+        while ok.last().is_some_and(|r| r.arr == UNTIMED) {
+            let r = ok.pop().unwrap();
+            st.reject(r, "untimed_end", "the first and last calls of a trip need times".into());
+        }
+        if ok.len() >= 2 {
+            let mut calls: Vec<Call> = ok
+                .iter()
+                .map(|r| Call {
+                    stop: r.stop,
+                    arr_s: r.arr,
+                    dep_s: r.dep,
+                    board: r.board,
+                    alight: r.alight,
+                    along_m: r.along as f64,
+                })
+                .collect();
+            // Untimed calls: linear in call count between the timed neighbours.
+            let mut k = 0;
+            while k < calls.len() {
+                if calls[k].arr_s == UNTIMED {
+                    let a = k - 1;
+                    let mut b = k;
+                    while calls[b].arr_s == UNTIMED {
+                        b += 1;
+                    }
+                    let (t0, t1) = (calls[a].dep_s as i64, calls[b].arr_s as i64);
+                    for (m, c) in calls.iter_mut().enumerate().take(b).skip(k) {
+                        let v = (t0 + (t1 - t0) * (m - a) as i64 / (b - a) as i64) as i32;
+                        c.arr_s = v;
+                        c.dep_s = v;
+                    }
+                    k = b;
+                }
+                k += 1;
+            }
+            trips.push((trip, calls));
+        }
+        i = j;
+    }
+    trips
+}
+
+/// The unit of the feed's `shape_dist_traveled` (metres per unit): units are the feed's own. The
+/// median ratio to the great circle over fully measured trips picks it among m, km, mi and ft.
+fn shape_distance_unit(trips: &[(u32, Vec<Call>)], stops: &[StopInput]) -> Option<f64> {
+    let mut shaped_ratios = Vec::new();
+    for (_, c) in trips {
+        if c.iter().all(|x| x.along_m.is_finite()) {
+            let g = great_circle_m(c, stops);
+            if g > 0.0 {
+                shaped_ratios.push((c.last().unwrap().along_m - c[0].along_m) / g);
+            }
+        }
+    }
+    shaped_ratios.sort_by(f64::total_cmp);
+    shaped_ratios
+        .get(shaped_ratios.len() / 2)
+        .and_then(|&median| [1.0, 1000.0, 1609.344, 0.3048].into_iter().find(|k| (0.95..=3.0).contains(&(median * k))))
+}
+
+/// Great-circle length of a trip (m), call to call.
+fn great_circle_m(c: &[Call], stops: &[StopInput]) -> f64 {
+    c.windows(2).map(|w| haversine_m(stops[w[0].stop as usize].pos, stops[w[1].stop as usize].pos)).sum()
+}
+
+/// Converts a trip's shape distances to metres from its first call when they are usable: in the
+/// feed's unit, monotone and 0.95–3 × its great-circle length; else they become NaN. Returns
+/// whether they were usable.
+fn apply_shape_distances(calls: &mut [Call], unit: Option<f64>, stops: &[StopInput]) -> bool {
+    let g = great_circle_m(calls, stops);
+    let usable = unit.is_some_and(|k| {
+        calls.iter().all(|x| x.along_m.is_finite())
+            && calls.windows(2).all(|w| w[1].along_m >= w[0].along_m)
+            && (0.95..=3.0).contains(&((calls.last().unwrap().along_m - calls[0].along_m) * k / g.max(1e-9)))
+    });
+    let k = unit.unwrap_or(1.0);
+    let first = calls[0].along_m;
+    for c in calls.iter_mut() {
+        c.along_m = if usable { (c.along_m - first) * k } else { f64::NAN };
+    }
+    usable
 }

@@ -2,8 +2,8 @@
 //! repeating relaxations over every connection in an order that ignores time until nothing
 //! changes (a Bellman-Ford style fixpoint), so it depends on neither sort order nor pruning.
 
+use crate::network::Access;
 use crate::network::Network;
-use crate::scan::Access;
 
 /// Latest boarding time per stop (`i32::MIN`: none).
 pub(crate) fn reverse_labels(net: &Network, egress: &[Access], arrive_by: i32, window_s: i32) -> Vec<i32> {

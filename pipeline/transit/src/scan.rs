@@ -15,21 +15,10 @@
 //! (arrival, departure, id) makes one pass exact even with zero-duration connections.
 
 use crate::VehicleClass;
-use crate::network::{Conn, Network};
+use crate::network::{Access, Conn, Network};
 
 const NO: u32 = u32::MAX;
 const END: u32 = u32::MAX;
-
-/// A walk between a place (home, office) and a stop.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Access {
-    /// The stop.
-    pub stop: u32,
-    /// Walking (or cycling) time (s).
-    pub walk_s: i32,
-    /// Distance counted for the walk (m).
-    pub walk_m: f64,
-}
 
 /// One vehicle ride of a journey.
 #[derive(Debug, Clone, PartialEq)]

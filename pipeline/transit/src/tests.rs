@@ -4,9 +4,10 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::network::Access;
 use crate::network::{Call, LoadOptions, Network, ServiceDay, StopInput, TimetableInput, TransferRule, load_feeds};
 use crate::reference;
-use crate::scan::{Access, Journey, Scanner};
+use crate::scan::{Journey, Scanner};
 use crate::{Date, VehicleClass};
 
 /// A random timetable: stops scattered over a few km, trips along random stop sequences with

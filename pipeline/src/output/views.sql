@@ -6,8 +6,8 @@
 CREATE VIEW impact_base AS
 SELECT
     employee_pid, company_id, site_id, date, quarter, month, commute_mode, center_mode,
-    replaces_office_day, presence_h, baseline_km, actual_km, km_avoided, baseline_h, actual_h,
-    hours_avoided, baseline_co2e_kg, actual_co2e_kg, co2e_kg_avoided, rebound_km, rebound_h, rebound_co2e_kg
+    replaces_office_day, presence_h, km_baseline, km_actual, km_avoided, hours_baseline, hours_actual,
+    hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided, km_rebound, hours_rebound, co2e_kg_rebound
 FROM day_impacts;
 
 -- Company × quarter: the headline figures of the HR report.
@@ -20,12 +20,12 @@ WITH q AS (
         count(*)                                         AS center_days,
         count(*) FILTER (WHERE replaces_office_day)      AS office_days_replaced,
         sum(presence_h)                                  AS center_hours,
-        sum(baseline_km)                                 AS km_baseline,
-        sum(actual_km)                                   AS km_actual,
+        sum(km_baseline)                                 AS km_baseline,
+        sum(km_actual)                                   AS km_actual,
         sum(km_avoided)                                  AS km_avoided,
         sum(hours_avoided)                               AS hours_avoided,
-        sum(baseline_co2e_kg)                            AS co2e_kg_baseline,
-        sum(actual_co2e_kg)                              AS co2e_kg_actual,
+        sum(co2e_kg_baseline)                            AS co2e_kg_baseline,
+        sum(co2e_kg_actual)                              AS co2e_kg_actual,
         sum(co2e_kg_avoided)                             AS co2e_kg_avoided
     FROM impact_base
     GROUP BY company_id, quarter
@@ -71,8 +71,8 @@ SELECT
     company_id, quarter, month,
     count(DISTINCT employee_pid)                AS employees_active,
     count(*)                                    AS center_days,
-    sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
-    sum(actual_co2e_kg)                         AS co2e_kg_actual,
+    sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+    sum(co2e_kg_actual)                         AS co2e_kg_actual,
     sum(co2e_kg_avoided)                        AS co2e_kg_avoided,
     sum(km_avoided)                             AS km_avoided
 FROM impact_base
@@ -95,8 +95,8 @@ WITH v AS (
            count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
            sum(km_avoided)                             AS km_avoided,
            sum(hours_avoided)                          AS hours_avoided,
-           sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
-           sum(actual_co2e_kg)                         AS co2e_kg_actual,
+           sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+           sum(co2e_kg_actual)                         AS co2e_kg_actual,
            sum(co2e_kg_avoided)                        AS co2e_kg_avoided
     FROM impact_base
     GROUP BY site_id, quarter
@@ -122,8 +122,8 @@ SELECT
     sum(presence_h)                             AS center_hours,
     sum(km_avoided)                             AS km_avoided,
     sum(hours_avoided)                          AS hours_avoided,
-    sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
-    sum(actual_co2e_kg)                         AS co2e_kg_actual,
+    sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+    sum(co2e_kg_actual)                         AS co2e_kg_actual,
     sum(co2e_kg_avoided)                        AS co2e_kg_avoided
 FROM impact_base
 GROUP BY quarter
@@ -321,11 +321,11 @@ SELECT
     count(DISTINCT employee_pid)                          AS employees_active,
     count(*)                                              AS center_days,
     count(*) FILTER (WHERE replaces_office_day)           AS office_days_replaced,
-    sum(baseline_km)                                      AS km_baseline,
-    sum(actual_km)                                        AS km_actual,
+    sum(km_baseline)                                      AS km_baseline,
+    sum(km_actual)                                        AS km_actual,
     sum(km_avoided)                                       AS km_avoided,
-    sum(baseline_co2e_kg)                                 AS co2e_kg_baseline,
-    sum(actual_co2e_kg)                                   AS co2e_kg_actual,
+    sum(co2e_kg_baseline)                                 AS co2e_kg_baseline,
+    sum(co2e_kg_actual)                                   AS co2e_kg_actual,
     sum(co2e_kg_avoided)                                  AS co2e_kg_avoided,
     sum(co2e_kg_avoided) / nullif(count(*) FILTER (WHERE replaces_office_day), 0) AS co2e_kg_avoided_per_office_day,
     count(*) FILTER (WHERE co2e_kg_avoided < 0)           AS days_with_more_co2e
@@ -391,16 +391,16 @@ ORDER BY p.company_id;
 -- ttw/wtw in their name are in the scenario's boundary (table scenarios).
 CREATE VIEW scenario_impact_base AS
 SELECT 'base' AS scenario, employee_pid, company_id, site_id, date, quarter, month, commute_mode, center_mode,
-       replaces_office_day, presence_h, baseline_km, actual_km, rebound_km, km_avoided, baseline_h, actual_h,
-       rebound_h, hours_avoided, baseline_co2e_kg, actual_co2e_kg, rebound_co2e_kg, co2e_kg_avoided,
-       baseline_co2e_ttw_kg, baseline_co2e_wtw_kg, actual_co2e_ttw_kg, actual_co2e_wtw_kg,
+       replaces_office_day, presence_h, km_baseline, km_actual, km_rebound, km_avoided, hours_baseline, hours_actual,
+       hours_rebound, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_rebound, co2e_kg_avoided,
+       co2e_ttw_kg_baseline, co2e_wtw_kg_baseline, co2e_ttw_kg_actual, co2e_wtw_kg_actual,
        co2e_ttw_kg_avoided, co2e_wtw_kg_avoided
 FROM day_impacts
 UNION ALL
 SELECT scenario, employee_pid, company_id, site_id, date, quarter, month, commute_mode, center_mode,
-       replaces_office_day, presence_h, baseline_km, actual_km, rebound_km, km_avoided, baseline_h, actual_h,
-       rebound_h, hours_avoided, baseline_co2e_kg, actual_co2e_kg, rebound_co2e_kg, co2e_kg_avoided,
-       baseline_co2e_ttw_kg, baseline_co2e_wtw_kg, actual_co2e_ttw_kg, actual_co2e_wtw_kg,
+       replaces_office_day, presence_h, km_baseline, km_actual, km_rebound, km_avoided, hours_baseline, hours_actual,
+       hours_rebound, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_rebound, co2e_kg_avoided,
+       co2e_ttw_kg_baseline, co2e_wtw_kg_baseline, co2e_ttw_kg_actual, co2e_wtw_kg_actual,
        co2e_ttw_kg_avoided, co2e_wtw_kg_avoided
 FROM scenario_day_impacts;
 
@@ -413,14 +413,14 @@ SELECT
     count(*)                                    AS center_days,
     count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
     sum(presence_h)                             AS center_hours,
-    sum(baseline_km)                            AS km_baseline,
-    sum(actual_km)                              AS km_actual,
-    sum(rebound_km)                             AS km_rebound,
+    sum(km_baseline)                            AS km_baseline,
+    sum(km_actual)                              AS km_actual,
+    sum(km_rebound)                             AS km_rebound,
     sum(km_avoided)                             AS km_avoided,
     sum(hours_avoided)                          AS hours_avoided,
-    sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
-    sum(actual_co2e_kg)                         AS co2e_kg_actual,
-    sum(rebound_co2e_kg)                        AS co2e_kg_rebound,
+    sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+    sum(co2e_kg_actual)                         AS co2e_kg_actual,
+    sum(co2e_kg_rebound)                        AS co2e_kg_rebound,
     sum(co2e_kg_avoided)                        AS co2e_kg_avoided,
     sum(co2e_ttw_kg_avoided)                    AS co2e_ttw_kg_avoided,
     sum(co2e_wtw_kg_avoided)                    AS co2e_wtw_kg_avoided
@@ -438,8 +438,8 @@ SELECT
     sum(presence_h)                             AS center_hours,
     sum(km_avoided)                             AS km_avoided,
     sum(hours_avoided)                          AS hours_avoided,
-    sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
-    sum(actual_co2e_kg)                         AS co2e_kg_actual,
+    sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+    sum(co2e_kg_actual)                         AS co2e_kg_actual,
     sum(co2e_kg_avoided)                        AS co2e_kg_avoided
 FROM scenario_impact_base
 GROUP BY scenario, company_id, quarter
@@ -469,16 +469,16 @@ SELECT
     count(*)                                    AS center_days,
     count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
     sum(presence_h)                             AS center_hours,
-    sum(baseline_km)                            AS km_baseline,
-    sum(actual_km)                              AS km_actual,
+    sum(km_baseline)                            AS km_baseline,
+    sum(km_actual)                              AS km_actual,
     sum(km_avoided)                             AS km_avoided,
-    sum(baseline_co2e_kg)                       AS co2e_kg_baseline,
-    sum(actual_co2e_kg)                         AS co2e_kg_actual,
+    sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+    sum(co2e_kg_actual)                         AS co2e_kg_actual,
     sum(co2e_kg_avoided)                        AS co2e_kg_avoided,
-    sum(baseline_co2e_ttw_kg)                   AS co2e_ttw_kg_baseline,
-    sum(baseline_co2e_wtw_kg)                   AS co2e_wtw_kg_baseline,
-    sum(actual_co2e_ttw_kg)                     AS co2e_ttw_kg_actual,
-    sum(actual_co2e_wtw_kg)                     AS co2e_wtw_kg_actual
+    sum(co2e_ttw_kg_baseline)                   AS co2e_ttw_kg_baseline,
+    sum(co2e_wtw_kg_baseline)                   AS co2e_wtw_kg_baseline,
+    sum(co2e_ttw_kg_actual)                     AS co2e_ttw_kg_actual,
+    sum(co2e_wtw_kg_actual)                     AS co2e_wtw_kg_actual
 FROM scenario_impact_base
 GROUP BY scenario, commute_mode, center_mode
 ORDER BY scenario, commute_mode, center_mode;
@@ -530,8 +530,8 @@ SELECT
     sum(i.presence_h)                             AS center_hours,
     sum(i.km_avoided)                             AS km_avoided,
     sum(i.hours_avoided)                          AS hours_avoided,
-    sum(i.baseline_co2e_kg)                       AS co2e_kg_baseline,
-    sum(i.actual_co2e_kg)                         AS co2e_kg_actual,
+    sum(i.co2e_kg_baseline)                       AS co2e_kg_baseline,
+    sum(i.co2e_kg_actual)                         AS co2e_kg_actual,
     sum(i.co2e_kg_avoided)                        AS co2e_kg_avoided
 FROM k JOIN impact_base i
   ON i.company_id = k.company_id AND left(i.quarter, 4) = left(k.quarter, 4) AND i.quarter <= k.quarter
@@ -657,10 +657,10 @@ ORDER BY o.site_id, o.quarter;
 CREATE VIEW network_quarter_data_sources AS
 WITH d AS (
     SELECT i.quarter, count(*) AS center_days,
-           sum(i.baseline_km)                                             AS km_baseline,
-           coalesce(sum(i.baseline_km) FILTER (WHERE i.baseline_method = 'routed'), 0) AS km_baseline_routed,
-           sum(i.actual_km - i.rebound_km)                                AS km_center,
-           coalesce(sum(i.actual_km - i.rebound_km) FILTER (WHERE i.actual_method = 'routed'), 0) AS km_center_routed
+           sum(i.km_baseline)                                             AS km_baseline,
+           coalesce(sum(i.km_baseline) FILTER (WHERE i.baseline_method = 'routed'), 0) AS km_baseline_routed,
+           sum(i.km_actual - i.km_rebound)                                AS km_center,
+           coalesce(sum(i.km_actual - i.km_rebound) FILTER (WHERE i.actual_method = 'routed'), 0) AS km_center_routed
     FROM day_impacts i GROUP BY i.quarter
 ), v AS (
     SELECT quarter, count(*) AS visits, count(*) FILTER (WHERE rule = 'ok') AS visits_closed FROM visits GROUP BY quarter
@@ -698,7 +698,8 @@ ORDER BY f.mode, f.fuel NULLS FIRST, f.size NULLS FIRST, f.component DESC;
 -- highest published value for that mode in emission-factors references, as a ratio to the
 -- be-2025 central value (computed in place so the sources' numbers stay visible). `distance`
 -- rows: estimated legs' distances can be shorter or longer than the road: p10 and p90 of
--- routed ÷ great-circle over the median (OSRM on Belgian extracts, 15 km+ band); routed legs 1.
+-- routed ÷ great-circle over the median (table `method_constants`: OSRM on Belgian extracts, 15 km+
+-- band); routed legs 1.
 CREATE VIEW factor_spread AS
 SELECT * FROM (VALUES
     ('factor', 'car', 0.14322 / 0.16725, 0.22678 / 0.16725,
@@ -714,11 +715,16 @@ SELECT * FROM (VALUES
     ('factor', 'metro', 1.0, 0.0305 / 0.0278, 'STIB metro 30.5 g/pkm vs UK DESNZ 2025 underground 27.8 g/pkm'),
     ('factor', 'bike', 1.0, 1.0, 'no emissions counted'),
     ('factor', 'ebike', 1.0, 1.0, 'one value in the factor set'),
-    ('factor', 'walk', 1.0, 1.0, 'no emissions counted'),
-    ('distance', 'estimated', 1.14 / 1.30, 1.46 / 1.30,
-     'routed ÷ great-circle on a Belgian extract (OSRM, car, 15 km+): p10 1.14 and p90 1.46 vs median 1.30'),
-    ('distance', 'routed', 1.0, 1.0, 'routed on the road network')
-) t(kind, key, low_ratio, high_ratio, source);
+    ('factor', 'walk', 1.0, 1.0, 'no emissions counted')
+) t(kind, key, low_ratio, high_ratio, source)
+UNION ALL
+SELECT 'distance', 'estimated', p10.value / p50.value, p90.value / p50.value,
+       printf('routed ÷ great-circle on a Belgian extract (OSRM, car, 15 km+): p10 %.2f and p90 %.2f vs median %.2f',
+              p10.value, p90.value, p50.value)
+FROM method_constants p10, method_constants p50, method_constants p90
+WHERE p10.name = 'estimated_detour_p10' AND p50.name = 'estimated_detour_p50' AND p90.name = 'estimated_detour_p90'
+UNION ALL
+SELECT 'distance', 'routed', 1.0, 1.0, 'routed on the road network';
 
 -- Company × quarter × mode × distance end: the net CO2e avoided carried by each mode (baseline
 -- office trips and rebound by the commute mode count +, center trips by the center mode count −),
@@ -728,10 +734,10 @@ CREATE VIEW impact_mode_terms AS
 WITH d AS (SELECT key, low_ratio, high_ratio FROM factor_spread WHERE kind = 'distance'),
 terms AS (
     SELECT company_id, quarter, commute_mode AS mode, baseline_method AS method,
-           baseline_co2e_kg - rebound_co2e_kg AS co2e_kg
+           co2e_kg_baseline - co2e_kg_rebound AS co2e_kg
     FROM day_impacts
     UNION ALL
-    SELECT company_id, quarter, center_mode, actual_method, -(actual_co2e_kg - rebound_co2e_kg) FROM day_impacts
+    SELECT company_id, quarter, center_mode, actual_method, -(co2e_kg_actual - co2e_kg_rebound) FROM day_impacts
 ), ends AS (SELECT 'low' AS dist_end UNION ALL SELECT 'high')
 SELECT t.company_id, t.quarter, t.mode, e.dist_end,
        sum(t.co2e_kg * CASE e.dist_end WHEN 'low' THEN coalesce(d.low_ratio, 1) ELSE coalesce(d.high_ratio, 1) END)
@@ -757,15 +763,16 @@ per_end AS (
     FROM impact_mode_terms m LEFT JOIN f ON f.key = m.mode
     GROUP BY ALL
 ), c AS (
-    SELECT company_id, quarter, sum(co2e_kg_avoided) AS central_kg, sum(co2e_kg_avoided + rebound_co2e_kg) AS gross_kg
+    SELECT company_id, quarter, sum(co2e_kg_avoided) AS central_kg, sum(co2e_kg_avoided + co2e_kg_rebound) AS gross_kg
     FROM day_impacts GROUP BY ALL
 )
 SELECT c.company_id, c.quarter,
        min(p.low_kg) AS co2e_kg_avoided_low, any_value(c.central_kg) AS co2e_kg_avoided,
        max(p.high_kg) AS co2e_kg_avoided_high, any_value(c.gross_kg) AS co2e_kg_avoided_gross,
-       CAST(0.31 AS DOUBLE) AS ademe_rebound_share,
-       any_value(c.gross_kg) - CAST(0.31 AS DOUBLE) * greatest(any_value(c.gross_kg), 0) AS co2e_kg_avoided_after_ademe_rebound
+       any_value(k.value) AS ademe_rebound_share,
+       any_value(c.gross_kg) - any_value(k.value) * greatest(any_value(c.gross_kg), 0) AS co2e_kg_avoided_after_ademe_rebound
 FROM c JOIN per_end p USING (company_id, quarter)
+     JOIN method_constants k ON k.name = 'ademe_rebound_share'
 GROUP BY c.company_id, c.quarter
 ORDER BY c.company_id, c.quarter;
 
@@ -779,14 +786,15 @@ per_end AS (
     FROM m LEFT JOIN f ON f.key = m.mode
     GROUP BY ALL
 ), c AS (
-    SELECT quarter, sum(co2e_kg_avoided) AS central_kg, sum(co2e_kg_avoided + rebound_co2e_kg) AS gross_kg
+    SELECT quarter, sum(co2e_kg_avoided) AS central_kg, sum(co2e_kg_avoided + co2e_kg_rebound) AS gross_kg
     FROM day_impacts GROUP BY ALL
 )
 SELECT c.quarter,
        min(p.low_kg) AS co2e_kg_avoided_low, any_value(c.central_kg) AS co2e_kg_avoided,
        max(p.high_kg) AS co2e_kg_avoided_high, any_value(c.gross_kg) AS co2e_kg_avoided_gross,
-       CAST(0.31 AS DOUBLE) AS ademe_rebound_share,
-       any_value(c.gross_kg) - CAST(0.31 AS DOUBLE) * greatest(any_value(c.gross_kg), 0) AS co2e_kg_avoided_after_ademe_rebound
+       any_value(k.value) AS ademe_rebound_share,
+       any_value(c.gross_kg) - any_value(k.value) * greatest(any_value(c.gross_kg), 0) AS co2e_kg_avoided_after_ademe_rebound
 FROM c JOIN per_end p USING (quarter)
+     JOIN method_constants k ON k.name = 'ademe_rebound_share'
 GROUP BY c.quarter
 ORDER BY c.quarter;

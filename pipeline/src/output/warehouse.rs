@@ -9,25 +9,24 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::clock;
 use crate::config::{MethodConfig, ParquetLayout};
-use crate::factors::FactorSet;
-use crate::ingest::Inputs;
-use crate::quality::{PairingCounts, Reject};
-use crate::scenario::Scenario;
+use crate::input::clock;
+use crate::input::ingest::Inputs;
+use crate::input::quality::{PairingCounts, Reject};
+use crate::method::constants;
+use crate::method::factors::FactorSet;
+use crate::method::scenario::Scenario;
+use crate::privacy;
+use crate::schema;
 
 /// Warehouse schema version (`run_info.schema_version`, `run.json`). Bumped when a table or view
 /// loses, renames or retypes a column or changes its grain or meaning; adding a table, a view or
 /// a column at the end leaves queries written for the previous version working and does not.
 /// History in `docs/warehouse.md`.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The SQL views, applied after the tables are loaded.
 pub const VIEWS_SQL: &str = include_str!("views.sql");
-
-/// Files whose raw rows may hold personal data: their raw text is withheld from the warehouse
-/// (it stays in `rejects.csv` for the data steward).
-const PERSONAL_KINDS: &[&str] = &["employees", "cards", "access_log"];
 
 /// Everything the warehouse is built from.
 pub struct Tables<'a> {
@@ -106,39 +105,6 @@ fn reorder(df: DataFrame, first: &[&str]) -> PolarsResult<DataFrame> {
         first.iter().filter(|f| names.iter().any(|n| n == *f)).map(|f| (*f).into()).collect();
     order.extend(names.into_iter().filter(|n| !first.contains(&n.as_str())));
     df.select(order)
-}
-
-/// Blanks the values quoted (`"E123"`) or in parentheses (`(50.1, 4.2)`) in a reject detail: in
-/// personal files they are ids and coordinates.
-fn redact(detail: &str) -> String {
-    let mut out = String::with_capacity(detail.len());
-    let mut closing: Option<char> = None;
-    let mut escaped = false;
-    for ch in detail.chars() {
-        if std::mem::take(&mut escaped) && closing.is_some() {
-            continue;
-        }
-        match closing {
-            Some(c) if ch == c => {
-                out.push('…');
-                out.push(ch);
-                closing = None;
-            }
-            Some(_) => {
-                // An escaped quote (`\"`) inside a quoted value does not close it.
-                if ch == '\\' {
-                    escaped = !escaped;
-                    continue;
-                }
-            }
-            None if ch == '"' || ch == '(' => {
-                out.push(ch);
-                closing = Some(if ch == '"' { '"' } else { ')' });
-            }
-            None => out.push(ch),
-        }
-    }
-    out
 }
 
 /// The `day_impacts` table of one impacts frame: ids, dates, `presence_h`, sorted by employee and
@@ -228,11 +194,57 @@ fn scenarios_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
     )
 }
 
-/// Builds every output table, in a fixed order, with deterministic row order.
+/// Builds every output table, in a fixed order, with deterministic row order; each is checked
+/// against [`crate::schema`] before it is handed to the writers.
 pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
-    let i = t.inputs;
     let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
-    let sites = DataFrame::new(
+    let center_days =
+        reorder(with_ids(t.days, t)?.sort(["employee_pid", "date"], SortMultipleOptions::default())?, &key)?;
+    let legs = reorder(
+        with_ids(t.legs, t)?
+            .sort(["employee_pid", "leg", "site_id"], SortMultipleOptions::default().with_nulls_last(false))?,
+        &key,
+    )?;
+    let day_impacts = impacts_table(t.impacts, t)?;
+    let scenario_day_impacts = scenario_impacts_table(t, &day_impacts)?;
+    let scenario_key: Vec<&str> = std::iter::once("scenario").chain(key).collect();
+    let scenario_day_impacts = reorder(scenario_day_impacts, &scenario_key)?;
+    let employee_potential = reorder(
+        with_ids(t.potential, t)?
+            .lazy()
+            .rename(["site_id"], ["nearest_site_id"], true)
+            .sort(["employee_pid"], SortMultipleOptions::default())
+            .collect()?,
+        &["employee_pid", "company_id", "nearest_site_id"],
+    )?;
+    let tables = vec![
+        ("run_info", t.run_info.clone()),
+        ("sites", sites_table(t.inputs)?),
+        ("companies", companies_table(t.inputs)?),
+        ("employees", employees_table(t)?),
+        ("visits", visits_table(t, &key)?),
+        ("center_days", center_days),
+        ("legs", legs),
+        ("day_impacts", day_impacts),
+        ("employee_potential", employee_potential),
+        ("scenarios", scenarios_table(t)?),
+        ("scenario_day_impacts", scenario_day_impacts),
+        ("rejects", rejects_table(t.inputs, rejects)?),
+        ("file_counts", file_counts_table(t.inputs)?),
+        ("pairing_counts", pairing_table(t.pairing)?),
+        ("factors", factors_table(t.factors)?),
+        ("estimate_bands", t.bands.clone()),
+        ("method_constants", method_constants()?),
+    ];
+    for (name, df) in &tables {
+        schema::check(name, df)?;
+    }
+    Ok(tables)
+}
+
+/// `sites`: one row per site, in `sites.csv` order.
+fn sites_table(i: &Inputs) -> PolarsResult<DataFrame> {
+    DataFrame::new(
         i.sites.len(),
         vec![
             Column::new("site_id".into(), i.sites.iter().map(|s| s.site_id.as_str()).collect::<Vec<_>>()),
@@ -247,8 +259,12 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
             )
             .cast(&DataType::Date)?,
         ],
-    )?;
-    let companies = DataFrame::new(
+    )?
+}
+
+/// `companies`: one row per company, in `companies.csv` order.
+fn companies_table(i: &Inputs) -> PolarsResult<DataFrame> {
+    DataFrame::new(
         i.companies.len(),
         vec![
             Column::new("company_id".into(), i.companies.iter().map(|c| c.company_id.as_str()).collect::<Vec<_>>()),
@@ -261,7 +277,12 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
                 i.companies.iter().map(|c| c.package_hours_per_quarter).collect::<Vec<_>>(),
             ),
         ],
-    )?;
+    )?
+}
+
+/// `employees`: one row per employee, by pseudonym; no HR id, name or home.
+fn employees_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
+    let i = t.inputs;
     let e = &i.employees;
     let employees = DataFrame::new(
         e.len(),
@@ -281,7 +302,12 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         ],
     )?
     .sort(["employee_pid"], SortMultipleOptions::default())?;
+    Ok(employees)
+}
 
+/// `visits`: one row per visit, with the log file and line it was read from.
+fn visits_table(t: &Tables<'_>, key: &[&str]) -> PolarsResult<DataFrame> {
+    let i = t.inputs;
     let file_names = &i.log_files;
     let mut visits = with_ids(t.visits, t)?;
     let files = visits.column("file")?.u32()?.clone();
@@ -299,55 +325,51 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         .rename(["line"], ["source_line"], true)
         .sort(["employee_pid", "start_utc", "source_file", "source_line"], SortMultipleOptions::default())
         .collect()?;
-    let visits = reorder(visits, &key)?;
-    let center_days =
-        reorder(with_ids(t.days, t)?.sort(["employee_pid", "date"], SortMultipleOptions::default())?, &key)?;
-    let legs = reorder(
-        with_ids(t.legs, t)?
-            .sort(["employee_pid", "leg", "site_id"], SortMultipleOptions::default().with_nulls_last(false))?,
-        &key,
-    )?;
-    let day_impacts = impacts_table(t.impacts, t)?;
-    let scenario_day_impacts = scenario_impacts_table(t, &day_impacts)?;
-    let scenario_key: Vec<&str> = std::iter::once("scenario").chain(key).collect();
-    let scenario_day_impacts = reorder(scenario_day_impacts, &scenario_key)?;
-    let scenarios = scenarios_table(t)?;
-    let employee_potential = reorder(
-        with_ids(t.potential, t)?
-            .lazy()
-            .rename(["site_id"], ["nearest_site_id"], true)
-            .sort(["employee_pid"], SortMultipleOptions::default())
-            .collect()?,
-        &["employee_pid", "company_id", "nearest_site_id"],
-    )?;
+    reorder(visits, key)
+}
 
-    let personal_files: Vec<&str> =
-        i.ledger.files.iter().filter(|f| PERSONAL_KINDS.contains(&f.kind.as_str())).map(|f| f.file.as_str()).collect();
-    let rejects_df =
-        DataFrame::new(
-            rejects.len(),
-            vec![
-                Column::new("file".into(), rejects.iter().map(|r| r.file.as_str()).collect::<Vec<_>>()),
-                Column::new("line".into(), rejects.iter().map(|r| r.line).collect::<Vec<_>>()),
-                Column::new("reason".into(), rejects.iter().map(|r| r.reason.code()).collect::<Vec<_>>()),
-                Column::new(
-                    "detail".into(),
-                    rejects
-                        .iter()
-                        .map(|r| {
-                            if personal_files.contains(&r.file.as_str()) { redact(&r.detail) } else { r.detail.clone() }
-                        })
-                        .collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "raw".into(),
-                    rejects
-                        .iter()
-                        .map(|r| if personal_files.contains(&r.file.as_str()) { None } else { Some(r.raw.as_str()) })
-                        .collect::<Vec<_>>(),
-                ),
-            ],
-        )?;
+/// `rejects`: every rejected row; raw rows and quoted values of personal files withheld.
+fn rejects_table(i: &Inputs, rejects: &[Reject]) -> PolarsResult<DataFrame> {
+    let personal_files: Vec<&str> = i
+        .ledger
+        .files
+        .iter()
+        .filter(|f| privacy::PERSONAL_FILE_KINDS.contains(&f.kind.as_str()))
+        .map(|f| f.file.as_str())
+        .collect();
+    let rejects_df = DataFrame::new(
+        rejects.len(),
+        vec![
+            Column::new("file".into(), rejects.iter().map(|r| r.file.as_str()).collect::<Vec<_>>()),
+            Column::new("line".into(), rejects.iter().map(|r| r.line).collect::<Vec<_>>()),
+            Column::new("reason".into(), rejects.iter().map(|r| r.reason.code()).collect::<Vec<_>>()),
+            Column::new(
+                "detail".into(),
+                rejects
+                    .iter()
+                    .map(|r| {
+                        if personal_files.contains(&r.file.as_str()) {
+                            privacy::redact(&r.detail)
+                        } else {
+                            r.detail.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "raw".into(),
+                rejects
+                    .iter()
+                    .map(|r| if personal_files.contains(&r.file.as_str()) { None } else { Some(r.raw.as_str()) })
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    )?;
+    Ok(rejects_df)
+}
+
+/// `file_counts`: per input file, rows read = accepted + rejected.
+fn file_counts_table(i: &Inputs) -> PolarsResult<DataFrame> {
     let f = &i.ledger.files;
     let file_counts = DataFrame::new(
         f.len(),
@@ -361,7 +383,11 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
             Column::new("delimiter".into(), f.iter().map(|c| c.delimiter.as_str()).collect::<Vec<_>>()),
         ],
     )?;
-    let p = t.pairing;
+    Ok(file_counts)
+}
+
+/// `pairing_counts`: access events by pairing rule.
+fn pairing_table(p: &PairingCounts) -> PolarsResult<DataFrame> {
     let pairing_rows: [(&str, u64); 8] = [
         ("events", p.events),
         ("duplicate_swipes", p.duplicate_swipes),
@@ -379,12 +405,17 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
             Column::new("events".into(), pairing_rows.iter().map(|r| r.1).collect::<Vec<_>>()),
         ],
     )?;
-    let fr = &t.factors.rows;
+    Ok(pairing)
+}
+
+/// `factors`: the factor set in force, one row per factor.
+fn factors_table(set: &FactorSet) -> PolarsResult<DataFrame> {
+    let fr = &set.rows;
     let factors = DataFrame::new(
         fr.len(),
         vec![
             Column::new("factor_id".into(), (0..fr.len() as u32).collect::<Vec<_>>()),
-            Column::new("factor_set".into(), vec![t.factors.version.as_str(); fr.len()]),
+            Column::new("factor_set".into(), vec![set.version.as_str(); fr.len()]),
             Column::new("mode".into(), fr.iter().map(|r| r.mode.as_str()).collect::<Vec<_>>()),
             Column::new("fuel".into(), fr.iter().map(|r| r.fuel.as_str()).collect::<Vec<_>>()),
             Column::new("size".into(), fr.iter().map(|r| r.size.as_str()).collect::<Vec<_>>()),
@@ -397,24 +428,21 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
             Column::new("origin".into(), fr.iter().map(|r| r.origin.as_str()).collect::<Vec<_>>()),
         ],
     )?;
-    Ok(vec![
-        ("run_info", t.run_info.clone()),
-        ("sites", sites),
-        ("companies", companies),
-        ("employees", employees),
-        ("visits", visits),
-        ("center_days", center_days),
-        ("legs", legs),
-        ("day_impacts", day_impacts),
-        ("employee_potential", employee_potential),
-        ("scenarios", scenarios),
-        ("scenario_day_impacts", scenario_day_impacts),
-        ("rejects", rejects_df),
-        ("file_counts", file_counts),
-        ("pairing_counts", pairing),
-        ("factors", factors),
-        ("estimate_bands", t.bands.clone()),
-    ])
+    Ok(factors)
+}
+
+/// `method::constants`: the published figures the views use, with their sources.
+fn method_constants() -> PolarsResult<DataFrame> {
+    let c = constants::ALL;
+    DataFrame::new(
+        c.len(),
+        vec![
+            Column::new("name".into(), c.iter().map(|c| c.name).collect::<Vec<_>>()),
+            Column::new("value".into(), c.iter().map(|c| c.value).collect::<Vec<_>>()),
+            Column::new("unit".into(), c.iter().map(|c| c.unit).collect::<Vec<_>>()),
+            Column::new("source".into(), c.iter().map(|c| c.source).collect::<Vec<_>>()),
+        ],
+    )
 }
 
 /// Partition columns of a table in the Hive layout (empty: the table stays one file).
@@ -578,10 +606,13 @@ mod tests {
 
     #[test]
     fn redaction_blanks_ids_and_coordinates() {
-        assert_eq!(super::redact(r#"employee_id "E1" is already defined"#), r#"employee_id "…" is already defined"#);
-        assert_eq!(super::redact("home (4.35, 50.84) looks swapped"), "home (…) looks swapped");
-        assert_eq!(super::redact("no values"), "no values");
+        assert_eq!(
+            crate::privacy::redact(r#"employee_id "E1" is already defined"#),
+            r#"employee_id "…" is already defined"#
+        );
+        assert_eq!(crate::privacy::redact("home (4.35, 50.84) looks swapped"), "home (…) looks swapped");
+        assert_eq!(crate::privacy::redact("no values"), "no values");
         let id = format!("{:?}", r#"DUPONT "Jean""#);
-        assert_eq!(super::redact(&format!("employee_id {id} twice")), r#"employee_id "…" twice"#);
+        assert_eq!(crate::privacy::redact(&format!("employee_id {id} twice")), r#"employee_id "…" twice"#);
     }
 }

@@ -2,6 +2,8 @@
 //! temporary folder and moved into place at the end, so an interrupted run leaves the previous
 //! outputs intact.
 
+pub mod demo;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -10,15 +12,18 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::Study;
-use crate::csvin::{LogSource, SourceFile};
-use crate::estimate::{BandSource, effective_bands};
-use crate::factors::FactorSet;
-use crate::ingest::{Events, Inputs, SourceSet, ingest};
-use crate::places::Postcodes;
-use crate::quality::{FileCount, PairingCounts};
-use crate::scenario::{self, Scenario};
-use crate::{impact, potential, pseudonym, rebound, report_data, visits, warehouse};
+use crate::config::{ScenarioVariant, Study};
+use crate::input::csvin::{LogSource, SourceFile};
+use crate::input::ingest::{Events, Inputs, SourceSet, ingest};
+use crate::input::places::Postcodes;
+use crate::input::quality::{FileCount, PairingCounts};
+use crate::method::estimate::{BandSource, effective_bands};
+use crate::method::factors::FactorSet;
+use crate::method::scenario::{self, Scenario};
+use crate::method::{impact, potential, rebound, visits};
+use crate::output::warehouse;
+use crate::privacy::pseudonym;
+use crate::report;
 
 /// Reads every input file named by the study. A missing file or a glob matching nothing is an
 /// error that names the config key and the path tried.
@@ -56,7 +61,7 @@ pub fn load_sources(study: &Study) -> Result<SourceSet> {
         }
     }
     let mut scenario_factors: Vec<SourceFile> = Vec::new();
-    for (name, _, variant) in study.scenarios()? {
+    for ScenarioVariant { name, study: variant, .. } in study.scenarios()? {
         if let Some(rel) = variant.config.inputs.factors.as_deref()
             && i.factors.as_deref() != Some(rel)
             && !scenario_factors.iter().any(|f| f.name == rel)
@@ -174,12 +179,12 @@ pub struct RunSummary {
     pub scenarios: Vec<ScenarioSummary>,
     /// Parquet layout (`single` or `hive`).
     pub parquet_layout: &'static str,
-    /// Reports written (company, quarter, withheld).
-    pub reports: Vec<(String, String, bool)>,
+    /// Company reports written.
+    pub reports: Vec<ReportWritten>,
     /// Stage durations.
     pub timings: Timings,
     /// The GTFS feeds (sha256) and the service day, when legs ride the timetables.
-    pub transit: Option<crate::transit::TransitSummary>,
+    pub transit: Option<crate::routing::transit::TransitSummary>,
 }
 
 /// One scenario in `run.json`.
@@ -216,9 +221,9 @@ pub struct Computed {
     /// Per-employee potential of the nearest site (`potential`).
     pub potential: DataFrame,
     /// The road network, when the study routes legs (`inputs.osm`); scenarios reuse it.
-    pub roads: Option<crate::roads::RoadRouting>,
+    pub roads: Option<crate::routing::roads::RoadRouting>,
     /// The timetables, when the study names GTFS feeds (`inputs.gtfs`); scenarios reuse them.
-    pub transit: Option<crate::transit::TransitRouting>,
+    pub transit: Option<crate::routing::transit::TransitRouting>,
     /// The accepted events, kept only when a scenario pairs visits with other options.
     pub events: Option<Events>,
     /// Scenarios, once [`compute_scenarios`] has run.
@@ -239,15 +244,15 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     // The events are dropped once paired, unless a scenario pairs them with other options.
     let mut events = std::mem::take(&mut inputs.events);
     inputs.events.ambiguous_local_times = events.ambiguous_local_times;
-    let keep_events = study.scenarios()?.iter().any(|(_, _, v)| scenario::pairing_differs(&c.method, &v.config.method));
+    let keep_events = study.scenarios()?.iter().any(|v| scenario::pairing_differs(&c.method, &v.study.config.method));
     let (visits, pairing) = timings.time("pair_visits", || {
         visits::sort_for_pairing(&mut events);
         visits::pair_visits(&events, &c.method)
     })?;
     let kept = keep_events.then_some(events);
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
-    let roads = timings.time("road_network", || crate::roads::open(study))?;
-    let transit = timings.time("transit_network", || crate::transit::open(study))?;
+    let roads = timings.time("road_network", || crate::routing::roads::open(study))?;
+    let transit = timings.time("transit_network", || crate::routing::transit::open(study))?;
     if let Some(t) = &transit {
         t.add_to_ledger(&mut inputs.ledger);
     }
@@ -287,7 +292,7 @@ pub fn compute_scenarios(
     let base_factors = study.config.inputs.factors.as_deref();
     let mut sets: Vec<(String, Option<String>, FactorSet)> = Vec::new();
     let mut out = Vec::new();
-    for (name, overrides, variant) in study.scenarios()? {
+    for ScenarioVariant { name, overrides, study: variant } in study.scenarios()? {
         let m = &variant.config.method;
         let file = variant.config.inputs.factors.clone();
         let factors = if m.factor_set == base_method.factor_set && file.as_deref() == base_factors {
@@ -308,7 +313,7 @@ pub fn compute_scenarios(
             };
             // A file already counted (base or another scenario) is not counted twice.
             let counted = source.is_some_and(|s| computed.inputs.ledger.files.iter().any(|f| f.file == s.name));
-            let mut scratch = crate::quality::Ledger::default();
+            let mut scratch = crate::input::quality::Ledger::default();
             let ledger = if counted { &mut scratch } else { &mut computed.inputs.ledger };
             let set = FactorSet::load(&m.factor_set, source, ledger).with_context(|| {
                 format!("scenario {name:?}: method.factor_set / inputs.factors in {}", study.origin)
@@ -350,7 +355,7 @@ fn run_info(study: &Study, factors: &FactorSet, sources: &SourceSet) -> PolarsRe
     // Logs are hashed while ingest reads them; the order of the lines is that of earlier versions.
     named.splice(4..4, sources.access_logs.iter().map(|l| (l.sha256().unwrap_or_default(), l.name.as_str())));
     let combined: String = named.iter().map(|(sha, name)| format!("{sha} {name}\n")).collect();
-    let inputs_sha256 = crate::csvin::SourceFile::from_bytes("", combined.into_bytes()).sha256;
+    let inputs_sha256 = crate::input::csvin::SourceFile::from_bytes("", combined.into_bytes()).sha256;
     df!(
         "schema_version" => [warehouse::SCHEMA_VERSION],
         "navette_version" => [env!("CARGO_PKG_VERSION")],
@@ -426,7 +431,7 @@ fn write_outputs(
     };
     let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
-    out_tables.push(("home_cells", crate::grid::home_cells(&c.inputs, &c.visits)?));
+    out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
@@ -434,7 +439,7 @@ fn write_outputs(
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
     let reports = timings.time("reports", || {
-        let roads = c.roads.as_ref().map(|r| crate::roads::map_lines(&r.network)).unwrap_or_default();
+        let roads = c.roads.as_ref().map(|r| crate::routing::roads::map_lines(&r.network)).unwrap_or_default();
         write_reports(study, &db_path, &dir.join("reports"), &roads)
     })?;
     Ok(RunSummary {
@@ -493,15 +498,26 @@ fn folder_names(ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// A company report written by [`write_reports`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportWritten {
+    /// Company id, as in `companies.csv`.
+    pub company_id: String,
+    /// Quarter, `2026-Q1`.
+    pub quarter: String,
+    /// Withheld for k-anonymity (the document says so instead of showing figures).
+    pub withheld: bool,
+}
+
 /// Writes every report (network and company × quarter, HTML and PDF) and `index.html` into `dir`
-/// from a built warehouse; `roads` (polylines of (lat, lon), [`crate::roads::map_lines`]) are
-/// drawn under the maps. Returns (company, quarter, withheld) of the company reports.
+/// from a built warehouse; `roads` (polylines of (lat, lon), [`crate::routing::roads::map_lines`]) are
+/// drawn under the maps. Returns the company reports written.
 pub fn write_reports(
     study: &Study,
     db_path: &Path,
     dir: &Path,
     roads: &[Vec<(f64, f64)>],
-) -> Result<Vec<(String, String, bool)>> {
+) -> Result<Vec<ReportWritten>> {
     let cfg = &study.config;
     let lang_of = |code: &str| navette_reports::Lang::parse(code).context("languages are checked at load");
     let lang = lang_of(&cfg.study.language)?;
@@ -509,8 +525,8 @@ pub fn write_reports(
     let conn = duckdb::Connection::open(db_path)?;
     // One thread: floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
-    let appendix = report_data::appendix(&conn, k)?;
-    let background = report_data::Background::belgium().with_roads(roads);
+    let appendix = report::appendix(&conn, k)?;
+    let background = report::Background::belgium().with_roads(roads);
     let mut index = Vec::new();
     let mut written = Vec::new();
     // The figures come from the warehouse one report at a time (one connection); the documents
@@ -520,10 +536,10 @@ pub fn write_reports(
         Company(Box<navette_reports::CompanyReport>),
     }
     let mut docs: Vec<(String, Report)> = Vec::new();
-    let quarters = report_data::network_quarters(&conn)?;
-    let network_map = report_data::map(&conn, None, k, &background)?;
+    let quarters = report::network_quarters(&conn)?;
+    let network_map = report::map(&conn, None, k, &background)?;
     for quarter in &quarters {
-        let report = report_data::network_report(
+        let report = report::network_report(
             &conn,
             &quarters,
             quarter,
@@ -542,7 +558,7 @@ pub fn write_reports(
         });
         docs.push((rel, Report::Network(Box::new(report))));
     }
-    let keys = report_data::report_keys(&conn)?;
+    let keys = report::report_keys(&conn)?;
     let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
     companies.dedup();
     let folders = folder_names(&companies);
@@ -557,12 +573,12 @@ pub fn write_reports(
         let map = match maps.get(&key.company_id) {
             Some(m) => Clone::clone(m),
             None => {
-                let m = report_data::map(&conn, Some(key.company_id.as_str()), k, &background)?;
+                let m = report::map(&conn, Some(key.company_id.as_str()), k, &background)?;
                 maps.insert(key.company_id.clone(), m.clone());
                 m
             }
         };
-        let report = report_data::company_report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
+        let report = report::company_report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
         let folder = &folders[companies.iter().position(|c| *c == key.company_id).expect("company listed")];
         let rel = format!("companies/{folder}/{}/report.html", key.quarter);
         let withheld = report.headline.is_none();
@@ -573,7 +589,7 @@ pub fn write_reports(
             href: rel.clone(),
             withheld,
         });
-        written.push((key.company_id.clone(), key.quarter.clone(), withheld));
+        written.push(ReportWritten { company_id: key.company_id.clone(), quarter: key.quarter.clone(), withheld });
         docs.push((rel, Report::Company(Box::new(report))));
     }
     docs.par_iter()

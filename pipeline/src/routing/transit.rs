@@ -12,15 +12,15 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{Study, TransitConfig};
-use crate::mode::Mode;
-use crate::quality::{FileCount, Ledger, RejectReason};
-use crate::roads::LegRequest;
+use crate::input::quality::{FileCount, Ledger, RejectReason};
+use crate::method::mode::{Mode, Network};
+use crate::routing::LegRequest;
 
 /// The study's timetables with its transit options.
 pub struct TransitRouting {
     /// The network of the service day.
     pub network: Network,
-    /// Options.
+    /// `[method.transit]`: arrival and departure times, service day, access and transfer rules.
     pub config: TransitConfig,
     /// What the loader read, rejected and chose.
     pub report: LoadReport,
@@ -191,7 +191,7 @@ fn sha256_of(path: &std::path::Path) -> std::io::Result<String> {
     } else {
         h.update(std::fs::read(path)?);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::input::csvin::hex(&h.finalize()))
 }
 
 /// Why a public-transport leg keeps the estimate.
@@ -238,7 +238,7 @@ pub struct TransitLeg {
 
 /// Whether a mode rides the timetables.
 pub fn is_transit(mode: Mode) -> bool {
-    matches!(mode, Mode::Train | Mode::Bus | Mode::Tram | Mode::Metro)
+    mode.network() == Network::Timetable
 }
 
 /// Routes every public-transport request; `None` for the other modes. Requests are grouped by
@@ -297,22 +297,31 @@ pub fn route(t: &TransitRouting, requests: &[LegRequest]) -> Vec<Option<Result<T
 
 /// One-way figures: the mean of the way there (home → destination) and back.
 fn mean(there: &Journey, back: &Journey) -> TransitLeg {
-    let one = |j: &Journey, home_is_start: bool| {
-        let (home_m, dest_m) = if home_is_start { (j.access_m, j.egress_m) } else { (j.egress_m, j.access_m) };
-        let iv = j.in_vehicle_m_by_class();
-        let total = home_m + dest_m + j.transfer_walk_m + iv.iter().sum::<f64>();
-        (total, j.duration_s() as f64, j.transfers() as f64, iv, home_m, dest_m)
-    };
-    let a = one(there, true);
-    let b = one(back, false);
-    let in_vehicle_m: [f64; 6] = std::array::from_fn(|k| (a.3[k] + b.3[k]) / 2.0);
+    let a = one_way(there, true);
+    let b = one_way(back, false);
+    let avg = |x: f64, y: f64| (x + y) / 2.0;
     TransitLeg {
-        distance_m: (a.0 + b.0) / 2.0,
-        duration_s: (a.1 + b.1) / 2.0,
-        transfers: (a.2 + b.2) / 2.0,
+        distance_m: avg(a.distance_m, b.distance_m),
+        duration_s: avg(a.duration_s, b.duration_s),
+        transfers: avg(a.transfers, b.transfers),
+        in_vehicle_m: std::array::from_fn(|k| avg(a.in_vehicle_m[k], b.in_vehicle_m[k])),
+        access_m: avg(a.access_m, b.access_m),
+        egress_m: avg(a.egress_m, b.egress_m),
+    }
+}
+
+/// One journey as a leg from the home's side: `home_is_start` for the way there (the journey's
+/// access end is the home), false for the way back (its egress end is).
+fn one_way(j: &Journey, home_is_start: bool) -> TransitLeg {
+    let (home_m, dest_m) = if home_is_start { (j.access_m, j.egress_m) } else { (j.egress_m, j.access_m) };
+    let in_vehicle_m = j.in_vehicle_m_by_class();
+    TransitLeg {
+        distance_m: home_m + dest_m + j.transfer_walk_m + in_vehicle_m.iter().sum::<f64>(),
+        duration_s: j.duration_s() as f64,
+        transfers: j.transfers() as f64,
         in_vehicle_m,
-        access_m: (a.4 + b.4) / 2.0,
-        egress_m: (a.5 + b.5) / 2.0,
+        access_m: home_m,
+        egress_m: dest_m,
     }
 }
 

@@ -16,10 +16,11 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::estimate::crow_m;
+use crate::method::estimate::crow_m;
+use crate::method::mode::Mode;
 
-const PLACES_CSV: &str = include_str!("../../datasets/geo/be_places.csv");
-const POSTCODES_CSV: &str = include_str!("../../datasets/geo/be_postcodes.csv");
+const PLACES_CSV: &str = include_str!("../../../datasets/geo/be_places.csv");
+const POSTCODES_CSV: &str = include_str!("../../../datasets/geo/be_postcodes.csv");
 
 /// Generator options.
 #[derive(Debug, Clone)]
@@ -196,13 +197,6 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
         "employee_id;company_id;home_lat;home_lon;home_postcode;commute_mode;car_fuel;car_size;car_occupancy;center_mode\n",
     );
     let mut cards = String::from("card_id,employee_id,valid_from,valid_to\n");
-    struct User {
-        card_before: String,
-        card_after: Option<(String, NaiveDate)>,
-        sites: [usize; 2],
-        days_per_week: f64,
-        part_day_share: f64,
-    }
     let mut users: Vec<User> = Vec::new();
     let mut emp_no = 0usize;
     let mut expected_hours = vec![0.0; COMPANIES.len()];
@@ -221,7 +215,7 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
             let home = (p.lat + normal(&mut rng, 0.0, 0.008), p.lon + normal(&mut rng, 0.0, 0.012));
             let km = crow_m(home, (*olat, *olon)) / 1000.0;
             let mode = commute_mode(&mut rng, km, *olat > 50.8);
-            let car_like = matches!(mode, "car" | "carpool");
+            let car_like = Mode::parse(mode).is_some_and(Mode::is_car_like);
             let (fuel, size) = if car_like {
                 let s = ["small", "medium", "large", "average", ""]
                     [pick(&mut rng, &cumulative([0.2, 0.35, 0.2, 0.1, 0.15].into_iter()))];
@@ -311,7 +305,36 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
         cards.push_str("K9999999,E999999,,\n");
     }
 
-    // Access logs, one file per site, each in its own system's dialect.
+    let mut logs = badge_events(&mut rng, opt, &users);
+    for (si, (id, _, _, _, _, _, _)) in SITES.iter().enumerate() {
+        files.push((format!("logs/{id}.csv"), log_file(si, id, std::mem::take(&mut logs[si]), opt.faults)));
+    }
+    let study = study_toml(opt);
+    let mut out = vec![
+        ("study.toml".to_owned(), study),
+        ("sites.csv".to_owned(), sites),
+        ("companies.csv".to_owned(), companies),
+        ("employees.csv".to_owned(), employees),
+        ("cards.csv".to_owned(), cards),
+        ("factors-train-x2.csv".to_owned(), TRAIN_X2.to_owned()),
+    ];
+    out.extend(files);
+    out
+}
+
+/// A person who uses the centers, as the log generator needs them.
+struct User {
+    card_before: String,
+    card_after: Option<(String, NaiveDate)>,
+    sites: [usize; 2],
+    days_per_week: f64,
+    part_day_share: f64,
+}
+
+/// The badge events of the study period, per site: `(UTC seconds, "card\u{1}direction")`. Each
+/// user comes on a working day with probability `days_per_week / 5` × the weekday's weight, mostly
+/// to their nearest site, for a full or a part day; with `faults`, forgotten and doubled swipes.
+fn badge_events(rng: &mut ChaCha8Rng, opt: &DemoOptions, users: &[User]) -> Vec<Vec<(i64, String)>> {
     let mut logs: Vec<Vec<(i64, String)>> = vec![Vec::new(); SITES.len()];
     let mut day = opt.from;
     let brussels = chrono_tz::Europe::Brussels;
@@ -327,7 +350,7 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
                 Weekday::Thu => 0.85,
                 _ => 1.15,
             };
-            for u in &users {
+            for u in users {
                 if rng.random::<f64>() >= u.days_per_week / 5.0 * weight {
                     continue;
                 }
@@ -336,11 +359,11 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
                     _ => u.card_before.as_str(),
                 };
                 let site = if rng.random::<f64>() < 0.95 { u.sites[0] } else { u.sites[1] };
-                let arrive_h = normal(&mut rng, 8.6, 0.5).clamp(7.0, 11.0);
+                let arrive_h = normal(rng, 8.6, 0.5).clamp(7.0, 11.0);
                 let stay_h = if rng.random::<f64>() < u.part_day_share {
-                    normal(&mut rng, 3.0, 0.7).clamp(1.0, 3.9)
+                    normal(rng, 3.0, 0.7).clamp(1.0, 3.9)
                 } else {
-                    normal(&mut rng, 7.6, 0.9).clamp(4.2, 10.0)
+                    normal(rng, 7.6, 0.9).clamp(4.2, 10.0)
                 };
                 let t_in = (arrive_h * 3600.0) as i64;
                 let t_out = t_in + (stay_h * 3600.0) as i64;
@@ -371,67 +394,65 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
         }
         day += Duration::days(1);
     }
-    for (si, (id, _, _, _, _, _, _)) in SITES.iter().enumerate() {
-        let mut rows = std::mem::take(&mut logs[si]);
-        rows.sort();
-        let mut text = String::new();
-        let (sep, header) = match *id {
-            "TOU" => (';', "\u{feff}timestamp;site_id;card_id;direction\n"),
-            _ => (',', "timestamp,site_id,card_id,direction\n"),
+    logs
+}
+
+/// One site's log file in its access system's own dialect (separator, BOM, time zone, time
+/// format), with the faults of the first site's log when `faults` is set.
+fn log_file(si: usize, id: &str, mut rows: Vec<(i64, String)>, faults: bool) -> String {
+    let brussels = chrono_tz::Europe::Brussels;
+    rows.sort();
+    let mut text = String::new();
+    let (sep, header) = match id {
+        "TOU" => (';', "\u{feff}timestamp;site_id;card_id;direction\n"),
+        _ => (',', "timestamp,site_id,card_id,direction\n"),
+    };
+    text.push_str(header);
+    for (utc, rest) in rows {
+        let mut parts = rest.split('\u{1}');
+        let (card, dir) = (parts.next().expect("card"), parts.next().expect("dir"));
+        let t = chrono::DateTime::from_timestamp(utc, 0).expect("valid instant");
+        let ts = match id {
+            // Wemmel's access system exports UTC.
+            "WEM" => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            // Redu's exports local time with its offset.
+            "RED" => t.with_timezone(&brussels).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            // Tournai's spreadsheet export uses a space.
+            "TOU" => t.with_timezone(&brussels).format("%Y-%m-%d %H:%M:%S").to_string(),
+            _ => t.with_timezone(&brussels).format("%Y-%m-%dT%H:%M:%S").to_string(),
         };
-        text.push_str(header);
-        for (utc, rest) in rows {
-            let mut parts = rest.split('\u{1}');
-            let (card, dir) = (parts.next().expect("card"), parts.next().expect("dir"));
-            let t = chrono::DateTime::from_timestamp(utc, 0).expect("valid instant");
-            let ts = match *id {
-                // Wemmel's access system exports UTC.
-                "WEM" => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                // Redu's exports local time with its offset.
-                "RED" => t.with_timezone(&brussels).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-                // Tournai's spreadsheet export uses a space.
-                "TOU" => t.with_timezone(&brussels).format("%Y-%m-%d %H:%M:%S").to_string(),
-                _ => t.with_timezone(&brussels).format("%Y-%m-%dT%H:%M:%S").to_string(),
-            };
-            let _ = writeln!(text, "{ts}{sep}{id}{sep}{card}{sep}{dir}");
-        }
-        if opt.faults && si == 0 {
-            // Unknown cards (visitors' badges), a malformed timestamp, a short row, a Sunday
-            // clock glitch in the spring-forward gap, an export overlapping the previous period,
-            // a visit left open past midnight and an unknown site code.
-            text.push_str("2026-02-03T09:12:44,LLN1,V0000001,in\n2026-02-03T16:40:02,LLN1,V0000001,out\n");
-            text.push_str("2026-02-30T08:12:00,LLN1,K0001007,in\n");
-            text.push_str("2026-03-12T08:15:00,LLN1\n");
-            text.push_str("2026-03-29T02:30:00,LLN1,K0001007,in\n");
-            text.push_str("2025-12-31T10:00:00,LLN1,K0001007,in\n");
-            text.push_str("2026-05-06T19:30:00,LLN1,K0001007,in\n2026-05-07T00:45:00,LLN1,K0001007,out\n");
-            text.push_str("2026-04-14T06:05:00,LLN1,K0001007,in\n2026-04-14T20:40:00,LLN1,K0001007,out\n");
-            text.push_str("2026-05-08T09:00:00,LLN9,K0001007,in\n");
-            text.push_str("2026-05-08T09:00:00,LLN1,K0001007,inside\n");
-        }
-        files.push((format!("logs/{id}.csv"), text));
+        let _ = writeln!(text, "{ts}{sep}{id}{sep}{card}{sep}{dir}");
     }
-    let study = format!(
+    if faults && si == 0 {
+        // Unknown cards (visitors' badges), a malformed timestamp, a short row, a Sunday
+        // clock glitch in the spring-forward gap, an export overlapping the previous period,
+        // a visit left open past midnight and an unknown site code.
+        text.push_str("2026-02-03T09:12:44,LLN1,V0000001,in\n2026-02-03T16:40:02,LLN1,V0000001,out\n");
+        text.push_str("2026-02-30T08:12:00,LLN1,K0001007,in\n");
+        text.push_str("2026-03-12T08:15:00,LLN1\n");
+        text.push_str("2026-03-29T02:30:00,LLN1,K0001007,in\n");
+        text.push_str("2025-12-31T10:00:00,LLN1,K0001007,in\n");
+        text.push_str("2026-05-06T19:30:00,LLN1,K0001007,in\n2026-05-07T00:45:00,LLN1,K0001007,out\n");
+        text.push_str("2026-04-14T06:05:00,LLN1,K0001007,in\n2026-04-14T20:40:00,LLN1,K0001007,out\n");
+        text.push_str("2026-05-08T09:00:00,LLN9,K0001007,in\n");
+        text.push_str("2026-05-08T09:00:00,LLN1,K0001007,inside\n");
+    }
+    text
+}
+
+/// `study.toml` of the demo.
+fn study_toml(opt: &DemoOptions) -> String {
+    format!(
         "# The demo study: synthetic people on real places (see datasets/demo/README.md).\n\
-         # Regenerate with: navette generate --out datasets/demo\n\n\
-         [study]\nname = \"Réseau wallon des centres de travail partagés (démo)\"\nfrom = {}\nto = {}\nlanguage = \"fr\"\n\
-         # Per-company report languages (the others use `language`).\ncompany_languages = {{ C02 = \"nl\", C03 = \"en\" }}\n\n\
-         [inputs]\nsites = \"sites.csv\"\ncompanies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n\n\
-         [method]\nboundary = \"wtw\"\nfactor_set = \"be-2025\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n\n\
-         [privacy]\nk_anonymity = 5\n# Demo only: a real study keeps its key secret and out of shared folders.\npseudonym_key = \"demo-key-not-secret\"\n\n\
-         {SCENARIOS}",
+     # Regenerate with: navette generate --out datasets/demo\n\n\
+     [study]\nname = \"Réseau wallon des centres de travail partagés (démo)\"\nfrom = {}\nto = {}\nlanguage = \"fr\"\n\
+     # Per-company report languages (the others use `language`).\ncompany_languages = {{ C02 = \"nl\", C03 = \"en\" }}\n\n\
+     [inputs]\nsites = \"sites.csv\"\ncompanies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n\n\
+     [method]\nboundary = \"wtw\"\nfactor_set = \"be-2025\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n\n\
+     [privacy]\nk_anonymity = 5\n# Demo only: a real study keeps its key secret and out of shared folders.\npseudonym_key = \"demo-key-not-secret\"\n\n\
+     {SCENARIOS}",
         opt.from, opt.to
-    );
-    let mut out = vec![
-        ("study.toml".to_owned(), study),
-        ("sites.csv".to_owned(), sites),
-        ("companies.csv".to_owned(), companies),
-        ("employees.csv".to_owned(), employees),
-        ("cards.csv".to_owned(), cards),
-        ("factors-train-x2.csv".to_owned(), TRAIN_X2.to_owned()),
-    ];
-    out.extend(files);
-    out
+    )
 }
 
 /// The demo's method variants (`[[scenarios]]`), computed beside the base run: one per option an
@@ -467,20 +488,20 @@ pub fn write_study(dir: &Path, files: &[(String, String)]) -> std::io::Result<()
 
 /// The demo study as shipped in `datasets/demo/`, embedded in the binary.
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("study.toml", include_str!("../../datasets/demo/study.toml")),
-    ("sites.csv", include_str!("../../datasets/demo/sites.csv")),
-    ("companies.csv", include_str!("../../datasets/demo/companies.csv")),
-    ("employees.csv", include_str!("../../datasets/demo/employees.csv")),
-    ("cards.csv", include_str!("../../datasets/demo/cards.csv")),
-    ("factors-train-x2.csv", include_str!("../../datasets/demo/factors-train-x2.csv")),
-    ("logs/LLN1.csv", include_str!("../../datasets/demo/logs/LLN1.csv")),
-    ("logs/LLN2.csv", include_str!("../../datasets/demo/logs/LLN2.csv")),
-    ("logs/TOU.csv", include_str!("../../datasets/demo/logs/TOU.csv")),
-    ("logs/ENG.csv", include_str!("../../datasets/demo/logs/ENG.csv")),
-    ("logs/SAI.csv", include_str!("../../datasets/demo/logs/SAI.csv")),
-    ("logs/ISN.csv", include_str!("../../datasets/demo/logs/ISN.csv")),
-    ("logs/RED.csv", include_str!("../../datasets/demo/logs/RED.csv")),
-    ("logs/WEM.csv", include_str!("../../datasets/demo/logs/WEM.csv")),
+    ("study.toml", include_str!("../../../datasets/demo/study.toml")),
+    ("sites.csv", include_str!("../../../datasets/demo/sites.csv")),
+    ("companies.csv", include_str!("../../../datasets/demo/companies.csv")),
+    ("employees.csv", include_str!("../../../datasets/demo/employees.csv")),
+    ("cards.csv", include_str!("../../../datasets/demo/cards.csv")),
+    ("factors-train-x2.csv", include_str!("../../../datasets/demo/factors-train-x2.csv")),
+    ("logs/LLN1.csv", include_str!("../../../datasets/demo/logs/LLN1.csv")),
+    ("logs/LLN2.csv", include_str!("../../../datasets/demo/logs/LLN2.csv")),
+    ("logs/TOU.csv", include_str!("../../../datasets/demo/logs/TOU.csv")),
+    ("logs/ENG.csv", include_str!("../../../datasets/demo/logs/ENG.csv")),
+    ("logs/SAI.csv", include_str!("../../../datasets/demo/logs/SAI.csv")),
+    ("logs/ISN.csv", include_str!("../../../datasets/demo/logs/ISN.csv")),
+    ("logs/RED.csv", include_str!("../../../datasets/demo/logs/RED.csv")),
+    ("logs/WEM.csv", include_str!("../../../datasets/demo/logs/WEM.csv")),
 ];
 
 #[cfg(test)]

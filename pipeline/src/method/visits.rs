@@ -23,8 +23,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::config::MethodConfig;
-use crate::ingest::{Event, Events};
-use crate::quality::PairingCounts;
+use crate::input::ingest::{Event, Events};
+use crate::input::quality::PairingCounts;
 
 const DAY_S: i64 = 86_400;
 

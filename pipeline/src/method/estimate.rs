@@ -1,12 +1,13 @@
 //! Estimated legs: great-circle distance × a per-mode, per-distance-band detour factor (ISO 14083's
-//! distance adjustment factor), and a door-to-door speed. Routed legs (road and timetable engines)
-//! will replace these where available; every leg records how it was obtained.
+//! distance adjustment factor), and a door-to-door speed. They are the legs of studies without a
+//! road network or timetable, and the fallback of a leg that cannot be routed (with its reason:
+//! [`crate::routing`]); every leg records how it was obtained.
 
 use geo::{Distance, Haversine, Point};
 use serde::Serialize;
 
 use crate::config::EstimateBand;
-use crate::mode::Mode;
+use crate::method::mode::Mode;
 
 /// Where a band's values come from, for the method section of reports.
 #[derive(Debug, Clone, Serialize)]

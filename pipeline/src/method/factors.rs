@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::Boundary;
-use crate::csvin::{SourceFile, parse_decimal, read_rows};
-use crate::mode::{CarSize, Fuel, Mode};
-use crate::quality::{FileCount, Ledger, RejectReason};
+use crate::input::csvin::{SourceFile, parse_decimal, read_rows};
+use crate::input::quality::{FileCount, Ledger, RejectReason};
+use crate::method::mode::{CarSize, Fuel, Mode};
 
 /// The shipped factor sets: (name, file content).
-const BUILTIN: &[(&str, &str)] = &[("be-2025", include_str!("../../datasets/factors/be-2025.csv"))];
+const BUILTIN: &[(&str, &str)] = &[("be-2025", include_str!("../../../datasets/factors/be-2025.csv"))];
 
 /// Names of the shipped factor sets.
 pub fn builtin_names() -> Vec<&'static str> {
@@ -75,7 +75,7 @@ pub enum FactorError {
     },
     /// The file's header is unusable.
     #[error(transparent)]
-    File(#[from] crate::csvin::FileError),
+    File(#[from] crate::input::csvin::FileError),
     /// A mode has no factor for a component.
     #[error("factor set {set} has no {component} factor for {key}: add a row for it")]
     Missing {
@@ -228,7 +228,7 @@ fn parse_rows(file: &SourceFile, origin: &str, ledger: &mut Ledger) -> Result<Ve
     Ok(rows)
 }
 
-fn parse_row(row: &crate::csvin::Row<'_>, origin: &str) -> Result<FactorRow, (RejectReason, String)> {
+fn parse_row(row: &crate::input::csvin::Row<'_>, origin: &str) -> Result<FactorRow, (RejectReason, String)> {
     let text = |i: usize| row.get(i).unwrap_or("").to_owned();
     let mode = text(0).to_ascii_lowercase();
     let factor_modes: Vec<&str> = Mode::ALL.iter().map(|m| m.factor_mode()).collect();

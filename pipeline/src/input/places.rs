@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-const POSTCODES_CSV: &str = include_str!("../../datasets/geo/be_postcodes.csv");
+const POSTCODES_CSV: &str = include_str!("../../../datasets/geo/be_postcodes.csv");
 
 /// Postcode lookup table.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ impl Postcodes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::estimate::crow_m;
+    use crate::method::estimate::crow_m;
 
     #[test]
     fn known_postcodes_land_in_their_town() {

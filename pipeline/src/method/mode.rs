@@ -32,6 +32,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum! {
     /// How a person travels.
@@ -95,7 +96,31 @@ code_enum! {
     }
 }
 
+/// What a mode's legs are routed on when the study has the data (else they are estimated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Network {
+    /// The road network, as a motor vehicle.
+    RoadCar,
+    /// The road network, by bicycle (e-bikes too, at their own speed).
+    RoadBike,
+    /// The road network, on foot.
+    RoadFoot,
+    /// Public-transport timetables (GTFS).
+    Timetable,
+}
+
 impl Mode {
+    /// The network this mode's legs are routed on. The one place that says which modes are
+    /// road-routed (and on which profile) and which ride the timetables.
+    pub fn network(self) -> Network {
+        match self {
+            Mode::Car | Mode::Carpool | Mode::Motorbike => Network::RoadCar,
+            Mode::Bike | Mode::Ebike => Network::RoadBike,
+            Mode::Walk => Network::RoadFoot,
+            Mode::Train | Mode::Bus | Mode::Tram | Mode::Metro => Network::Timetable,
+        }
+    }
+
     /// Modes whose factors are per vehicle-km and shared by the occupants.
     pub fn is_car_like(self) -> bool {
         matches!(self, Mode::Car | Mode::Carpool)

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::mode::Mode;
+use crate::method::mode::Mode;
 
 /// Errors in a study configuration. Each message names the key and what a valid value looks like.
 #[derive(Debug, thiserror::Error)]
@@ -426,6 +426,17 @@ pub struct Study {
     pub origin: String,
 }
 
+/// One `[[scenarios]]` entry, resolved: the study with its overrides applied.
+#[derive(Debug, Clone)]
+pub struct ScenarioVariant {
+    /// The scenario's name (`[[scenarios]] name`).
+    pub name: String,
+    /// Its `key=value` overrides, as written.
+    pub overrides: Vec<String>,
+    /// The study with the overrides applied (and no scenarios of its own).
+    pub study: Study,
+}
+
 impl Study {
     /// Parses and checks a config text. `origin` names it in messages.
     pub fn from_toml(text: &str, base_dir: &Path, origin: &str) -> Result<Study, ConfigError> {
@@ -513,11 +524,17 @@ impl Study {
     }
 
     /// The configured scenarios as studies, in config order (see [`Study::variant`]).
-    pub fn scenarios(&self) -> Result<Vec<(String, Vec<String>, Study)>, ConfigError> {
+    pub fn scenarios(&self) -> Result<Vec<ScenarioVariant>, ConfigError> {
         self.config
             .scenarios
             .iter()
-            .map(|s| Ok((s.name.clone(), s.set.clone(), self.variant(&s.name, &s.set)?)))
+            .map(|s| {
+                Ok(ScenarioVariant {
+                    name: s.name.clone(),
+                    overrides: s.set.clone(),
+                    study: self.variant(&s.name, &s.set)?,
+                })
+            })
             .collect()
     }
 
@@ -618,7 +635,7 @@ fn check(c: &StudyConfig) -> Result<(), String> {
             ));
         }
     }
-    for mode in crate::mode::Mode::ALL {
+    for mode in crate::method::mode::Mode::ALL {
         let bands: Vec<&EstimateBand> = m.estimate.iter().filter(|b| b.mode == *mode).collect();
         if !bands.is_empty() && !bands.iter().any(|b| b.from_km == 0.0) {
             return Err(format!("method.estimate for {}: one band must start at from_km = 0", mode.code()));
@@ -752,10 +769,10 @@ pseudonym_key = "0123456789"
         .unwrap();
         let v = s.scenarios().unwrap();
         assert_eq!(v.len(), 2);
-        assert_eq!(v[0].2.config.method.boundary, Boundary::Ttw);
-        assert_eq!(v[1].2.config.inputs.factors.as_deref(), Some("x.csv"));
-        assert_eq!(v[1].2.config.method.rebound_share, 0.5);
-        assert!(v.iter().all(|(_, _, st)| st.config.scenarios.is_empty()));
+        assert_eq!(v[0].study.config.method.boundary, Boundary::Ttw);
+        assert_eq!(v[1].study.config.inputs.factors.as_deref(), Some("x.csv"));
+        assert_eq!(v[1].study.config.method.rebound_share, 0.5);
+        assert!(v.iter().all(|s| s.study.config.scenarios.is_empty()));
         // The base run is untouched.
         assert_eq!(s.config.method.boundary, Boundary::Wtw);
         for (extra, expect) in [
@@ -789,7 +806,7 @@ pseudonym_key = "0123456789"
         assert!(s.with_overrides(&["output.parquet_layout=csv".into()]).is_err());
         assert!(s.with_overrides(&["method.rebound_share=-0.1".into()]).is_err());
         let added = s.with_scenario("x", &["method.min_hours_office_day=6".into()]).unwrap();
-        assert_eq!(added.scenarios().unwrap()[0].2.config.method.min_hours_office_day, 6.0);
+        assert_eq!(added.scenarios().unwrap()[0].study.config.method.min_hours_office_day, 6.0);
         assert!(added.with_scenario("x", &["method.boundary=ttw".into()]).is_err());
     }
 

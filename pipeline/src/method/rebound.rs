@@ -2,9 +2,9 @@
 //! travelled anyway (errands, school runs, a detour that the office trip used to absorb).
 //!
 //! `method.rebound_share` is that part, as a share of the avoided office round trip, travelled by
-//! the commute mode: `rebound_* = rebound_share × baseline_*` for km, hours and CO2e (both
+//! the commute mode: `*_rebound = rebound_share × *_baseline` for km, hours and CO2e (both
 //! boundaries). The rebound is travel that happens on the center day, so it is added to the
-//! `actual_*` figures and `avoided = baseline − actual` still holds. navette ships no value for
+//! `*_actual` figures and `avoided = baseline − actual` still holds. navette ships no value for
 //! it: the default 0 is "no rebound", and any other value is the user's assumption (scenarios make
 //! it easy to show a range).
 
@@ -12,35 +12,35 @@ use polars::prelude::*;
 
 /// The figures a rebound scales: (baseline column, actual column, rebound column).
 const SCALED: &[(&str, &str, &str)] = &[
-    ("baseline_km", "actual_km", "rebound_km"),
-    ("baseline_h", "actual_h", "rebound_h"),
-    ("baseline_co2e_kg", "actual_co2e_kg", "rebound_co2e_kg"),
-    ("baseline_co2e_ttw_kg", "actual_co2e_ttw_kg", "rebound_co2e_ttw_kg"),
-    ("baseline_co2e_wtw_kg", "actual_co2e_wtw_kg", "rebound_co2e_wtw_kg"),
+    ("km_baseline", "km_actual", "km_rebound"),
+    ("hours_baseline", "hours_actual", "hours_rebound"),
+    ("co2e_kg_baseline", "co2e_kg_actual", "co2e_kg_rebound"),
+    ("co2e_ttw_kg_baseline", "co2e_ttw_kg_actual", "co2e_ttw_kg_rebound"),
+    ("co2e_wtw_kg_baseline", "co2e_wtw_kg_actual", "co2e_wtw_kg_rebound"),
 ];
 
 /// The differences recomputed after the rebound is added: (avoided, baseline, actual).
 const AVOIDED: &[(&str, &str, &str)] = &[
-    ("km_avoided", "baseline_km", "actual_km"),
-    ("hours_avoided", "baseline_h", "actual_h"),
-    ("co2e_kg_avoided", "baseline_co2e_kg", "actual_co2e_kg"),
-    ("co2e_ttw_kg_avoided", "baseline_co2e_ttw_kg", "actual_co2e_ttw_kg"),
-    ("co2e_wtw_kg_avoided", "baseline_co2e_wtw_kg", "actual_co2e_wtw_kg"),
+    ("km_avoided", "km_baseline", "km_actual"),
+    ("hours_avoided", "hours_baseline", "hours_actual"),
+    ("co2e_kg_avoided", "co2e_kg_baseline", "co2e_kg_actual"),
+    ("co2e_ttw_kg_avoided", "co2e_ttw_kg_baseline", "co2e_ttw_kg_actual"),
+    ("co2e_wtw_kg_avoided", "co2e_wtw_kg_baseline", "co2e_wtw_kg_actual"),
 ];
 
-/// Adds the `rebound_*` columns (just after `actual_co2e_wtw_kg`) to day impacts from
-/// `impact::day_impacts`, adds them to `actual_*` and recomputes the `*_avoided` columns. With a
+/// Adds the `*_rebound` columns (just after `co2e_wtw_kg_actual`) to day impacts from
+/// `impact::day_impacts`, adds them to `*_actual` and recomputes the `*_avoided` columns. With a
 /// share of 0 the rebound columns are 0 and nothing else changes.
 pub fn apply(impacts: DataFrame, share: f64) -> PolarsResult<DataFrame> {
     let names: Vec<String> = impacts.get_column_names().iter().map(|n| n.to_string()).collect();
     let mut order: Vec<Expr> = Vec::with_capacity(names.len() + SCALED.len());
     for n in &names {
         order.push(col(n.as_str()));
-        if n == "actual_co2e_wtw_kg" {
+        if n == "co2e_wtw_kg_actual" {
             order.extend(SCALED.iter().map(|(_, _, r)| col(*r)));
         }
     }
-    if !names.iter().any(|n| n == "actual_co2e_wtw_kg") {
+    if !names.iter().any(|n| n == "co2e_wtw_kg_actual") {
         order.extend(SCALED.iter().map(|(_, _, r)| col(*r)));
     }
     let rebound: Vec<Expr> = SCALED.iter().map(|(b, _, r)| (lit(share) * col(*b)).alias(*r)).collect();
@@ -57,14 +57,14 @@ pub fn apply(impacts: DataFrame, share: f64) -> PolarsResult<DataFrame> {
 mod tests {
     use super::*;
 
-    fn day(baseline_km: f64, actual_km: f64) -> DataFrame {
+    fn day(km_baseline: f64, km_actual: f64) -> DataFrame {
         let mut cols = vec![Column::new("employee".into(), [0u32])];
         for (b, a, _) in SCALED {
-            cols.push(Column::new((*b).into(), [baseline_km]));
-            cols.push(Column::new((*a).into(), [actual_km]));
+            cols.push(Column::new((*b).into(), [km_baseline]));
+            cols.push(Column::new((*a).into(), [km_actual]));
         }
         for (d, _, _) in AVOIDED {
-            cols.push(Column::new((*d).into(), [baseline_km - actual_km]));
+            cols.push(Column::new((*d).into(), [km_baseline - km_actual]));
         }
         DataFrame::new(1, cols).unwrap()
     }
@@ -87,8 +87,8 @@ mod tests {
             assert_eq!(get(&out, d), 20.0, "{d}");
         }
         let names: Vec<&str> = out.get_column_names().iter().map(|n| n.as_str()).collect();
-        let at = names.iter().position(|n| *n == "actual_co2e_wtw_kg").unwrap();
-        assert_eq!(names[at + 1], "rebound_km");
+        let at = names.iter().position(|n| *n == "co2e_wtw_kg_actual").unwrap();
+        assert_eq!(names[at + 1], "km_rebound");
     }
 
     #[test]
@@ -98,10 +98,10 @@ mod tests {
         for c in before.get_column_names() {
             assert_eq!(out.column(c).unwrap(), before.column(c).unwrap(), "{c}");
         }
-        assert_eq!(get(&out, "rebound_km"), 0.0);
+        assert_eq!(get(&out, "km_rebound"), 0.0);
         // A day that replaces nothing has a zero baseline, so no rebound whatever the share.
         let out = apply(day(0.0, 10.0), 0.5).unwrap();
-        assert_eq!(get(&out, "rebound_km"), 0.0);
+        assert_eq!(get(&out, "km_rebound"), 0.0);
         assert_eq!(get(&out, "km_avoided"), -10.0);
     }
 }

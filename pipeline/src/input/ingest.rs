@@ -6,12 +6,12 @@ use chrono::NaiveDate;
 use polars::prelude::{PlHashMap, PlHashSet};
 use rayon::prelude::*;
 
-use crate::clock::{self, StampError};
 use crate::config::{MethodConfig, StudyArea};
-use crate::csvin::{FileError, LogChunk, LogSource, Row, SourceFile, parse_decimal, read_rows};
-use crate::mode::{CarSize, Fuel, Mode};
-use crate::places::Postcodes;
-use crate::quality::{FileCount, Ledger, Reject, RejectReason};
+use crate::input::clock::{self, StampError};
+use crate::input::csvin::{FileError, LogChunk, LogSource, Row, SourceFile, parse_decimal, read_rows};
+use crate::input::places::Postcodes;
+use crate::input::quality::{FileCount, Ledger, Reject, RejectReason};
+use crate::method::mode::{CarSize, Fuel, Mode};
 
 /// A smart work center.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,7 +161,7 @@ pub struct Event {
 
 /// Accepted access events in file and line order, kept in the pieces they were parsed in:
 /// concatenating them would copy every event once more (and fault fresh pages for all of them)
-/// only for [`crate::visits::sort_for_pairing`] to copy them again.
+/// only for [`crate::method::visits::sort_for_pairing`] to copy them again.
 #[derive(Debug, Clone, Default)]
 pub struct Events {
     pieces: Vec<Vec<Event>>,
@@ -440,14 +440,44 @@ struct CardIndex {
     ids: Vec<String>,
 }
 
-/// A card: its index and its only validity span, or (`employee == u32::MAX`) where its spans are
-/// in `CardIndex::reissued`.
+/// A card: its index and either its only validity span or, for a reissued card, where its spans
+/// are in `CardIndex::reissued`. Packed in 16 bytes (one table slot per lookup): read it through
+/// [`CardEntry::spans`], never through the raw fields.
 #[derive(Clone, Copy)]
 struct CardEntry {
     card: u32,
     from: i32,
     to: i32,
     employee: u32,
+}
+
+/// The validity of a card, as [`CardEntry`] packs it.
+enum Spans {
+    /// Held by one employee over one span.
+    One(CardSpan),
+    /// Reissued: the spans are `CardIndex::reissued[i]`.
+    Reissued(usize),
+}
+
+impl CardEntry {
+    /// The `employee` value that marks a reissued card (`from` is then its index in `reissued`).
+    const REISSUED: u32 = u32::MAX;
+
+    fn one(card: u32, (from, to, employee): CardSpan) -> CardEntry {
+        CardEntry { card, from, to, employee }
+    }
+
+    fn reissued(card: u32, i: usize) -> CardEntry {
+        CardEntry { card, from: i as i32, to: 0, employee: Self::REISSUED }
+    }
+
+    fn spans(&self) -> Spans {
+        if self.employee == Self::REISSUED {
+            Spans::Reissued(self.from as usize)
+        } else {
+            Spans::One((self.from, self.to, self.employee))
+        }
+    }
 }
 
 /// Why an event's card resolves to nobody.
@@ -480,26 +510,25 @@ impl CardIndex {
             None => self.long.get_mut(id),
         };
         let overlaps = |s: &CardSpan| s.0 <= span.1 && span.0 <= s.1;
-        match entry {
-            None => {
-                let (from, to, employee) = span;
-                let entry = CardEntry { card: self.ids.len() as u32, from, to, employee };
-                match Self::key(id) {
-                    Some(k) => self.short.insert(k, entry),
-                    None => self.long.insert(id.to_owned(), entry),
-                };
-                self.ids.push(id.to_owned());
-            }
-            Some(e) if e.employee != u32::MAX => {
-                let first = (e.from, e.to, e.employee);
+        let Some(e) = entry else {
+            let entry = CardEntry::one(self.ids.len() as u32, span);
+            match Self::key(id) {
+                Some(k) => self.short.insert(k, entry),
+                None => self.long.insert(id.to_owned(), entry),
+            };
+            self.ids.push(id.to_owned());
+            return true;
+        };
+        match e.spans() {
+            Spans::One(first) => {
                 if overlaps(&first) {
                     return false;
                 }
-                *e = CardEntry { card: e.card, from: self.reissued.len() as i32, to: 0, employee: u32::MAX };
+                *e = CardEntry::reissued(e.card, self.reissued.len());
                 self.reissued.push(vec![first, span]);
             }
-            Some(e) => {
-                let spans = &mut self.reissued[e.from as usize];
+            Spans::Reissued(i) => {
+                let spans = &mut self.reissued[i];
                 if spans.iter().any(overlaps) {
                     return false;
                 }
@@ -516,10 +545,9 @@ impl CardIndex {
             None => self.long.get(id),
         }
         .ok_or(NoHolder::UnknownCard)?;
-        let employee = if entry.employee != u32::MAX {
-            (entry.from <= day && day <= entry.to).then_some(entry.employee)
-        } else {
-            self.reissued[entry.from as usize].iter().find(|s| s.0 <= day && day <= s.1).map(|s| s.2)
+        let employee = match entry.spans() {
+            Spans::One((from, to, employee)) => (from <= day && day <= to).then_some(employee),
+            Spans::Reissued(i) => self.reissued[i].iter().find(|s| s.0 <= day && day <= s.1).map(|s| s.2),
         };
         employee.map(|e| (entry.card, e)).ok_or(NoHolder::NotValidThatDay)
     }
@@ -529,7 +557,7 @@ impl CardIndex {
 struct LogReader<'a> {
     logs: &'a [LogSource],
     chunk_bytes: usize,
-    current: Option<(usize, crate::csvin::LogChunks<'a>)>,
+    current: Option<(usize, crate::input::csvin::LogChunks<'a>)>,
     next_file: usize,
 }
 
@@ -566,6 +594,82 @@ fn finish_log(log: &LogSource, mut outcome: FileOutcome<()>, ledger: &mut Ledger
 /// Size of the chunks access logs are read and parsed in (in parallel, a few at a time).
 const LOG_CHUNK_BYTES: usize = 4 << 20;
 
+/// Declares the columns of an input table: an enum whose variants index `NAMES` (the header names
+/// `ingest_file` maps, in the same order), so rows are read by column name, never by a bare
+/// position.
+macro_rules! csv_columns {
+    ($(#[$m:meta])* $name:ident { $($var:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy)]
+        enum $name {
+            $($var),+
+        }
+
+        impl $name {
+            /// Header names, in variant order.
+            const NAMES: &'static [&'static str] = &[$($code),+];
+
+            /// Position of the column in the rows `ingest_file` hands out.
+            const fn at(self) -> usize {
+                self as usize
+            }
+        }
+    };
+}
+
+csv_columns! {
+    /// Columns of `sites.csv`.
+    SiteCol {
+        SiteId = "site_id",
+        Name = "name",
+        Lat = "lat",
+        Lon = "lon",
+        Municipality = "municipality",
+        Workspaces = "workspaces",
+        OpenedOn = "opened_on",
+    }
+}
+
+csv_columns! {
+    /// Columns of `companies.csv`.
+    CompanyCol {
+        CompanyId = "company_id",
+        Name = "name",
+        OfficeLat = "office_lat",
+        OfficeLon = "office_lon",
+        OfficeName = "office_name",
+        PackageHoursPerQuarter = "package_hours_per_quarter",
+    }
+}
+
+csv_columns! {
+    /// Columns of `employees.csv`.
+    EmployeeCol {
+        EmployeeId = "employee_id",
+        CompanyId = "company_id",
+        CommuteMode = "commute_mode",
+        HomeLat = "home_lat",
+        HomeLon = "home_lon",
+        HomePostcode = "home_postcode",
+        CarFuel = "car_fuel",
+        CarSize = "car_size",
+        CarOccupancy = "car_occupancy",
+        CenterMode = "center_mode",
+        OfficeLat = "office_lat",
+        OfficeLon = "office_lon",
+    }
+}
+
+csv_columns! {
+    /// Columns of `cards.csv`.
+    CardCol {
+        CardId = "card_id",
+        EmployeeId = "employee_id",
+        ValidFrom = "valid_from",
+        ValidTo = "valid_to",
+    }
+}
+
 /// The reference tables, checked, and the card lookup the logs need.
 struct Tables {
     sites: Vec<Site>,
@@ -583,168 +687,141 @@ fn read_tables(src: &SourceSet, method: &MethodConfig, postcodes: &Postcodes) ->
     let area = &method.study_area;
 
     let mut seen = PlHashSet::default();
-    let sites = ingest_file(
-        &src.sites,
-        "sites",
-        &["site_id", "name", "lat", "lon", "municipality", "workspaces", "opened_on"],
-        4,
-        |r| {
-            let site_id = not_seen(&seen, required(r, 0, "site_id")?, "site_id")?;
-            let (lat, lon) =
-                point(r, 2, 3, "site", area)?.ok_or((RejectReason::MissingValue, "lat/lon are empty".into()))?;
-            let workspaces = match number(r, 5, "workspaces")? {
-                Some(w) if w >= 0.0 && w.fract() == 0.0 && w < 100_000.0 => Some(w as u32),
-                Some(w) => {
-                    return Err((RejectReason::OutOfRange, format!("workspaces = {w} is not a whole number of desks")));
-                }
-                None => None,
-            };
-            let opened_on = date(r, 6, "opened_on")?;
-            let name = required(r, 1, "name")?.to_owned();
-            seen.insert(site_id.to_owned());
-            Ok(Site {
-                site_id: site_id.to_owned(),
-                name,
-                lat,
-                lon,
-                municipality: r.get(4).map(str::to_owned),
-                workspaces,
-                opened_on,
-            })
-        },
-    )?
+    let sites = ingest_file(&src.sites, "sites", SiteCol::NAMES, 4, |r| {
+        let site_id = not_seen(&seen, required(r, SiteCol::SiteId.at(), "site_id")?, "site_id")?;
+        let (lat, lon) = point(r, SiteCol::Lat.at(), SiteCol::Lon.at(), "site", area)?
+            .ok_or((RejectReason::MissingValue, "lat/lon are empty".into()))?;
+        let workspaces = match number(r, SiteCol::Workspaces.at(), "workspaces")? {
+            Some(w) if w >= 0.0 && w.fract() == 0.0 && w < 100_000.0 => Some(w as u32),
+            Some(w) => {
+                return Err((RejectReason::OutOfRange, format!("workspaces = {w} is not a whole number of desks")));
+            }
+            None => None,
+        };
+        let opened_on = date(r, SiteCol::OpenedOn.at(), "opened_on")?;
+        let name = required(r, SiteCol::Name.at(), "name")?.to_owned();
+        seen.insert(site_id.to_owned());
+        Ok(Site {
+            site_id: site_id.to_owned(),
+            name,
+            lat,
+            lon,
+            municipality: r.get(SiteCol::Municipality.at()).map(str::to_owned),
+            workspaces,
+            opened_on,
+        })
+    })?
     .into_rows(&mut ledger);
 
     let mut seen = PlHashSet::default();
-    let companies = ingest_file(
-        &src.companies,
-        "companies",
-        &["company_id", "name", "office_lat", "office_lon", "office_name", "package_hours_per_quarter"],
-        4,
-        |r| {
-            let company_id = not_seen(&seen, required(r, 0, "company_id")?, "company_id")?;
-            let (office_lat, office_lon) = point(r, 2, 3, "office", area)?
+    let companies = ingest_file(&src.companies, "companies", CompanyCol::NAMES, 4, |r| {
+        let company_id = not_seen(&seen, required(r, CompanyCol::CompanyId.at(), "company_id")?, "company_id")?;
+        let (office_lat, office_lon) =
+            point(r, CompanyCol::OfficeLat.at(), CompanyCol::OfficeLon.at(), "office", area)?
                 .ok_or((RejectReason::MissingValue, "office_lat/office_lon are empty".into()))?;
-            // `1.500` is 1500 hours to a Belgian reader and 1.5 to a parser: refuse to guess.
-            if let Some(v) = r.get(5).filter(|v| looks_like_thousands(v)) {
-                return Err((
-                    RejectReason::BadNumber,
-                    format!(
-                        "package_hours_per_quarter = {v:?} is ambiguous: write {} or use a decimal comma",
-                        v.replace('.', "")
-                    ),
-                ));
-            }
-            let package = number(r, 5, "package_hours_per_quarter")?;
-            if package.is_some_and(|h| h < 0.0) {
-                return Err((RejectReason::OutOfRange, "package_hours_per_quarter is negative".into()));
-            }
-            let name = required(r, 1, "name")?.to_owned();
-            seen.insert(company_id.to_owned());
-            Ok(Company {
-                company_id: company_id.to_owned(),
-                name,
-                office_lat,
-                office_lon,
-                office_name: r.get(4).map(str::to_owned),
-                package_hours_per_quarter: package,
-            })
-        },
-    )?
+        // `1.500` is 1500 hours to a Belgian reader and 1.5 to a parser: refuse to guess.
+        if let Some(v) = r.get(CompanyCol::PackageHoursPerQuarter.at()).filter(|v| looks_like_thousands(v)) {
+            return Err((
+                RejectReason::BadNumber,
+                format!(
+                    "package_hours_per_quarter = {v:?} is ambiguous: write {} or use a decimal comma",
+                    v.replace('.', "")
+                ),
+            ));
+        }
+        let package = number(r, CompanyCol::PackageHoursPerQuarter.at(), "package_hours_per_quarter")?;
+        if package.is_some_and(|h| h < 0.0) {
+            return Err((RejectReason::OutOfRange, "package_hours_per_quarter is negative".into()));
+        }
+        let name = required(r, CompanyCol::Name.at(), "name")?.to_owned();
+        seen.insert(company_id.to_owned());
+        Ok(Company {
+            company_id: company_id.to_owned(),
+            name,
+            office_lat,
+            office_lon,
+            office_name: r.get(CompanyCol::OfficeName.at()).map(str::to_owned),
+            package_hours_per_quarter: package,
+        })
+    })?
     .into_rows(&mut ledger);
     let company_index: PlHashMap<&str, usize> =
         companies.iter().enumerate().map(|(i, c)| (c.company_id.as_str(), i)).collect();
 
     let mut seen = PlHashSet::default();
-    let employees = ingest_file(
-        &src.employees,
-        "employees",
-        &[
-            "employee_id",
-            "company_id",
-            "commute_mode",
-            "home_lat",
-            "home_lon",
-            "home_postcode",
-            "car_fuel",
-            "car_size",
-            "car_occupancy",
-            "center_mode",
-            "office_lat",
-            "office_lon",
-        ],
-        3,
-        |r| {
-            let employee_id = not_seen(&seen, required(r, 0, "employee_id")?, "employee_id")?;
-            let company_id = required(r, 1, "company_id")?;
-            let company = *company_index.get(company_id).ok_or_else(|| {
-                (
-                    RejectReason::UnknownCompany,
-                    format!("company_id {company_id:?} is not an accepted company of companies.csv"),
-                )
-            })?;
-            let commute_mode = code(r, 2, "commute_mode", Mode::parse, Mode::codes)?
-                .ok_or((RejectReason::MissingValue, "commute_mode is empty".into()))?;
-            let (home, home_source) = match (point(r, 3, 4, "home", area)?, r.get(5)) {
-                (Some(p), _) => (p, HomeSource::Coordinates),
-                (None, Some(pc)) => {
-                    let p = postcodes.point(pc).ok_or_else(|| {
-                        (RejectReason::UnknownPostcode, format!("home_postcode {pc:?} is not a Belgian postcode"))
-                    })?;
-                    (p, HomeSource::Postcode)
-                }
-                (None, None) => {
-                    return Err((
-                        RejectReason::MissingValue,
-                        "no home: give home_lat/home_lon or home_postcode".into(),
-                    ));
-                }
-            };
-            let car_fuel = code(r, 6, "car_fuel", Fuel::parse, Fuel::codes)?.unwrap_or(Fuel::Unknown);
-            let car_size = code(r, 7, "car_size", CarSize::parse, CarSize::codes)?.unwrap_or(CarSize::Average);
-            let occupancy = number(r, 8, "car_occupancy")?;
-            if occupancy.is_some_and(|o| !(1.0..=9.0).contains(&o)) {
-                return Err((RejectReason::OutOfRange, "car_occupancy must be between 1 and 9".into()));
+    let employees = ingest_file(&src.employees, "employees", EmployeeCol::NAMES, 3, |r| {
+        let employee_id = not_seen(&seen, required(r, EmployeeCol::EmployeeId.at(), "employee_id")?, "employee_id")?;
+        let company_id = required(r, EmployeeCol::CompanyId.at(), "company_id")?;
+        let company = *company_index.get(company_id).ok_or_else(|| {
+            (
+                RejectReason::UnknownCompany,
+                format!("company_id {company_id:?} is not an accepted company of companies.csv"),
+            )
+        })?;
+        let commute_mode = code(r, EmployeeCol::CommuteMode.at(), "commute_mode", Mode::parse, Mode::codes)?
+            .ok_or((RejectReason::MissingValue, "commute_mode is empty".into()))?;
+        let (home, home_source) = match (
+            point(r, EmployeeCol::HomeLat.at(), EmployeeCol::HomeLon.at(), "home", area)?,
+            r.get(EmployeeCol::HomePostcode.at()),
+        ) {
+            (Some(p), _) => (p, HomeSource::Coordinates),
+            (None, Some(pc)) => {
+                let p = postcodes.point(pc).ok_or_else(|| {
+                    (RejectReason::UnknownPostcode, format!("home_postcode {pc:?} is not a Belgian postcode"))
+                })?;
+                (p, HomeSource::Postcode)
             }
-            let center_mode = code(r, 9, "center_mode", Mode::parse, Mode::codes)?.unwrap_or(commute_mode);
-            let c = &companies[company];
-            let own_office = point(r, 10, 11, "office", area)?;
-            let occupancy_for =
-                |mode: Mode, declared: Option<f64>| occupancy_for(mode, declared, method.carpool_occupancy);
-            seen.insert(employee_id.to_owned());
-            Ok(Employee {
-                employee_id: employee_id.to_owned(),
-                company,
-                home,
-                home_source,
-                commute_mode,
-                center_mode,
-                car_fuel,
-                car_size,
-                commute_occupancy: occupancy_for(commute_mode, occupancy),
-                center_occupancy: occupancy_for(center_mode, None),
-                declared_occupancy: occupancy,
-                office: own_office.unwrap_or((c.office_lat, c.office_lon)),
-                own_office: own_office.is_some(),
-            })
-        },
-    )?
+            (None, None) => {
+                return Err((RejectReason::MissingValue, "no home: give home_lat/home_lon or home_postcode".into()));
+            }
+        };
+        let car_fuel =
+            code(r, EmployeeCol::CarFuel.at(), "car_fuel", Fuel::parse, Fuel::codes)?.unwrap_or(Fuel::Unknown);
+        let car_size =
+            code(r, EmployeeCol::CarSize.at(), "car_size", CarSize::parse, CarSize::codes)?.unwrap_or(CarSize::Average);
+        let occupancy = number(r, EmployeeCol::CarOccupancy.at(), "car_occupancy")?;
+        if occupancy.is_some_and(|o| !(1.0..=9.0).contains(&o)) {
+            return Err((RejectReason::OutOfRange, "car_occupancy must be between 1 and 9".into()));
+        }
+        let center_mode =
+            code(r, EmployeeCol::CenterMode.at(), "center_mode", Mode::parse, Mode::codes)?.unwrap_or(commute_mode);
+        let c = &companies[company];
+        let own_office = point(r, EmployeeCol::OfficeLat.at(), EmployeeCol::OfficeLon.at(), "office", area)?;
+        let occupancy_for = |mode: Mode, declared: Option<f64>| occupancy_for(mode, declared, method.carpool_occupancy);
+        seen.insert(employee_id.to_owned());
+        Ok(Employee {
+            employee_id: employee_id.to_owned(),
+            company,
+            home,
+            home_source,
+            commute_mode,
+            center_mode,
+            car_fuel,
+            car_size,
+            commute_occupancy: occupancy_for(commute_mode, occupancy),
+            center_occupancy: occupancy_for(center_mode, None),
+            declared_occupancy: occupancy,
+            office: own_office.unwrap_or((c.office_lat, c.office_lon)),
+            own_office: own_office.is_some(),
+        })
+    })?
     .into_rows(&mut ledger);
     let employee_index: PlHashMap<&str, usize> =
         employees.iter().enumerate().map(|(i, e)| (e.employee_id.as_str(), i)).collect();
 
     // Events resolve their card's holder by local date.
     let mut card_lookup = CardIndex::new();
-    let cards = ingest_file(&src.cards, "cards", &["card_id", "employee_id", "valid_from", "valid_to"], 2, |r| {
-        let card_id = required(r, 0, "card_id")?;
-        let employee_id = required(r, 1, "employee_id")?;
+    let cards = ingest_file(&src.cards, "cards", CardCol::NAMES, 2, |r| {
+        let card_id = required(r, CardCol::CardId.at(), "card_id")?;
+        let employee_id = required(r, CardCol::EmployeeId.at(), "employee_id")?;
         let employee = *employee_index.get(employee_id).ok_or_else(|| {
             (
                 RejectReason::UnknownEmployee,
                 format!("employee_id {employee_id:?} is not an accepted row of employees.csv"),
             )
         })?;
-        let (valid_from, valid_to) = (date(r, 2, "valid_from")?, date(r, 3, "valid_to")?);
+        let (valid_from, valid_to) =
+            (date(r, CardCol::ValidFrom.at(), "valid_from")?, date(r, CardCol::ValidTo.at(), "valid_to")?);
         let span = (valid_from.map_or(i32::MIN, clock::day_number), valid_to.map_or(i32::MAX, clock::day_number));
         if span.0 > span.1 {
             return Err((RejectReason::OutOfRange, "valid_from is after valid_to".into()));

@@ -6,16 +6,13 @@
 use polars::prelude::*;
 
 use crate::config::Boundary;
-use crate::estimate::{BandSource, LegEstimate, estimate_leg};
-use crate::factors::{FactorError, FactorSet};
-use crate::ingest::Inputs;
-use crate::roads::{LegRequest, RoadRouting};
-use crate::transit::TransitRouting;
-
-/// How a leg's distance and time were obtained: great circle × detour factor.
-pub const METHOD_ESTIMATED: &str = "estimated";
-/// How a leg's distance and time were obtained: shortest-time route on the road network.
-pub const METHOD_ROUTED: &str = "routed";
+use crate::input::ingest::Inputs;
+use crate::method::estimate::{BandSource, LegEstimate, estimate_leg};
+use crate::method::factors::{FactorError, FactorSet};
+use crate::routing::LegRequest;
+use crate::routing::roads::RoadRouting;
+use crate::routing::transit::TransitRouting;
+use crate::schema::{LegKind, LegMethod};
 
 /// One-way legs: an `office` leg for every employee and a `center` leg for every (employee, site)
 /// that is the main site of a center day. Columns: `employee, leg, site, mode, occupancy,
@@ -67,23 +64,23 @@ pub fn legs(
         sites.push(Some((emp, site)));
     }
     let routed = match roads {
-        Some(r) => crate::roads::route(r, &requests),
+        Some(r) => crate::routing::roads::route(r, &requests),
         None => vec![None; requests.len()],
     };
 
     let timetabled = match transit {
-        Some(t) => crate::transit::route(t, &requests),
+        Some(t) => crate::routing::transit::route(t, &requests),
         None => vec![None; requests.len()],
     };
 
     let mut b = LegColumns::default();
     for (i, ((q, routed), timetabled)) in requests.iter().zip(routed).zip(timetabled).enumerate() {
         let (emp, site, leg) = match sites[i] {
-            None => (i as u32, None, "office"),
-            Some((emp, site)) => (emp, Some(site), "center"),
+            None => (i as u32, None, LegKind::Office),
+            Some((emp, site)) => (emp, Some(site), LegKind::Center),
         };
         let e = &inputs.employees[emp as usize];
-        let (occupancy, f) = if leg == "office" {
+        let (occupancy, f) = if leg == LegKind::Office {
             (e.commute_occupancy, factors.person_km(q.mode, e.car_fuel, e.car_size, e.commute_occupancy)?)
         } else {
             (e.center_occupancy, factors.person_km(q.mode, e.car_fuel, e.car_size, e.center_occupancy)?)
@@ -93,14 +90,14 @@ pub fn legs(
             let (est, f, method, reason, tleg) = match t {
                 Ok(leg) => {
                     let access_mode = match transit.map(|t| t.config.access_mode) {
-                        Some(crate::config::AccessMode::Bike) => crate::mode::Mode::Bike,
-                        _ => crate::mode::Mode::Walk,
+                        Some(crate::config::AccessMode::Bike) => crate::method::mode::Mode::Bike,
+                        _ => crate::method::mode::Mode::Walk,
                     };
                     let f = transit_factor(&leg, q.mode, access_mode, e, occupancy, factors)?;
                     let est = LegEstimate { distance_m: leg.distance_m, duration_s: leg.duration_s, ..est };
-                    (est, f, METHOD_ROUTED, None, Some(leg))
+                    (est, f, LegMethod::Routed, None, Some(leg))
                 }
-                Err(why) => (est, f, METHOD_ESTIMATED, Some(why.code()), None),
+                Err(why) => (est, f, LegMethod::Estimated, Some(why.code()), None),
             };
             b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
             b.push_transit(tleg.as_ref());
@@ -108,10 +105,10 @@ pub fn legs(
         }
         let (est, method, reason) = match routed {
             Some(Ok(r)) => {
-                (LegEstimate { distance_m: r.distance_m, duration_s: r.duration_s, ..est }, METHOD_ROUTED, None)
+                (LegEstimate { distance_m: r.distance_m, duration_s: r.duration_s, ..est }, LegMethod::Routed, None)
             }
-            Some(Err(why)) => (est, METHOD_ESTIMATED, Some(why.code())),
-            None => (est, METHOD_ESTIMATED, None),
+            Some(Err(why)) => (est, LegMethod::Estimated, Some(why.code())),
+            None => (est, LegMethod::Estimated, None),
         };
         b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
         b.push_transit(None);
@@ -123,22 +120,23 @@ pub fn legs(
 /// in-vehicle km of each vehicle class × its factor, plus the access km × the access mode's
 /// factor (walking 0), divided by the leg's km. Ids: the rows of the class with the most km.
 fn transit_factor(
-    leg: &crate::transit::TransitLeg,
-    mode: crate::mode::Mode,
-    access_mode: crate::mode::Mode,
-    e: &crate::ingest::Employee,
+    leg: &crate::routing::transit::TransitLeg,
+    mode: crate::method::mode::Mode,
+    access_mode: crate::method::mode::Mode,
+    e: &crate::input::ingest::Employee,
     occupancy: f64,
     factors: &FactorSet,
-) -> Result<crate::factors::PersonKmFactor, FactorError> {
+) -> Result<crate::method::factors::PersonKmFactor, FactorError> {
     let mut ttw_kg = 0.0;
     let mut wtt_kg = 0.0;
-    let mut main: Option<(f64, crate::factors::PersonKmFactor)> = None;
+    let mut main: Option<(f64, crate::method::factors::PersonKmFactor)> = None;
     for class in navette_transit::VehicleClass::ALL {
         let km = leg.in_vehicle_m[class as usize] / 1000.0;
         if km <= 0.0 {
             continue;
         }
-        let f = factors.person_km(crate::transit::factor_mode(class, mode), e.car_fuel, e.car_size, occupancy)?;
+        let f =
+            factors.person_km(crate::routing::transit::factor_mode(class, mode), e.car_fuel, e.car_size, occupancy)?;
         ttw_kg += km * f.ttw_kg_per_km;
         wtt_kg += km * f.wtt_kg_per_km;
         if main.as_ref().is_none_or(|(m, _)| km > *m) {
@@ -154,7 +152,7 @@ fn transit_factor(
     };
     let km = leg.distance_m / 1000.0;
     let per_km = |kg: f64| if km > 0.0 { kg / km } else { 0.0 };
-    Ok(crate::factors::PersonKmFactor { ttw_kg_per_km: per_km(ttw_kg), wtt_kg_per_km: per_km(wtt_kg), ..main })
+    Ok(crate::method::factors::PersonKmFactor { ttw_kg_per_km: per_km(ttw_kg), wtt_kg_per_km: per_km(wtt_kg), ..main })
 }
 
 /// Rounds to 0.1 km (figures of legs on the timetables).
@@ -176,10 +174,10 @@ pub enum LegError {
 /// Rounds a leg's distance to the nearest 1000 m and scales its time alike. The error is at most
 /// ±500 m per leg and averages out over many legs; what it buys is that distances kept per
 /// employee no longer locate a home more precisely than about a square kilometre.
-pub fn round_leg(est: crate::estimate::LegEstimate) -> crate::estimate::LegEstimate {
+pub fn round_leg(est: crate::method::estimate::LegEstimate) -> crate::method::estimate::LegEstimate {
     let distance_m = (est.distance_m / 1000.0).round() * 1000.0;
     let duration_s = if est.distance_m > 0.0 { est.duration_s * distance_m / est.distance_m } else { 0.0 };
-    crate::estimate::LegEstimate { distance_m, duration_s, ..est }
+    crate::method::estimate::LegEstimate { distance_m, duration_s, ..est }
 }
 
 #[derive(Default)]
@@ -208,18 +206,18 @@ impl LegColumns {
     fn push(
         &mut self,
         employee: u32,
-        leg: &'static str,
+        leg: LegKind,
         site: Option<u32>,
         mode: &'static str,
         occupancy: f64,
-        est: crate::estimate::LegEstimate,
-        f: crate::factors::PersonKmFactor,
-        method: &'static str,
+        est: crate::method::estimate::LegEstimate,
+        f: crate::method::factors::PersonKmFactor,
+        method: LegMethod,
         reason: Option<&'static str>,
     ) {
         let est = round_leg(est);
         self.employee.push(employee);
-        self.leg.push(leg);
+        self.leg.push(leg.code());
         self.site.push(site);
         self.mode.push(mode);
         self.occupancy.push(occupancy);
@@ -229,11 +227,11 @@ impl LegColumns {
         self.wtt.push(f.wtt_kg_per_km);
         self.ttw_id.push(f.ttw_row as u32);
         self.wtt_id.push(f.wtt_row as u32);
-        self.method.push(method);
+        self.method.push(method.code());
         self.reason.push(reason);
     }
 
-    fn push_transit(&mut self, leg: Option<&crate::transit::TransitLeg>) {
+    fn push_transit(&mut self, leg: Option<&crate::routing::transit::TransitLeg>) {
         self.transfers.push(leg.map(|l| l.transfers));
         for (k, col) in self.in_vehicle_km.iter_mut().enumerate() {
             col.push(leg.map(|l| tenth_km(l.in_vehicle_m[k])));
@@ -279,16 +277,16 @@ impl LegColumns {
     }
 }
 
-/// Day impacts: center days joined with their legs. Adds `actual_*` and `baseline_*` round-trip
-/// figures (`_km`, `_h`, `_co2e_ttw_kg`, `_co2e_wtw_kg`, `_co2e_kg` in the configured boundary),
+/// Day impacts: center days joined with their legs. Adds `*_actual` and `*_baseline` round-trip
+/// figures (`km_`, `hours_`, `co2e_ttw_kg_`, `co2e_wtw_kg_`, `co2e_kg_` in the configured boundary),
 /// the `*_avoided` differences and the legs' modes and methods.
 pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> PolarsResult<DataFrame> {
     // (employee, site) packed in one u64: a one-column join is much faster than a two-column one.
     let pair_key =
         |site: &str| (col("employee").cast(DataType::UInt64) * lit(1u64 << 32)) + col(site).cast(DataType::UInt64);
-    let side = |leg: &str, prefix: &str| {
+    let side = |leg: LegKind, prefix: &str| {
         let mut keep = vec![col("employee")];
-        if leg == "center" {
+        if leg == LegKind::Center {
             keep = vec![pair_key("site").alias("pair_key")];
         }
         keep.extend([
@@ -299,7 +297,7 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
             col("mode").alias(format!("{prefix}_mode")),
             col("method").alias(format!("{prefix}_method")),
         ]);
-        legs.clone().lazy().filter(col("leg").eq(lit(leg))).select(keep)
+        legs.clone().lazy().filter(col("leg").eq(lit(leg.code()))).select(keep)
     };
     let boundary_col = |prefix: &str| match boundary {
         Boundary::Ttw => col(format!("{prefix}_co2e_ttw_kg")),
@@ -312,32 +310,32 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
     days.clone()
         .lazy()
         .with_column(pair_key("main_site").alias("pair_key"))
-        .join(side("center", "c"), [col("pair_key")], [col("pair_key")], left_join.clone())
-        .join(side("office", "o"), [col("employee")], [col("employee")], left_join)
+        .join(side(LegKind::Center, "c"), [col("pair_key")], [col("pair_key")], left_join.clone())
+        .join(side(LegKind::Office, "o"), [col("employee")], [col("employee")], left_join)
         .with_columns([
-            (lit(2.0) * col("c_distance_m") / lit(1000.0)).alias("actual_km"),
-            (lit(2.0) * col("c_duration_s") / lit(3600.0)).alias("actual_h"),
-            (lit(2.0) * col("c_ttw_kg")).alias("actual_co2e_ttw_kg"),
-            (lit(2.0) * col("c_wtw_kg")).alias("actual_co2e_wtw_kg"),
-            (replaced.clone() * lit(2.0) * col("o_distance_m") / lit(1000.0)).alias("baseline_km"),
-            (replaced.clone() * lit(2.0) * col("o_duration_s") / lit(3600.0)).alias("baseline_h"),
-            (replaced.clone() * lit(2.0) * col("o_ttw_kg")).alias("baseline_co2e_ttw_kg"),
-            (replaced * lit(2.0) * col("o_wtw_kg")).alias("baseline_co2e_wtw_kg"),
+            (lit(2.0) * col("c_distance_m") / lit(1000.0)).alias("km_actual"),
+            (lit(2.0) * col("c_duration_s") / lit(3600.0)).alias("hours_actual"),
+            (lit(2.0) * col("c_ttw_kg")).alias("co2e_ttw_kg_actual"),
+            (lit(2.0) * col("c_wtw_kg")).alias("co2e_wtw_kg_actual"),
+            (replaced.clone() * lit(2.0) * col("o_distance_m") / lit(1000.0)).alias("km_baseline"),
+            (replaced.clone() * lit(2.0) * col("o_duration_s") / lit(3600.0)).alias("hours_baseline"),
+            (replaced.clone() * lit(2.0) * col("o_ttw_kg")).alias("co2e_ttw_kg_baseline"),
+            (replaced * lit(2.0) * col("o_wtw_kg")).alias("co2e_wtw_kg_baseline"),
             col("c_mode").alias("center_mode"),
             col("o_mode").alias("commute_mode"),
             col("c_method").alias("actual_method"),
             col("o_method").alias("baseline_method"),
         ])
         .with_columns([
-            boundary_col("actual").alias("actual_co2e_kg"),
-            boundary_col("baseline").alias("baseline_co2e_kg"),
+            boundary_col("actual").alias("co2e_kg_actual"),
+            boundary_col("baseline").alias("co2e_kg_baseline"),
         ])
         .with_columns([
-            (col("baseline_km") - col("actual_km")).alias("km_avoided"),
-            (col("baseline_h") - col("actual_h")).alias("hours_avoided"),
-            (col("baseline_co2e_kg") - col("actual_co2e_kg")).alias("co2e_kg_avoided"),
-            (col("baseline_co2e_ttw_kg") - col("actual_co2e_ttw_kg")).alias("co2e_ttw_kg_avoided"),
-            (col("baseline_co2e_wtw_kg") - col("actual_co2e_wtw_kg")).alias("co2e_wtw_kg_avoided"),
+            (col("km_baseline") - col("km_actual")).alias("km_avoided"),
+            (col("hours_baseline") - col("hours_actual")).alias("hours_avoided"),
+            (col("co2e_kg_baseline") - col("co2e_kg_actual")).alias("co2e_kg_avoided"),
+            (col("co2e_ttw_kg_baseline") - col("co2e_ttw_kg_actual")).alias("co2e_ttw_kg_avoided"),
+            (col("co2e_wtw_kg_baseline") - col("co2e_wtw_kg_actual")).alias("co2e_wtw_kg_avoided"),
         ])
         .select([
             col("employee"),
@@ -347,16 +345,16 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
             col("replaces_office_day"),
             col("commute_mode"),
             col("center_mode"),
-            col("baseline_km"),
-            col("baseline_h"),
-            col("baseline_co2e_kg"),
-            col("baseline_co2e_ttw_kg"),
-            col("baseline_co2e_wtw_kg"),
-            col("actual_km"),
-            col("actual_h"),
-            col("actual_co2e_kg"),
-            col("actual_co2e_ttw_kg"),
-            col("actual_co2e_wtw_kg"),
+            col("km_baseline"),
+            col("hours_baseline"),
+            col("co2e_kg_baseline"),
+            col("co2e_ttw_kg_baseline"),
+            col("co2e_wtw_kg_baseline"),
+            col("km_actual"),
+            col("hours_actual"),
+            col("co2e_kg_actual"),
+            col("co2e_ttw_kg_actual"),
+            col("co2e_wtw_kg_actual"),
             col("km_avoided"),
             col("hours_avoided"),
             col("co2e_kg_avoided"),

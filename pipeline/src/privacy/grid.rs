@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use crate::ingest::Inputs;
+use crate::input::ingest::Inputs;
 
 const A_M: f64 = 6_378_137.0;
 const INV_F: f64 = 298.257_222_101;

@@ -18,12 +18,12 @@
 use polars::prelude::*;
 
 use crate::config::MethodConfig;
-use crate::estimate::effective_bands;
-use crate::factors::FactorSet;
-use crate::impact::{self, LegError};
-use crate::ingest::{Events, Inputs};
-use crate::roads::RoadRouting;
-use crate::{rebound, visits};
+use crate::input::ingest::{Events, Inputs};
+use crate::method::estimate::effective_bands;
+use crate::method::factors::FactorSet;
+use crate::method::impact::{self, LegError};
+use crate::method::{rebound, visits};
+use crate::routing::roads::RoadRouting;
 
 /// The result of one scenario.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ pub struct Base<'a> {
     /// The base run's road network (routing options included), when legs are routed.
     pub roads: Option<&'a RoadRouting>,
     /// The base run's timetables (transit options included), when the study names GTFS feeds.
-    pub transit: Option<&'a crate::transit::TransitRouting>,
+    pub transit: Option<&'a crate::routing::transit::TransitRouting>,
 }
 
 /// A scenario could not be computed.

@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::csvin::hex;
+use crate::input::csvin::hex;
 
 /// HMAC-SHA256 (RFC 2104).
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use navette_road::{Job, Profile, RoadNetwork, RoundTrip, Unrouted};
 
 use crate::config::{RoutingConfig, Study};
-use crate::mode::Mode;
+use crate::method::mode::{Mode, Network};
+use crate::routing::LegRequest;
 
 /// The bicycle profile's riding speed (km/h), the base for e-bike times.
 const BIKE_PROFILE_KMH: f64 = 15.0;
@@ -17,7 +18,7 @@ const BIKE_PROFILE_KMH: f64 = 15.0;
 pub struct RoadRouting {
     /// The prepared network.
     pub network: RoadNetwork,
-    /// Options.
+    /// `[method.routing]`: snap distance, e-bike speed.
     pub config: RoutingConfig,
     /// Whether a prepared artifact was reused (false: built from the PBF in this run).
     pub reused: bool,
@@ -27,11 +28,11 @@ pub struct RoadRouting {
 
 /// The road profile of a mode; `None` for public transport (not a road leg).
 pub fn profile_of(mode: Mode) -> Option<Profile> {
-    match mode {
-        Mode::Car | Mode::Carpool | Mode::Motorbike => Some(Profile::Car),
-        Mode::Bike | Mode::Ebike => Some(Profile::Bike),
-        Mode::Walk => Some(Profile::Foot),
-        Mode::Train | Mode::Bus | Mode::Tram | Mode::Metro => None,
+    match mode.network() {
+        Network::RoadCar => Some(Profile::Car),
+        Network::RoadBike => Some(Profile::Bike),
+        Network::RoadFoot => Some(Profile::Foot),
+        Network::Timetable => None,
     }
 }
 
@@ -58,17 +59,6 @@ pub fn open(study: &Study) -> Result<Option<RoadRouting>> {
         None => (RoadNetwork::from_pbf(&pbf).with_context(context)?.0, false),
     };
     Ok(Some(RoadRouting { network, config, reused, pbf_name: osm.to_owned() }))
-}
-
-/// One leg to route: mode, home and destination (lat, lon).
-#[derive(Debug, Clone, Copy)]
-pub struct LegRequest {
-    /// Travel mode.
-    pub mode: Mode,
-    /// Home.
-    pub home: (f64, f64),
-    /// Office or site.
-    pub dest: (f64, f64),
 }
 
 /// A routed leg, one way: the mean of the way there and the way back (the method counts round

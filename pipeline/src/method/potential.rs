@@ -10,10 +10,11 @@
 
 use polars::prelude::*;
 
-use crate::estimate::{BandSource, estimate_leg};
-use crate::factors::FactorSet;
-use crate::impact::{LegError, METHOD_ESTIMATED, round_leg};
-use crate::ingest::Inputs;
+use crate::input::ingest::Inputs;
+use crate::method::estimate::{BandSource, estimate_leg};
+use crate::method::factors::FactorSet;
+use crate::method::impact::{LegError, round_leg};
+use crate::schema::LegMethod;
 
 /// One row per employee (`employee, nearest_site, office_km, nearest_site_km, office_h,
 /// nearest_site_h, potential_km, potential_h, potential_co2e_ttw_kg, potential_co2e_wtw_kg,
@@ -63,7 +64,7 @@ pub fn employee_potential(inputs: &Inputs, factors: &FactorSet, bands: &[BandSou
             Column::new("potential_h".into(), hours),
             Column::new("potential_co2e_ttw_kg".into(), ttw),
             Column::new("potential_co2e_wtw_kg".into(), wtw),
-            Column::new("method".into(), vec![METHOD_ESTIMATED; n]),
+            Column::new("method".into(), vec![LegMethod::Estimated.code(); n]),
         ],
     )?)
 }

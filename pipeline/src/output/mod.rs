@@ -1,0 +1,3 @@
+//! Output: the warehouse tables (Parquet, DuckDB and the SQL views every figure comes from).
+
+pub mod warehouse;

@@ -1,0 +1,656 @@
+//! Report figures, read from the warehouse views only, with small cells suppressed.
+//!
+//! Invariant: every number handed to `navette_reports` comes from a SQL view (or a count over a
+//! warehouse table); nothing here recomputes the method. Privacy is applied here, before any
+//! figure reaches the renderer: groups of fewer than k employees are suppressed, with secondary
+//! suppression (`navette_reports::privacy::suppress`) so the hidden cells cannot be recomputed
+//! from the totals, and the year to date is withheld whenever one of its quarters is.
+
+use anyhow::{Context, Result};
+use duckdb::Connection;
+use navette_reports::privacy::suppress;
+use navette_reports::{
+    Appendix, BandRow, CompanyReport, DataSources, DetourRow, FactorRow, Headline, Lang, MapCell, MapData, MapPoint,
+    ModeRow, MonthRow, NetworkReport, NetworkSiteRow, NetworkTotals, Package, SiteRow, SpreadRow, Uncertainty, Ytd,
+};
+
+use crate::privacy::grid::laea;
+use crate::privacy::suppression::{coarsen, hide, suppress_disjoint};
+
+/// A (company, quarter) that has activity.
+#[derive(Debug, Clone)]
+pub struct ReportKey {
+    /// Company id.
+    pub company_id: String,
+    /// Company display name.
+    pub company_name: String,
+    /// Quarter label.
+    pub quarter: String,
+}
+
+/// Every (company, quarter) with at least one center day, in id then quarter order.
+pub fn report_keys(conn: &Connection) -> Result<Vec<ReportKey>> {
+    let mut stmt = conn.prepare(
+        "SELECT q.company_id, c.name, q.quarter FROM company_quarter_impact q JOIN companies c USING (company_id) ORDER BY q.company_id, q.quarter",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ReportKey { company_id: r.get("company_id")?, company_name: r.get("name")?, quarter: r.get("quarter")? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every quarter with at least one center day, in order (one network report each).
+pub fn network_quarters(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT quarter FROM network_quarter_impact ORDER BY quarter")?;
+    Ok(stmt.query_map([], |r| r.get("quarter"))?.collect::<Result<_, _>>()?)
+}
+
+fn u(v: i64) -> u64 {
+    v.max(0) as u64
+}
+
+/// The study-wide method and data-quality appendix.
+pub fn appendix(conn: &Connection, k: u32) -> Result<Appendix> {
+    let (boundary, factor_set, min_hours, rebound_share): (String, String, f64, f64) = conn.query_row(
+        "SELECT boundary, factor_set_version, min_hours_office_day, rebound_share FROM run_info",
+        [],
+        |r| {
+            Ok((
+                r.get("boundary")?,
+                r.get("factor_set_version")?,
+                r.get("min_hours_office_day")?,
+                r.get("rebound_share")?,
+            ))
+        },
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT mode, coalesce(fuel, '') AS fuel, coalesce(size, '') AS size, component, value_kg, unit, source,
+                CAST(year AS BIGINT) AS year, legs
+         FROM factors_used",
+    )?;
+    let factors = stmt
+        .query_map([], |r| {
+            Ok(FactorRow {
+                mode: r.get("mode")?,
+                fuel: r.get("fuel")?,
+                size: r.get("size")?,
+                component: r.get("component")?,
+                value_kg: r.get("value_kg")?,
+                unit: r.get("unit")?,
+                source: r.get("source")?,
+                year: r.get("year")?,
+                legs: u(r.get("legs")?),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt =
+        conn.prepare("SELECT mode, from_km, detour, speed_kmh FROM estimate_bands ORDER BY mode, from_km")?;
+    let detours = stmt
+        .query_map([], |r| {
+            Ok(DetourRow {
+                mode: r.get("mode")?,
+                from_km: r.get("from_km")?,
+                detour: r.get("detour")?,
+                speed_kmh: r.get("speed_kmh")?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let (legs_routed, legs_estimated): (i64, i64) = conn.query_row(
+        "SELECT count(*) FILTER (WHERE method = 'routed') AS routed, count(*) FILTER (WHERE method <> 'routed') AS estimated
+         FROM legs",
+        [],
+        |r| Ok((r.get("routed")?, r.get("estimated")?)),
+    )?;
+    let (rows_read, rows_rejected): (i64, i64) = conn.query_row(
+        "SELECT CAST(coalesce(sum(rows_read), 0) AS BIGINT) AS rows_read,
+                CAST(coalesce(sum(rows_rejected), 0) AS BIGINT) AS rows_rejected
+         FROM data_quality_by_file",
+        [],
+        |r| Ok((r.get("rows_read")?, r.get("rows_rejected")?)),
+    )?;
+    let mut stmt = conn.prepare("SELECT reason, rows_rejected FROM rejects_by_reason")?;
+    let reasons: Vec<(String, u64)> = stmt
+        .query_map([], |r| Ok((r.get::<_, String>("reason")?, u(r.get("rows_rejected")?))))?
+        .collect::<Result<_, _>>()?;
+    let unknown_cards = reasons.iter().find(|(r, _)| r == "unknown_card").map_or(0, |(_, n)| *n);
+    let (homes_from_postcode, employees): (i64, i64) =
+        conn.query_row(
+            "SELECT count(*) FILTER (WHERE home_source = 'postcode') AS from_postcode, count(*) AS employees FROM employees",
+            [],
+            |r| Ok((r.get("from_postcode")?, r.get("employees")?)),
+        )?;
+    let mut stmt = conn.prepare("SELECT kind, key, low_ratio, high_ratio, source FROM factor_spread")?;
+    let spread = stmt
+        .query_map([], |r| {
+            Ok(SpreadRow {
+                kind: r.get("kind")?,
+                key: r.get("key")?,
+                low_ratio: r.get("low_ratio")?,
+                high_ratio: r.get("high_ratio")?,
+                source: r.get("source")?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Appendix {
+        boundary,
+        factor_set,
+        factors,
+        detours,
+        legs_routed: u(legs_routed),
+        legs_estimated: u(legs_estimated),
+        min_hours_office_day: min_hours,
+        rebound_share,
+        k_anonymity: k,
+        rows_read: u(rows_read),
+        rows_rejected: u(rows_rejected),
+        reasons,
+        unknown_cards,
+        homes_from_postcode: u(homes_from_postcode),
+        employees: u(employees),
+        spread,
+    })
+}
+
+/// What the maps draw under the data, projected to EPSG:3035 metres: municipality points and
+/// judicial-canton outlines (shipped in `datasets/geo/`, see its SOURCES.md). The default is empty.
+#[derive(Debug, Clone, Default)]
+pub struct Background {
+    /// Population-weighted municipality points.
+    pub places: Vec<(f64, f64)>,
+    /// Closed rings of the cantons' outer edges.
+    pub outlines: Vec<Vec<(f64, f64)>>,
+    /// Main roads of the study's OpenStreetMap extract, when it has one (polylines).
+    pub roads: Vec<Vec<(f64, f64)>>,
+}
+
+impl Background {
+    /// The shipped Belgian background.
+    pub fn belgium() -> Background {
+        const PLACES: &str = include_str!("../../../datasets/geo/be_municipalities.csv");
+        const OUTLINES: &str = include_str!("../../../datasets/geo/be_outlines.csv");
+        let places = PLACES
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split(',').collect();
+                let (lat, lon) = (f.get(7)?.parse::<f64>().ok()?, f.get(8)?.parse::<f64>().ok()?);
+                Some(laea(lat, lon))
+            })
+            .collect();
+        let mut outlines: Vec<Vec<(f64, f64)>> = Vec::new();
+        let mut current: Option<(&str, &str)> = None;
+        for line in OUTLINES.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let (Some(canton), Some(ring), Some(lat), Some(lon)) = (f.first(), f.get(1), f.get(2), f.get(3)) else {
+                continue;
+            };
+            let (Ok(lat), Ok(lon)) = (lat.parse::<f64>(), lon.parse::<f64>()) else { continue };
+            if current != Some((canton, ring)) {
+                outlines.push(Vec::new());
+                current = Some((canton, ring));
+            }
+            outlines.last_mut().expect("pushed above").push(laea(lat, lon));
+        }
+        Background { places, outlines, roads: Vec::new() }
+    }
+
+    /// Adds roads given as polylines of (lat, lon).
+    pub fn with_roads(mut self, lines: &[Vec<(f64, f64)>]) -> Background {
+        self.roads = lines.iter().map(|l| l.iter().map(|&(lat, lon)| laea(lat, lon)).collect()).collect();
+        self
+    }
+}
+
+/// The map of the sites and of the home cells of the center users: one company's, or the whole
+/// network's (`company = None`), over the whole study period (so every quarter's report shows the
+/// same cells and no quarter can be recomputed from another). Cells below k are hidden with
+/// secondary suppression.
+pub fn map(conn: &Connection, company: Option<&str>, k: u32, background: &Background) -> Result<MapData> {
+    let mut stmt = conn.prepare("SELECT name, lat, lon FROM sites ORDER BY site_id")?;
+    let sites = stmt
+        .query_map([], |r| Ok((r.get::<_, String>("name")?, r.get::<_, f64>("lat")?, r.get::<_, f64>("lon")?)))?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|(label, lat, lon)| {
+            let (east_m, north_m) = laea(lat, lon);
+            MapPoint { label, east_m, north_m }
+        })
+        .collect();
+    let mut stmt = conn.prepare(
+        "SELECT cell_east_m, cell_north_m, CAST(sum(employees) AS BIGINT) AS employees FROM home_cells
+         WHERE ? = '' OR company_id = ? GROUP BY cell_id, cell_east_m, cell_north_m ORDER BY cell_id",
+    )?;
+    let company = company.unwrap_or("");
+    let cells: Vec<(i64, i64, u64)> = stmt
+        .query_map(duckdb::params![company, company], |r| {
+            Ok((r.get("cell_east_m")?, r.get("cell_north_m")?, u(r.get("employees")?)))
+        })?
+        .collect::<Result<_, _>>()?;
+    let (cells, cells_hidden, employees_hidden) = coarsen(&cells, k);
+    Ok(MapData {
+        sites,
+        places: background.places.clone(),
+        outlines: background.outlines.clone(),
+        roads: background.roads.clone(),
+        cells,
+        cells_hidden,
+        employees_hidden,
+    })
+}
+
+fn uncertainty(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn duckdb::ToSql],
+    rebound_share: f64,
+) -> Result<Option<Uncertainty>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(params)?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    Ok(Some(Uncertainty {
+        low_kg: r.get("co2e_kg_avoided_low")?,
+        central_kg: r.get("co2e_kg_avoided")?,
+        high_kg: r.get("co2e_kg_avoided_high")?,
+        gross_kg: r.get("co2e_kg_avoided_gross")?,
+        after_ademe_rebound_kg: r.get("co2e_kg_avoided_after_ademe_rebound")?,
+        rebound_share_in_run: rebound_share,
+    }))
+}
+
+const UNCERTAINTY_COLUMNS: &str = "co2e_kg_avoided_low, co2e_kg_avoided, co2e_kg_avoided_high, co2e_kg_avoided_gross, co2e_kg_avoided_after_ademe_rebound";
+
+/// Builds one company's report for one quarter, applying k-anonymity.
+pub fn company_report(
+    conn: &Connection,
+    key: &ReportKey,
+    lang: Lang,
+    study_name: &str,
+    appendix: &Appendix,
+    map: Option<MapData>,
+) -> Result<CompanyReport> {
+    let k = appendix.k_anonymity;
+    let headline = headline(conn, key)?;
+    let (visits_missing_out, visits): (i64, i64) = conn.query_row(
+        "SELECT CAST(coalesce(sum(visits) FILTER (WHERE rule = 'missing_out'), 0) AS BIGINT) AS missing_out,
+                CAST(coalesce(sum(visits), 0) AS BIGINT) AS visits
+         FROM company_quarter_visit_rules WHERE company_id = ? AND quarter = ?",
+        duckdb::params![key.company_id, key.quarter],
+        |r| Ok((r.get("missing_out")?, r.get("visits")?)),
+    )?;
+    let homes_from_postcode_pct: f64 = conn.query_row(
+        "SELECT coalesce(100.0 * count(*) FILTER (WHERE home_source = 'postcode') / nullif(count(*), 0), 0) AS pct
+         FROM employees WHERE company_id = ?",
+        [&key.company_id],
+        |r| r.get("pct"),
+    )?;
+    let mut report = CompanyReport {
+        lang,
+        study_name: study_name.to_owned(),
+        company_name: key.company_name.clone(),
+        quarter: key.quarter.clone(),
+        headline: None,
+        ytd: None,
+        package: None,
+        sites: Vec::new(),
+        modes: Vec::new(),
+        months: Vec::new(),
+        co2e_bands: Vec::new(),
+        day_bands: Vec::new(),
+        uncertainty: None,
+        map: None,
+        visits_missing_out: u(visits_missing_out),
+        visits: u(visits),
+        homes_from_postcode_pct,
+        appendix: appendix.clone(),
+    };
+    let k64 = u64::from(k);
+    if headline.employees_active < k64 {
+        // Withheld: nothing but the appendix (study-wide) is published.
+        return Ok(report);
+    }
+
+    report.ytd = year_to_date(conn, key, k64)?;
+    report.package = package(conn, key)?;
+    report.sites = company_sites(conn, key, k64)?;
+    report.modes = company_modes(conn, key, k64)?;
+    report.months = company_months(conn, key, k64)?;
+    report.co2e_bands = company_bands(conn, key, k64, "co2e_kg_avoided")?;
+    report.day_bands = company_bands(conn, key, k64, "center_days")?;
+    report.uncertainty = uncertainty(
+        conn,
+        &format!("SELECT {UNCERTAINTY_COLUMNS} FROM company_quarter_uncertainty WHERE company_id = ? AND quarter = ?"),
+        &[&key.company_id, &key.quarter],
+        appendix.rebound_share,
+    )?;
+    report.map = map;
+    report.headline = Some(headline);
+    Ok(report)
+}
+
+/// The quarter's headline figures (`company_quarter_impact`).
+fn headline(conn: &Connection, key: &ReportKey) -> Result<Headline> {
+    let ctx = || format!("reading figures for {} {}", key.company_id, key.quarter);
+    let params = duckdb::params![key.company_id, key.quarter];
+    conn.query_row(
+        "SELECT employees_active, center_days, office_days_replaced, center_hours, package_hours, package_used_pct,
+                    km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided
+             FROM company_quarter_impact WHERE company_id = ? AND quarter = ?",
+        params,
+        |r| {
+            Ok(Headline {
+                employees_active: u(r.get("employees_active")?),
+                center_days: u(r.get("center_days")?),
+                office_days_replaced: u(r.get("office_days_replaced")?),
+                center_hours: r.get("center_hours")?,
+                package_hours: r.get("package_hours")?,
+                package_used_pct: r.get("package_used_pct")?,
+                km_avoided: r.get("km_avoided")?,
+                hours_avoided: r.get("hours_avoided")?,
+                co2e_kg_baseline: r.get("co2e_kg_baseline")?,
+                co2e_kg_actual: r.get("co2e_kg_actual")?,
+                co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+            })
+        },
+    )
+    .with_context(ctx)
+}
+
+/// Year to date (`company_ytd_impact`), only when every quarter of the year so far is published.
+fn year_to_date(conn: &Connection, key: &ReportKey, k: u64) -> Result<Option<Ytd>> {
+    let params = duckdb::params![key.company_id, key.quarter];
+    let ytd = conn.query_row(
+        "SELECT min_quarter_employees, quarters, employees_active, center_days, office_days_replaced, center_hours,
+                km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided
+         FROM company_ytd_impact WHERE company_id = ? AND quarter = ?",
+        params,
+        |r| {
+            Ok((
+                u(r.get("min_quarter_employees")?),
+                Ytd {
+                    quarters: u(r.get("quarters")?),
+                    employees_active: u(r.get("employees_active")?),
+                    center_days: u(r.get("center_days")?),
+                    office_days_replaced: u(r.get("office_days_replaced")?),
+                    center_hours: r.get("center_hours")?,
+                    km_avoided: r.get("km_avoided")?,
+                    hours_avoided: r.get("hours_avoided")?,
+                    co2e_kg_baseline: r.get("co2e_kg_baseline")?,
+                    co2e_kg_actual: r.get("co2e_kg_actual")?,
+                    co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+                },
+            ))
+        },
+    )?;
+    Ok((ytd.0 >= k).then_some(ytd.1))
+}
+
+/// The hours package (`company_package_quarter`), when the company has one.
+fn package(conn: &Connection, key: &ReportKey) -> Result<Option<Package>> {
+    let params = duckdb::params![key.company_id, key.quarter];
+    Ok(conn
+        .query_row(
+            "SELECT package_hours, center_hours_used, center_hours_projected, CAST(as_of AS VARCHAR) AS as_of,
+                    working_days_observed, working_days_remaining
+             FROM company_package_quarter WHERE company_id = ? AND quarter = ? AND package_hours > 0",
+            params,
+            |r| {
+                Ok(Package {
+                    package_hours: r.get("package_hours")?,
+                    used_hours: r.get("center_hours_used")?,
+                    projected_hours: r.get("center_hours_projected")?,
+                    as_of: r.get("as_of")?,
+                    working_days_observed: u(r.get("working_days_observed")?),
+                    working_days_remaining: u(r.get("working_days_remaining")?),
+                })
+            },
+        )
+        .map(Some)
+        .or_else(|e| if matches!(e, duckdb::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?)
+}
+
+/// Sites (`company_site_quarter_impact`): the same person can visit several sites, so hidden
+/// cells count distinct people.
+fn company_sites(conn: &Connection, key: &ReportKey, k: u64) -> Result<Vec<Option<SiteRow>>> {
+    let ctx = || format!("reading figures for {} {}", key.company_id, key.quarter);
+    let params = duckdb::params![key.company_id, key.quarter];
+    let mut stmt = conn.prepare(
+        "SELECT v.site_id, s.name, v.employees_active, v.center_days, v.office_days_replaced, v.center_hours,
+                v.km_avoided, v.co2e_kg_avoided
+         FROM company_site_quarter_impact v JOIN sites s USING (site_id)
+         WHERE v.company_id = ? AND v.quarter = ? ORDER BY v.center_days DESC, v.site_id",
+    )?;
+    let (site_ids, sites): (Vec<String>, Vec<SiteRow>) = stmt
+        .query_map(params, |r| {
+            Ok((
+                r.get("site_id")?,
+                SiteRow {
+                    site_name: r.get("name")?,
+                    employees_active: u(r.get("employees_active")?),
+                    center_days: u(r.get("center_days")?),
+                    office_days_replaced: u(r.get("office_days_replaced")?),
+                    center_hours: r.get("center_hours")?,
+                    km_avoided: r.get("km_avoided")?,
+                    co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+                },
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(ctx)?
+        .into_iter()
+        .unzip();
+    let hidden = suppress(&sites.iter().map(|s| s.employees_active).collect::<Vec<_>>(), k, |cells| {
+        distinct_people(conn, key, "site_id", "visits", cells.iter().map(|&i| &site_ids[i]).collect())
+    });
+    Ok(hide(sites, hidden))
+}
+
+/// Commute modes (`company_mode_quarter_impact`): one per person, cells are disjoint.
+fn company_modes(conn: &Connection, key: &ReportKey, k: u64) -> Result<Vec<Option<ModeRow>>> {
+    let params = duckdb::params![key.company_id, key.quarter];
+    let mut stmt = conn.prepare(
+        "SELECT commute_mode, employees_active, center_days, km_avoided, co2e_kg_avoided
+         FROM company_mode_quarter_impact WHERE company_id = ? AND quarter = ? ORDER BY center_days DESC, commute_mode",
+    )?;
+    let modes: Vec<ModeRow> = stmt
+        .query_map(params, |r| {
+            Ok(ModeRow {
+                mode: r.get("commute_mode")?,
+                employees_active: u(r.get("employees_active")?),
+                center_days: u(r.get("center_days")?),
+                km_avoided: r.get("km_avoided")?,
+                co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let hidden = suppress_disjoint(&modes.iter().map(|m| m.employees_active).collect::<Vec<_>>(), k as u32);
+    Ok(hide(modes, hidden))
+}
+
+/// Months (`company_month_impact`, `company_month_use`); a person can be active in several.
+fn company_months(conn: &Connection, key: &ReportKey, k: u64) -> Result<Vec<(String, Option<MonthRow>)>> {
+    let ctx = || format!("reading figures for {} {}", key.company_id, key.quarter);
+    let params = duckdb::params![key.company_id, key.quarter];
+    let mut stmt = conn.prepare(
+        "SELECT m.month, m.employees_active, m.co2e_kg_baseline, m.co2e_kg_actual, u.center_hours, u.center_hours_cumulated,
+                m.km_avoided
+         FROM company_month_impact m JOIN company_month_use u USING (company_id, quarter, month)
+         WHERE m.company_id = ? AND m.quarter = ? ORDER BY m.month",
+    )?;
+    let months: Vec<MonthRow> = stmt
+        .query_map(params, |r| {
+            Ok(MonthRow {
+                month: r.get("month")?,
+                employees_active: u(r.get("employees_active")?),
+                co2e_kg_baseline: r.get("co2e_kg_baseline")?,
+                co2e_kg_actual: r.get("co2e_kg_actual")?,
+                center_hours: r.get("center_hours")?,
+                center_hours_cumulated: r.get("center_hours_cumulated")?,
+                km_avoided: r.get("km_avoided")?,
+            })
+        })?
+        .collect::<Result<_, _>>()
+        .with_context(ctx)?;
+    let labels: Vec<String> = months.iter().map(|m| m.month.clone()).collect();
+    let hidden = suppress(&months.iter().map(|m| m.employees_active).collect::<Vec<_>>(), k, |cells| {
+        distinct_people(conn, key, "month", "impact_base", cells.iter().map(|&i| &labels[i]).collect())
+    });
+    Ok(labels.into_iter().zip(hide(months, hidden)).collect())
+}
+
+/// Distribution of people over the bands of `measure` (`company_quarter_employee_bands`): each
+/// person sits in exactly one band.
+fn company_bands(conn: &Connection, key: &ReportKey, k: u64, measure: &str) -> Result<Vec<Option<BandRow>>> {
+    let mut stmt = conn.prepare(
+        "SELECT band_from, band_to, employees FROM company_quarter_employee_bands
+         WHERE company_id = ? AND quarter = ? AND measure = ? ORDER BY band",
+    )?;
+    let rows: Vec<BandRow> = stmt
+        .query_map(duckdb::params![key.company_id, key.quarter, measure], |r| {
+            Ok(BandRow { from: r.get("band_from")?, to: r.get("band_to")?, employees: u(r.get("employees")?) })
+        })?
+        .collect::<Result<_, _>>()?;
+    let hidden = suppress_disjoint(&rows.iter().map(|b| b.employees).collect::<Vec<_>>(), k as u32);
+    Ok(hide(rows, hidden))
+}
+
+/// Distinct people of the company-quarter whose `column` in `table` is one of `values`: the size
+/// of a group of hidden cells for secondary suppression. On error it counts nobody, which hides
+/// more, never less.
+fn distinct_people(conn: &Connection, key: &ReportKey, column: &str, table: &str, values: Vec<&String>) -> u64 {
+    let list = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT count(DISTINCT employee_pid) FROM {table} WHERE company_id = ? AND quarter = ? AND {column} IN ({list})"
+    );
+    conn.query_row(&sql, duckdb::params![key.company_id, key.quarter], |r| r.get::<_, i64>(0)).map_or(0, u)
+}
+
+fn network_totals(conn: &Connection, quarter: &str) -> Result<Option<NetworkTotals>> {
+    let mut stmt = conn.prepare(
+        "SELECT quarter, employees_active, companies_active, sites_active, center_days, office_days_replaced, center_hours,
+                km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided
+         FROM network_quarter_impact WHERE quarter = ?",
+    )?;
+    let mut rows = stmt.query([quarter])?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    Ok(Some(NetworkTotals {
+        quarter: r.get("quarter")?,
+        employees_active: u(r.get("employees_active")?),
+        companies_active: u(r.get("companies_active")?),
+        sites_active: u(r.get("sites_active")?),
+        center_days: u(r.get("center_days")?),
+        office_days_replaced: u(r.get("office_days_replaced")?),
+        center_hours: r.get("center_hours")?,
+        km_avoided: r.get("km_avoided")?,
+        hours_avoided: r.get("hours_avoided")?,
+        co2e_kg_baseline: r.get("co2e_kg_baseline")?,
+        co2e_kg_actual: r.get("co2e_kg_actual")?,
+        co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+    }))
+}
+
+/// Builds the funders' network report of one quarter (with the quarter before beside it).
+pub fn network_report(
+    conn: &Connection,
+    quarters: &[String],
+    quarter: &str,
+    lang: Lang,
+    study_name: &str,
+    appendix: &Appendix,
+    map: Option<MapData>,
+) -> Result<NetworkReport> {
+    let k = appendix.k_anonymity as u64;
+    let published = |t: Option<NetworkTotals>| t.filter(|t| t.employees_active >= k);
+    let current = published(network_totals(conn, quarter)?);
+    let mut report = NetworkReport {
+        lang,
+        study_name: study_name.to_owned(),
+        quarter: quarter.to_owned(),
+        current: None,
+        previous: None,
+        sites: Vec::new(),
+        data_sources: None,
+        uncertainty: None,
+        map: None,
+        appendix: appendix.clone(),
+    };
+    if current.is_none() {
+        return Ok(report);
+    }
+    let at = quarters.iter().position(|q| q == quarter);
+    if let Some(prev) = at.filter(|&i| i > 0).map(|i| &quarters[i - 1]) {
+        report.previous = published(network_totals(conn, prev)?);
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT i.site_id, i.site_name, coalesce(s.municipality, '') AS municipality,
+                CAST(i.workspaces AS BIGINT) AS workspaces, i.employees_active,
+                i.companies_active, i.center_days, i.center_hours, o.desk_occupancy_pct, o.mean_peak_occupancy_pct,
+                i.co2e_kg_avoided
+         FROM site_quarter_impact i JOIN sites s USING (site_id)
+         LEFT JOIN site_quarter_occupancy o USING (site_id, quarter)
+         WHERE i.quarter = ? ORDER BY i.site_id",
+    )?;
+    let (site_ids, sites): (Vec<String>, Vec<NetworkSiteRow>) = stmt
+        .query_map([quarter], |r| {
+            Ok((
+                r.get("site_id")?,
+                NetworkSiteRow {
+                    site_name: r.get("site_name")?,
+                    municipality: r.get("municipality")?,
+                    workspaces: r.get::<_, Option<i64>>("workspaces")?.map(u),
+                    employees_active: u(r.get("employees_active")?),
+                    companies_active: u(r.get("companies_active")?),
+                    center_days: u(r.get("center_days")?),
+                    center_hours: r.get("center_hours")?,
+                    desk_occupancy_pct: r.get("desk_occupancy_pct")?,
+                    mean_peak_occupancy_pct: r.get("mean_peak_occupancy_pct")?,
+                    co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+                },
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
+    let hidden = suppress(&sites.iter().map(|s| s.employees_active).collect::<Vec<_>>(), k, |cells| {
+        let list =
+            cells.iter().map(|&i| format!("'{}'", site_ids[i].replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+        conn.query_row(
+            &format!("SELECT count(DISTINCT employee_pid) FROM visits WHERE quarter = ? AND site_id IN ({list})"),
+            [quarter],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_or(0, u)
+    });
+    report.sites = hide(sites, hidden);
+
+    report.data_sources = conn
+        .query_row(
+            "SELECT center_days, visits, coalesce(visits_closed_pct, 0) AS visits_closed_pct,
+                    coalesce(km_baseline_routed_pct, 0) AS km_baseline_routed_pct,
+                    coalesce(km_center_routed_pct, 0) AS km_center_routed_pct,
+                    coalesce(homes_from_coordinates_pct, 0) AS homes_from_coordinates_pct
+             FROM network_quarter_data_sources WHERE quarter = ?",
+            [quarter],
+            |r| {
+                Ok(DataSources {
+                    center_days: u(r.get("center_days")?),
+                    visits: u(r.get("visits")?),
+                    visits_closed_pct: r.get("visits_closed_pct")?,
+                    km_baseline_routed_pct: r.get("km_baseline_routed_pct")?,
+                    km_center_routed_pct: r.get("km_center_routed_pct")?,
+                    homes_from_coordinates_pct: r.get("homes_from_coordinates_pct")?,
+                })
+            },
+        )
+        .map(Some)
+        .or_else(|e| if matches!(e, duckdb::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?;
+    report.uncertainty = uncertainty(
+        conn,
+        &format!("SELECT {UNCERTAINTY_COLUMNS} FROM network_quarter_uncertainty WHERE quarter = ?"),
+        &[&quarter],
+        appendix.rebound_share,
+    )?;
+    report.map = map;
+    report.current = current;
+    Ok(report)
+}
