@@ -373,7 +373,7 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
     key_figures(&mut b, r, h);
     baseline_and_actual(&mut b, r, h, k);
     package_section(&mut b, r)?;
-    by_month(&mut b, r, h, k)?;
+    by_month(&mut b, r, k)?;
     by_site(&mut b, r, k)?;
     by_mode(&mut b, r, k)?;
     spread(&mut b, r, k)?;
@@ -478,7 +478,7 @@ fn package_section(b: &mut B, r: &CompanyReport) -> Result<(), String> {
 }
 
 /// Month by month.
-fn by_month(b: &mut B, r: &CompanyReport, h: &Headline, k: u32) -> Result<(), String> {
+fn by_month(b: &mut B, r: &CompanyReport, k: u32) -> Result<(), String> {
     let lang = b.lang;
     // Month by month.
     b.heading(i18n::text(lang, "by_month").to_owned());

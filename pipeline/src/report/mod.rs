@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 use duckdb::Connection;
 use navette_reports::privacy::suppress;
 use navette_reports::{
-    Appendix, BandRow, CompanyReport, DataSources, DetourRow, FactorRow, Headline, Lang, MapCell, MapData, MapPoint,
-    ModeRow, MonthRow, NetworkReport, NetworkSiteRow, NetworkTotals, Package, SiteRow, SpreadRow, Uncertainty, Ytd,
+    Appendix, BandRow, CompanyReport, DataSources, DetourRow, FactorRow, Headline, Lang, MapData, MapPoint, ModeRow,
+    MonthRow, NetworkReport, NetworkSiteRow, NetworkTotals, Package, SiteRow, SpreadRow, Uncertainty, Ytd,
 };
 
 use crate::privacy::grid::laea;
