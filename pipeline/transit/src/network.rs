@@ -778,7 +778,7 @@ fn clean_trips(mut raw: Vec<RawCall>, st: &mut StopTimesLedger) -> Vec<(u32, Vec
         for r in kept {
             if r.arr != UNTIMED {
                 if r.arr < last_dep {
-                    reject(
+                    st.reject(
                         r,
                         "time_goes_back",
                         format!("arrival at sequence {} is before the previous departure", r.seq),
