@@ -745,3 +745,46 @@ struct Trips {
 fn missing(feed: &str, file: &'static str) -> FeedError {
     FeedError::MissingFile { feed: feed.into(), file }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader over `data`; `rows` false turns the row cap off (as if every byte began a row).
+    fn bounded(data: &[u8], cap: u64, compressed: Option<u64>, rows: bool) -> Bounded<&[u8]> {
+        let start = if rows { 0 } else { u64::MAX };
+        Bounded { inner: data, read: 0, cap, compressed, row_start: Arc::new(AtomicU64::new(start)) }
+    }
+
+    fn hit(r: std::io::Result<Vec<u8>>) -> String {
+        let e = r.unwrap_err();
+        e.get_ref().and_then(|x| x.downcast_ref::<LimitHit>()).expect("a LimitHit").to_string()
+    }
+
+    fn read_all(mut b: Bounded<&[u8]>) -> std::io::Result<Vec<u8>> {
+        let mut v = Vec::new();
+        b.read_to_end(&mut v).map(|_| v)
+    }
+
+    /// The actual-size cap (the real caps are too large for a test): exactly the cap reads, one
+    /// byte more fails, without reading further.
+    #[test]
+    fn bounded_reader_caps_size_ratio_and_row() {
+        let data = vec![b'\n'; 100];
+        assert_eq!(read_all(bounded(&data, 100, None, false)).unwrap().len(), 100);
+        assert_eq!(hit(read_all(bounded(&data, 99, None, false))), "is larger than 99 bytes uncompressed");
+        // Ratio: 200 × 1 compressed byte past the first MiB.
+        let big = vec![b'\n'; (1 << 20) + 201];
+        assert_eq!(
+            hit(read_all(bounded(&big, u64::MAX - 1, Some(1), false))),
+            "inflates more than 200 times its compressed size of 1 bytes (a zip bomb?)"
+        );
+        assert!(read_all(bounded(&big[..(1 << 20) + 200], u64::MAX - 1, Some(1), false)).is_ok());
+        // Row: the row starts at 0 and never ends.
+        let row = vec![b'a'; (MAX_ROW_BYTES + 10) as usize];
+        assert_eq!(hit(read_all(bounded(&row, u64::MAX - 1, None, true))), "has a row longer than 1 MiB");
+        assert_eq!(bytes(4 << 30), "4 GiB");
+        assert_eq!(bytes(512 << 20), "512 MiB");
+        assert_eq!(cut("é".repeat(200)).len(), 256 + "…".len());
+    }
+}
