@@ -122,6 +122,17 @@ pub enum FeedError {
         /// What failed.
         detail: String,
     },
+    /// A file goes past one of the limits against broken or hostile feeds (size, zip inflation,
+    /// row length, rejected rows; see the README's "Limits").
+    #[error("GTFS feed {feed}: {file} {detail} (a navette limit against broken or hostile feeds)")]
+    Limit {
+        /// Feed name.
+        feed: String,
+        /// The file.
+        file: &'static str,
+        /// Which limit, and the value.
+        detail: String,
+    },
     /// No trip runs on any candidate day.
     #[error(
         "GTFS feeds {feeds}: no trip runs on a weekday between {from} and {to} (the calendars cover {span}); \
