@@ -1,4 +1,6 @@
-//! Road-routing benchmark: PBF → graphs → every home's round trip to a few destinations.
+//! Road-routing benchmark: PBF → graphs → contraction hierarchies → every home's round trip to a
+//! few destinations; and one-to-all trees alone, plain Dijkstra against PHAST (whose labels are
+//! checked equal to Dijkstra's on every arc of every tree timed).
 //!
 //! ```text
 //! cargo bench --profile dev -p navette-road --bench road            # Monaco, 10 destinations × 1,000 homes
@@ -12,8 +14,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use navette_road::graph::{self, Graph};
+use navette_road::hierarchy::{self, Hierarchy};
 use navette_road::osm::{OsmExtract, OsmWay, read_pbf};
-use navette_road::{Job, Profile, RoadNetwork, Searcher};
+use navette_road::{Job, Phast, Profile, RoadNetwork, Searcher};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -129,9 +132,17 @@ fn main() {
     use rayon::prelude::*;
     let built: Vec<(Graph, graph::BuildStats)> = Profile::ALL.par_iter().map(|&p| graph::build(&x, p)).collect();
     let build_s = t.elapsed().as_secs_f64();
-    for (p, (_, s)) in Profile::ALL.iter().zip(&built) {
+    drop(x);
+    let rss_graphs = peak_rss_mib();
+    // Hierarchies one profile at a time, so each time is one core's.
+    let mut hierarchies: Vec<Hierarchy> = Vec::new();
+    let mut ch_s = Vec::new();
+    for (p, (g, s)) in Profile::ALL.iter().zip(&built) {
+        let t = Instant::now();
+        let h = hierarchy::build(g);
+        ch_s.push(t.elapsed().as_secs_f64());
         eprintln!(
-            "  {:4}: {} ways, {} junctions ({} dropped), {} edges, {} arcs, {} turns ({} restricted)",
+            "  {:4}: {} ways, {} junctions ({} dropped), {} edges, {} arcs, {} turns ({} restricted); hierarchy {:.2} s, {} shortcuts, {} up + {} down edges",
             p.name(),
             s.ways,
             s.junctions,
@@ -139,16 +150,23 @@ fn main() {
             s.edges,
             s.arcs,
             s.turns,
-            s.turns_restricted
+            s.turns_restricted,
+            ch_s.last().unwrap(),
+            h.shortcuts,
+            h.up.len(),
+            h.down.len()
         );
+        hierarchies.push(h);
     }
-    let net = RoadNetwork::from_graphs(String::new(), built.into_iter().map(|(g, _)| g).collect());
-    drop(x);
+    let hierarchy_s: f64 = ch_s.iter().sum();
+    let net = RoadNetwork::from_parts(String::new(), built.into_iter().map(|(g, _)| g).collect(), hierarchies);
     let prep_s = total.elapsed().as_secs_f64();
+    let rss_prepared = peak_rss_mib();
 
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut json = String::from("{\"profiles\":{");
     let mut query_total_s = 0.0;
+    let mut tree_json: Vec<String> = Vec::new();
     for (pi, p) in Profile::ALL.iter().enumerate() {
         let g = net.graph(*p);
         let d = sample(g, &mut rng, dests);
@@ -158,22 +176,54 @@ fn main() {
         let res = net.round_trips(*p, &jobs, 1000.0);
         let q = t.elapsed().as_secs_f64();
         query_total_s += q;
-        // One search alone, for the per-tree figure.
-        let mut s = Searcher::new(g);
-        let snap = net.snap(*p, d[0].0, d[0].1, 1000.0).expect("snaps");
-        let t1 = Instant::now();
-        s.to_destination(g, &snap);
-        let tree_ms = t1.elapsed().as_secs_f64() * 1000.0;
         let ok = res.iter().flatten().filter(|r| r.is_ok()).count();
+        // Trees alone, one thread: plain Dijkstra against PHAST, both directions, every destination.
+        let ch = net.hierarchy(*p);
+        let (mut dij, mut ph) = (Searcher::new(g), Phast::new(ch));
+        let (mut dij_s, mut ph_s, mut up_settled, mut trees) = (0.0, 0.0, 0usize, 0usize);
+        for snap in d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)) {
+            for forward in [false, true] {
+                let t1 = Instant::now();
+                if forward {
+                    dij.from_origin(g, &snap)
+                } else {
+                    dij.to_destination(g, &snap)
+                }
+                dij_s += t1.elapsed().as_secs_f64();
+                let t1 = Instant::now();
+                if forward {
+                    ph.from_origin(g, ch, &snap)
+                } else {
+                    ph.to_destination(g, ch, &snap)
+                }
+                ph_s += t1.elapsed().as_secs_f64();
+                up_settled += ph.settled;
+                trees += 1;
+                for a in 0..g.arc_count() as u32 {
+                    assert_eq!(ph.label(g, ch, a), dij.label(a), "{} tree {trees}, arc {a}", p.name());
+                }
+            }
+        }
+        let per = |s: f64| s * 1000.0 / trees.max(1) as f64;
         eprintln!(
-            "  {:4}: {} round trips in {:.3} s ({} routed); one reverse tree {:.1} ms over {} arcs",
+            "  {:4}: {} round trips in {:.3} s ({} routed, {:.1} trees/s on {threads} threads); one tree: Dijkstra {:.1} ms, PHAST {:.1} ms ({} upward arcs; same labels on all {} trees)",
             p.name(),
             dests * homes,
             q,
             ok,
-            tree_ms,
-            s.settled
+            2.0 * dests as f64 / q,
+            per(dij_s),
+            per(ph_s),
+            up_settled / trees.max(1),
+            trees
         );
+        tree_json.push(format!(
+            "\"{}\":{{\"dijkstra_ms\":{},\"phast_ms\":{},\"hierarchy_s\":{},\"round_trips_s\":{q}}}",
+            p.name(),
+            per(dij_s),
+            per(ph_s),
+            ch_s[pi]
+        ));
         if pi > 0 {
             json.push(',');
         }
@@ -201,11 +251,12 @@ fn main() {
     }
     let all_s = total.elapsed().as_secs_f64();
     json.push_str(&format!(
-        "}},\"timings\":{{\"read_s\":{read_s},\"build_s\":{build_s},\"prepare_s\":{prep_s},\"query_s\":{query_total_s},\"total_s\":{all_s},\"threads\":{threads},\"peak_rss_mib\":{}}}}}",
+        "}},\"trees\":{{{}}},\"timings\":{{\"read_s\":{read_s},\"build_s\":{build_s},\"hierarchy_s\":{hierarchy_s},\"prepare_s\":{prep_s},\"query_s\":{query_total_s},\"total_s\":{all_s},\"threads\":{threads},\"peak_rss_mib\":{}}}}}",
+        tree_json.join(","),
         peak_rss_mib()
     ));
     eprintln!(
-        "road bench: read {read_s:.2} s, build {build_s:.2} s, queries {query_total_s:.2} s, total {all_s:.2} s, peak RSS {:.0} MiB",
+        "road bench: read {read_s:.2} s, build {build_s:.2} s, hierarchies {hierarchy_s:.2} s, queries {query_total_s:.2} s, total {all_s:.2} s; peak RSS {rss_graphs:.0} MiB after the graphs, {rss_prepared:.0} MiB after the hierarchies, {:.0} MiB at the end",
         peak_rss_mib()
     );
     if let Some(out) = out {

@@ -102,6 +102,8 @@ pub struct BuildStats {
     pub turns: usize,
     /// Turns removed by restrictions.
     pub turns_restricted: usize,
+    /// Shortcuts added by the contraction hierarchy (0 until it is built).
+    pub shortcuts: usize,
 }
 
 impl Graph {
