@@ -6,6 +6,7 @@
 //! cargo bench --profile dev -p navette-road --bench road            # Monaco, 10 destinations × 1,000 homes
 //! NAVETTE_ROAD_PBF=datasets/osm/Helsinki.osm.pbf NAVETTE_ROAD_OUT=/tmp/h.json cargo bench ...
 //! NAVETTE_ROAD_TILES=12 cargo bench ...   # the extract tiled 12 × 12 and stitched (country size)
+//! NAVETTE_ROAD_PROFILES=car cargo bench ...   # some profiles only
 //! ```
 //! With `NAVETTE_ROAD_OUT`, writes the sampled points and every (home, destination) result as
 //! JSON for `compare/osrm_compare.py`, which runs OSRM on the same points.
@@ -31,6 +32,13 @@ fn peak_rss_mib() -> f64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// CPU time of the calling thread (s), from `/proc/thread-self/schedstat`: unlike wall time, it
+/// does not grow when other processes take the cores.
+fn thread_cpu_s() -> f64 {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()).map_or(0.0, |ns| ns / 1e9)
 }
 
 /// Copies an extract `n × n` times side by side (ids and coordinates offset) and joins
@@ -113,6 +121,8 @@ fn main() {
     let dests: usize = env("NAVETTE_ROAD_DESTS", 10);
     let homes: usize = env("NAVETTE_ROAD_HOMES", 1000);
     let tiles: usize = env("NAVETTE_ROAD_TILES", 1);
+    let profiles: String = env("NAVETTE_ROAD_PROFILES", "car,bike,foot".to_string());
+    let selected = |p: &Profile| profiles.split(',').any(|n| n == p.name());
     let out: Option<PathBuf> = std::env::var("NAVETTE_ROAD_OUT").ok().map(PathBuf::from);
     let threads = rayon::current_num_threads();
     eprintln!(
@@ -130,7 +140,9 @@ fn main() {
     }
     let t = Instant::now();
     use rayon::prelude::*;
-    let built: Vec<(Graph, graph::BuildStats)> = Profile::ALL.par_iter().map(|&p| graph::build(&x, p)).collect();
+    // A profile left out of NAVETTE_ROAD_PROFILES gets an empty graph.
+    let built: Vec<(Graph, graph::BuildStats)> =
+        Profile::ALL.par_iter().map(|&p| if selected(&p) { graph::build(&x, p) } else { Default::default() }).collect();
     let build_s = t.elapsed().as_secs_f64();
     drop(x);
     let rss_graphs = peak_rss_mib();
@@ -138,11 +150,17 @@ fn main() {
     let mut hierarchies: Vec<Hierarchy> = Vec::new();
     let mut ch_s = Vec::new();
     for (p, (g, s)) in Profile::ALL.iter().zip(&built) {
-        let t = Instant::now();
+        if !selected(p) {
+            hierarchies.push(Hierarchy::default());
+            ch_s.push(0.0);
+            continue;
+        }
+        let (t, c) = (Instant::now(), thread_cpu_s());
         let h = hierarchy::build(g);
         ch_s.push(t.elapsed().as_secs_f64());
+        let ch_cpu = thread_cpu_s() - c;
         eprintln!(
-            "  {:4}: {} ways, {} junctions ({} dropped), {} edges, {} arcs, {} turns ({} restricted); hierarchy {:.2} s, {} shortcuts, {} up + {} down edges",
+            "  {:4}: {} ways, {} junctions ({} dropped), {} edges, {} arcs, {} turns ({} restricted); hierarchy {:.2} s ({:.2} s CPU), {} shortcuts, {} up + {} down edges",
             p.name(),
             s.ways,
             s.junctions,
@@ -152,6 +170,7 @@ fn main() {
             s.turns,
             s.turns_restricted,
             ch_s.last().unwrap(),
+            ch_cpu,
             h.shortcuts,
             h.up.len(),
             h.down.len()
@@ -167,7 +186,7 @@ fn main() {
     let mut json = String::from("{\"profiles\":{");
     let mut query_total_s = 0.0;
     let mut tree_json: Vec<String> = Vec::new();
-    for (pi, p) in Profile::ALL.iter().enumerate() {
+    for (pi, p) in Profile::ALL.iter().enumerate().filter(|(_, p)| selected(p)) {
         let g = net.graph(*p);
         let d = sample(g, &mut rng, dests);
         let h = sample(g, &mut rng, homes);
@@ -181,6 +200,7 @@ fn main() {
         let ch = net.hierarchy(*p);
         let (mut dij, mut ph) = (Searcher::new(g), Phast::new(ch));
         let (mut dij_s, mut ph_s, mut up_settled, mut trees) = (0.0, 0.0, 0usize, 0usize);
+        let (mut dij_cpu, mut ph_cpu) = (0.0, 0.0);
         for snap in d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)) {
             for forward in [false, true] {
                 let t1 = Instant::now();
@@ -204,27 +224,45 @@ fn main() {
                 }
             }
         }
+        // CPU time of the same trees in blocks (the thread's CPU clock ticks too coarsely for one).
+        let snaps: Vec<_> = d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)).collect();
+        let c1 = thread_cpu_s();
+        for snap in &snaps {
+            dij.to_destination(g, snap);
+            dij.from_origin(g, snap);
+        }
+        dij_cpu += thread_cpu_s() - c1;
+        let c1 = thread_cpu_s();
+        for snap in &snaps {
+            ph.to_destination(g, ch, snap);
+            ph.from_origin(g, ch, snap);
+        }
+        ph_cpu += thread_cpu_s() - c1;
         let per = |s: f64| s * 1000.0 / trees.max(1) as f64;
         eprintln!(
-            "  {:4}: {} round trips in {:.3} s ({} routed, {:.1} trees/s on {threads} threads); one tree: Dijkstra {:.1} ms, PHAST {:.1} ms ({} upward arcs; same labels on all {} trees)",
+            "  {:4}: {} round trips in {:.3} s ({} routed, {:.1} trees/s on {threads} threads); one tree: Dijkstra {:.1} ms ({:.1} CPU), PHAST {:.2} ms ({:.2} CPU; {} upward arcs; same labels on all {} trees)",
             p.name(),
             dests * homes,
             q,
             ok,
             2.0 * dests as f64 / q,
             per(dij_s),
+            per(dij_cpu),
             per(ph_s),
+            per(ph_cpu),
             up_settled / trees.max(1),
             trees
         );
         tree_json.push(format!(
-            "\"{}\":{{\"dijkstra_ms\":{},\"phast_ms\":{},\"hierarchy_s\":{},\"round_trips_s\":{q}}}",
+            "\"{}\":{{\"dijkstra_ms\":{},\"dijkstra_cpu_ms\":{},\"phast_ms\":{},\"phast_cpu_ms\":{},\"hierarchy_s\":{},\"round_trips_s\":{q}}}",
             p.name(),
             per(dij_s),
+            per(dij_cpu),
             per(ph_s),
+            per(ph_cpu),
             ch_s[pi]
         ));
-        if pi > 0 {
+        if !json.ends_with('{') {
             json.push(',');
         }
         let pts = |v: &[(f64, f64)]| v.iter().map(|(a, b)| format!("[{a},{b}]")).collect::<Vec<_>>().join(",");
