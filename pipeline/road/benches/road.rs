@@ -7,6 +7,7 @@
 //! NAVETTE_ROAD_PBF=datasets/osm/Helsinki.osm.pbf NAVETTE_ROAD_OUT=/tmp/h.json cargo bench ...
 //! NAVETTE_ROAD_TILES=12 cargo bench ...   # the extract tiled 12 × 12 and stitched (country size)
 //! NAVETTE_ROAD_PROFILES=car cargo bench ...   # some profiles only
+//! NAVETTE_ROAD_PREPARED=/tmp/net cargo bench ...   # reuse the prepared network (saved on first run)
 //! ```
 //! With `NAVETTE_ROAD_OUT`, writes the sampled points and every (home, destination) result as
 //! JSON for `compare/osrm_compare.py`, which runs OSRM on the same points.
@@ -17,7 +18,7 @@ use std::time::Instant;
 use navette_road::graph::{self, Graph};
 use navette_road::hierarchy::{self, Hierarchy};
 use navette_road::osm::{OsmExtract, OsmWay, read_pbf};
-use navette_road::{Job, Phast, Profile, RoadNetwork, Searcher};
+use navette_road::{Job, Phast, Profile, RoadNetwork, Searcher, Trees};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -132,53 +133,71 @@ fn main() {
     );
 
     let total = Instant::now();
-    let t = Instant::now();
-    let mut x = read_pbf(&pbf).expect("PBF reads");
-    let read_s = t.elapsed().as_secs_f64();
-    if tiles > 1 {
-        x = tile(&x, tiles);
-    }
-    let t = Instant::now();
-    use rayon::prelude::*;
-    // A profile left out of NAVETTE_ROAD_PROFILES gets an empty graph.
-    let built: Vec<(Graph, graph::BuildStats)> =
-        Profile::ALL.par_iter().map(|&p| if selected(&p) { graph::build(&x, p) } else { Default::default() }).collect();
-    let build_s = t.elapsed().as_secs_f64();
-    drop(x);
-    let rss_graphs = peak_rss_mib();
-    // Hierarchies one profile at a time, so each time is one core's.
-    let mut hierarchies: Vec<Hierarchy> = Vec::new();
-    let mut ch_s = Vec::new();
-    for (p, (g, s)) in Profile::ALL.iter().zip(&built) {
-        if !selected(p) {
-            hierarchies.push(Hierarchy::default());
-            ch_s.push(0.0);
-            continue;
+    // With NAVETTE_ROAD_PREPARED, the network is loaded from that file when it exists (only the
+    // queries are timed), else built and saved there.
+    let prepared: Option<PathBuf> = std::env::var("NAVETTE_ROAD_PREPARED").ok().map(PathBuf::from);
+    let (net, read_s, build_s, hierarchy_s, ch_s, rss_graphs) = match prepared.as_ref().filter(|f| f.exists()) {
+        Some(f) => {
+            let net = RoadNetwork::load(f).expect("prepared network loads");
+            eprintln!("  loaded {} in {:.2} s", f.display(), total.elapsed().as_secs_f64());
+            (net, 0.0, 0.0, 0.0, vec![0.0; 3], 0.0)
         }
-        let (t, c) = (Instant::now(), thread_cpu_s());
-        let h = hierarchy::build(g);
-        ch_s.push(t.elapsed().as_secs_f64());
-        let ch_cpu = thread_cpu_s() - c;
-        eprintln!(
-            "  {:4}: {} ways, {} junctions ({} dropped), {} edges, {} arcs, {} turns ({} restricted); hierarchy {:.2} s ({:.2} s CPU), {} shortcuts, {} up + {} down edges",
-            p.name(),
-            s.ways,
-            s.junctions,
-            s.junctions_dropped,
-            s.edges,
-            s.arcs,
-            s.turns,
-            s.turns_restricted,
-            ch_s.last().unwrap(),
-            ch_cpu,
-            h.shortcuts,
-            h.up.len(),
-            h.down.len()
-        );
-        hierarchies.push(h);
-    }
-    let hierarchy_s: f64 = ch_s.iter().sum();
-    let net = RoadNetwork::from_parts(String::new(), built.into_iter().map(|(g, _)| g).collect(), hierarchies);
+        None => {
+            let t = Instant::now();
+            let mut x = read_pbf(&pbf).expect("PBF reads");
+            let read_s = t.elapsed().as_secs_f64();
+            if tiles > 1 {
+                x = tile(&x, tiles);
+            }
+            let t = Instant::now();
+            use rayon::prelude::*;
+            // A profile left out of NAVETTE_ROAD_PROFILES gets an empty graph.
+            let built: Vec<(Graph, graph::BuildStats)> = Profile::ALL
+                .par_iter()
+                .map(|&p| if selected(&p) { graph::build(&x, p) } else { Default::default() })
+                .collect();
+            let build_s = t.elapsed().as_secs_f64();
+            drop(x);
+            let rss_graphs = peak_rss_mib();
+            // Hierarchies one profile at a time, so each time is one core's.
+            let mut hierarchies: Vec<Hierarchy> = Vec::new();
+            let mut ch_s = Vec::new();
+            for (p, (g, s)) in Profile::ALL.iter().zip(&built) {
+                if !selected(p) {
+                    hierarchies.push(Hierarchy::default());
+                    ch_s.push(0.0);
+                    continue;
+                }
+                let (t, c) = (Instant::now(), thread_cpu_s());
+                let h = hierarchy::build(g);
+                ch_s.push(t.elapsed().as_secs_f64());
+                let ch_cpu = thread_cpu_s() - c;
+                eprintln!(
+                    "  {:4}: {} ways, {} junctions ({} dropped), {} edges, {} arcs, {} turns ({} restricted); hierarchy {:.2} s ({:.2} s CPU), {} shortcuts, {} up + {} down edges",
+                    p.name(),
+                    s.ways,
+                    s.junctions,
+                    s.junctions_dropped,
+                    s.edges,
+                    s.arcs,
+                    s.turns,
+                    s.turns_restricted,
+                    ch_s.last().unwrap(),
+                    ch_cpu,
+                    h.shortcuts,
+                    h.up.len(),
+                    h.down.len()
+                );
+                hierarchies.push(h);
+            }
+            let hierarchy_s: f64 = ch_s.iter().sum();
+            let net = RoadNetwork::from_parts(String::new(), built.into_iter().map(|(g, _)| g).collect(), hierarchies);
+            if let Some(f) = &prepared {
+                net.save(f).expect("prepared network saves");
+            }
+            (net, read_s, build_s, hierarchy_s, ch_s, rss_graphs)
+        }
+    };
     let prep_s = total.elapsed().as_secs_f64();
     let rss_prepared = peak_rss_mib();
 
@@ -200,7 +219,6 @@ fn main() {
         let ch = net.hierarchy(*p);
         let (mut dij, mut ph) = (Searcher::new(g), Phast::new(ch));
         let (mut dij_s, mut ph_s, mut up_settled, mut trees) = (0.0, 0.0, 0usize, 0usize);
-        let (mut dij_cpu, mut ph_cpu) = (0.0, 0.0);
         for snap in d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)) {
             for forward in [false, true] {
                 let t1 = Instant::now();
@@ -224,42 +242,62 @@ fn main() {
                 }
             }
         }
-        // CPU time of the same trees in blocks (the thread's CPU clock ticks too coarsely for one).
+        // CPU time of the same trees in blocks, repeated for at least 0.3 s of CPU (the thread's
+        // CPU clock ticks too coarsely for one small tree).
         let snaps: Vec<_> = d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)).collect();
-        let c1 = thread_cpu_s();
-        for snap in &snaps {
+        let cpu_per_tree = |run: &mut dyn FnMut(&navette_road::Snap)| -> f64 {
+            let (c1, mut blocks) = (thread_cpu_s(), 0usize);
+            while blocks == 0 || thread_cpu_s() - c1 < 0.3 {
+                snaps.iter().for_each(&mut *run);
+                blocks += 1;
+            }
+            (thread_cpu_s() - c1) / (blocks * 2 * snaps.len().max(1)) as f64
+        };
+        let dij_cpu = cpu_per_tree(&mut |snap| {
             dij.to_destination(g, snap);
             dij.from_origin(g, snap);
-        }
-        dij_cpu += thread_cpu_s() - c1;
-        let c1 = thread_cpu_s();
-        for snap in &snaps {
+        });
+        let ph_cpu = cpu_per_tree(&mut |snap| {
             ph.to_destination(g, ch, snap);
             ph.from_origin(g, ch, snap);
+        });
+        // Four trees per sweep, as round_trips does with many destinations.
+        let mut ph4 = Trees::<4>::new(ch);
+        let lanes: Vec<Vec<Option<navette_road::Snap>>> =
+            snaps.chunks(4).map(|c| c.iter().copied().map(Some).collect()).collect();
+        let (c1, mut blocks) = (thread_cpu_s(), 0usize);
+        while blocks == 0 || thread_cpu_s() - c1 < 0.3 {
+            for l in &lanes {
+                ph4.to_destinations(g, ch, l);
+                ph4.from_origins(g, ch, l);
+            }
+            blocks += 1;
         }
-        ph_cpu += thread_cpu_s() - c1;
+        let ph4_cpu = (thread_cpu_s() - c1) / (blocks * 2 * snaps.len().max(1)) as f64;
         let per = |s: f64| s * 1000.0 / trees.max(1) as f64;
         eprintln!(
-            "  {:4}: {} round trips in {:.3} s ({} routed, {:.1} trees/s on {threads} threads); one tree: Dijkstra {:.1} ms ({:.1} CPU), PHAST {:.2} ms ({:.2} CPU; {} upward arcs; same labels on all {} trees)",
+            "  {:4}: {} round trips in {:.3} s ({} routed, {:.1} trees/s on {threads} threads); one tree: Dijkstra {:.1} ms ({:.1} CPU), PHAST {:.2} ms ({:.2} CPU; {} upward arcs; same labels on all {} trees), 4 per sweep {:.2} ms CPU each",
             p.name(),
             dests * homes,
             q,
             ok,
             2.0 * dests as f64 / q,
             per(dij_s),
-            per(dij_cpu),
+            dij_cpu * 1000.0,
             per(ph_s),
-            per(ph_cpu),
+            ph_cpu * 1000.0,
             up_settled / trees.max(1),
-            trees
+            trees,
+            ph4_cpu * 1000.0
         );
         tree_json.push(format!(
-            "\"{}\":{{\"dijkstra_ms\":{},\"dijkstra_cpu_ms\":{},\"phast_ms\":{},\"phast_cpu_ms\":{},\"hierarchy_s\":{},\"round_trips_s\":{q}}}",
+            "\"{}\":{{\"dijkstra_ms\":{},\"dijkstra_cpu_ms\":{},\"phast_ms\":{},\"phast_cpu_ms\":{},\"phast4_cpu_ms\":{},\"hierarchy_s\":{},\"round_trips_s\":{q}}}",
             p.name(),
             per(dij_s),
-            per(dij_cpu),
+            dij_cpu * 1000.0,
             per(ph_s),
-            per(ph_cpu),
+            ph_cpu * 1000.0,
+            ph4_cpu * 1000.0,
             ch_s[pi]
         ));
         if !json.ends_with('{') {

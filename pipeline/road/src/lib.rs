@@ -29,10 +29,14 @@ use sha2::{Digest, Sha256};
 
 pub use graph::{BuildStats, Graph};
 pub use hierarchy::Hierarchy;
-pub use phast::Phast;
+pub use phast::{Phast, Trees};
 pub use profile::Profile;
 pub use search::{Cost, Searcher};
 pub use snap::{Snap, Snapper};
+
+/// Trees of the same direction grown in one PHAST sweep by [`RoadNetwork::round_trips`] when
+/// there are enough destinations (each edge is read once for all of them).
+pub const TREE_LANES: usize = 4;
 
 /// Walking speed on the way between a point and the road it snaps to (m/s; 5 km/h).
 pub const ACCESS_WALK_MPS: f64 = 5.0 / 3.6;
@@ -265,33 +269,59 @@ impl RoadNetwork {
     /// Round trips from every home of every job to its destination, by profile `p`. Two
     /// one-to-all PHAST trees per job (reverse for the way there, forward for the way back), jobs
     /// in parallel; results in job and home order. The same results as plain Dijkstra trees.
+    /// With enough jobs to keep every thread busy, [`TREE_LANES`] destinations share each sweep.
     pub fn round_trips(&self, p: Profile, jobs: &[Job], max_snap_m: f64) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
+        if jobs.len() >= 2 * TREE_LANES * rayon::current_num_threads() {
+            self.round_trips_in::<TREE_LANES>(p, jobs, max_snap_m)
+        } else {
+            self.round_trips_in::<1>(p, jobs, max_snap_m)
+        }
+    }
+
+    /// [`RoadNetwork::round_trips`] with `L` destinations per sweep.
+    pub(crate) fn round_trips_in<const L: usize>(
+        &self,
+        p: Profile,
+        jobs: &[Job],
+        max_snap_m: f64,
+    ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         let g = self.graph(p);
         let h = self.hierarchy(p);
-        jobs.par_iter()
+        let per_chunk: Vec<Vec<Vec<Result<RoundTrip, Unrouted>>>> = jobs
+            .par_chunks(L)
             .map_init(
-                || (Phast::new(h), Phast::new(h)),
-                |(to, from), job| {
-                    let Some(dest) = self.snap(p, job.dest.0, job.dest.1, max_snap_m) else {
-                        return vec![Err(Unrouted::DestinationOffNetwork); job.homes.len()];
-                    };
-                    to.to_destination(g, h, &dest);
-                    from.from_origin(g, h, &dest);
-                    job.homes
+                || (Trees::<L>::new(h), Trees::<L>::new(h)),
+                |(to, from), chunk| {
+                    let dests: Vec<Option<Snap>> =
+                        chunk.iter().map(|j| self.snap(p, j.dest.0, j.dest.1, max_snap_m)).collect();
+                    to.to_destinations(g, h, &dests);
+                    from.from_origins(g, h, &dests);
+                    chunk
                         .iter()
-                        .map(|&(lat, lon)| {
-                            let home = self.snap(p, lat, lon, max_snap_m).ok_or(Unrouted::OriginOffNetwork)?;
-                            let access_m = home.offset_m + dest.offset_m;
-                            let there = to.cost_from(g, h, &home).ok_or(Unrouted::NoRoute)?;
-                            let back = from.cost_to(g, h, &home).ok_or(Unrouted::NoRoute)?;
-                            Ok(RoundTrip {
-                                there: Leg { network: there, access_m },
-                                back: Leg { network: back, access_m },
-                            })
+                        .zip(&dests)
+                        .enumerate()
+                        .map(|(lane, (job, dest))| {
+                            let Some(dest) = dest else {
+                                return vec![Err(Unrouted::DestinationOffNetwork); job.homes.len()];
+                            };
+                            job.homes
+                                .iter()
+                                .map(|&(lat, lon)| {
+                                    let home = self.snap(p, lat, lon, max_snap_m).ok_or(Unrouted::OriginOffNetwork)?;
+                                    let access_m = home.offset_m + dest.offset_m;
+                                    let there = to.lane_cost_from(g, h, lane, &home).ok_or(Unrouted::NoRoute)?;
+                                    let back = from.lane_cost_to(g, h, lane, &home).ok_or(Unrouted::NoRoute)?;
+                                    Ok(RoundTrip {
+                                        there: Leg { network: there, access_m },
+                                        back: Leg { network: back, access_m },
+                                    })
+                                })
+                                .collect()
                         })
                         .collect()
                 },
             )
-            .collect()
+            .collect();
+        per_chunk.into_iter().flatten().collect()
     }
 }

@@ -12,7 +12,7 @@ use crate::profile::{Profile, Tags, node_rule, way_rule};
 use crate::reference::{RawGraph, every_edge_has_an_arc};
 use crate::search::Searcher;
 use crate::snap::Snap;
-use crate::{Job, Phast, RoadNetwork, Unrouted};
+use crate::{Job, Phast, RoadNetwork, Trees, Unrouted};
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/osm").join(name)
@@ -156,6 +156,12 @@ fn check_against_reference(
     let homes: Vec<Snap> = home_points.iter().copied().map(snap).collect();
     let jobs: Vec<Job> = dest_points.iter().map(|&dest| Job { dest, homes: home_points.clone() }).collect();
     let trips = net.round_trips(p, &jobs, 5_000.0);
+    assert_eq!(net.round_trips_in::<4>(p, &jobs, 5_000.0), trips, "{p:?}: four trees per sweep, the same trips");
+    // Four trees per sweep (with an empty lane) have the one-tree labels, lane by lane.
+    let lanes: Vec<Option<Snap>> = dest_points.iter().take(3).map(|&q| Some(snap(q))).collect();
+    let (mut to4, mut from4) = (Trees::<4>::new(h), Trees::<4>::new(h));
+    to4.to_destinations(g, h, &lanes);
+    from4.from_origins(g, h, &lanes);
     let (mut to, mut from) = (Searcher::new(g), Searcher::new(g));
     let (mut pto, mut pfrom) = (Phast::new(h), Phast::new(h));
     let mut checked = Checked::default();
@@ -165,9 +171,14 @@ fn check_against_reference(
         from.from_origin(g, &d);
         pto.to_destination(g, h, &d);
         pfrom.from_origin(g, h, &d);
+        let lane = lanes.iter().position(|l| *l == Some(d));
         for a in 0..g.arc_count() as u32 {
             assert_eq!(pto.label(g, h, a), to.label(a), "{p:?} reverse tree to {d:?}, arc {a}");
             assert_eq!(pfrom.label(g, h, a), from.label(a), "{p:?} forward tree from {d:?}, arc {a}");
+            if let Some(l) = lane {
+                assert_eq!(to4.lane_label(g, h, l, a), to.label(a), "{p:?} lane {l} to {d:?}, arc {a}");
+                assert_eq!(from4.lane_label(g, h, l, a), from.label(a), "{p:?} lane {l} from {d:?}, arc {a}");
+            }
         }
         for (home, trip) in homes.iter().zip(row) {
             let there = to.cost_from(g, home);
