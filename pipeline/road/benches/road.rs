@@ -154,7 +154,13 @@ fn main() {
             // A profile left out of NAVETTE_ROAD_PROFILES gets an empty graph.
             let built: Vec<(Graph, graph::BuildStats)> = Profile::ALL
                 .par_iter()
-                .map(|&p| if selected(&p) { graph::build(&x, p) } else { Default::default() })
+                .map(|&p| {
+                    if selected(&p) {
+                        graph::build(&x, p)
+                    } else {
+                        (Graph { profile: Some(p), ..Graph::default() }, Default::default())
+                    }
+                })
                 .collect();
             let build_s = t.elapsed().as_secs_f64();
             drop(x);

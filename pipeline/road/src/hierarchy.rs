@@ -122,15 +122,7 @@ impl Witness {
 
     /// Costs from `src` avoiding `avoid`, exact up to `bound` unless a limit stopped the search,
     /// or until every arc marked in `target` (`targets` of them) is settled.
-    fn run(
-        &mut self,
-        out: &[Vec<(u32, Packed)>],
-        src: u32,
-        avoid: u32,
-        bound: Packed,
-        targets: usize,
-        max_settled: usize,
-    ) {
+    fn run(&mut self, out: &[Vec<ChEdge>], src: u32, avoid: u32, bound: Packed, targets: usize, max_settled: usize) {
         for &t in &self.touched {
             self.dist[t as usize] = UNREACHED;
         }
@@ -160,11 +152,12 @@ impl Witness {
             if h > WITNESS_HOPS {
                 continue;
             }
-            for &(y, c) in &out[x as usize] {
+            for e in &out[x as usize] {
+                let y = e.node;
                 if y == avoid {
                     continue;
                 }
-                let nd = d + c;
+                let nd = d + e.cost();
                 let slot = &mut self.dist[y as usize];
                 if nd < *slot {
                     if *slot == UNREACHED {
@@ -179,10 +172,11 @@ impl Witness {
     }
 }
 
-/// The graph while it is being contracted: remaining edges only, both ways.
+/// The graph while it is being contracted: remaining edges only, both ways (16 bytes an edge:
+/// the other end and the cost's three fields).
 struct Remaining {
-    out: Vec<Vec<(u32, Packed)>>,
-    inn: Vec<Vec<(u32, Packed)>>,
+    out: Vec<Vec<ChEdge>>,
+    inn: Vec<Vec<ChEdge>>,
 }
 
 impl Remaining {
@@ -190,18 +184,20 @@ impl Remaining {
     fn shortcuts(&self, v: u32, w: &mut Witness, max_settled: usize, found: &mut Vec<(u32, u32, Packed)>) {
         found.clear();
         let outs = &self.out[v as usize];
-        for &(u, cu) in &self.inn[v as usize] {
-            let bound = outs.iter().filter(|&&(t, _)| t != u).map(|&(_, ct)| cu + ct).max();
+        for ein in &self.inn[v as usize] {
+            let (u, cu) = (ein.node, ein.cost());
+            let bound = outs.iter().filter(|e| e.node != u).map(|e| cu + e.cost()).max();
             let Some(bound) = bound else { continue };
             let mut targets = 0;
-            for &(t, _) in outs {
-                if t != u {
-                    w.target[t as usize] = true;
+            for e in outs {
+                if e.node != u {
+                    w.target[e.node as usize] = true;
                     targets += 1;
                 }
             }
             w.run(&self.out, u, v, bound, targets, max_settled);
-            for &(t, ct) in outs {
+            for e in outs {
+                let (t, ct) = (e.node, e.cost());
                 w.target[t as usize] = false;
                 if t != u && w.dist[t as usize] > cu + ct {
                     found.push((u, t, cu + ct));
@@ -211,16 +207,16 @@ impl Remaining {
     }
 
     fn add(&mut self, u: u32, t: u32, c: Packed) -> bool {
-        if let Some(e) = self.out[u as usize].iter_mut().find(|e| e.0 == t) {
-            if c < e.1 {
-                e.1 = c;
-                let back = self.inn[t as usize].iter_mut().find(|e| e.0 == u).expect("edges are kept both ways");
-                back.1 = c;
+        if let Some(e) = self.out[u as usize].iter_mut().find(|e| e.node == t) {
+            if c < e.cost() {
+                *e = ChEdge::new(t, c);
+                let back = self.inn[t as usize].iter_mut().find(|e| e.node == u).expect("edges are kept both ways");
+                *back = ChEdge::new(u, c);
             }
             false
         } else {
-            self.out[u as usize].push((t, c));
-            self.inn[t as usize].push((u, c));
+            self.out[u as usize].push(ChEdge::new(t, c));
+            self.inn[t as usize].push(ChEdge::new(u, c));
             true
         }
     }
@@ -260,8 +256,8 @@ pub fn build(g: &Graph) -> Hierarchy {
     let mut prio: Vec<i64> = (0..n as u32).map(|v| priority(&r, v, &mut w, 0, &mut buf)).collect();
     let mut heap: BinaryHeap<Reverse<(i64, u32)>> = (0..n as u32).map(|v| Reverse((prio[v as usize], v))).collect();
     let mut contracted = vec![false; n];
-    // Final edges (tail, head, cost), each recorded when its lower endpoint is contracted.
-    let mut fin: Vec<(u32, u32, Packed)> = Vec::new();
+    // Final edges (tail, head and cost), each recorded when its lower endpoint is contracted.
+    let mut fin: Vec<(u32, ChEdge)> = Vec::new();
     let mut shortcuts = 0usize;
     let mut nbrs: Vec<u32> = Vec::new();
 
@@ -284,15 +280,15 @@ pub fn build(g: &Graph) -> Hierarchy {
         let outs = std::mem::take(&mut r.out[vi]);
         let inns = std::mem::take(&mut r.inn[vi]);
         nbrs.clear();
-        for &(t, c) in &outs {
-            fin.push((v, t, c));
-            r.inn[t as usize].retain(|e| e.0 != v);
-            nbrs.push(t);
+        for e in &outs {
+            fin.push((v, *e));
+            r.inn[e.node as usize].retain(|x| x.node != v);
+            nbrs.push(e.node);
         }
-        for &(u, c) in &inns {
-            fin.push((u, v, c));
-            r.out[u as usize].retain(|e| e.0 != v);
-            nbrs.push(u);
+        for e in &inns {
+            fin.push((e.node, ChEdge { node: v, ..*e }));
+            r.out[e.node as usize].retain(|x| x.node != v);
+            nbrs.push(e.node);
         }
         for &(u, t, c) in &buf {
             if r.add(u, t, c) {
@@ -321,13 +317,14 @@ pub fn build(g: &Graph) -> Hierarchy {
     }
     let mut up: Vec<(u32, ChEdge)> = Vec::new();
     let mut down: Vec<(u32, ChEdge)> = Vec::new();
-    for &(x, y, c) in &fin {
+    for &(x, e) in &fin {
+        let y = e.node;
         let (px, py) = (pos[x as usize], pos[y as usize]);
         debug_assert_ne!(level[x as usize], level[y as usize]);
         if py < px {
-            up.push((px, ChEdge::new(py, c)));
+            up.push((px, ChEdge { node: py, ..e }));
         } else {
-            down.push((py, ChEdge::new(px, c)));
+            down.push((py, ChEdge { node: px, ..e }));
         }
     }
     drop(fin);
