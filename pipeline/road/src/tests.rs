@@ -287,6 +287,10 @@ fn artifact_round_trips_and_checks_its_source() {
         assert_eq!(built.hierarchy(p), loaded.hierarchy(p));
         assert!(loaded.hierarchy(p).len() == loaded.graph(p).arc_count());
     }
+    // Preparing twice gives the same bytes (graphs and hierarchies are deterministic).
+    let again = dir.path().join("again.navette-road");
+    RoadNetwork::from_pbf(&pbf).unwrap().0.save(&again).unwrap();
+    assert!(std::fs::read(&again).unwrap() == std::fs::read(&art).unwrap(), "same PBF, same artifact bytes");
     // Another PBF at the same artifact path: rebuilt, not reused.
     let (_, reused) = RoadNetwork::open(&fixture("Helsinki.osm.pbf"), &art).unwrap();
     assert!(!reused);
