@@ -170,7 +170,7 @@ fn main() {
             let mut ch_s = Vec::new();
             for (p, (g, s)) in Profile::ALL.iter().zip(&built) {
                 if !selected(p) {
-                    hierarchies.push(Hierarchy::default());
+                    hierarchies.push(hierarchy::build(g));
                     ch_s.push(0.0);
                     continue;
                 }
