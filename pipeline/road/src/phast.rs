@@ -103,15 +103,18 @@ impl<const L: usize> Trees<L> {
     fn sweep(&mut self, h: &Hierarchy, forward: bool) {
         let (first, edges) = if forward { (&h.down_first, &h.down) } else { (&h.up_first, &h.up) };
         let label = &mut self.label;
-        for p in 0..label.len() {
+        let mut start = 0usize;
+        for (p, &end) in first[1..].iter().enumerate() {
+            let end = end as usize;
             let mut best = if self.reached[p / 64] & (1 << (p % 64)) != 0 { label[p] } else { [UNREACHED; L] };
-            for e in &edges[first[p] as usize..first[p + 1] as usize] {
+            for e in &edges[start..end] {
                 let (from, c) = (&label[e.node as usize], e.cost());
                 for l in 0..L {
                     best[l] = best[l].min(from[l] + c);
                 }
             }
             label[p] = best;
+            start = end;
         }
     }
 
