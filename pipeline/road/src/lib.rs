@@ -287,11 +287,15 @@ impl RoadNetwork {
     ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         let g = self.graph(p);
         let h = self.hierarchy(p);
+        // Label arrays are large (64 bytes an arc with four lanes): reused through a pool, so that
+        // there are at most as many as threads (rayon's `map_init` may make one per work split).
+        let pool: std::sync::Mutex<Vec<(Trees<L>, Trees<L>)>> = std::sync::Mutex::new(Vec::new());
         let per_chunk: Vec<Vec<Vec<Result<RoundTrip, Unrouted>>>> = jobs
             .par_chunks(L)
-            .map_init(
-                || (Trees::<L>::new(h), Trees::<L>::new(h)),
-                |(to, from), chunk| {
+            .map(|chunk| {
+                let taken = pool.lock().expect("no panic while holding the pool").pop();
+                let (mut to, mut from) = taken.unwrap_or_else(|| (Trees::<L>::new(h), Trees::<L>::new(h)));
+                let out = {
                     let dests: Vec<Option<Snap>> =
                         chunk.iter().map(|j| self.snap(p, j.dest.0, j.dest.1, max_snap_m)).collect();
                     to.to_destinations(g, h, &dests);
@@ -319,8 +323,10 @@ impl RoadNetwork {
                                 .collect()
                         })
                         .collect()
-                },
-            )
+                };
+                pool.lock().expect("no panic while holding the pool").push((to, from));
+                out
+            })
             .collect();
         per_chunk.into_iter().flatten().collect()
     }
