@@ -125,13 +125,12 @@ fn kmh(leg: &navette_road::Leg) -> f64 {
 }
 
 /// Mons: Grand-Place (bus stop node 3085641586 "Mons Grand-Place", on the square) to the railway
-/// station (node 496951877, `railway=station`, name "Mons"), 550 m apart as the crow flies. In
-/// 2015 Mons had its temporary station ("Mons - Gare Provisoire", way 157415760) west of the
-/// tracks, reached by footbridges (ways 196991222, 240040317…): the station node snaps to its
-/// access road or footway west of the railway, and both engines go round by Boulevard Charles
-/// Quint. OSRM 26.10 (same extract, `osrm-routed` Route): foot 1,914 m both ways; car 1,378 m
-/// there (Rue d'Enghien, Place du Parc) and 2,374 m back (Place Léopold, Rue de Nimy: one-way
-/// streets).
+/// station (node 496951877, `railway=station`, name "Mons"), 550 m apart as the crow flies. The
+/// node lies among the tracks of the 2015 temporary station ("Mons - Gare Provisoire", way
+/// 157415760; footbridges such as ways 196991222 and 240040317): both engines snap it 13–17 m
+/// away and go round by the boulevards (Winston Churchill, Charles Quint). OSRM 26.10 (PyPI
+/// `osrm-bindings`, same extract, Route service): foot 1,914 m both ways; car 1,378 m there (Rue
+/// d'Enghien, Place du Parc) and 2,374 m back (Place Léopold, Rue de Nimy: one-way streets).
 #[test]
 fn mons_grand_place_to_the_station() {
     let m = &*MONS;
@@ -164,7 +163,8 @@ fn mons_grand_place_to_the_station() {
 /// southbound at exit 6 "Wavre" (junction node 248762584): the on-ramp is way 23053391
 /// (`highway=motorway_link`, one-way, from the N238 Boulevard de l'Europe at node 248762365 to
 /// the E411 at node 248762392). OSRM 26.10: 3,337 m there (Rue du Pont du Christ, Boulevard de
-/// l'Europe), 3,645 m back (E411 to exit 7, Chaussée de Namur).
+/// l'Europe), 3,645 m back (E411 to exit 7, Chaussée de Namur); the centre node is 30 m from
+/// the nearest road.
 #[test]
 fn wavre_centre_to_the_e411_at_exit_6() {
     let w = &*WAVRE;
@@ -267,7 +267,7 @@ fn fast_roads_are_for_cars(c: &City, min_car_ways: usize) {
 
 /// Bierges → Louvain-la-Neuve: from the Bierges-Walibi railway station (node 60284570,
 /// `railway=station`) to Rue de Clairvaux in Louvain-la-Neuve (way 9294821, `highway=residential`),
-/// 4.2 km south-east as the crow flies. OSRM 26.10 drives it on the E411 both ways (Boulevard de
+/// 3.7 km south-east as the crow flies. OSRM 26.10 drives it on the E411 both ways (Boulevard de
 /// l'Europe, E411 from exit 6 to exit 7, Chaussée de Namur; back northbound to exit 6): 6,852 m
 /// in 467 s there, 6,892 m in 422 s back. Removing the ways tagged `highway=motorway`,
 /// `ref=E411` makes navette's car trip slower both ways, with the same snapped ends: the
@@ -365,7 +365,7 @@ fn mons_ring_r50_by_car_only() {
 /// Points in a field or far outside the extract are not routed, with the reason.
 fn unrouted(c: &City, field: (f64, f64), far: (f64, f64), inside: (f64, f64)) {
     for p in Profile::ALL {
-        // The field point is more than 250 m from any road of any profile (pyosmium: 280–310 m
+        // The field point is more than 250 m from any road of any profile (pyosmium: 290–310 m
         // from the nearest `highway=*` segment): not snapped at 200 m, snapped at the default.
         assert!(c.net.snap(p, field.0, field.1, 200.0).is_none(), "{p:?}");
         let s = c.net.snap(p, field.0, field.1, MAX_SNAP_M).expect("within 1 km of a road");
@@ -383,8 +383,8 @@ fn unrouted(c: &City, field: (f64, f64), far: (f64, f64), inside: (f64, f64)) {
     }
 }
 
-/// Mons: a field south-west of Cuesmes (50.4433, 3.9328) and Brussels-Central (50.8454, 4.3571),
-/// 40 km away.
+/// Mons: a field in Cuesmes (50.4433, 3.9328; 312 m from the nearest `highway=*` segment) and
+/// Brussels-Central (50.8454, 4.3571), 54 km away.
 #[test]
 fn mons_unrouted_points() {
     let m = &*MONS;
@@ -392,7 +392,8 @@ fn mons_unrouted_points() {
     unrouted(m, (50.4433, 3.9328), (50.8454, 4.3571), station);
 }
 
-/// Wavre: a field north of Louvain-la-Neuve (50.6818, 4.6319) and Namur (50.4674, 4.8720).
+/// Wavre: a field north of Louvain-la-Neuve (50.6818, 4.6319; 293 m from the nearest `highway=*`
+/// segment) and Namur (50.4674, 4.8720), 29 km away.
 #[test]
 fn wavre_unrouted_points() {
     let w = &*WAVRE;
