@@ -712,6 +712,17 @@ impl RailLeg {
     pub fn train_m(&self) -> f64 {
         self.ride.rail_m
     }
+
+    /// Distance (m) by mode, with the pipeline's mode codes: `("train", rail)`, then the access
+    /// mode (`walk`, `bike`, `car`) and the egress mode (`walk`, `bus`). CO2e is the sum of each
+    /// distance × its mode's factor (a car access is one occupant's vehicle-km).
+    pub fn mode_m(&self) -> [(&'static str, f64); 3] {
+        [
+            ("train", self.ride.rail_m),
+            (self.access_mode.code(), self.access_m),
+            (self.egress_mode.code(), self.egress_m),
+        ]
+    }
 }
 
 /// Why a train leg keeps the flat estimate.
@@ -917,6 +928,21 @@ mod tests {
     }
 
     #[test]
+    fn a_row_that_is_not_utf8_is_rejected_and_reading_goes_on() {
+        let mut bytes = HEADER.as_bytes().to_vec();
+        bytes.extend_from_slice(b"http://irail.be/stations/NMBS/008800001,Bad\xff,,,,,,,be,4.3,50.9,10,300\n");
+        bytes
+            .extend_from_slice(b"http://irail.be/stations/NMBS/008881000,Mons,,,,,,,be,3.942542,50.453854,248.9,300\n");
+        let (st, r) = parse_stations(bytes.as_slice(), "bytes.csv").unwrap();
+        assert_eq!(st.len(), 1);
+        assert_eq!(r.rejects.len(), 1);
+        assert_eq!(
+            (r.rejects[0].line, r.rejects[0].reason, r.rejects[0].file.as_str()),
+            (2, "invalid_utf8", "bytes.csv")
+        );
+    }
+
+    #[test]
     fn foreign_border_and_unserved_rows_are_counted_not_rejected() {
         let (st, r) = parse(
             "http://irail.be/stations/NMBS/008015345,Aachen Hbf,Aix-la-Chapelle Hbf,,,,,,de,6.105275,50.770832,71.5,300\n\
@@ -1038,6 +1064,7 @@ mod tests {
         let sticky = RailModel { switch_margin_s: 3600.0, ..RailModel::default() };
         let leg = rail_leg(&st, home, office, &sticky).unwrap();
         assert_eq!((leg.board.name.as_str(), leg.access_mode), ("Halt", AccessMode::Bike));
+        assert_eq!(leg.mode_m().map(|(c, _)| c), ["train", "bike", "walk"]);
         // Door-to-door is the sum of its parts.
         let parts = leg.access_s + leg.ride.total_s() + leg.egress_s;
         assert!((leg.duration_s - parts).abs() < 1e-6);
