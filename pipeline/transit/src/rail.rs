@@ -591,7 +591,8 @@ impl Ride {
 /// - Both ends intercity stops, neither a hub: one change at a hub, intercity speed throughout.
 /// - A local halt at either end (beyond `direct_max_rail_m`): a local feeder ride of
 ///   `feeder_rail_m` (at most half the distance) from each such end to its hub, one change
-///   per feeder, intercity speed for the rest.
+///   per feeder, intercity speed for the rest; two halts whose intercity middle would be shorter
+///   than a feeder ride two local trains with one change.
 ///
 /// Every ride costs `start_stop_s` on top of distance ÷ speed. A change costs the default
 /// transfer time plus half the hub headway.
@@ -616,11 +617,16 @@ pub fn ride(a: &Station, b: &Station, m: &RailModel) -> Ride {
         } else {
             let feeders = u8::from(!main_line(a)) + u8::from(!main_line(b));
             let feeder_m = m.feeder_rail_m.min(rail_m / 2.0);
-            let local_m = feeder_m * f64::from(feeders);
-            let rides = f64::from(feeders) + 1.0;
-            let main_m = rail_m - local_m;
-            let service = if main_m >= feeder_m { Service::Intercity } else { Service::Local };
-            (rides * m.start_stop_s + local(local_m) + ic(main_m), local_m, feeders, service)
+            let main_m = rail_m - feeder_m * f64::from(feeders);
+            if feeders == 2 && main_m < feeder_m {
+                // Two halts too close for an intercity leg between their hubs: two local
+                // trains and one change.
+                (2.0 * m.start_stop_s + local(rail_m), rail_m, 1, Service::Local)
+            } else {
+                let local_m = rail_m - main_m;
+                let rides = f64::from(feeders) + 1.0;
+                (rides * m.start_stop_s + local(local_m) + ic(main_m), local_m, feeders, Service::Intercity)
+            }
         };
     Ride { rail_m, local_rail_m, in_train_s, wait_s, transfers, transfer_s: f64::from(transfers) * change_s, service }
 }
@@ -1018,6 +1024,14 @@ mod tests {
         let expect = 540.0 + 12_000.0 / (55.0 / 3.6) + (63_937.4 - 12_000.0) / (85.0 / 3.6);
         assert!((r.in_train_s - expect).abs() < 0.5, "{r:?} {expect}");
         assert_eq!((r.transfers, r.local_rail_m, r.wait_s, r.service), (1, 12_000.0, 900.0, Service::Intercity));
+        // Two halts 0.5° apart: two feeders, an intercity middle, two changes.
+        let r = ride(&e, &station("G", 50.5, 4.0, 50.0), &m);
+        assert_eq!((r.transfers, r.local_rail_m, r.service), (2, 24_000.0, Service::Intercity));
+        // Two halts 0.2° apart (25.6 km of rail): two local trains, one change.
+        let r = ride(&e, &station("H", 50.2, 4.0, 50.0), &m);
+        assert_eq!((r.transfers, r.service), (1, Service::Local));
+        assert_eq!(r.local_rail_m, r.rail_m);
+        assert!((r.in_train_s - (540.0 + r.rail_m / (55.0 / 3.6))).abs() < 1e-6);
         // Neighbours (≤ 20 km of rail) are on one line; a halt makes it a local train.
         let f = station("F", 50.1, 4.0, 50.0);
         let r = ride(&a, &f, &m);
