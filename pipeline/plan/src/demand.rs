@@ -157,10 +157,4 @@ impl Demand {
     pub(crate) fn saving_at(&self, entry: usize) -> &Saving {
         &self.saving[entry]
     }
-
-    /// The entry of `(person, site)`, if stored.
-    pub(crate) fn entry(&self, person: u32, site: u32) -> Option<usize> {
-        let r = self.range(person);
-        self.site[r.clone()].binary_search(&site).ok().map(|k| r.start + k)
-    }
 }

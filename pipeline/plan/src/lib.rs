@@ -63,10 +63,13 @@ pub struct PlanConfig {
     pub working_days_per_year: f64,
     /// Most exchanges the swap pass may make (0: greedy set only).
     pub max_swaps: usize,
+    /// Subgradient steps of the Lagrangian bound (0: the marginal-gain bound only).
+    pub bound_iterations: usize,
 }
 
 impl PlanConfig {
-    /// `add` sites, CO2e objective, uptake driven by hours saved, swap pass until no exchange helps.
+    /// `add` sites, CO2e objective, uptake driven by hours saved, swap pass until no exchange helps,
+    /// 50 steps of the Lagrangian bound.
     pub fn new(add: usize, uptake: Uptake, working_days_per_year: f64) -> Self {
         PlanConfig {
             add,
@@ -75,6 +78,7 @@ impl PlanConfig {
             uptake_driver: Measure::Hours,
             working_days_per_year,
             max_swaps: usize::MAX,
+            bound_iterations: 50,
         }
     }
 }
@@ -132,6 +136,12 @@ pub enum PlanError {
         add: usize,
         /// Candidates available.
         candidates: usize,
+    },
+    /// More entries than the solver's `u32` entry ids can address.
+    #[error("the demand has {entries} entries, more than 4,294,967,295")]
+    TooLarge {
+        /// Entries in the demand.
+        entries: usize,
     },
     /// The uptake cannot be fitted on the observations given.
     #[error("uptake fit: {0}")]

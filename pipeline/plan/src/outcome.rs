@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use crate::bound::{bound_at, top_sum};
+use crate::bound::{bound_at, lagrangian_bound, top_sum};
 use crate::demand::{Demand, Measure, Site, SiteKind};
 use crate::greedy::lazy_greedy;
 use crate::problem::{NONE, Problem, Use};
@@ -107,8 +107,12 @@ pub struct PlanSummary {
     pub greedy_objective: f64,
     /// `F` of the chosen set (after the swap pass).
     pub chosen_objective: f64,
-    /// Upper bound on `F` of the best set of the same size.
+    /// Upper bound on `F` of the best set of the same size: the smaller of the Lagrangian bound
+    /// and `marginal_upper_bound`.
     pub upper_bound: f64,
+    /// The marginal-gain bound alone: the smallest `F(S) + N largest Δ_j(S)` over the empty,
+    /// greedy and chosen sets.
+    pub marginal_upper_bound: f64,
     /// At most this share (%) of the best possible added value is missed:
     /// `100 · (upper_bound − chosen) / (upper_bound − baseline)`, 0 when nothing can be added.
     pub max_gap_pct: f64,
@@ -164,7 +168,12 @@ pub fn plan(demand: &Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Plan, P
     set.sort_unstable();
     let order = lazy_greedy(&p, n, Some(&set)).order;
     let (chosen_f, bound_final, _) = bound_at(&p, &order, n);
-    let upper_bound = bound_empty.min(bound_greedy).min(bound_final).max(chosen_f);
+    let marginal_upper_bound = bound_empty.min(bound_greedy).min(bound_final).max(chosen_f);
+    let upper_bound = if cfg.bound_iterations > 0 {
+        lagrangian_bound(&p, &order, n, cfg.bound_iterations).min(marginal_upper_bound)
+    } else {
+        marginal_upper_bound
+    };
     let max_gap_pct =
         if upper_bound > f0 { 100.0 * (upper_bound - chosen_f).max(0.0) / (upper_bound - f0) } else { 0.0 };
 
@@ -175,11 +184,10 @@ pub fn plan(demand: &Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Plan, P
     let mut marginal = vec![Use::default(); p.n_candidates()];
     let mut marginal_obj = vec![0.0f64; p.n_candidates()];
     for &c in &order {
-        let site = p.candidate_site(c);
         let (ps, vs) = p.column(c);
-        for (&i, &v) in ps.iter().zip(vs) {
+        for ((&i, &v), &e) in ps.iter().zip(vs).zip(p.column_entries(c)) {
             if v > cur_v[i as usize] {
-                let e = demand.entry(i, site).expect("column entries are in the demand");
+                let e = e as usize;
                 marginal[c as usize].add(&p.use_of(i, e), 1.0);
                 marginal[c as usize].add(&p.use_of(i, cur_e[i as usize]), -1.0);
                 marginal_obj[c as usize] += v as f64 - cur_v[i as usize] as f64;
@@ -216,26 +224,27 @@ pub fn plan(demand: &Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Plan, P
         chosen[c as usize] = true;
         open_order[c as usize] = Some(k as u32 + 1);
     }
+    // Each person's current use and baseline CO2e, in small arrays: the loop below then reads the
+    // big demand arrays only in column order.
+    let cur_use: Vec<Use> = (0..npers as u32).into_par_iter().map(|i| p.use_of(i, cur_e[i as usize])).collect();
+    let base_use: Vec<Use> = (0..npers as u32).into_par_iter().map(|i| p.use_of(i, p.base_entry[i as usize])).collect();
     let if_added: Vec<(Use, Use, f64, (f64, f64))> = (0..p.n_candidates() as u32)
         .into_par_iter()
         .map(|c| {
             let (mut delta, mut users, mut obj, mut took) = (Use::default(), Use::default(), 0.0, (0.0, 0.0));
             if !chosen[c as usize] {
-                let site = p.candidate_site(c);
                 let (ps, vs) = p.column(c);
-                for (&i, &v) in ps.iter().zip(vs) {
-                    if v > cur_v[i as usize] {
-                        let e = demand.entry(i, site).expect("column entries are in the demand");
-                        let u = p.use_of(i, e);
+                for ((&i, &v), &e) in ps.iter().zip(vs).zip(p.column_entries(c)) {
+                    let i = i as usize;
+                    if v > cur_v[i] {
+                        let u = p.use_of(i as u32, e as usize);
                         delta.add(&u, 1.0);
-                        delta.add(&p.use_of(i, cur_e[i as usize]), -1.0);
+                        delta.add(&cur_use[i], -1.0);
                         users.add(&u, 1.0);
-                        obj += v as f64 - cur_v[i as usize] as f64;
-                        let b = p.base_entry[i as usize];
-                        if b != NONE {
-                            let ub = p.use_of(i, b);
-                            took.0 += ub.co2e_kg;
-                            took.1 += ub.users;
+                        obj += v as f64 - cur_v[i] as f64;
+                        if p.base_entry[i] != NONE {
+                            took.0 += base_use[i].co2e_kg;
+                            took.1 += base_use[i].users;
                         }
                     }
                 }
@@ -330,6 +339,7 @@ pub fn plan(demand: &Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Plan, P
         greedy_objective: greedy_f,
         chosen_objective: chosen_f,
         upper_bound,
+        marginal_upper_bound,
         max_gap_pct,
         swaps,
         greedy_order: greedy.order.iter().map(|&c| p.candidate_site(c)).collect(),

@@ -56,6 +56,8 @@ pub struct Problem<'a> {
     pub(crate) col_ptr: Vec<usize>,
     pub(crate) col_person: Vec<u32>,
     pub(crate) col_value: Vec<f32>,
+    /// Entry of the demand each column entry comes from (so outputs need no row search).
+    pub(crate) col_entry: Vec<u32>,
 }
 
 impl<'a> Problem<'a> {
@@ -91,7 +93,11 @@ impl<'a> Problem<'a> {
             col_ptr: Vec::new(),
             col_person: Vec::new(),
             col_value: Vec::new(),
+            col_entry: Vec::new(),
         };
+        if demand.nnz() > u32::MAX as usize {
+            return Err(PlanError::TooLarge { entries: demand.nnz() });
+        }
         let n = demand.n_persons();
         // Baselines and per-person counts of useful candidate entries, in parallel by person.
         let base: Vec<(f32, usize)> = (0..n as u32)
@@ -125,7 +131,7 @@ impl<'a> Problem<'a> {
         }
         let nnz = count[p.candidates.len()];
         let mut next = count.clone();
-        let (mut person, mut value) = (vec![0u32; nnz], vec![0f32; nnz]);
+        let (mut person, mut value, mut entry) = (vec![0u32; nnz], vec![0f32; nnz], vec![0u32; nnz]);
         for i in 0..n as u32 {
             for e in demand.range(i) {
                 let c = cand_of_site[demand.site_at(e) as usize];
@@ -135,12 +141,13 @@ impl<'a> Problem<'a> {
                         let k = &mut next[c as usize];
                         person[*k] = i;
                         value[*k] = v;
+                        entry[*k] = e as u32;
                         *k += 1;
                     }
                 }
             }
         }
-        (p.col_ptr, p.col_person, p.col_value) = (count, person, value);
+        (p.col_ptr, p.col_person, p.col_value, p.col_entry) = (count, person, value, entry);
         Ok(p)
     }
 
@@ -189,7 +196,7 @@ impl<'a> Problem<'a> {
 
     /// Heap bytes of the prepared columns and per-person arrays (the demand not included).
     pub fn heap_bytes(&self) -> usize {
-        self.col_person.capacity() * 8 + self.col_ptr.capacity() * 8 + self.base_value.capacity() * 12
+        self.col_person.capacity() * 12 + self.col_ptr.capacity() * 8 + self.base_value.capacity() * 12
     }
 
     /// `F(∅)`: the existing sites' value alone.
@@ -214,6 +221,11 @@ impl<'a> Problem<'a> {
             }
         }
         cur
+    }
+
+    /// Demand entries of the useful entries of candidate `c` (same order as [`Self::column`]).
+    pub(crate) fn column_entries(&self, c: u32) -> &[u32] {
+        &self.col_entry[self.col_ptr[c as usize]..self.col_ptr[c as usize + 1]]
     }
 
     /// Persons and values of the useful entries of candidate `c`.

@@ -117,6 +117,7 @@ fn lazy_greedy_equals_plain_greedy() {
 fn swap_is_optimal_in_most_random_instances_and_never_above_the_bound() {
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
     let (runs, mut optimal, mut greedy_optimal) = (300, 0, 0);
+    let (mut gap_lagrange, mut gap_marginal) = (0.0, 0.0);
     for run in 0..runs {
         let add = 2 + run % 3;
         let (demand, sites) = random_study(&mut rng, 40, 2, 10, 35.0);
@@ -130,6 +131,9 @@ fn swap_is_optimal_in_most_random_instances_and_never_above_the_bound() {
         assert!(s.chosen_objective <= best + tol, "run {run}: above the optimum");
         assert!(s.chosen_objective + tol >= s.greedy_objective, "run {run}: swap made it worse");
         assert!(best <= s.upper_bound + tol, "run {run}: optimum {best} above the bound {}", s.upper_bound);
+        assert!(s.upper_bound <= s.marginal_upper_bound);
+        gap_lagrange += s.upper_bound - best;
+        gap_marginal += s.marginal_upper_bound - best;
         // What the report states: the chosen set misses at most max_gap_pct of the best added value.
         let missed =
             if best > s.baseline_objective { (best - s.chosen_objective) / (best - s.baseline_objective) } else { 0.0 };
@@ -165,6 +169,8 @@ fn swap_is_optimal_in_most_random_instances_and_never_above_the_bound() {
         greedy_optimal += usize::from(s.greedy_objective + tol >= best);
     }
     eprintln!("optimal: swap {optimal}/{runs}, greedy alone {greedy_optimal}/{runs}");
+    eprintln!("bound above the optimum, summed: Lagrangian {gap_lagrange:.1}, marginal gains {gap_marginal:.1}");
+    assert!(gap_lagrange < gap_marginal / 100.0);
     assert!(optimal >= runs * 95 / 100, "swap optimal in only {optimal} of {runs}");
     assert!(optimal >= greedy_optimal);
 }
