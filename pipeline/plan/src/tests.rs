@@ -399,3 +399,109 @@ fn bad_rows_and_configs_are_errors() {
         Err(PlanError::TooManyToAdd { add: 2, candidates: 1 })
     );
 }
+
+/// Slow reference: each person's site and yearly use with `open` (candidate site ids in opening
+/// order) besides the existing sites, straight from the demand rows. A person moves only for a
+/// strictly better value: existing sites (by id) first, then candidates in opening order.
+fn reference_assign(demand: &Demand, sites: &[Site], uptake: Uptake, open: &[u32]) -> Vec<Option<(u32, [f64; 5])>> {
+    let mut order: Vec<u32> =
+        (0..sites.len() as u32).filter(|&s| sites[s as usize].kind == SiteKind::Existing).collect();
+    order.extend_from_slice(open);
+    (0..demand.n_persons() as u32)
+        .map(|i| {
+            let (ss, sv) = demand.row(i);
+            let w = demand.weight(i) as f64;
+            let mut best: (f32, Option<(u32, [f64; 5])>) = (0.0, None);
+            for &s in &order {
+                if let Ok(k) = ss.binary_search(&s) {
+                    let sav = sv[k];
+                    let days = w * uptake.days_per_year(sav.hours as f64);
+                    let v = if sav.co2e_kg > 0.0 { (days * sav.co2e_kg as f64) as f32 } else { 0.0 };
+                    if v > best.0 {
+                        let u = [w, days, days * sav.co2e_kg as f64, days * sav.km as f64, days * sav.hours as f64];
+                        best = (v, Some((s, u)));
+                    }
+                }
+            }
+            best.1
+        })
+        .collect()
+}
+
+fn totals(a: &[Option<(u32, [f64; 5])>], only: Option<u32>) -> [f64; 5] {
+    let mut t = [0.0; 5];
+    for (_, u) in a.iter().flatten().filter(|(s, _)| only.is_none_or(|o| o == *s)) {
+        for k in 0..5 {
+            t[k] += u[k];
+        }
+    }
+    t
+}
+
+#[test]
+fn every_output_matches_a_slow_recomputation() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let mut cannibalised = 0;
+    for run in 0..30 {
+        let (demand, sites) = random_study(&mut rng, 200, 3, 15, 35.0);
+        let cfg = PlanConfig::new(4, saturating(), 220.0);
+        let plan = plan(&demand, &sites, &cfg).unwrap();
+        let mut open: Vec<u32> = plan.candidates.iter().filter(|c| c.chosen).map(|c| c.site).collect();
+        open.sort_by_key(|&s| plan.candidates.iter().find(|c| c.site == s).unwrap().open_order);
+        let base = reference_assign(&demand, &sites, cfg.uptake, &[]);
+        let fin = reference_assign(&demand, &sites, cfg.uptake, &open);
+        let tol = 1e-9 * totals(&fin, None)[2].max(1.0);
+        let near = |a: f64, b: f64| (a - b).abs() <= tol;
+        // Each person's site and use.
+        let persons: Vec<_> = fin.iter().enumerate().filter_map(|(i, a)| a.map(|a| (i as u32, a))).collect();
+        assert_eq!(plan.persons.len(), persons.len(), "run {run}");
+        for (p, (i, (s, u))) in plan.persons.iter().zip(&persons) {
+            assert_eq!((p.person, p.site), (*i, *s), "run {run}");
+            assert_eq!(p.baseline_site, base[*i as usize].map(|b| b.0));
+            assert!(near(p.co2e_kg_per_year, u[2]) && near(p.km_per_year, u[3]) && near(p.center_days_per_year, u[1]));
+        }
+        // Candidates: chosen ones against the prefix before them, the others against the set.
+        let taken = |a: &[Option<(u32, [f64; 5])>], site: u32| {
+            let (mut kg, mut users) = (0.0, 0.0);
+            for (i, x) in a.iter().enumerate() {
+                if let (Some((s, _)), Some((_, b))) = (x, base[i])
+                    && *s == site
+                {
+                    kg += b[2];
+                    users += b[0];
+                }
+            }
+            (kg, users)
+        };
+        for c in &plan.candidates {
+            let (before, after, state) = match c.open_order {
+                Some(k) => {
+                    let k = k as usize;
+                    let after = reference_assign(&demand, &sites, cfg.uptake, &open[..k]);
+                    (reference_assign(&demand, &sites, cfg.uptake, &open[..k - 1]), after, fin.clone())
+                }
+                None => {
+                    let with = reference_assign(&demand, &sites, cfg.uptake, &[open.clone(), vec![c.site]].concat());
+                    (fin.clone(), with.clone(), with)
+                }
+            };
+            let (tb, ta) = (totals(&before, None), totals(&after, None));
+            assert!(near(c.marginal_co2e_kg_per_year, ta[2] - tb[2]), "run {run} site {}", c.site);
+            assert!(near(c.marginal_km_per_year, ta[3] - tb[3]));
+            assert!(near(c.marginal_hours_per_year, ta[4] - tb[4]));
+            let mine = totals(&state, Some(c.site));
+            assert!(near(c.expected_users, mine[0]) && near(c.expected_center_days_per_year, mine[1]));
+            let (kg, users) = taken(&state, c.site);
+            cannibalised += usize::from(kg > 0.0);
+            assert!(near(c.taken_from_existing_co2e_kg_per_year, kg) && near(c.taken_from_existing_users, users));
+        }
+        for e in &plan.existing {
+            assert!(near(e.users_before, totals(&base, Some(e.site))[0]));
+            assert!(near(e.co2e_kg_per_year_after, totals(&fin, Some(e.site))[2]));
+        }
+        assert!(near(plan.summary.co2e_kg_per_year_existing, totals(&base, None)[2]));
+        assert!(near(plan.summary.co2e_kg_per_year_plan, totals(&fin, None)[2]));
+        assert_eq!(open.len(), 4);
+    }
+    assert!(cannibalised > 30, "too few candidates take users from existing sites: {cannibalised}");
+}
