@@ -44,7 +44,7 @@ pub mod uptake;
 mod tests;
 
 pub use demand::{Demand, Measure, Saving, Site, SiteKind};
-pub use outcome::{CandidateOutcome, ExistingOutcome, PersonUse, Plan, PlanSummary, plan};
+pub use outcome::{CandidateOutcome, ExistingOutcome, PersonUse, Plan, PlanSummary, evaluate, plan};
 pub use problem::Problem;
 pub use uptake::{Uptake, UptakeBin, UptakeFit, UptakeObservation, fit_uptake};
 
@@ -136,6 +136,12 @@ pub enum PlanError {
         add: usize,
         /// Candidates available.
         candidates: usize,
+    },
+    /// A site given to [`evaluate`] is not a candidate, or is given twice.
+    #[error("site {site} is not a candidate or is listed twice")]
+    NotACandidate {
+        /// The site id.
+        site: u32,
     },
     /// More entries than the solver's `u32` entry ids can address.
     #[error("the demand has {entries} entries, more than 4,294,967,295")]

@@ -151,26 +151,79 @@ pub struct Plan {
 /// sites, swap pass on the greedy set, the final set ordered by a greedy restricted to it (so
 /// marginal gains add up to the set's value), the upper bound, then the capacity ceiling.
 pub fn plan(demand: &Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Plan, PlanError> {
-    if !(cfg.working_days_per_year.is_finite() && cfg.working_days_per_year >= 0.0) {
-        return Err(PlanError::Config("working_days_per_year must be a finite number ≥ 0"));
-    }
-    let p = Problem::new(demand, sites, cfg.uptake, cfg.uptake_driver, cfg.objective)?;
+    let p = prepare(demand, sites, cfg)?;
     if cfg.add > p.n_candidates() {
         return Err(PlanError::TooManyToAdd { add: cfg.add, candidates: p.n_candidates() });
     }
     let n = cfg.add;
-    let f0 = p.baseline();
     let greedy = lazy_greedy(&p, n, None);
-    let bound_empty = f0 + top_sum(&greedy.initial_gains, n);
+    let bound_empty = p.baseline() + top_sum(&greedy.initial_gains, n);
     let (greedy_f, bound_greedy, _) = bound_at(&p, &greedy.order, n);
     let mut set = greedy.order.clone();
     let swaps = fast_interchange(&p, &mut set, cfg.max_swaps);
     set.sort_unstable();
     let order = lazy_greedy(&p, n, Some(&set)).order;
-    let (chosen_f, bound_final, _) = bound_at(&p, &order, n);
-    let marginal_upper_bound = bound_empty.min(bound_greedy).min(bound_final).max(chosen_f);
+    let solver = Solver {
+        greedy_objective: greedy_f,
+        greedy_order: greedy.order.iter().map(|&c| p.candidate_site(c)).collect(),
+        greedy_re_evaluations: greedy.re_evaluations,
+        swaps,
+        other_bound: bound_empty.min(bound_greedy),
+    };
+    Ok(describe(&p, sites, cfg, &order, solver))
+}
+
+/// Describes a given opening order (candidate site ids, first opened first) without choosing:
+/// the same outputs as [`plan`] for that set, with its bound (how far it is from the best set of
+/// its size). For announced plans, and for the spread of a chosen plan under other uptakes or
+/// factors. `cfg.add`, `cfg.max_swaps` are not used; the summary's greedy fields describe the
+/// given order (no swaps).
+pub fn evaluate(demand: &Demand, sites: &[Site], cfg: &PlanConfig, open: &[u32]) -> Result<Plan, PlanError> {
+    let p = prepare(demand, sites, cfg)?;
+    let mut order = Vec::with_capacity(open.len());
+    for &site in open {
+        match p.candidate_index(site) {
+            Some(c) if !order.contains(&c) => order.push(c),
+            _ => return Err(PlanError::NotACandidate { site }),
+        }
+    }
+    let solver = Solver {
+        greedy_objective: p.objective_of(&order),
+        greedy_order: open.to_vec(),
+        greedy_re_evaluations: 0,
+        swaps: 0,
+        other_bound: f64::INFINITY,
+    };
+    Ok(describe(&p, sites, cfg, &order, solver))
+}
+
+fn prepare<'a>(demand: &'a Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Problem<'a>, PlanError> {
+    if !(cfg.working_days_per_year.is_finite() && cfg.working_days_per_year >= 0.0) {
+        return Err(PlanError::Config("working_days_per_year must be a finite number ≥ 0"));
+    }
+    Problem::new(demand, sites, cfg.uptake, cfg.uptake_driver, cfg.objective)
+}
+
+/// What the solver did before [`describe`].
+struct Solver {
+    greedy_objective: f64,
+    greedy_order: Vec<u32>,
+    greedy_re_evaluations: usize,
+    swaps: usize,
+    /// Bounds found on the way (the empty and greedy sets'), or infinity.
+    other_bound: f64,
+}
+
+/// Every output for the candidates `order` (indices, opening order): marginal figures along the
+/// order, the final state, "if added" figures for the others, capacity, bound.
+fn describe(p: &Problem, sites: &[Site], cfg: &PlanConfig, order: &[u32], solver: Solver) -> Plan {
+    let demand = p.demand;
+    let n = order.len();
+    let f0 = p.baseline();
+    let (chosen_f, bound_final, _) = bound_at(p, order, n);
+    let marginal_upper_bound = solver.other_bound.min(bound_final).max(chosen_f);
     let upper_bound = if cfg.bound_iterations > 0 {
-        lagrangian_bound(&p, &order, n, cfg.bound_iterations).min(marginal_upper_bound)
+        lagrangian_bound(p, order, n, cfg.bound_iterations).min(marginal_upper_bound)
     } else {
         marginal_upper_bound
     };
@@ -183,7 +236,7 @@ pub fn plan(demand: &Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Plan, P
     let mut cur_e = p.base_entry.clone();
     let mut marginal = vec![Use::default(); p.n_candidates()];
     let mut marginal_obj = vec![0.0f64; p.n_candidates()];
-    for &c in &order {
+    for &c in order {
         let (ps, vs) = p.column(c);
         for ((&i, &v), &e) in ps.iter().zip(vs).zip(p.column_entries(c)) {
             if v > cur_v[i as usize] {
@@ -336,19 +389,19 @@ pub fn plan(demand: &Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Plan, P
     let summary = PlanSummary {
         objective: cfg.objective,
         baseline_objective: f0,
-        greedy_objective: greedy_f,
+        greedy_objective: solver.greedy_objective,
         chosen_objective: chosen_f,
         upper_bound,
         marginal_upper_bound,
         max_gap_pct,
-        swaps,
-        greedy_order: greedy.order.iter().map(|&c| p.candidate_site(c)).collect(),
-        greedy_re_evaluations: greedy.re_evaluations,
+        swaps: solver.swaps,
+        greedy_order: solver.greedy_order,
+        greedy_re_evaluations: solver.greedy_re_evaluations,
         useful_entries: p.useful_entries(),
         co2e_kg_per_year_existing: before.iter().map(|u| u.co2e_kg).sum(),
         co2e_kg_per_year_plan: after.iter().map(|u| u.co2e_kg).sum(),
         co2e_kg_per_year_plan_capped: after.iter().zip(&site_scale).map(|(u, r)| u.co2e_kg * r).sum(),
         sites_over_capacity: site_scale.iter().filter(|&&r| r < 1.0).count(),
     };
-    Ok(Plan { candidates, existing, persons, summary })
+    Plan { candidates, existing, persons, summary }
 }

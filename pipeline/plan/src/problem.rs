@@ -68,7 +68,7 @@ impl<'a> Problem<'a> {
     /// per entry of `sites`.
     pub fn new(
         demand: &'a Demand,
-        sites: &'a [Site],
+        sites: &[Site],
         uptake: Uptake,
         driver: Measure,
         objective: Measure,

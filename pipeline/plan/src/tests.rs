@@ -505,3 +505,26 @@ fn every_output_matches_a_slow_recomputation() {
     }
     assert!(cannibalised > 30, "too few candidates take users from existing sites: {cannibalised}");
 }
+
+#[test]
+fn evaluate_describes_a_given_order() {
+    let (demand, sites) = hand_study();
+    let cfg = PlanConfig::new(2, fixed(100.0), 220.0);
+    let chosen = plan(&demand, &sites, &cfg).unwrap();
+    // The plan's own order evaluated gives the same outputs.
+    let same = evaluate(&demand, &sites, &cfg, &[1, 2]).unwrap();
+    assert_eq!(same.candidates, chosen.candidates);
+    assert_eq!(same.persons, chosen.persons);
+    assert_close(same.summary.upper_bound, chosen.summary.upper_bound);
+    // A poor announced plan: O then N add 20 kg and 0; the bound says it misses nearly everything.
+    let poor = evaluate(&demand, &sites, &cfg, &[3, 4]).unwrap();
+    let o = poor.candidates.iter().find(|c| c.site == 3).unwrap();
+    assert_eq!(o.open_order, Some(1));
+    assert_close(o.marginal_co2e_kg_per_year, 20.0 + 6.0 * 0.0);
+    let f = poor.candidates.iter().find(|c| c.site == 1).unwrap();
+    assert!(!f.chosen);
+    assert_close(f.marginal_co2e_kg_per_year, 7600.0);
+    assert!(poor.summary.max_gap_pct > 99.0, "{}", poor.summary.max_gap_pct);
+    assert_eq!(evaluate(&demand, &sites, &cfg, &[0]), Err(PlanError::NotACandidate { site: 0 }));
+    assert_eq!(evaluate(&demand, &sites, &cfg, &[1, 1]), Err(PlanError::NotACandidate { site: 1 }));
+}
