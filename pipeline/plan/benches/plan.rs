@@ -6,7 +6,7 @@
 //! NAVETTE_PLAN_PERSONS=20000 NAVETTE_PLAN_CANDIDATES=500 NAVETTE_PLAN_ADD=10 cargo bench ...
 //! ```
 //! Knobs: `NAVETTE_PLAN_PERSONS`, `_CANDIDATES`, `_EXISTING` (8), `_ADD` (25), `_CUTOFF_KM` (30),
-//! `_SEED` (1), `_THREADS` (rayon's default).
+//! `_SEED` (1), `_THREADS` (rayon's default), `_BOUND_STEPS` (200, the Lagrangian bound's steps).
 //!
 //! Synthetic study on a 250 km × 150 km rectangle (about Belgium's area): 12 towns of decreasing
 //! size; 70 % of homes scattered around a town (normal, σ 12 km), 30 % anywhere; offices 3 km
@@ -130,6 +130,7 @@ fn main() {
     let add = env("NAVETTE_PLAN_ADD", 25usize);
     let cutoff = env("NAVETTE_PLAN_CUTOFF_KM", 30.0f64);
     let seed = env("NAVETTE_PLAN_SEED", 1u64);
+    let steps = env("NAVETTE_PLAN_BOUND_STEPS", 200usize);
     if let Some(t) = std::env::var("NAVETTE_PLAN_THREADS").ok().and_then(|v| v.parse().ok()) {
         rayon::ThreadPoolBuilder::new().num_threads(t).build_global().expect("thread pool");
     }
@@ -163,11 +164,11 @@ fn main() {
         let (f, ub, _) = bound::bound_at(&p, &set, add);
         let bound_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let lagrange = bound::lagrangian_bound(&p, &set, add, 50);
+        let lagrange = bound::lagrangian_bound(&p, &set, add, steps);
         let lagrange_s = t.elapsed().as_secs_f64();
         println!(
             "prepare {prepare:.2} s ({} useful entries, {:.0} MiB) | lazy greedy {greedy:.3} s ({} re-evaluations) | \
-             swap {swap:.2} s ({swaps} exchanges) | marginal bound {bound_s:.3} s | Lagrangian bound (50 steps) {lagrange_s:.2} s",
+             swap {swap:.2} s ({swaps} exchanges) | marginal bound {bound_s:.3} s | Lagrangian bound ({steps} steps) {lagrange_s:.2} s",
             p.useful_entries(),
             p.heap_bytes() as f64 / (1 << 20) as f64,
             g.re_evaluations,
@@ -181,7 +182,8 @@ fn main() {
 
     // The whole plan, outputs included.
     let t = Instant::now();
-    let out = plan(&demand, &sites, &PlanConfig::new(add, uptake, 220.0)).expect("plan");
+    let cfg = PlanConfig { bound_iterations: steps, ..PlanConfig::new(add, uptake, 220.0) };
+    let out = plan(&demand, &sites, &cfg).expect("plan");
     let s = &out.summary;
     println!(
         "plan (add {add}): {:.2} s; chosen {:.0} kg/yr over existing {:.0}; max gap {:.3} %; {} swaps; \

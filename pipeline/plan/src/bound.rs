@@ -34,7 +34,8 @@ pub(crate) fn top_sum(values: &[f64], n: usize) -> f64 {
 /// `F* ≤ L(u) = F(∅) + Σ_i u_i + (sum of the N largest ρ_j(u))`, `ρ_j(u) = Σ_i max(0, w_ij − u_i)`.
 /// With `u_i` = person `i`'s gain under `set`, `L(u)` is exactly the marginal-gain bound of
 /// [`bound_at`]; the subgradient steps (`g_i = 1 −` number of top-N sites where `w_ij > u_i`, Polyak
-/// step towards `F(set)`, halved after 5 steps without progress) lower it towards the LP bound.
+/// step towards `F(set)`, halved after 5 steps without progress; stops when the step factor falls
+/// under 1e-6 or the bound meets `F(set)`) lower it towards the LP bound.
 /// Every `L(u)` is a valid bound, so the smallest seen is returned. Each step is one parallel pass
 /// over the candidate entries; the result does not depend on the number of threads.
 pub fn lagrangian_bound(p: &Problem, set: &[u32], n: usize, iterations: usize) -> f64 {
@@ -46,14 +47,13 @@ pub fn lagrangian_bound(p: &Problem, set: &[u32], n: usize, iterations: usize) -
     let (mut theta, mut stalled) = (1.0f64, 0);
     let mut g = vec![0.0f64; u.len()];
     for _ in 0..iterations.max(1) {
+        // A person's value must beat baseline + multiplier to count: one array read per entry.
+        let floor: Vec<f64> = p.base_value.par_iter().zip(&u).map(|(&b, &ui)| b as f64 + ui).collect();
         let rho: Vec<f64> = (0..p.n_candidates() as u32)
             .into_par_iter()
             .map(|c| {
                 let (ps, vs) = p.column(c);
-                ps.iter()
-                    .zip(vs)
-                    .map(|(&i, &v)| (v as f64 - p.base_value[i as usize] as f64 - u[i as usize]).max(0.0))
-                    .sum()
+                ps.iter().zip(vs).map(|(&i, &v)| (v as f64 - floor[i as usize]).max(0.0)).sum()
             })
             .collect();
         let mut top: Vec<u32> = (0..rho.len() as u32).collect();
@@ -70,14 +70,14 @@ pub fn lagrangian_bound(p: &Problem, set: &[u32], n: usize, iterations: usize) -
                 stalled = 0;
             }
         }
-        if best - f_set <= 1e-9 * best.abs().max(1.0) {
+        if best - f_set <= 1e-9 * best.abs().max(1.0) || theta < 1e-6 {
             break;
         }
         g.iter_mut().for_each(|x| *x = 1.0);
         for &c in &top {
             let (ps, vs) = p.column(c);
             for (&i, &v) in ps.iter().zip(vs) {
-                if v as f64 - p.base_value[i as usize] as f64 > u[i as usize] {
+                if v as f64 > floor[i as usize] {
                     g[i as usize] -= 1.0;
                 }
             }

@@ -69,7 +69,7 @@ pub struct PlanConfig {
 
 impl PlanConfig {
     /// `add` sites, CO2e objective, uptake driven by hours saved, swap pass until no exchange helps,
-    /// 50 steps of the Lagrangian bound.
+    /// 200 steps of the Lagrangian bound.
     pub fn new(add: usize, uptake: Uptake, working_days_per_year: f64) -> Self {
         PlanConfig {
             add,
@@ -78,7 +78,7 @@ impl PlanConfig {
             uptake_driver: Measure::Hours,
             working_days_per_year,
             max_swaps: usize::MAX,
-            bound_iterations: 50,
+            bound_iterations: 200,
         }
     }
 }
