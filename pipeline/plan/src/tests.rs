@@ -356,6 +356,7 @@ fn uptake_fit_recovers_known_parameters() {
     for bin in &fit.bins {
         assert!((bin.observed_days_per_year - bin.predicted_days_per_year).abs() < 4.0, "{bin:?}");
     }
+    assert!(fit.bins.windows(2).all(|w| w[0].isotonic_days_per_year <= w[1].isotonic_days_per_year));
     assert!(fit.low.days_per_year(1.0) < fit.model.days_per_year(1.0));
     assert!(fit.high.days_per_year(1.0) > fit.model.days_per_year(1.0));
     assert!(fit_uptake(&obs[..2], 3).is_err());
@@ -527,4 +528,14 @@ fn evaluate_describes_a_given_order() {
     assert!(poor.summary.max_gap_pct > 99.0, "{}", poor.summary.max_gap_pct);
     assert_eq!(evaluate(&demand, &sites, &cfg, &[0]), Err(PlanError::NotACandidate { site: 0 }));
     assert_eq!(evaluate(&demand, &sites, &cfg, &[1, 1]), Err(PlanError::NotACandidate { site: 1 }));
+}
+
+#[test]
+fn isotonic_pools_adjacent_violators() {
+    let check = |input: &[(f64, f64)], expect: &[f64]| assert_eq!(uptake::isotonic(input), expect);
+    check(&[], &[]);
+    check(&[(1.0, 1.0), (2.0, 1.0), (3.0, 1.0)], &[1.0, 2.0, 3.0]);
+    check(&[(1.0, 1.0), (3.0, 1.0), (2.0, 1.0)], &[1.0, 2.5, 2.5]);
+    check(&[(3.0, 3.0), (1.0, 1.0), (5.0, 1.0)], &[2.5, 2.5, 5.0]);
+    check(&[(4.0, 1.0), (3.0, 1.0), (2.0, 1.0)], &[3.0, 3.0, 3.0]);
 }

@@ -13,7 +13,8 @@ use crate::PlanError;
 /// Expected center days per person and year, given the saving of the site used.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Uptake {
-    /// The same number of days for anyone a site saves something (e.g. one day a week ≈ 44).
+    /// The same number of days for anyone the site saves something on the uptake driver (e.g. one
+    /// day a week ≈ 44; a share `s` of working days is `s × working days`).
     Fixed {
         /// Center days per person and year.
         days_per_year: f64,
@@ -64,6 +65,9 @@ pub struct UptakeBin {
     pub observed_days_per_year: f64,
     /// Mean predicted days per year (the fitted curve at each observation, averaged).
     pub predicted_days_per_year: f64,
+    /// The observed means made non-decreasing by isotonic regression over the bins (pool adjacent
+    /// violators, weighted by `n`): a model-free monotone curve to hold the fitted one against.
+    pub isotonic_days_per_year: f64,
 }
 
 /// The fitted uptake curve, its error, and low/high variants for the spread.
@@ -175,7 +179,7 @@ pub fn bin_table(obs: &[UptakeObservation], model: &Uptake, bins: usize) -> Vec<
     let mut sorted = obs.to_vec();
     sorted.sort_by(|p, q| p.saving.total_cmp(&q.saving).then(p.days_per_year.total_cmp(&q.days_per_year)));
     let bins = bins.clamp(1, sorted.len().max(1));
-    (0..bins)
+    let mut table: Vec<UptakeBin> = (0..bins)
         .filter_map(|k| {
             let part = &sorted[k * sorted.len() / bins..(k + 1) * sorted.len() / bins];
             let n = part.len();
@@ -186,7 +190,30 @@ pub fn bin_table(obs: &[UptakeObservation], model: &Uptake, bins: usize) -> Vec<
                 mean_saving: part.iter().map(|o| o.saving).sum::<f64>() / n as f64,
                 observed_days_per_year: part.iter().map(|o| o.days_per_year).sum::<f64>() / n as f64,
                 predicted_days_per_year: part.iter().map(|o| model.days_per_year(o.saving)).sum::<f64>() / n as f64,
+                isotonic_days_per_year: f64::NAN,
             })
         })
-        .collect()
+        .collect();
+    let iso = isotonic(&table.iter().map(|b| (b.observed_days_per_year, b.n as f64)).collect::<Vec<_>>());
+    for (b, v) in table.iter_mut().zip(iso) {
+        b.isotonic_days_per_year = v;
+    }
+    table
+}
+
+/// Weighted isotonic (non-decreasing) regression by pool adjacent violators.
+pub fn isotonic(values: &[(f64, f64)]) -> Vec<f64> {
+    // Blocks of (mean, weight, length), merged while a block's mean is below the previous one's.
+    let mut blocks: Vec<(f64, f64, usize)> = Vec::with_capacity(values.len());
+    for &(v, w) in values {
+        blocks.push((v, w, 1));
+        while blocks.len() > 1 && blocks[blocks.len() - 2].0 > blocks[blocks.len() - 1].0 {
+            let (m2, w2, l2) = blocks.pop().expect("two blocks");
+            let (m1, w1, l1) = blocks.pop().expect("two blocks");
+            let w = w1 + w2;
+            let m = if w > 0.0 { (m1 * w1 + m2 * w2) / w } else { (m1 + m2) / 2.0 };
+            blocks.push((m, w, l1 + l2));
+        }
+    }
+    blocks.iter().flat_map(|&(m, _, l)| std::iter::repeat_n(m, l)).collect()
 }
