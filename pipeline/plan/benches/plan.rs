@@ -151,7 +151,7 @@ fn main() {
     // Phases one by one.
     {
         let t = Instant::now();
-        let p = Problem::new(&demand, &sites, uptake, Measure::Hours, Measure::Co2e).expect("problem");
+        let p = Problem::new(&demand, &sites, &uptake, Measure::Hours, Measure::Co2e).expect("problem");
         let prepare = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let g = lazy_greedy(&p, add, None);

@@ -197,11 +197,12 @@ pub fn evaluate(demand: &Demand, sites: &[Site], cfg: &PlanConfig, open: &[u32])
     Ok(describe(&p, sites, cfg, &order, solver))
 }
 
-fn prepare<'a>(demand: &'a Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Problem<'a>, PlanError> {
+fn prepare<'a>(demand: &'a Demand, sites: &[Site], cfg: &'a PlanConfig) -> Result<Problem<'a>, PlanError> {
     if !(cfg.working_days_per_year.is_finite() && cfg.working_days_per_year >= 0.0) {
         return Err(PlanError::Config("working_days_per_year must be a finite number ≥ 0"));
     }
-    Problem::new(demand, sites, cfg.uptake, cfg.uptake_driver, cfg.objective)
+    cfg.uptake.check()?;
+    Problem::new(demand, sites, &cfg.uptake, cfg.uptake_driver, cfg.objective)
 }
 
 /// What the solver did before [`describe`].

@@ -46,7 +46,7 @@ impl Use {
 #[derive(Debug)]
 pub struct Problem<'a> {
     pub(crate) demand: &'a Demand,
-    pub(crate) uptake: Uptake,
+    pub(crate) uptake: &'a Uptake,
     pub(crate) driver: Measure,
     pub(crate) objective: Measure,
     /// Site id of each candidate (ascending); candidate index `c` ↔ site `candidates[c]`.
@@ -69,7 +69,7 @@ impl<'a> Problem<'a> {
     pub fn new(
         demand: &'a Demand,
         sites: &[Site],
-        uptake: Uptake,
+        uptake: &'a Uptake,
         driver: Measure,
         objective: Measure,
     ) -> Result<Self, PlanError> {

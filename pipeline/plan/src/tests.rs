@@ -96,7 +96,8 @@ fn lazy_greedy_equals_plain_greedy() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     for _ in 0..50 {
         let (demand, sites) = random_study(&mut rng, 60, 2, 12, 40.0);
-        let p = Problem::new(&demand, &sites, saturating(), Measure::Hours, Measure::Co2e).unwrap();
+        let uptake = saturating();
+        let p = Problem::new(&demand, &sites, &uptake, Measure::Hours, Measure::Co2e).unwrap();
         let lazy = lazy_greedy(&p, 6, None);
         // Plain greedy: every candidate's F(S ∪ {c}) recomputed from scratch each round.
         let mut set: Vec<u32> = Vec::new();
@@ -122,9 +123,9 @@ fn swap_is_optimal_in_most_random_instances_and_never_above_the_bound() {
         let add = 2 + run % 3;
         let (demand, sites) = random_study(&mut rng, 40, 2, 10, 35.0);
         let uptake = if run % 2 == 0 { saturating() } else { fixed(44.0) };
-        let cfg = PlanConfig { add, ..PlanConfig::new(add, uptake, 220.0) };
+        let cfg = PlanConfig { add, ..PlanConfig::new(add, uptake.clone(), 220.0) };
         let plan = plan(&demand, &sites, &cfg).unwrap();
-        let p = Problem::new(&demand, &sites, uptake, Measure::Hours, Measure::Co2e).unwrap();
+        let p = Problem::new(&demand, &sites, &uptake, Measure::Hours, Measure::Co2e).unwrap();
         let best = subsets(p.n_candidates() as u32, add).iter().map(|s| p.objective_of(s)).fold(0.0, f64::max);
         let s = &plan.summary;
         let tol = 1e-6 * best.max(1.0);
@@ -181,7 +182,8 @@ fn fast_interchange_delta_matches_recomputation() {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     for _ in 0..40 {
         let (demand, sites) = random_study(&mut rng, 50, 1, 12, 40.0);
-        let p = Problem::new(&demand, &sites, saturating(), Measure::Hours, Measure::Co2e).unwrap();
+        let uptake = saturating();
+        let p = Problem::new(&demand, &sites, &uptake, Measure::Hours, Measure::Co2e).unwrap();
         let mut set: Vec<u32> = vec![0, 1, 2];
         let f = p.objective_of(&set);
         let mut best = f;
@@ -359,6 +361,19 @@ fn uptake_fit_recovers_known_parameters() {
     assert!(fit.bins.windows(2).all(|w| w[0].isotonic_days_per_year <= w[1].isotonic_days_per_year));
     assert!(fit.low.days_per_year(1.0) < fit.model.days_per_year(1.0));
     assert!(fit.high.days_per_year(1.0) > fit.model.days_per_year(1.0));
+    // The isotonic curve follows the true one within the bins' noise, and plans like the others.
+    for x in [0.3, 0.8, 1.5] {
+        let truth = a * (1.0 - (-b * x).exp());
+        assert!((fit.isotonic.days_per_year(x) - truth).abs() < 6.0, "x = {x}: {}", fit.isotonic.days_per_year(x));
+    }
+    assert_eq!(fit.isotonic.days_per_year(0.0), 0.0);
+    assert_eq!(fit.isotonic.check(), Ok(()));
+    let (demand, sites) = hand_study();
+    let iso = plan(&demand, &sites, &PlanConfig::new(2, fit.isotonic.clone(), 220.0)).unwrap();
+    assert_close(iso.candidates[0].expected_center_days_per_year, 10.0 * fit.isotonic.days_per_year(1.0));
+    let bad = Uptake::Steps { savings: vec![1.0, 0.5], days: vec![1.0, 2.0] };
+    assert_eq!(bad.check(), Err(PlanError::Config("uptake parameters out of range")));
+    assert!(plan(&demand, &sites, &PlanConfig::new(1, bad, 220.0)).is_err());
     assert!(fit_uptake(&obs[..2], 3).is_err());
     assert!(fit_uptake(&[UptakeObservation { saving: f64::NAN, days_per_year: 1.0 }; 5], 3).is_err());
 }
@@ -404,7 +419,7 @@ fn bad_rows_and_configs_are_errors() {
 /// Slow reference: each person's site and yearly use with `open` (candidate site ids in opening
 /// order) besides the existing sites, straight from the demand rows. A person moves only for a
 /// strictly better value: existing sites (by id) first, then candidates in opening order.
-fn reference_assign(demand: &Demand, sites: &[Site], uptake: Uptake, open: &[u32]) -> Vec<Option<(u32, [f64; 5])>> {
+fn reference_assign(demand: &Demand, sites: &[Site], uptake: &Uptake, open: &[u32]) -> Vec<Option<(u32, [f64; 5])>> {
     let mut order: Vec<u32> =
         (0..sites.len() as u32).filter(|&s| sites[s as usize].kind == SiteKind::Existing).collect();
     order.extend_from_slice(open);
@@ -449,8 +464,8 @@ fn every_output_matches_a_slow_recomputation() {
         let plan = plan(&demand, &sites, &cfg).unwrap();
         let mut open: Vec<u32> = plan.candidates.iter().filter(|c| c.chosen).map(|c| c.site).collect();
         open.sort_by_key(|&s| plan.candidates.iter().find(|c| c.site == s).unwrap().open_order);
-        let base = reference_assign(&demand, &sites, cfg.uptake, &[]);
-        let fin = reference_assign(&demand, &sites, cfg.uptake, &open);
+        let base = reference_assign(&demand, &sites, &cfg.uptake, &[]);
+        let fin = reference_assign(&demand, &sites, &cfg.uptake, &open);
         let tol = 1e-9 * totals(&fin, None)[2].max(1.0);
         let near = |a: f64, b: f64| (a - b).abs() <= tol;
         // Each person's site and use.
@@ -478,11 +493,11 @@ fn every_output_matches_a_slow_recomputation() {
             let (before, after, state) = match c.open_order {
                 Some(k) => {
                     let k = k as usize;
-                    let after = reference_assign(&demand, &sites, cfg.uptake, &open[..k]);
-                    (reference_assign(&demand, &sites, cfg.uptake, &open[..k - 1]), after, fin.clone())
+                    let after = reference_assign(&demand, &sites, &cfg.uptake, &open[..k]);
+                    (reference_assign(&demand, &sites, &cfg.uptake, &open[..k - 1]), after, fin.clone())
                 }
                 None => {
-                    let with = reference_assign(&demand, &sites, cfg.uptake, &[open.clone(), vec![c.site]].concat());
+                    let with = reference_assign(&demand, &sites, &cfg.uptake, &[open.clone(), vec![c.site]].concat());
                     (fin.clone(), with.clone(), with)
                 }
             };
@@ -538,4 +553,27 @@ fn isotonic_pools_adjacent_violators() {
     check(&[(1.0, 1.0), (3.0, 1.0), (2.0, 1.0)], &[1.0, 2.5, 2.5]);
     check(&[(3.0, 3.0), (1.0, 1.0), (5.0, 1.0)], &[2.5, 2.5, 5.0]);
     check(&[(4.0, 1.0), (3.0, 1.0), (2.0, 1.0)], &[3.0, 3.0, 3.0]);
+}
+
+#[test]
+fn edge_cases_add_nothing_empty_rows_zero_weights() {
+    let (demand, sites) = hand_study();
+    // Nothing to add: every candidate is described as "if added" to the existing network.
+    let p = plan(&demand, &sites, &PlanConfig::new(0, fixed(100.0), 220.0)).unwrap();
+    assert!(p.candidates.iter().all(|c| !c.chosen && c.open_order.is_none()));
+    assert_close(p.candidates[0].marginal_co2e_kg_per_year, 7600.0);
+    assert_close(p.candidates[1].marginal_co2e_kg_per_year, 120.0);
+    assert_eq!((p.summary.chosen_objective, p.summary.max_gap_pct), (p.summary.baseline_objective, 0.0));
+    // Rows without entries, zero weights, a study with no candidates.
+    let sites = vec![existing(Some(1)), candidate(None)];
+    let mut d = Demand::new(2);
+    d.push_person(1.0, &[]).unwrap();
+    d.push_person(0.0, &[(1, day(5.0, 50.0, 1.0))]).unwrap();
+    let p = plan(&d, &sites, &PlanConfig::new(1, fixed(10.0), 220.0)).unwrap();
+    assert_eq!(p.candidates[0].open_order, Some(1));
+    assert_eq!(p.candidates[0].marginal_co2e_kg_per_year, 0.0);
+    assert!(p.persons.is_empty());
+    let p = plan(&Demand::new(1), &[existing(None)], &PlanConfig::new(0, fixed(10.0), 220.0)).unwrap();
+    assert!(p.candidates.is_empty() && p.persons.is_empty());
+    assert_eq!(p.summary.upper_bound, 0.0);
 }

@@ -11,7 +11,7 @@
 use crate::PlanError;
 
 /// Expected center days per person and year, given the saving of the site used.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Uptake {
     /// The same number of days for anyone the site saves something on the uptake driver (e.g. one
     /// day a week ≈ 44; a share `s` of working days is `s × working days`).
@@ -26,6 +26,15 @@ pub enum Uptake {
         /// How fast use rises with the saving (per unit of the driver: per hour or per km).
         rate: f64,
     },
+    /// Linear interpolation through points `(savings[k], days[k])`, flat beyond the first and
+    /// last points, 0 for a saving `x ≤ 0`: the isotonic bin means of a fit
+    /// ([`UptakeFit::isotonic`]), a model-free monotone curve.
+    Steps {
+        /// Savings of the points, strictly increasing.
+        savings: Vec<f64>,
+        /// Days per person and year at each point, non-decreasing, same length.
+        days: Vec<f64>,
+    },
 }
 
 impl Uptake {
@@ -34,10 +43,42 @@ impl Uptake {
         if x.is_nan() || x <= 0.0 {
             return 0.0;
         }
-        match *self {
-            Uptake::Fixed { days_per_year } => days_per_year,
+        match self {
+            Uptake::Fixed { days_per_year } => *days_per_year,
             Uptake::Saturating { max_days_per_year, rate } => max_days_per_year * (-(-rate * x).exp_m1()),
+            Uptake::Steps { savings, days } => {
+                let k = savings.partition_point(|&s| s <= x);
+                if savings.is_empty() || days.len() != savings.len() {
+                    0.0
+                } else if k == 0 {
+                    days[0]
+                } else if k == savings.len() {
+                    days[k - 1]
+                } else {
+                    let t = (x - savings[k - 1]) / (savings[k] - savings[k - 1]);
+                    days[k - 1] + t * (days[k] - days[k - 1])
+                }
+            }
         }
+    }
+
+    /// Fails on a non-finite or negative parameter, or `Steps` points that are empty, of unequal
+    /// lengths, not strictly increasing in saving or decreasing in days.
+    pub fn check(&self) -> Result<(), PlanError> {
+        let ok = |v: f64| v.is_finite() && v >= 0.0;
+        let fine = match self {
+            Uptake::Fixed { days_per_year } => ok(*days_per_year),
+            Uptake::Saturating { max_days_per_year, rate } => ok(*max_days_per_year) && ok(*rate),
+            Uptake::Steps { savings, days } => {
+                !savings.is_empty()
+                    && savings.len() == days.len()
+                    && savings.iter().all(|s| s.is_finite())
+                    && days.iter().all(|&d| ok(d))
+                    && savings.windows(2).all(|w| w[0] < w[1])
+                    && days.windows(2).all(|w| w[0] <= w[1])
+            }
+        };
+        if fine { Ok(()) } else { Err(PlanError::Config("uptake parameters out of range")) }
     }
 }
 
@@ -92,6 +133,9 @@ pub struct UptakeFit {
     pub low: Uptake,
     /// Both parameters one standard error higher: the high-uptake variant.
     pub high: Uptake,
+    /// The isotonic bin means as a curve (`Uptake::Steps` through each bin's mean saving): the
+    /// model-free alternative.
+    pub isotonic: Uptake,
 }
 
 /// Fits `days = a · (1 − exp(−b·x))` by least squares and tabulates the error in `bins` bins.
@@ -161,7 +205,9 @@ pub fn fit_uptake(obs: &[UptakeObservation], bins: usize) -> Result<UptakeFit, P
         max_days_per_year: (a + k * max_days_se).max(0.0),
         rate: (b + k * rate_se).max(0.0),
     };
+    let isotonic = steps_of(&bins);
     Ok(UptakeFit {
+        isotonic,
         model,
         max_days_se,
         rate_se,
@@ -199,6 +245,22 @@ pub fn bin_table(obs: &[UptakeObservation], model: &Uptake, bins: usize) -> Vec<
         b.isotonic_days_per_year = v;
     }
     table
+}
+
+/// `Uptake::Steps` through the bins' (mean saving, isotonic days); bins of equal mean saving merge.
+fn steps_of(bins: &[UptakeBin]) -> Uptake {
+    let (mut savings, mut days): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    for b in bins {
+        if savings.last().is_some_and(|&s| b.mean_saving <= s) {
+            // Same or lower mean saving (ties in the data): keep the larger days, stay monotone.
+            let last = days.len() - 1;
+            days[last] = days[last].max(b.isotonic_days_per_year);
+        } else {
+            savings.push(b.mean_saving);
+            days.push(b.isotonic_days_per_year.max(days.last().copied().unwrap_or(0.0)).max(0.0));
+        }
+    }
+    Uptake::Steps { savings, days }
 }
 
 /// Weighted isotonic (non-decreasing) regression by pool adjacent violators.
