@@ -150,6 +150,9 @@ pub struct Plan {
 /// Chooses `cfg.add` candidate sites and describes the result: lazy greedy from the existing
 /// sites, swap pass on the greedy set, the final set ordered by a greedy restricted to it (so
 /// marginal gains add up to the set's value), the upper bound, then the capacity ceiling.
+///
+/// The first `k` sites of the order are not necessarily the set chosen with `add = k`; with
+/// `max_swaps = 0` the order is the plain greedy one, nested by construction.
 pub fn plan(demand: &Demand, sites: &[Site], cfg: &PlanConfig) -> Result<Plan, PlanError> {
     let p = prepare(demand, sites, cfg)?;
     if cfg.add > p.n_candidates() {
