@@ -102,6 +102,8 @@ pub struct BuildStats {
     pub turns: usize,
     /// Turns removed by restrictions.
     pub turns_restricted: usize,
+    /// Shortcuts added by the contraction hierarchy (0 until it is built).
+    pub shortcuts: usize,
 }
 
 impl Graph {
@@ -185,18 +187,19 @@ pub fn build(x: &OsmExtract, profile: Profile) -> (Graph, BuildStats) {
     }
     stats.junctions = jnodes.len();
     let rule = |c: &Chain| x.ways[c.way].rules[p].expect("profile ways only");
-    let mut succ: Vec<Vec<u32>> = vec![Vec::new(); jnodes.len()];
+    let mut links: Vec<(u32, u32)> = Vec::new();
     for c in &chains {
         let (a, b) = (jid[c.nodes[0] as usize], jid[*c.nodes.last().expect("two nodes") as usize]);
         let r = rule(c);
         if r.forward.is_some() {
-            succ[a as usize].push(b);
+            links.push((a, b));
         }
         if r.backward.is_some() {
-            succ[b as usize].push(a);
+            links.push((b, a));
         }
     }
-    let keep = largest_scc(&succ);
+    let keep = largest_scc(&Adjacency::new(jnodes.len(), &links));
+    drop(links);
     stats.junctions_dropped = keep.iter().filter(|k| !**k).count();
     let chains: Vec<Chain> = chains
         .into_iter()
@@ -272,12 +275,8 @@ pub fn build(x: &OsmExtract, profile: Profile) -> (Graph, BuildStats) {
         g.edge_vertex[v]
     };
     let nv = g.lat.len();
-    let mut arriving: Vec<Vec<u32>> = vec![Vec::new(); nv];
-    let mut leaving: Vec<Vec<u32>> = vec![Vec::new(); nv];
-    for a in 0..g.arc_count() {
-        arriving[arc_head(a) as usize].push(a as u32);
-        leaving[arc_tail(a) as usize].push(a as u32);
-    }
+    let arriving = Adjacency::new(nv, &(0..g.arc_count()).map(|a| (arc_head(a), a as u32)).collect::<Vec<_>>());
+    let leaving = Adjacency::new(nv, &(0..g.arc_count()).map(|a| (arc_tail(a), a as u32)).collect::<Vec<_>>());
     let mut roads = vec![0usize; nv];
     for e in 0..g.edge_count() as u32 {
         let r = g.edge_range(e);
@@ -303,7 +302,7 @@ pub fn build(x: &OsmExtract, profile: Profile) -> (Graph, BuildStats) {
     let edge_flags = |a: u32| flags[g.arc_edge[a as usize] as usize];
     let mut turns: Vec<(u32, u32, u32, u32)> = Vec::new();
     for v in 0..nv {
-        if arriving[v].is_empty() || leaving[v].is_empty() {
+        if arriving.of(v).is_empty() || leaving.of(v).is_empty() {
             continue;
         }
         let node = node_rule_of[v];
@@ -311,10 +310,10 @@ pub fn build(x: &OsmExtract, profile: Profile) -> (Graph, BuildStats) {
         let lo = restrictions.partition_point(|r| r.via_node < via);
         let hi = restrictions.partition_point(|r| r.via_node <= via);
         let here = &restrictions[lo..hi];
-        for &a in &arriving[v] {
+        for &a in arriving.of(v) {
             let from_way = g.edge_way[g.arc_edge[a as usize] as usize];
             let only = here.iter().find(|r| r.only && r.from_way == from_way).map(|r| r.to_way);
-            for &b in &leaving[v] {
+            for &b in leaving.of(v) {
                 let u_turn = g.arc_edge[a as usize] == g.arc_edge[b as usize] && a != b;
                 if !allowed_turn(node, roads[v], u_turn) {
                     continue;
@@ -338,6 +337,8 @@ pub fn build(x: &OsmExtract, profile: Profile) -> (Graph, BuildStats) {
         }
     }
     stats.turns = turns.len();
+    // The per-vertex tables are done with: release them before the turn arrays are sorted.
+    drop((arriving, leaving, node_rule_of, roads, flags, restrictions, chains, vid));
     turns.sort_unstable();
     let (first, to, w, d) = csr(g.arc_count(), turns.iter().map(|&(a, b, w, d)| (a, b, w, d)));
     (g.out_first, g.out_to, g.out_weight_ds, g.out_duration_ds) = (first, to, w, d);
@@ -451,15 +452,53 @@ pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     Haversine.distance(Point::new(lon1, lat1), Point::new(lon2, lat2))
 }
 
-/// Marks the junctions of the largest strongly connected component (iterative Kosaraju).
-fn largest_scc(succ: &[Vec<u32>]) -> Vec<bool> {
-    let n = succ.len();
-    let mut pred: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (a, s) in succ.iter().enumerate() {
-        for &b in s {
-            pred[b as usize].push(a as u32);
+/// Lists of values by key in one flat array (CSR), each list in the order given: no vector per
+/// key, so memory follows the number of items, not of keys.
+struct Adjacency {
+    first: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Adjacency {
+    /// Groups `(key, value)` pairs by key (`key < n`), stably.
+    fn new(n: usize, pairs: &[(u32, u32)]) -> Adjacency {
+        let mut first = vec![0u32; n + 1];
+        for &(k, _) in pairs {
+            first[k as usize + 1] += 1;
         }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        let mut next = first.clone();
+        let mut items = vec![0u32; pairs.len()];
+        for &(k, v) in pairs {
+            items[next[k as usize] as usize] = v;
+            next[k as usize] += 1;
+        }
+        Adjacency { first, items }
     }
+
+    fn len(&self) -> usize {
+        self.first.len() - 1
+    }
+
+    fn of(&self, k: usize) -> &[u32] {
+        &self.items[self.first[k] as usize..self.first[k + 1] as usize]
+    }
+}
+
+/// Marks the junctions of the largest strongly connected component (iterative Kosaraju).
+fn largest_scc(succ: &Adjacency) -> Vec<bool> {
+    let n = succ.len();
+    let pred = {
+        let mut pairs = Vec::with_capacity(succ.items.len());
+        for a in 0..n {
+            for &b in succ.of(a) {
+                pairs.push((b, a as u32));
+            }
+        }
+        Adjacency::new(n, &pairs)
+    };
     // Pass 1: finishing order on the forward graph.
     let mut seen = vec![false; n];
     let mut order = Vec::with_capacity(n);
@@ -470,7 +509,7 @@ fn largest_scc(succ: &[Vec<u32>]) -> Vec<bool> {
         seen[root] = true;
         let mut stack = vec![(root as u32, 0usize)];
         while let Some((v, i)) = stack.last_mut() {
-            if let Some(&w) = succ[*v as usize].get(*i) {
+            if let Some(&w) = succ.of(*v as usize).get(*i) {
                 *i += 1;
                 if !seen[w as usize] {
                     seen[w as usize] = true;
@@ -495,7 +534,7 @@ fn largest_scc(succ: &[Vec<u32>]) -> Vec<bool> {
         comp[root as usize] = c;
         while let Some(v) = stack.pop() {
             size += 1;
-            for &w in &pred[v as usize] {
+            for &w in pred.of(v as usize) {
                 if comp[w as usize] == NONE {
                     comp[w as usize] = c;
                     stack.push(w);
@@ -527,7 +566,8 @@ mod tests {
     #[test]
     fn scc_keeps_the_largest_component() {
         // 0 ⇄ 1 ⇄ 2 is strongly connected; 3 only reachable from 2; 4 ⇄ 5 separate.
-        let succ = vec![vec![1], vec![0, 2], vec![1, 3], vec![], vec![5], vec![4]];
+        let succ = Adjacency::new(6, &[(0, 1), (1, 0), (1, 2), (2, 1), (2, 3), (4, 5), (5, 4)]);
+        assert_eq!(succ.of(1), &[0, 2]);
         assert_eq!(largest_scc(&succ), vec![true, true, true, false, false, false]);
     }
 }

@@ -1,14 +1,17 @@
 //! Road routing on OpenStreetMap for navette.
 //!
 //! `.osm.pbf` → [`osm::read_pbf`] (what routing needs) → [`graph::build`] (one edge-based graph per
-//! [`Profile`], with turn costs and restrictions) → [`RoadNetwork`] (graphs + snapping R-trees,
-//! saved as an artifact) → [`RoadNetwork::round_trips`] (one reverse and one forward one-to-all
-//! search per destination, in parallel over destinations, answering every home at once).
+//! [`Profile`], with turn costs and restrictions) → [`hierarchy::build`] (a contraction hierarchy
+//! on it) → [`RoadNetwork`] (graphs, hierarchies and snapping R-trees, saved as an artifact) →
+//! [`RoadNetwork::round_trips`] (one reverse and one forward PHAST one-to-all tree per
+//! destination, in parallel over destinations, answering every home at once).
 //!
 //! Pure computation except [`osm::read_pbf`], [`store`] and [`RoadNetwork::open`].
 
 pub mod graph;
+pub mod hierarchy;
 pub mod osm;
+pub mod phast;
 pub mod profile;
 pub mod search;
 pub mod snap;
@@ -25,9 +28,15 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub use graph::{BuildStats, Graph};
+pub use hierarchy::Hierarchy;
+pub use phast::{Phast, Trees};
 pub use profile::Profile;
 pub use search::{Cost, Searcher};
 pub use snap::{Snap, Snapper};
+
+/// Trees of the same direction grown in one PHAST sweep by [`RoadNetwork::round_trips`] when
+/// there are enough destinations (each edge is read once for all of them).
+pub const TREE_LANES: usize = 4;
 
 /// Walking speed on the way between a point and the road it snaps to (m/s; 5 km/h).
 pub const ACCESS_WALK_MPS: f64 = 5.0 / 3.6;
@@ -130,12 +139,13 @@ pub struct Job {
     pub homes: Vec<(f64, f64)>,
 }
 
-/// Prepared road network: one graph and one snapping index per profile.
+/// Prepared road network: one graph, one contraction hierarchy and one snapping index per profile.
 #[derive(Debug)]
 pub struct RoadNetwork {
     /// sha256 of the PBF the graphs come from.
     pub pbf_sha256: String,
     graphs: Vec<Graph>,
+    hierarchies: Vec<Hierarchy>,
     snappers: Vec<Snapper>,
 }
 
@@ -146,6 +156,8 @@ pub struct BuildReport {
     pub read_s: f64,
     /// Building the three graphs, seconds.
     pub build_s: f64,
+    /// Contracting the three graphs (their hierarchies), seconds.
+    pub hierarchy_s: f64,
     /// Ways and nodes kept from the PBF.
     pub ways: usize,
     /// Nodes referenced by kept ways.
@@ -173,32 +185,49 @@ impl RoadNetwork {
         let read_s = t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
         let built: Vec<(Graph, BuildStats)> = Profile::ALL.par_iter().map(|&p| graph::build(&x, p)).collect();
+        let build_s = t.elapsed().as_secs_f64();
+        let (ways, nodes, restrictions) = (x.ways.len(), x.nodes.len(), (x.restrictions.len(), x.restrictions_skipped));
+        drop(x);
+        let t = std::time::Instant::now();
+        let (graphs, mut stats): (Vec<Graph>, Vec<BuildStats>) = built.into_iter().unzip();
+        let hierarchies: Vec<Hierarchy> = graphs.par_iter().map(hierarchy::build).collect();
+        for (s, h) in stats.iter_mut().zip(&hierarchies) {
+            s.shortcuts = h.shortcuts;
+        }
         let report = BuildReport {
             read_s,
-            build_s: t.elapsed().as_secs_f64(),
-            ways: x.ways.len(),
-            nodes: x.nodes.len(),
-            restrictions: (x.restrictions.len(), x.restrictions_skipped),
-            graphs: Profile::ALL.iter().zip(&built).map(|(&p, (_, s))| (p, *s)).collect(),
+            build_s,
+            hierarchy_s: t.elapsed().as_secs_f64(),
+            ways,
+            nodes,
+            restrictions,
+            graphs: Profile::ALL.iter().copied().zip(stats).collect(),
         };
-        Ok((RoadNetwork::from_graphs(sha, built.into_iter().map(|(g, _)| g).collect()), report))
+        Ok((RoadNetwork::from_parts(sha, graphs, hierarchies), report))
     }
 
-    /// Wraps built graphs (in [`Profile::ALL`] order).
+    /// Wraps built graphs (in [`Profile::ALL`] order), contracting each into its hierarchy.
     pub fn from_graphs(pbf_sha256: String, graphs: Vec<Graph>) -> RoadNetwork {
+        let hierarchies = graphs.par_iter().map(hierarchy::build).collect();
+        RoadNetwork::from_parts(pbf_sha256, graphs, hierarchies)
+    }
+
+    /// Wraps built graphs and their hierarchies (in [`Profile::ALL`] order).
+    pub fn from_parts(pbf_sha256: String, graphs: Vec<Graph>, hierarchies: Vec<Hierarchy>) -> RoadNetwork {
+        assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
         let snappers = graphs.par_iter().map(Snapper::new).collect();
-        RoadNetwork { pbf_sha256, graphs, snappers }
+        RoadNetwork { pbf_sha256, graphs, hierarchies, snappers }
     }
 
     /// Writes the prepared network to `path`.
     pub fn save(&self, path: &Path) -> Result<(), RoadError> {
-        store::save(path, &self.pbf_sha256, &self.graphs)
+        store::save(path, &self.pbf_sha256, &self.graphs, &self.hierarchies)
     }
 
     /// Reads a prepared network.
     pub fn load(path: &Path) -> Result<RoadNetwork, RoadError> {
-        let (sha, graphs) = store::load(path)?;
-        Ok(RoadNetwork::from_graphs(sha, graphs))
+        let (sha, graphs, hierarchies) = store::load(path)?;
+        Ok(RoadNetwork::from_parts(sha, graphs, hierarchies))
     }
 
     /// The network of `pbf`: from the artifact at `artifact` when it was prepared from the same
@@ -207,7 +236,9 @@ impl RoadNetwork {
         let sha = sha256_file(pbf)?;
         if artifact.exists() {
             match store::load(artifact) {
-                Ok((found, graphs)) if found == sha => return Ok((RoadNetwork::from_graphs(found, graphs), true)),
+                Ok((found, graphs, hierarchies)) if found == sha => {
+                    return Ok((RoadNetwork::from_parts(found, graphs, hierarchies), true));
+                }
                 Ok(_) | Err(RoadError::Stale { .. }) => {}
                 Err(e) => return Err(e),
             }
@@ -225,40 +256,78 @@ impl RoadNetwork {
         &self.graphs[p.index()]
     }
 
+    /// The contraction hierarchy of a profile's graph.
+    pub fn hierarchy(&self, p: Profile) -> &Hierarchy {
+        &self.hierarchies[p.index()]
+    }
+
     /// Snaps a point for a profile.
     pub fn snap(&self, p: Profile, lat: f64, lon: f64, max_snap_m: f64) -> Option<Snap> {
         self.snappers[p.index()].snap(&self.graphs[p.index()], lat, lon, max_snap_m)
     }
 
     /// Round trips from every home of every job to its destination, by profile `p`. Two
-    /// one-to-all searches per job (reverse for the way there, forward for the way back), jobs
-    /// in parallel; results in job and home order.
+    /// one-to-all PHAST trees per job (reverse for the way there, forward for the way back), jobs
+    /// in parallel; results in job and home order. The same results as plain Dijkstra trees.
+    /// With enough jobs to keep every thread busy, [`TREE_LANES`] destinations share each sweep.
     pub fn round_trips(&self, p: Profile, jobs: &[Job], max_snap_m: f64) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
+        if jobs.len() >= 2 * TREE_LANES * rayon::current_num_threads() {
+            self.round_trips_in::<TREE_LANES>(p, jobs, max_snap_m)
+        } else {
+            self.round_trips_in::<1>(p, jobs, max_snap_m)
+        }
+    }
+
+    /// [`RoadNetwork::round_trips`] with `L` destinations per sweep.
+    pub(crate) fn round_trips_in<const L: usize>(
+        &self,
+        p: Profile,
+        jobs: &[Job],
+        max_snap_m: f64,
+    ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         let g = self.graph(p);
-        jobs.par_iter()
-            .map_init(
-                || (Searcher::new(g), Searcher::new(g)),
-                |(to, from), job| {
-                    let Some(dest) = self.snap(p, job.dest.0, job.dest.1, max_snap_m) else {
-                        return vec![Err(Unrouted::DestinationOffNetwork); job.homes.len()];
-                    };
-                    to.to_destination(g, &dest);
-                    from.from_origin(g, &dest);
-                    job.homes
+        let h = self.hierarchy(p);
+        // Label arrays are large (64 bytes an arc with four lanes): reused through a pool, so that
+        // there are at most as many as threads (rayon's `map_init` may make one per work split).
+        let pool: std::sync::Mutex<Vec<(Trees<L>, Trees<L>)>> = std::sync::Mutex::new(Vec::new());
+        let per_chunk: Vec<Vec<Vec<Result<RoundTrip, Unrouted>>>> = jobs
+            .par_chunks(L)
+            .map(|chunk| {
+                let taken = pool.lock().expect("no panic while holding the pool").pop();
+                let (mut to, mut from) = taken.unwrap_or_else(|| (Trees::<L>::new(h), Trees::<L>::new(h)));
+                let out = {
+                    let dests: Vec<Option<Snap>> =
+                        chunk.iter().map(|j| self.snap(p, j.dest.0, j.dest.1, max_snap_m)).collect();
+                    to.to_destinations(g, h, &dests);
+                    from.from_origins(g, h, &dests);
+                    chunk
                         .iter()
-                        .map(|&(lat, lon)| {
-                            let home = self.snap(p, lat, lon, max_snap_m).ok_or(Unrouted::OriginOffNetwork)?;
-                            let access_m = home.offset_m + dest.offset_m;
-                            let there = to.cost_from(g, &home).ok_or(Unrouted::NoRoute)?;
-                            let back = from.cost_to(g, &home).ok_or(Unrouted::NoRoute)?;
-                            Ok(RoundTrip {
-                                there: Leg { network: there, access_m },
-                                back: Leg { network: back, access_m },
-                            })
+                        .zip(&dests)
+                        .enumerate()
+                        .map(|(lane, (job, dest))| {
+                            let Some(dest) = dest else {
+                                return vec![Err(Unrouted::DestinationOffNetwork); job.homes.len()];
+                            };
+                            job.homes
+                                .iter()
+                                .map(|&(lat, lon)| {
+                                    let home = self.snap(p, lat, lon, max_snap_m).ok_or(Unrouted::OriginOffNetwork)?;
+                                    let access_m = home.offset_m + dest.offset_m;
+                                    let there = to.lane_cost_from(g, h, lane, &home).ok_or(Unrouted::NoRoute)?;
+                                    let back = from.lane_cost_to(g, h, lane, &home).ok_or(Unrouted::NoRoute)?;
+                                    Ok(RoundTrip {
+                                        there: Leg { network: there, access_m },
+                                        back: Leg { network: back, access_m },
+                                    })
+                                })
+                                .collect()
                         })
                         .collect()
-                },
-            )
-            .collect()
+                };
+                pool.lock().expect("no panic while holding the pool").push((to, from));
+                out
+            })
+            .collect();
+        per_chunk.into_iter().flatten().collect()
     }
 }

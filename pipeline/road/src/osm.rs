@@ -6,9 +6,12 @@
 //! store nodes before ways, and a country holds ten times more nodes than routing needs, so two
 //! passes cost less memory than keeping every node.
 
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use osmpbf::{BlobDecode, BlobReader, RelMemberType};
+use osmpbf::{Blob, BlobDecode, BlobReader, RelMemberType};
 use rayon::prelude::*;
 
 use crate::RoadError;
@@ -82,34 +85,183 @@ struct WayPass {
     skipped: usize,
 }
 
-/// Reads the ways, restrictions and referenced nodes of a PBF file.
+/// `BlobHeader`s must be smaller than this (bytes): OSM's own limit, 64 KiB.
+pub const MAX_BLOB_HEADER_BYTES: u64 = 64 * 1024;
+/// `Blob`s as stored must be smaller than this (bytes): OSM's own limit, 32 MiB. `osmpbf` also
+/// stops inflating a blob's content at 32 MiB.
+pub const MAX_BLOB_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Walks the file's blob frames (4-byte length, `BlobHeader`, `Blob`) without decoding the blobs:
+/// a header of [`MAX_BLOB_HEADER_BYTES`] or more, a blob of [`MAX_BLOB_BYTES`] or more or past the end of the
+/// file, a malformed header, or a file without blobs is an error saying which blob (by byte
+/// offset), before `osmpbf` allocates or reads anything from a declared size. Returns the
+/// number of blobs.
+pub fn check_frames(path: &Path) -> Result<usize, RoadError> {
+    let fail = |message: String| RoadError::Pbf { path: path.to_owned(), message };
+    let f = File::open(path).map_err(|e| RoadError::Io { path: path.to_owned(), source: e })?;
+    let len = f.metadata().map_err(|e| RoadError::Io { path: path.to_owned(), source: e })?.len();
+    let mut r = BufReader::new(f);
+    let (mut at, mut blobs) = (0u64, 0usize);
+    let mut header = Vec::new();
+    while at < len {
+        if len - at < 4 {
+            return Err(fail(format!("truncated: {} stray bytes after the last blob, at byte {at}", len - at)));
+        }
+        let mut n = [0u8; 4];
+        r.read_exact(&mut n).map_err(|e| fail(format!("byte {at}: {e}")))?;
+        let hlen = u64::from(u32::from_be_bytes(n));
+        if hlen >= MAX_BLOB_HEADER_BYTES {
+            return Err(fail(format!(
+                "the blob header at byte {at} declares {hlen} bytes; OSM's limit is less than 64 KiB"
+            )));
+        }
+        if at + 4 + hlen > len {
+            return Err(fail(format!("truncated: the blob header at byte {at} ends past the end of the file")));
+        }
+        header.resize(hlen as usize, 0);
+        r.read_exact(&mut header).map_err(|e| fail(format!("byte {at}: {e}")))?;
+        let (kind, size) =
+            blob_header(&header).map_err(|why| fail(format!("the blob header at byte {at} is malformed: {why}")))?;
+        if !(0..MAX_BLOB_BYTES as i64).contains(&size) {
+            return Err(fail(format!("the blob at byte {at} declares {size} bytes; OSM's limit is less than 32 MiB")));
+        }
+        let end = at + 4 + hlen + size as u64;
+        if end > len {
+            return Err(fail(format!(
+                "truncated: the blob at byte {at} declares {size} bytes, the file ends {} bytes short",
+                end - len
+            )));
+        }
+        if blobs == 0 && kind != "OSMHeader" {
+            return Err(fail(format!("the first blob is {kind:?}, not an OSMHeader")));
+        }
+        r.seek(SeekFrom::Start(end)).map_err(|e| fail(format!("byte {at}: {e}")))?;
+        at = end;
+        blobs += 1;
+    }
+    if blobs == 0 {
+        return Err(fail("the file is empty".into()));
+    }
+    Ok(blobs)
+}
+
+/// The `type` and `datasize` of a `BlobHeader` message (protobuf: 1 string, 2 bytes, 3 int32).
+fn blob_header(b: &[u8]) -> Result<(String, i64), &'static str> {
+    fn varint(b: &[u8], i: &mut usize) -> Result<u64, &'static str> {
+        let mut v = 0u64;
+        for shift in (0..70).step_by(7) {
+            let &byte = b.get(*i).ok_or("cut in a number")?;
+            *i += 1;
+            v |= u64::from(byte & 0x7f).checked_shl(shift).unwrap_or(0);
+            if byte & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("a number longer than 10 bytes")
+    }
+    let (mut i, mut kind, mut size) = (0usize, None, None);
+    while i < b.len() {
+        let key = varint(b, &mut i)?;
+        let skip = match (key >> 3, key & 7) {
+            (3, 0) => {
+                // int32: negative values are sign-extended to 10 bytes.
+                size = Some(varint(b, &mut i)? as i64);
+                0
+            }
+            (_, 0) => {
+                varint(b, &mut i)?;
+                0
+            }
+            (_, 1) => 8,
+            (field, 2) => {
+                let n = varint(b, &mut i)?;
+                let n =
+                    usize::try_from(n).ok().filter(|&n| n <= b.len() - i).ok_or("a field longer than the header")?;
+                if field == 1 {
+                    kind = Some(String::from_utf8_lossy(&b[i..i + n]).into_owned());
+                }
+                n
+            }
+            (_, 5) => 4,
+            _ => return Err("an unknown field type"),
+        };
+        i = i.checked_add(skip).filter(|&j| j <= b.len()).ok_or("a field longer than the header")?;
+    }
+    Ok((kind.ok_or("no type")?, size.ok_or("no datasize")?))
+}
+
+/// Runs `f` on one blob. A malformed block that makes the decoder panic (`osmpbf` 0.3.8 unwraps
+/// a relation member's type, and its delta sums overflow in debug builds) becomes an error
+/// naming the blob's byte offset, as does any decoding error.
+fn per_blob<T>(blob: osmpbf::Result<Blob>, f: impl FnOnce(Blob) -> Result<T, String>) -> Result<T, String> {
+    let blob = blob.map_err(|e| e.to_string())?;
+    let at = blob.offset().map_or_else(|| "a blob".to_owned(), |o| format!("the blob at byte {}", o.0));
+    match catch_unwind(AssertUnwindSafe(|| f(blob))) {
+        Ok(r) => r.map_err(|e| format!("{at}: {e}")),
+        Err(p) => {
+            let why = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!("{at}: malformed block (the decoder failed: {why})"))
+        }
+    }
+}
+
+/// A way's node ids, from its deltas; an error when they overflow.
+fn way_refs(way: &osmpbf::Way<'_>) -> Result<Vec<i64>, String> {
+    let mut id = 0i64;
+    way.raw_refs()
+        .iter()
+        .map(|&d| {
+            id = id.checked_add(d).ok_or_else(|| format!("way {}: node references overflow", way.id()))?;
+            Ok(id)
+        })
+        .collect()
+}
+
+/// A node's position, checked to be on the globe.
+fn position(id: i64, lat: f64, lon: f64) -> Result<(f64, f64), String> {
+    if lat.abs() <= 90.0 && lon.abs() <= 180.0 {
+        Ok((lat, lon))
+    } else {
+        Err(format!("node {id} lies off the globe ({lat}, {lon})"))
+    }
+}
+
+/// Reads the ways, restrictions and referenced nodes of a PBF file. The blob frames are checked
+/// first ([`check_frames`]); every failure is a [`RoadError::Pbf`] naming the file.
 pub fn read_pbf(path: &Path) -> Result<OsmExtract, RoadError> {
+    check_frames(path)?;
     let open =
         || BlobReader::from_path(path).map_err(|e| RoadError::Pbf { path: path.to_owned(), message: e.to_string() });
     let pass = open()?
         .par_bridge()
-        .map(|blob| -> Result<WayPass, osmpbf::Error> {
-            let mut out = WayPass::default();
-            if let BlobDecode::OsmData(block) = blob?.decode()? {
-                for group in block.groups() {
-                    for way in group.ways() {
-                        let tags = Tags::new(way.tags());
-                        let rules = Profile::ALL.map(|p| way_rule(p, &tags));
-                        if rules.iter().any(Option::is_some) {
-                            out.ways.push(OsmWay { id: way.id(), refs: way.refs().collect(), rules });
+        .map(|blob| -> Result<WayPass, String> {
+            per_blob(blob, |blob| {
+                let mut out = WayPass::default();
+                if let BlobDecode::OsmData(block) = blob.decode().map_err(|e| e.to_string())? {
+                    for group in block.groups() {
+                        for way in group.ways() {
+                            let tags = Tags::new(way.tags());
+                            let rules = Profile::ALL.map(|p| way_rule(p, &tags));
+                            if rules.iter().any(Option::is_some) {
+                                out.ways.push(OsmWay { id: way.id(), refs: way_refs(&way)?, rules });
+                            }
                         }
-                    }
-                    for rel in group.relations() {
-                        let tags = Tags::new(rel.tags());
-                        match restriction(&tags, rel.members()) {
-                            Some(Ok(r)) => out.restrictions.push(r),
-                            Some(Err(())) => out.skipped += 1,
-                            None => {}
+                        for rel in group.relations() {
+                            let tags = Tags::new(rel.tags());
+                            match restriction(&tags, rel.members()) {
+                                Some(Ok(r)) => out.restrictions.push(r),
+                                Some(Err(())) => out.skipped += 1,
+                                None => {}
+                            }
                         }
                     }
                 }
-            }
-            Ok(out)
+                Ok(out)
+            })
         })
         .try_reduce(WayPass::default, |mut a, b| {
             a.ways.extend(b.ways);
@@ -117,7 +269,7 @@ pub fn read_pbf(path: &Path) -> Result<OsmExtract, RoadError> {
             a.skipped += b.skipped;
             Ok(a)
         })
-        .map_err(|e| RoadError::Pbf { path: path.to_owned(), message: e.to_string() })?;
+        .map_err(|message| RoadError::Pbf { path: path.to_owned(), message })?;
     let WayPass { mut ways, mut restrictions, skipped } = pass;
     // Blobs arrive in any order; sorting makes the graph independent of thread timing.
     ways.sort_unstable_by_key(|w| w.id);
@@ -129,30 +281,34 @@ pub fn read_pbf(path: &Path) -> Result<OsmExtract, RoadError> {
 
     let found = open()?
         .par_bridge()
-        .map(|blob| -> Result<Vec<(usize, OsmNode)>, osmpbf::Error> {
-            let mut out = Vec::new();
-            let mut cursor = 0usize;
-            if let BlobDecode::OsmData(block) = blob?.decode()? {
-                for group in block.groups() {
-                    for n in group.dense_nodes() {
-                        if let Some(i) = find_from(&node_ids, &mut cursor, n.id()) {
-                            out.push((i, OsmNode { lat: n.lat(), lon: n.lon(), rules: node_rules(n.tags()) }));
+        .map(|blob| -> Result<Vec<(usize, OsmNode)>, String> {
+            per_blob(blob, |blob| {
+                let mut out = Vec::new();
+                let mut cursor = 0usize;
+                if let BlobDecode::OsmData(block) = blob.decode().map_err(|e| e.to_string())? {
+                    for group in block.groups() {
+                        for n in group.dense_nodes() {
+                            if let Some(i) = find_from(&node_ids, &mut cursor, n.id()) {
+                                let (lat, lon) = position(n.id(), n.lat(), n.lon())?;
+                                out.push((i, OsmNode { lat, lon, rules: node_rules(n.tags()) }));
+                            }
                         }
-                    }
-                    for n in group.nodes() {
-                        if let Some(i) = find_from(&node_ids, &mut cursor, n.id()) {
-                            out.push((i, OsmNode { lat: n.lat(), lon: n.lon(), rules: node_rules(n.tags()) }));
+                        for n in group.nodes() {
+                            if let Some(i) = find_from(&node_ids, &mut cursor, n.id()) {
+                                let (lat, lon) = position(n.id(), n.lat(), n.lon())?;
+                                out.push((i, OsmNode { lat, lon, rules: node_rules(n.tags()) }));
+                            }
                         }
                     }
                 }
-            }
-            Ok(out)
+                Ok(out)
+            })
         })
         .try_reduce(Vec::new, |mut a, b| {
             a.extend(b);
             Ok(a)
         })
-        .map_err(|e| RoadError::Pbf { path: path.to_owned(), message: e.to_string() })?;
+        .map_err(|message| RoadError::Pbf { path: path.to_owned(), message })?;
 
     let mut nodes: Vec<Option<OsmNode>> = vec![None; node_ids.len()];
     for (i, n) in found {

@@ -3,8 +3,9 @@
 //! work); a **forward** search gives every arc's cost *from* it (the way home). Each home is then
 //! answered in a few operations from the labels around its snapped position.
 //!
-//! Labels order routes by (weight, distance) so that ties break the same way in every search and
-//! in the reference; duration rides along.
+//! Labels order routes by (weight, distance, duration), lexicographically, so that ties break the
+//! same way in every search (plain Dijkstra here, PHAST in [`crate::phast`]) and in the reference:
+//! a label is the unique minimum of that order, not whichever equal-weight route came first.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -23,12 +24,32 @@ pub struct Cost {
     pub duration_ds: u64,
 }
 
+/// A [`Cost`] packed into one integer, weight, length and duration in 32-bit fields (bits 64, 32
+/// and 0): adding two packed costs adds the fields, and comparing them compares (weight, length,
+/// duration) lexicographically, as long as every field stays below 2³² (13 years, 429,000 km).
+pub type Packed = u128;
+
+/// Label of an arc no search reached. Adding any packed cost to it cannot overflow, and the sum
+/// stays above every real label.
+pub const UNREACHED: Packed = 1 << 127;
+
 impl Cost {
-    fn key(self) -> u64 {
-        (self.weight_ds << 32) | self.dm
+    /// The packed form (fields must fit in 32 bits).
+    pub fn pack(self) -> Packed {
+        debug_assert!(self.weight_ds < 1 << 32 && self.dm < 1 << 32 && self.duration_ds < 1 << 32, "{self:?}");
+        ((self.weight_ds as u128) << 64) | ((self.dm as u128) << 32) | self.duration_ds as u128
     }
 
-    fn add(self, o: Cost) -> Cost {
+    /// Back from the packed form.
+    pub fn unpack(p: Packed) -> Cost {
+        Cost {
+            weight_ds: (p >> 64) as u64 & 0xFFFF_FFFF,
+            dm: (p >> 32) as u64 & 0xFFFF_FFFF,
+            duration_ds: p as u64 & 0xFFFF_FFFF,
+        }
+    }
+
+    pub(crate) fn add(self, o: Cost) -> Cost {
         Cost {
             weight_ds: self.weight_ds + o.weight_ds,
             dm: self.dm + o.dm,
@@ -36,7 +57,7 @@ impl Cost {
         }
     }
 
-    fn sub(self, o: Cost) -> Cost {
+    pub(crate) fn sub(self, o: Cost) -> Cost {
         Cost {
             weight_ds: self.weight_ds - o.weight_ds,
             dm: self.dm - o.dm,
@@ -44,11 +65,11 @@ impl Cost {
         }
     }
 
-    fn arc(g: &Graph, a: usize) -> Cost {
+    pub(crate) fn arc(g: &Graph, a: usize) -> Cost {
         Cost { weight_ds: g.arc_weight_ds[a] as u64, dm: g.arc_dm[a] as u64, duration_ds: g.arc_duration_ds[a] as u64 }
     }
 
-    fn turn(w: u32, d: u32) -> Cost {
+    pub(crate) fn turn(w: u32, d: u32) -> Cost {
         Cost { weight_ds: w as u64, dm: 0, duration_ds: d as u64 }
     }
 }
@@ -122,7 +143,7 @@ fn along(g: &Graph, p: &Snap, q: &Snap) -> Option<Cost> {
 
 /// Which way a search ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Direction {
+pub(crate) enum Direction {
     /// Costs to the anchor.
     ToAnchor,
     /// Costs from the anchor.
@@ -132,10 +153,9 @@ enum Direction {
 /// Reusable label arrays for one-to-all searches on one graph (one per thread).
 #[derive(Debug)]
 pub struct Searcher {
-    key: Vec<u64>,
-    dur: Vec<u64>,
+    key: Vec<Packed>,
     touched: Vec<u32>,
-    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    heap: BinaryHeap<Reverse<(Packed, u32)>>,
     anchor: Option<(Snap, Direction)>,
     /// Arcs settled by the last search (for benchmarks).
     pub settled: usize,
@@ -145,8 +165,7 @@ impl Searcher {
     /// Empty labels for graph `g`.
     pub fn new(g: &Graph) -> Searcher {
         Searcher {
-            key: vec![u64::MAX; g.arc_count()],
-            dur: vec![0; g.arc_count()],
+            key: vec![UNREACHED; g.arc_count()],
             touched: Vec::new(),
             heap: BinaryHeap::new(),
             anchor: None,
@@ -156,7 +175,7 @@ impl Searcher {
 
     fn reset(&mut self) {
         for &a in &self.touched {
-            self.key[a as usize] = u64::MAX;
+            self.key[a as usize] = UNREACHED;
         }
         self.touched.clear();
         self.heap.clear();
@@ -164,21 +183,22 @@ impl Searcher {
     }
 
     fn relax(&mut self, a: u32, c: Cost) {
-        let k = c.key();
+        let k = c.pack();
         let slot = &mut self.key[a as usize];
         if k < *slot {
-            if *slot == u64::MAX {
+            if *slot == UNREACHED {
                 self.touched.push(a);
             }
             *slot = k;
-            self.dur[a as usize] = c.duration_ds;
             self.heap.push(Reverse((k, a)));
         }
     }
 
-    fn label(&self, a: u32) -> Option<Cost> {
+    /// Label of arc `a` after a search (see [`Searcher::to_destination`] and
+    /// [`Searcher::from_origin`] for its meaning); `None` if the search did not reach it.
+    pub fn label(&self, a: u32) -> Option<Cost> {
         let k = self.key[a as usize];
-        (k != u64::MAX).then(|| Cost { weight_ds: k >> 32, dm: k & 0xFFFF_FFFF, duration_ds: self.dur[a as usize] })
+        (k != UNREACHED).then(|| Cost::unpack(k))
     }
 
     /// Reverse one-to-all search: afterwards [`Searcher::cost_from`] gives any point's cost to
@@ -233,39 +253,49 @@ impl Searcher {
     pub fn cost_from(&self, g: &Graph, home: &Snap) -> Option<Cost> {
         let (dest, dir) = self.anchor.expect("a search ran");
         assert_eq!(dir, Direction::ToAnchor, "cost_from needs a reverse search");
-        let mut best = along(g, home, &dest);
-        for &b in &g.edge_arc[home.edge as usize] {
-            if b == NONE {
-                continue;
-            }
-            let rest = Cost::arc(g, b as usize).sub(prefix(g, b, home));
-            for t in g.out_first[b as usize] as usize..g.out_first[b as usize + 1] as usize {
-                if let Some(l) = self.label(g.out_to[t]) {
-                    let c = rest.add(Cost::turn(g.out_weight_ds[t], g.out_duration_ds[t])).add(l);
-                    best = Some(best.map_or(c, |x| x.min(c)));
-                }
-            }
-        }
-        best
+        cost_from(g, &dest, home, |a| self.label(a))
     }
 
     /// After [`Searcher::from_origin`]: cost from the origin to `home`.
     pub fn cost_to(&self, g: &Graph, home: &Snap) -> Option<Cost> {
         let (origin, dir) = self.anchor.expect("a search ran");
         assert_eq!(dir, Direction::FromAnchor, "cost_to needs a forward search");
-        let mut best = along(g, &origin, home);
-        for &b in &g.edge_arc[home.edge as usize] {
-            if b == NONE {
-                continue;
-            }
-            let head = prefix(g, b, home);
-            for t in g.in_first[b as usize] as usize..g.in_first[b as usize + 1] as usize {
-                if let Some(l) = self.label(g.in_from[t]) {
-                    let c = l.add(Cost::turn(g.in_weight_ds[t], g.in_duration_ds[t])).add(head);
-                    best = Some(best.map_or(c, |x| x.min(c)));
-                }
+        cost_to(g, &origin, home, |a| self.label(a))
+    }
+}
+
+/// Cost from `home` to `dest`, given `label(a)` = cost from the start of arc `a` to `dest`.
+pub(crate) fn cost_from(g: &Graph, dest: &Snap, home: &Snap, label: impl Fn(u32) -> Option<Cost>) -> Option<Cost> {
+    let mut best = along(g, home, dest);
+    for &b in &g.edge_arc[home.edge as usize] {
+        if b == NONE {
+            continue;
+        }
+        let rest = Cost::arc(g, b as usize).sub(prefix(g, b, home));
+        for t in g.out_first[b as usize] as usize..g.out_first[b as usize + 1] as usize {
+            if let Some(l) = label(g.out_to[t]) {
+                let c = rest.add(Cost::turn(g.out_weight_ds[t], g.out_duration_ds[t])).add(l);
+                best = Some(best.map_or(c, |x| x.min(c)));
             }
         }
-        best
     }
+    best
+}
+
+/// Cost from `origin` to `home`, given `label(a)` = cost from `origin` to the end of arc `a`.
+pub(crate) fn cost_to(g: &Graph, origin: &Snap, home: &Snap, label: impl Fn(u32) -> Option<Cost>) -> Option<Cost> {
+    let mut best = along(g, origin, home);
+    for &b in &g.edge_arc[home.edge as usize] {
+        if b == NONE {
+            continue;
+        }
+        let head = prefix(g, b, home);
+        for t in g.in_first[b as usize] as usize..g.in_first[b as usize + 1] as usize {
+            if let Some(l) = label(g.in_from[t]) {
+                let c = l.add(Cost::turn(g.in_weight_ds[t], g.in_duration_ds[t])).add(head);
+                best = Some(best.map_or(c, |x| x.min(c)));
+            }
+        }
+    }
+    best
 }

@@ -1,7 +1,9 @@
 //! The prepared network as a file (`navette network build`), so quarterly runs skip the PBF.
 //!
 //! A flat little-endian format: a header (magic, format version, the PBF's sha256) then each
-//! graph's arrays, each prefixed by its length. Written to a temporary name and renamed.
+//! graph's arrays and its contraction hierarchy's, each prefixed by its length. Written to a
+//! temporary name and renamed. An artifact of another format version is [`RoadError::Stale`]:
+//! [`crate::RoadNetwork::open`] rebuilds it, [`crate::RoadNetwork::load`] says to rebuild it.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -9,11 +11,13 @@ use std::path::Path;
 
 use crate::RoadError;
 use crate::graph::{Graph, SegCost};
+use crate::hierarchy::{ChEdge, Hierarchy};
 use crate::profile::Profile;
 
 const MAGIC: &[u8; 12] = b"NAVETTE-ROAD";
 /// Bumped whenever the graph layout or the profiles change: an older artifact is rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 adds the contraction hierarchies.
+pub const FORMAT_VERSION: u32 = 2;
 
 struct W<T: Write>(T);
 
@@ -94,8 +98,52 @@ fn u32_to_costs(v: Vec<u32>) -> Vec<SegCost> {
     v.chunks_exact(2).map(|c| SegCost { weight_ds: c[0], duration_ds: c[1] }).collect()
 }
 
-/// Writes graphs and the PBF checksum they came from to `path` (atomically).
-pub fn save(path: &Path, pbf_sha256: &str, graphs: &[Graph]) -> Result<(), RoadError> {
+fn edges_to_u32(v: &[ChEdge]) -> Vec<u32> {
+    v.iter().flat_map(|e| [e.node, e.weight_ds, e.dm, e.duration_ds]).collect()
+}
+
+fn u32_to_edges(v: Vec<u32>) -> Vec<ChEdge> {
+    v.chunks_exact(4).map(|c| ChEdge { node: c[0], weight_ds: c[1], dm: c[2], duration_ds: c[3] }).collect()
+}
+
+fn write_hierarchy<T: Write>(w: &mut W<T>, h: &Hierarchy) -> std::io::Result<()> {
+    w.u32s(&h.pos)?;
+    w.u32s(&h.up_first)?;
+    w.u32s(&edges_to_u32(&h.up))?;
+    w.u32s(&h.down_first)?;
+    w.u32s(&edges_to_u32(&h.down))?;
+    w.0.write_all(&(h.shortcuts as u64).to_le_bytes())
+}
+
+fn read_hierarchy<T: Read>(r: &mut R<T>, arcs: usize) -> std::io::Result<Hierarchy> {
+    let h = Hierarchy {
+        pos: r.u32s()?,
+        up_first: r.u32s()?,
+        up: u32_to_edges(r.u32s()?),
+        down_first: r.u32s()?,
+        down: u32_to_edges(r.u32s()?),
+        shortcuts: r.u64()? as usize,
+    };
+    let n = h.pos.len();
+    let ok = n == arcs
+        && h.up_first.len() == n + 1
+        && h.down_first.len() == n + 1
+        && h.up_first.last().is_some_and(|&l| l as usize == h.up.len())
+        && h.down_first.last().is_some_and(|&l| l as usize == h.down.len())
+        && h.pos.iter().all(|&p| (p as usize) < n)
+        && h.up.iter().chain(&h.down).all(|e| (e.node as usize) < n);
+    if !ok {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "contraction hierarchy does not fit its graph",
+        ));
+    }
+    Ok(h)
+}
+
+/// Writes graphs, their hierarchies and the PBF checksum they came from to `path` (atomically).
+pub fn save(path: &Path, pbf_sha256: &str, graphs: &[Graph], hierarchies: &[Hierarchy]) -> Result<(), RoadError> {
+    assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
     let io = |e: std::io::Error| RoadError::Io { path: path.to_owned(), source: e };
     let tmp = path.with_extension("tmp");
     {
@@ -104,7 +152,7 @@ pub fn save(path: &Path, pbf_sha256: &str, graphs: &[Graph]) -> Result<(), RoadE
         w.0.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io)?;
         w.str(pbf_sha256).map_err(io)?;
         w.0.write_all(&(graphs.len() as u32).to_le_bytes()).map_err(io)?;
-        for g in graphs {
+        for (g, h) in graphs.iter().zip(hierarchies) {
             let p = g.profile.expect("built graphs name their profile");
             w.0.write_all(&(p.index() as u32).to_le_bytes()).map_err(io)?;
             (|| -> std::io::Result<()> {
@@ -131,7 +179,8 @@ pub fn save(path: &Path, pbf_sha256: &str, graphs: &[Graph]) -> Result<(), RoadE
                 w.u32s(&g.in_first)?;
                 w.u32s(&g.in_from)?;
                 w.u32s(&g.in_weight_ds)?;
-                w.u32s(&g.in_duration_ds)
+                w.u32s(&g.in_duration_ds)?;
+                write_hierarchy(&mut w, h)
             })()
             .map_err(io)?;
         }
@@ -140,8 +189,8 @@ pub fn save(path: &Path, pbf_sha256: &str, graphs: &[Graph]) -> Result<(), RoadE
     std::fs::rename(&tmp, path).map_err(io)
 }
 
-/// Reads an artifact written by [`save`]: the PBF checksum and the graphs.
-pub fn load(path: &Path) -> Result<(String, Vec<Graph>), RoadError> {
+/// Reads an artifact written by [`save`]: the PBF checksum, the graphs and their hierarchies.
+pub fn load(path: &Path) -> Result<(String, Vec<Graph>, Vec<Hierarchy>), RoadError> {
     let io = |e: std::io::Error| RoadError::Io { path: path.to_owned(), source: e };
     let mut r = R(BufReader::new(File::open(path).map_err(io)?));
     let mut magic = [0u8; 12];
@@ -155,6 +204,7 @@ pub fn load(path: &Path) -> Result<(String, Vec<Graph>), RoadError> {
     r.0.read_exact(&mut v).map_err(io)?;
     let n = u32::from_le_bytes(v) as usize;
     let mut graphs = Vec::with_capacity(n);
+    let mut hierarchies = Vec::with_capacity(n);
     for _ in 0..n {
         r.0.read_exact(&mut v).map_err(io)?;
         let profile = Profile::ALL.get(u32::from_le_bytes(v) as usize).copied();
@@ -188,7 +238,8 @@ pub fn load(path: &Path) -> Result<(String, Vec<Graph>), RoadError> {
             })
         })()
         .map_err(io)?;
+        hierarchies.push(read_hierarchy(&mut r, g.arc_count()).map_err(io)?);
         graphs.push(g);
     }
-    Ok((sha, graphs))
+    Ok((sha, graphs, hierarchies))
 }

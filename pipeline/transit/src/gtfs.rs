@@ -12,9 +12,111 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::date::Date;
 use crate::{FeedError, VehicleClass};
+
+/// Largest `stop_times.txt` read (bytes, uncompressed, declared or actual): 4 GiB. The file is
+/// streamed (only the service day's calls are kept), so this bounds time, not memory.
+pub const MAX_STOP_TIMES_BYTES: u64 = 4 << 30;
+/// Largest other GTFS file read (bytes, uncompressed, declared or actual): 512 MiB. Their rows are
+/// kept in memory (ids, names).
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+/// Largest inflation of a zip entry (uncompressed bytes per compressed byte, past the first MiB):
+/// GTFS text deflates 5–30×, a zip bomb about 1000×.
+pub const MAX_INFLATE_RATIO: u64 = 200;
+/// Longest row (bytes, quoted line breaks included): 1 MiB.
+pub const MAX_ROW_BYTES: u64 = 1 << 20;
+/// Most rejected rows kept for one file: past it the feed is refused (a million bad rows is not a
+/// feed to study, and each reject is kept in memory).
+pub const MAX_REJECTS_PER_FILE: u64 = 1_000_000;
+/// Longest `raw` and `detail` text kept in a [`Reject`] (bytes; longer is cut, with `…`).
+pub const MAX_REJECT_TEXT: usize = 256;
+
+/// Longest `min_transfer_time` accepted (s): a day. Longer is a `bad_transfer_time` reject (an
+/// absurd value would overflow the search's clock).
+pub const MAX_TRANSFER_S: i32 = 86_400;
+
+/// The cap on a file's uncompressed bytes.
+fn max_bytes(file: &str) -> u64 {
+    if file == "stop_times.txt" { MAX_STOP_TIMES_BYTES } else { MAX_FILE_BYTES }
+}
+
+/// Which limit a read went past; carried inside the `io::Error` the CSV reader returns.
+#[derive(Debug)]
+enum LimitHit {
+    /// The file inflates past its cap.
+    FileSize(u64),
+    /// The file inflates more than [`MAX_INFLATE_RATIO`] × its compressed size.
+    Ratio { compressed: u64 },
+    /// A row is longer than [`MAX_ROW_BYTES`].
+    Row,
+}
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LimitHit::FileSize(cap) => write!(f, "is larger than {} uncompressed", bytes(*cap)),
+            LimitHit::Ratio { compressed } => write!(
+                f,
+                "inflates more than {MAX_INFLATE_RATIO} times its compressed size of {compressed} bytes (a zip bomb?)"
+            ),
+            LimitHit::Row => write!(f, "has a row longer than {}", bytes(MAX_ROW_BYTES)),
+        }
+    }
+}
+
+impl std::error::Error for LimitHit {}
+
+/// `n` bytes for people (GiB, MiB or bytes).
+fn bytes(n: u64) -> String {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
+        format!("{} GiB", n >> 30)
+    } else if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// A file's bytes, counted as they are read: past its cap (size, zip inflation ratio, or the
+/// current row's length) reading fails with a [`LimitHit`] instead of going on. Nothing is
+/// allocated from a declared size.
+struct Bounded<R> {
+    inner: R,
+    read: u64,
+    cap: u64,
+    /// Compressed size of a zip entry (for the ratio cap).
+    compressed: Option<u64>,
+    /// Byte offset where the row being parsed starts (set by [`Table::next`]).
+    row_start: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let limit = |hit: LimitHit| Err(std::io::Error::new(std::io::ErrorKind::InvalidData, hit));
+        // The CSV reader refills its buffer only once it has parsed all of it: everything read
+        // since the row's start belongs to the row.
+        if self.read.saturating_sub(self.row_start.load(Ordering::Relaxed)) > MAX_ROW_BYTES {
+            return limit(LimitHit::Row);
+        }
+        // One byte past the cap tells "exactly the cap" from "more".
+        let room = (self.cap + 1).saturating_sub(self.read).min(buf.len() as u64) as usize;
+        let n = self.inner.read(&mut buf[..room])?;
+        self.read += n as u64;
+        if self.read > self.cap {
+            return limit(LimitHit::FileSize(self.cap));
+        }
+        if let Some(c) = self.compressed
+            && self.read > (1 << 20) + c.saturating_mul(MAX_INFLATE_RATIO)
+        {
+            return limit(LimitHit::Ratio { compressed: c });
+        }
+        Ok(n)
+    }
+}
 
 /// A bad row: which feed, file and line, a reason code and a detail for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,14 +167,26 @@ impl Source {
         Ok(Source::Zip(Box::new(z)))
     }
 
-    /// The file, or `None` when the feed does not have it. In an archive the file may sit in one
-    /// folder (some publishers zip the folder, not its content).
-    fn file(&mut self, feed: &str, name: &str) -> Result<Option<Box<dyn Read + '_>>, FeedError> {
+    /// The file, or `None` when the feed does not have it, read through [`Bounded`] (its cap,
+    /// the inflation ratio, the row length). In an archive the file may sit in one folder (some
+    /// publishers zip the folder, not its content). A zip entry declaring more than the cap is
+    /// refused before it is read.
+    fn file(
+        &mut self,
+        feed: &str,
+        name: &'static str,
+        row_start: Arc<AtomicU64>,
+    ) -> Result<Option<Box<dyn Read + '_>>, FeedError> {
         let io = |e: std::io::Error| FeedError::Open { feed: feed.into(), detail: format!("{name}: {e}") };
+        let cap = max_bytes(name);
         match self {
             Source::Dir(d) => {
                 let p = d.join(name);
-                if p.is_file() { Ok(Some(Box::new(File::open(p).map_err(io)?))) } else { Ok(None) }
+                if !p.is_file() {
+                    return Ok(None);
+                }
+                let f = File::open(p).map_err(io)?;
+                Ok(Some(Box::new(Bounded { inner: f, read: 0, cap, compressed: None, row_start })))
             }
             Source::Zip(z) => {
                 let suffix = format!("/{name}");
@@ -83,7 +197,15 @@ impl Source {
                 let f = z
                     .by_name(&found)
                     .map_err(|e| FeedError::Open { feed: feed.into(), detail: format!("{name}: {e}") })?;
-                Ok(Some(Box::new(f)))
+                if f.size() > cap {
+                    return Err(FeedError::Limit {
+                        feed: feed.into(),
+                        file: name,
+                        detail: format!("declares {} bytes uncompressed, more than {}", f.size(), bytes(cap)),
+                    });
+                }
+                let compressed = Some(f.compressed_size());
+                Ok(Some(Box::new(Bounded { inner: f, read: 0, cap, compressed, row_start })))
             }
         }
     }
@@ -94,6 +216,8 @@ pub(crate) struct Table<'a> {
     feed: String,
     file: &'static str,
     rdr: csv::Reader<Box<dyn Read + 'a>>,
+    /// Where the row being read starts (bytes), for [`Bounded`]'s row cap.
+    row_start: Arc<AtomicU64>,
     header: HashMap<String, usize>,
     bytes: csv::ByteRecord,
     /// The current row (valid after `next` returned true).
@@ -107,10 +231,10 @@ pub(crate) struct Table<'a> {
 impl<'a> Table<'a> {
     /// Opens `file`; `None` when the feed does not have it.
     pub(crate) fn open(src: &'a mut Source, feed: &str, file: &'static str) -> Result<Option<Table<'a>>, FeedError> {
-        let Some(r) = src.file(feed, file)? else { return Ok(None) };
+        let row_start = Arc::new(AtomicU64::new(0));
+        let Some(r) = src.file(feed, file, row_start.clone())? else { return Ok(None) };
         let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(r);
-        let head =
-            rdr.byte_headers().map_err(|e| FeedError::Csv { feed: feed.into(), file, detail: e.to_string() })?.clone();
+        let head = rdr.byte_headers().map_err(|e| read_error(feed, file, 1, e))?.clone();
         let mut header = HashMap::new();
         for (i, h) in head.iter().enumerate() {
             let h = String::from_utf8_lossy(h);
@@ -122,6 +246,7 @@ impl<'a> Table<'a> {
             feed: feed.into(),
             file,
             rdr,
+            row_start,
             header,
             bytes: csv::ByteRecord::new(),
             rec: csv::StringRecord::new(),
@@ -144,11 +269,13 @@ impl<'a> Table<'a> {
     /// Advances to the next row; rows that are not UTF-8 are rejected here and skipped.
     pub(crate) fn next(&mut self) -> Result<bool, FeedError> {
         loop {
-            let more = self.rdr.read_byte_record(&mut self.bytes).map_err(|e| FeedError::Csv {
-                feed: self.feed.clone(),
-                file: self.file,
-                detail: e.to_string(),
-            })?;
+            self.check_rejects()?;
+            let pos = self.rdr.position().clone();
+            self.row_start.store(pos.byte(), Ordering::Relaxed);
+            let more = self
+                .rdr
+                .read_byte_record(&mut self.bytes)
+                .map_err(|e| read_error(&self.feed, self.file, pos.line(), e))?;
             if !more {
                 return Ok(false);
             }
@@ -189,8 +316,52 @@ impl<'a> Table<'a> {
 
     fn push_reject(&mut self, reason: &'static str, detail: String, raw: String) {
         self.count.rejected += 1;
+        let (detail, raw) = (cut(detail), cut(raw));
         self.rejects.push(Reject { feed: self.feed.clone(), file: self.file, line: self.line, reason, detail, raw });
     }
+
+    /// Refuses the feed when the file has more rejected rows than [`MAX_REJECTS_PER_FILE`].
+    fn check_rejects(&self) -> Result<(), FeedError> {
+        too_many_rejects(&self.feed, self.file, self.count.rejected)
+    }
+}
+
+/// [`FeedError::Limit`] when a file has more than [`MAX_REJECTS_PER_FILE`] rejected rows.
+pub(crate) fn too_many_rejects(feed: &str, file: &'static str, rejected: u64) -> Result<(), FeedError> {
+    if rejected > MAX_REJECTS_PER_FILE {
+        return Err(FeedError::Limit {
+            feed: feed.into(),
+            file,
+            detail: format!("has more than {MAX_REJECTS_PER_FILE} rejected rows; is it a GTFS file?"),
+        });
+    }
+    Ok(())
+}
+
+/// `s` cut to [`MAX_REJECT_TEXT`] bytes (on a character boundary), with `…` when cut.
+pub(crate) fn cut(mut s: String) -> String {
+    if s.len() > MAX_REJECT_TEXT {
+        let mut end = MAX_REJECT_TEXT;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
+/// The error of a failed read: a [`FeedError::Limit`] when a cap was hit, else
+/// [`FeedError::Csv`]. `line` is where the row being read starts.
+fn read_error(feed: &str, file: &'static str, line: u64, e: csv::Error) -> FeedError {
+    if let csv::ErrorKind::Io(io) = e.kind()
+        && let Some(hit) = io.get_ref().and_then(|x| x.downcast_ref::<LimitHit>())
+    {
+        let at =
+            if matches!(hit, LimitHit::Row) { format!(" (the row starting at line {line})") } else { String::new() };
+        return FeedError::Limit { feed: feed.into(), file, detail: format!("{hit}{at}") };
+    }
+    FeedError::Csv { feed: feed.into(), file, detail: e.to_string() }
 }
 
 /// A stop, station or other location of `stops.txt`.
@@ -519,9 +690,9 @@ fn read_transfers(
             let min_s = match t.get(c_min) {
                 "" => None,
                 s => match s.parse::<i32>() {
-                    Ok(v) if v >= 0 => Some(v),
+                    Ok(v) if (0..=MAX_TRANSFER_S).contains(&v) => Some(v),
                     _ => {
-                        t.reject("bad_transfer_time", format!("min_transfer_time {s:?} is not seconds"));
+                        t.reject("bad_transfer_time", format!("min_transfer_time {s:?} is not seconds (0 to a day)"));
                         continue;
                     }
                 },
@@ -573,4 +744,47 @@ struct Trips {
 
 fn missing(feed: &str, file: &'static str) -> FeedError {
     FeedError::MissingFile { feed: feed.into(), file }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader over `data`; `rows` false turns the row cap off (as if every byte began a row).
+    fn bounded(data: &[u8], cap: u64, compressed: Option<u64>, rows: bool) -> Bounded<&[u8]> {
+        let start = if rows { 0 } else { u64::MAX };
+        Bounded { inner: data, read: 0, cap, compressed, row_start: Arc::new(AtomicU64::new(start)) }
+    }
+
+    fn hit(r: std::io::Result<Vec<u8>>) -> String {
+        let e = r.unwrap_err();
+        e.get_ref().and_then(|x| x.downcast_ref::<LimitHit>()).expect("a LimitHit").to_string()
+    }
+
+    fn read_all(mut b: Bounded<&[u8]>) -> std::io::Result<Vec<u8>> {
+        let mut v = Vec::new();
+        b.read_to_end(&mut v).map(|_| v)
+    }
+
+    /// The actual-size cap (the real caps are too large for a test): exactly the cap reads, one
+    /// byte more fails, without reading further.
+    #[test]
+    fn bounded_reader_caps_size_ratio_and_row() {
+        let data = vec![b'\n'; 100];
+        assert_eq!(read_all(bounded(&data, 100, None, false)).unwrap().len(), 100);
+        assert_eq!(hit(read_all(bounded(&data, 99, None, false))), "is larger than 99 bytes uncompressed");
+        // Ratio: 200 × 1 compressed byte past the first MiB.
+        let big = vec![b'\n'; (1 << 20) + 201];
+        assert_eq!(
+            hit(read_all(bounded(&big, u64::MAX - 1, Some(1), false))),
+            "inflates more than 200 times its compressed size of 1 bytes (a zip bomb?)"
+        );
+        assert!(read_all(bounded(&big[..(1 << 20) + 200], u64::MAX - 1, Some(1), false)).is_ok());
+        // Row: the row starts at 0 and never ends.
+        let row = vec![b'a'; (MAX_ROW_BYTES + 10) as usize];
+        assert_eq!(hit(read_all(bounded(&row, u64::MAX - 1, None, true))), "has a row longer than 1 MiB");
+        assert_eq!(bytes(4 << 30), "4 GiB");
+        assert_eq!(bytes(512 << 20), "512 MiB");
+        assert_eq!(cut("é".repeat(200)).len(), 256 + "…".len());
+    }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::date::{Date, parse_time};
 use crate::geo::{StopIndex, haversine_m};
-use crate::gtfs::{FeedTables, FileCount, Reject, Source, Table, read_tables};
+use crate::gtfs::{FeedTables, FileCount, Reject, Source, Table, read_tables, too_many_rejects};
 use crate::{FeedError, VehicleClass};
 
 /// A walk between a place (home, office) and a stop.
@@ -498,6 +498,7 @@ pub fn load_feeds(feeds: &[(String, PathBuf)], day: ServiceDay, options: LoadOpt
         let day = TripsOfDay::new(f, date);
         let (raw, mut st) = read_stop_times(src, f, &global, &day)?;
         let trips = clean_trips(raw, &mut st);
+        too_many_rejects(&f.name, "stop_times.txt", st.count.rejected)?;
         let unit = shape_distance_unit(&trips, &input.stops);
         let mut trip_classes = Vec::with_capacity(trips.len());
         let mut trips_with_shape = 0usize;

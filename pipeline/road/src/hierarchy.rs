@@ -1,0 +1,345 @@
+//! A contraction hierarchy on the edge-based graph of one profile, for [`crate::phast`] trees.
+//!
+//! - **Nodes** are the graph's arcs; **edges** are its turns, costed `turn + arc(to)`: the cost of
+//!   a path from arc `x` to arc `y` leaves out `x` and counts `y`, which is what a forward search
+//!   adds. A reverse search adds `arc(x) + turn` instead, which differs by `arc(x) − arc(y)` on
+//!   every path from `x` to `y`: the same shortest paths, so one hierarchy serves both directions
+//!   (see [`crate::phast`] for how the reverse labels are shifted back).
+//! - Costs are [`Packed`] (weight, length, duration), compared lexicographically: a shortcut is
+//!   skipped only when a witness path costs no more *in that order*, so every label of a
+//!   hierarchy search equals the plain Dijkstra label, ties included. Turn restrictions and turn
+//!   costs are exact because they are edges of this graph.
+//! - **Order**: arcs are contracted by priority, edge difference plus deleted neighbours, updated
+//!   lazily (recomputed when popped) and for the neighbours of each contracted arc. Witness searches stop after [`WITNESS_SETTLED`] arcs or
+//!   [`WITNESS_HOPS`] turns: a witness they miss only adds a shortcut.
+//! - **Layout**: arcs are renumbered by level, highest first (then by arc id, so neighbouring roads
+//!   stay close in memory), so that the downward sweep of PHAST is one pass over increasing
+//!   positions, reading labels of smaller positions. Edges are stored twice, as CSR arrays:
+//!   `up` by lower endpoint (leading to smaller positions) and `down` by lower endpoint too
+//!   (coming from smaller positions).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::graph::Graph;
+use crate::search::{Cost, Packed, UNREACHED};
+
+/// Settled arcs after which a witness search gives up (during contraction).
+pub const WITNESS_SETTLED: usize = 400;
+/// Settled arcs after which a witness search gives up (when estimating a priority).
+pub const WITNESS_SETTLED_ESTIMATE: usize = 30;
+/// Turns after which a witness path is not extended.
+pub const WITNESS_HOPS: u32 = 12;
+
+/// One edge of the hierarchy as stored: the other endpoint (a position) and the cost of the
+/// original path it stands for, `turn + arc(head)` summed along it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChEdge {
+    /// Position of the other endpoint.
+    pub node: u32,
+    /// Weight (ds).
+    pub weight_ds: u32,
+    /// Length (dm).
+    pub dm: u32,
+    /// Duration (ds).
+    pub duration_ds: u32,
+}
+
+impl ChEdge {
+    /// The edge's cost, packed.
+    #[inline]
+    pub fn cost(&self) -> Packed {
+        ((self.weight_ds as u128) << 64) | ((self.dm as u128) << 32) | self.duration_ds as u128
+    }
+
+    fn new(node: u32, c: Packed) -> ChEdge {
+        let c = Cost::unpack(c);
+        ChEdge { node, weight_ds: c.weight_ds as u32, dm: c.dm as u32, duration_ds: c.duration_ds as u32 }
+    }
+}
+
+/// The hierarchy of one graph. See the module documentation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hierarchy {
+    /// Position of each arc (sweep order: highest level first).
+    pub pos: Vec<u32>,
+    /// Edges from position `p` to higher arcs (smaller positions): `up[up_first[p]..up_first[p + 1]]`.
+    pub up_first: Vec<u32>,
+    /// Upward edges, `node` = head.
+    pub up: Vec<ChEdge>,
+    /// Edges into position `p` from higher arcs: `down[down_first[p]..down_first[p + 1]]`.
+    pub down_first: Vec<u32>,
+    /// Downward edges, `node` = tail.
+    pub down: Vec<ChEdge>,
+    /// Shortcuts among the edges (the rest are turns).
+    pub shortcuts: usize,
+}
+
+impl Hierarchy {
+    /// Number of arcs.
+    pub fn len(&self) -> usize {
+        self.pos.len()
+    }
+
+    /// Whether the graph has no arc.
+    pub fn is_empty(&self) -> bool {
+        self.pos.is_empty()
+    }
+
+    /// Upward edges of position `p`.
+    #[inline]
+    pub fn up_of(&self, p: usize) -> &[ChEdge] {
+        &self.up[self.up_first[p] as usize..self.up_first[p + 1] as usize]
+    }
+
+    /// Downward edges into position `p`.
+    #[inline]
+    pub fn down_of(&self, p: usize) -> &[ChEdge] {
+        &self.down[self.down_first[p] as usize..self.down_first[p + 1] as usize]
+    }
+}
+
+/// Bounded Dijkstra on the remaining graph, reused across witness searches.
+struct Witness {
+    dist: Vec<Packed>,
+    hops: Vec<u32>,
+    /// Whether an arc is a target of the current search (cleared after it).
+    target: Vec<bool>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<Reverse<(Packed, u32)>>,
+}
+
+impl Witness {
+    fn new(n: usize) -> Witness {
+        Witness {
+            dist: vec![UNREACHED; n],
+            hops: vec![0; n],
+            target: vec![false; n],
+            touched: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// Costs from `src` avoiding `avoid`, exact up to `bound` unless a limit stopped the search,
+    /// or until every arc marked in `target` (`targets` of them) is settled.
+    fn run(&mut self, out: &[Vec<ChEdge>], src: u32, avoid: u32, bound: Packed, targets: usize, max_settled: usize) {
+        for &t in &self.touched {
+            self.dist[t as usize] = UNREACHED;
+        }
+        self.touched.clear();
+        self.heap.clear();
+        self.dist[src as usize] = 0;
+        self.hops[src as usize] = 0;
+        self.touched.push(src);
+        self.heap.push(Reverse((0, src)));
+        let mut settled = 0;
+        let mut targets_left = targets;
+        while let Some(Reverse((d, x))) = self.heap.pop() {
+            if d != self.dist[x as usize] {
+                continue;
+            }
+            if d > bound || settled >= max_settled {
+                break;
+            }
+            settled += 1;
+            if self.target[x as usize] {
+                targets_left -= 1;
+                if targets_left == 0 {
+                    break;
+                }
+            }
+            let h = self.hops[x as usize] + 1;
+            if h > WITNESS_HOPS {
+                continue;
+            }
+            for e in &out[x as usize] {
+                let y = e.node;
+                if y == avoid {
+                    continue;
+                }
+                let nd = d + e.cost();
+                let slot = &mut self.dist[y as usize];
+                if nd < *slot {
+                    if *slot == UNREACHED {
+                        self.touched.push(y);
+                    }
+                    *slot = nd;
+                    self.hops[y as usize] = h;
+                    self.heap.push(Reverse((nd, y)));
+                }
+            }
+        }
+    }
+}
+
+/// The graph while it is being contracted: remaining edges only, both ways (16 bytes an edge:
+/// the other end and the cost's three fields).
+struct Remaining {
+    out: Vec<Vec<ChEdge>>,
+    inn: Vec<Vec<ChEdge>>,
+}
+
+impl Remaining {
+    /// Shortcuts needed to contract `v`: (from, to, cost), in a deterministic order.
+    fn shortcuts(&self, v: u32, w: &mut Witness, max_settled: usize, found: &mut Vec<(u32, u32, Packed)>) {
+        found.clear();
+        let outs = &self.out[v as usize];
+        for ein in &self.inn[v as usize] {
+            let (u, cu) = (ein.node, ein.cost());
+            let bound = outs.iter().filter(|e| e.node != u).map(|e| cu + e.cost()).max();
+            let Some(bound) = bound else { continue };
+            let mut targets = 0;
+            for e in outs {
+                if e.node != u {
+                    w.target[e.node as usize] = true;
+                    targets += 1;
+                }
+            }
+            w.run(&self.out, u, v, bound, targets, max_settled);
+            for e in outs {
+                let (t, ct) = (e.node, e.cost());
+                w.target[t as usize] = false;
+                if t != u && w.dist[t as usize] > cu + ct {
+                    found.push((u, t, cu + ct));
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, u: u32, t: u32, c: Packed) -> bool {
+        if let Some(e) = self.out[u as usize].iter_mut().find(|e| e.node == t) {
+            if c < e.cost() {
+                *e = ChEdge::new(t, c);
+                let back = self.inn[t as usize].iter_mut().find(|e| e.node == u).expect("edges are kept both ways");
+                *back = ChEdge::new(u, c);
+            }
+            false
+        } else {
+            self.out[u as usize].push(ChEdge::new(t, c));
+            self.inn[t as usize].push(ChEdge::new(u, c));
+            true
+        }
+    }
+}
+
+/// Priority of contracting `v` now (lower first): twice the edge difference (shortcuts added −
+/// edges removed, the former estimated with short witness searches) plus deleted neighbours,
+/// which spreads contraction evenly. On the tiled Monaco car graph this gave fewer shortcuts and
+/// faster trees than adding the level or weighting the terms otherwise.
+fn priority(r: &Remaining, v: u32, w: &mut Witness, deleted: u32, buf: &mut Vec<(u32, u32, Packed)>) -> i64 {
+    r.shortcuts(v, w, WITNESS_SETTLED_ESTIMATE, buf);
+    let removed = r.out[v as usize].len() + r.inn[v as usize].len();
+    2 * (buf.len() as i64 - removed as i64) + deleted as i64
+}
+
+/// Builds the hierarchy of `g` (deterministic: the same graph gives the same hierarchy).
+pub fn build(g: &Graph) -> Hierarchy {
+    let n = g.arc_count();
+    let arc_cost = |b: usize| Cost::arc(g, b);
+    let mut r = Remaining { out: vec![Vec::new(); n], inn: vec![Vec::new(); n] };
+    for a in 0..n {
+        for t in g.out_first[a] as usize..g.out_first[a + 1] as usize {
+            let b = g.out_to[t];
+            if b as usize == a {
+                // A loop never shortens a route.
+                continue;
+            }
+            let c = Cost::turn(g.out_weight_ds[t], g.out_duration_ds[t]).add(arc_cost(b as usize)).pack();
+            r.add(a as u32, b, c);
+        }
+    }
+
+    let mut w = Witness::new(n);
+    let mut buf = Vec::new();
+    let mut deleted = vec![0u32; n];
+    let mut level = vec![0u32; n];
+    let mut prio: Vec<i64> = (0..n as u32).map(|v| priority(&r, v, &mut w, 0, &mut buf)).collect();
+    let mut heap: BinaryHeap<Reverse<(i64, u32)>> = (0..n as u32).map(|v| Reverse((prio[v as usize], v))).collect();
+    let mut contracted = vec![false; n];
+    // Final edges (tail, head and cost), each recorded when its lower endpoint is contracted.
+    let mut fin: Vec<(u32, ChEdge)> = Vec::new();
+    let mut shortcuts = 0usize;
+    let mut nbrs: Vec<u32> = Vec::new();
+
+    while let Some(Reverse((p, v))) = heap.pop() {
+        let vi = v as usize;
+        if contracted[vi] || p != prio[vi] {
+            continue;
+        }
+        // Lazy update: contract only if v is still (one of) the cheapest.
+        let now = priority(&r, v, &mut w, deleted[vi], &mut buf);
+        if now != p {
+            prio[vi] = now;
+            if heap.peek().is_some_and(|&Reverse((top, _))| now > top) {
+                heap.push(Reverse((now, v)));
+                continue;
+            }
+        }
+        r.shortcuts(v, &mut w, WITNESS_SETTLED, &mut buf);
+        contracted[vi] = true;
+        let outs = std::mem::take(&mut r.out[vi]);
+        let inns = std::mem::take(&mut r.inn[vi]);
+        nbrs.clear();
+        for e in &outs {
+            fin.push((v, *e));
+            r.inn[e.node as usize].retain(|x| x.node != v);
+            nbrs.push(e.node);
+        }
+        for e in &inns {
+            fin.push((e.node, ChEdge { node: v, ..*e }));
+            r.out[e.node as usize].retain(|x| x.node != v);
+            nbrs.push(e.node);
+        }
+        for &(u, t, c) in &buf {
+            if r.add(u, t, c) {
+                shortcuts += 1;
+            }
+        }
+        nbrs.sort_unstable();
+        nbrs.dedup();
+        for &x in &nbrs {
+            let xi = x as usize;
+            deleted[xi] += 1;
+            level[xi] = level[xi].max(level[vi] + 1);
+            prio[xi] = priority(&r, x, &mut w, deleted[xi], &mut buf);
+            heap.push(Reverse((prio[xi], x)));
+        }
+    }
+    drop(r);
+    drop(w);
+
+    // Positions: level, highest first, then arc id. Every edge joins a lower level to a higher one.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_unstable_by_key(|&a| (Reverse(level[a as usize]), a));
+    let mut pos = vec![0u32; n];
+    for (i, &a) in order.iter().enumerate() {
+        pos[a as usize] = i as u32;
+    }
+    let mut up: Vec<(u32, ChEdge)> = Vec::new();
+    let mut down: Vec<(u32, ChEdge)> = Vec::new();
+    for &(x, e) in &fin {
+        let y = e.node;
+        let (px, py) = (pos[x as usize], pos[y as usize]);
+        debug_assert_ne!(level[x as usize], level[y as usize]);
+        if py < px {
+            up.push((px, ChEdge { node: py, ..e }));
+        } else {
+            down.push((py, ChEdge { node: px, ..e }));
+        }
+    }
+    drop(fin);
+    let csr = |mut v: Vec<(u32, ChEdge)>| -> (Vec<u32>, Vec<ChEdge>) {
+        v.sort_unstable_by_key(|&(p, e)| (p, e.node, e.cost()));
+        let mut first = vec![0u32; n + 1];
+        for &(p, _) in &v {
+            first[p as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        (first, v.into_iter().map(|(_, e)| e).collect())
+    };
+    let (up_first, up) = csr(up);
+    let (down_first, down) = csr(down);
+    Hierarchy { pos, up_first, up, down_first, down, shortcuts }
+}

@@ -1,0 +1,220 @@
+//! PHAST one-to-all trees on a [`Hierarchy`]: the same labels as [`crate::search::Searcher`]'s
+//! Dijkstra trees, from a small upward search and one linear downward sweep.
+//!
+//! - **Forward** ("from the destination", the way back): label(a) = cost from the anchor to the
+//!   end of arc `a`. Upward search from the anchor's arcs over `up` edges, then for every position
+//!   in increasing order the minimum over `down` edges of label(tail) + cost.
+//! - **Reverse** ("to the destination", the way there): label(a) = cost from the start of `a` to
+//!   the anchor, `a` included. Hierarchy costs count the head arc of a path, the reverse search
+//!   counts the tail arc; on a path from `x` to `y` they differ by `arc(x) − arc(y)`. So the sweep
+//!   computes `R(x) = label(x) − arc(x) + K` with the hierarchy's costs (upward search backwards
+//!   over `down` edges, sweep over `up` edges), seeded with `prefix(d) − arc(d) + K` at the
+//!   anchor's arcs `d`, where `K` (the larger of their arc costs, field by field) keeps every
+//!   field non-negative; a label is read back as `R(x) + arc(x) − K`.
+//! - **Lanes**: [`Trees<L>`] grows `L` trees of the same direction (several destinations) in one
+//!   sweep, so each edge is read once for all of them and a position's `L` labels share a cache
+//!   line. [`Phast`] is the one-lane case.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::graph::{Graph, NONE};
+use crate::hierarchy::Hierarchy;
+use crate::search::{Cost, Direction, Packed, UNREACHED, cost_from, cost_to, prefix};
+use crate::snap::Snap;
+
+/// Reusable label arrays for `L` PHAST trees at a time on one graph (one per thread and
+/// direction). Lane `i` holds the tree of the `i`-th anchor of the last call.
+#[derive(Debug)]
+pub struct Trees<const L: usize> {
+    /// Labels by position (shifted by `offset` after reverse trees).
+    label: Vec<[Packed; L]>,
+    /// Positions reached by an upward search of any lane (bit set); their other lanes hold
+    /// [`UNREACHED`].
+    reached: Vec<u64>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<Reverse<(Packed, u32)>>,
+    anchors: [Option<Snap>; L],
+    direction: Option<Direction>,
+    offset: [Packed; L],
+    /// Arcs settled by the last upward searches, all lanes (for benchmarks).
+    pub settled: usize,
+}
+
+/// One PHAST tree at a time.
+pub type Phast = Trees<1>;
+
+impl<const L: usize> Trees<L> {
+    /// Empty labels for hierarchy `h`.
+    pub fn new(h: &Hierarchy) -> Trees<L> {
+        Trees {
+            label: vec![[UNREACHED; L]; h.len()],
+            reached: vec![0; h.len().div_ceil(64)],
+            touched: Vec::new(),
+            heap: BinaryHeap::new(),
+            anchors: [None; L],
+            direction: None,
+            offset: [0; L],
+            settled: 0,
+        }
+    }
+
+    fn reset(&mut self) {
+        for &p in &self.touched {
+            self.reached[p as usize / 64] = 0;
+        }
+        self.touched.clear();
+        self.heap.clear();
+        self.settled = 0;
+        self.anchors = [None; L];
+        self.offset = [0; L];
+    }
+
+    fn relax(&mut self, lane: usize, p: u32, c: Packed) {
+        let pi = p as usize;
+        if self.reached[pi / 64] & (1 << (pi % 64)) == 0 {
+            self.reached[pi / 64] |= 1 << (pi % 64);
+            self.touched.push(p);
+            self.label[pi] = [UNREACHED; L];
+        }
+        if c < self.label[pi][lane] {
+            self.label[pi][lane] = c;
+            self.heap.push(Reverse((c, p)));
+        }
+    }
+
+    /// Upward search of one lane from its seeds, over `up` edges (forward) or `down` edges
+    /// backwards.
+    fn upward(&mut self, h: &Hierarchy, lane: usize, forward: bool) {
+        while let Some(Reverse((c, p))) = self.heap.pop() {
+            if c != self.label[p as usize][lane] {
+                continue;
+            }
+            self.settled += 1;
+            let edges = if forward { h.up_of(p as usize) } else { h.down_of(p as usize) };
+            for e in edges {
+                self.relax(lane, e.node, c + e.cost());
+            }
+        }
+    }
+
+    /// The downward sweep: every position in increasing order takes, lane by lane, the best of
+    /// its upward-search label and its higher neighbours' labels plus the edge cost.
+    fn sweep(&mut self, h: &Hierarchy, forward: bool) {
+        let (first, edges) = if forward { (&h.down_first, &h.down) } else { (&h.up_first, &h.up) };
+        let label = &mut self.label;
+        let mut start = 0usize;
+        for (p, &end) in first[1..].iter().enumerate() {
+            let end = end as usize;
+            let mut best = if self.reached[p / 64] & (1 << (p % 64)) != 0 { label[p] } else { [UNREACHED; L] };
+            for e in &edges[start..end] {
+                let (from, c) = (&label[e.node as usize], e.cost());
+                for l in 0..L {
+                    best[l] = best[l].min(from[l] + c);
+                }
+            }
+            label[p] = best;
+            start = end;
+        }
+    }
+
+    /// Reverse trees, one per lane (at most `L` destinations; `None` leaves a lane unreached):
+    /// afterwards [`Trees::lane_cost_from`] gives any point's cost to each destination.
+    pub fn to_destinations(&mut self, g: &Graph, h: &Hierarchy, dests: &[Option<Snap>]) {
+        assert!(dests.len() <= L, "at most {L} trees at a time");
+        self.reset();
+        for (lane, dest) in dests.iter().enumerate() {
+            let Some(dest) = dest else { continue };
+            let seeds: Vec<u32> = g.edge_arc[dest.edge as usize].iter().copied().filter(|&a| a != NONE).collect();
+            let k = seeds.iter().map(|&a| Cost::arc(g, a as usize)).fold(Cost::default(), |k, c| Cost {
+                weight_ds: k.weight_ds.max(c.weight_ds),
+                dm: k.dm.max(c.dm),
+                duration_ds: k.duration_ds.max(c.duration_ds),
+            });
+            for &a in &seeds {
+                let c = prefix(g, a, dest).add(k).sub(Cost::arc(g, a as usize));
+                self.relax(lane, h.pos[a as usize], c.pack());
+            }
+            self.upward(h, lane, false);
+            self.offset[lane] = k.pack();
+            self.anchors[lane] = Some(*dest);
+        }
+        self.sweep(h, false);
+        self.direction = Some(Direction::ToAnchor);
+    }
+
+    /// Forward trees, one per lane (at most `L` origins; `None` leaves a lane unreached):
+    /// afterwards [`Trees::lane_cost_to`] gives the cost from each origin to any point.
+    pub fn from_origins(&mut self, g: &Graph, h: &Hierarchy, origins: &[Option<Snap>]) {
+        assert!(origins.len() <= L, "at most {L} trees at a time");
+        self.reset();
+        for (lane, origin) in origins.iter().enumerate() {
+            let Some(origin) = origin else { continue };
+            for &a in &g.edge_arc[origin.edge as usize] {
+                if a != NONE {
+                    let c = Cost::arc(g, a as usize).sub(prefix(g, a, origin));
+                    self.relax(lane, h.pos[a as usize], c.pack());
+                }
+            }
+            self.upward(h, lane, true);
+            self.anchors[lane] = Some(*origin);
+        }
+        self.sweep(h, true);
+        self.direction = Some(Direction::FromAnchor);
+    }
+
+    /// Label of arc `a` in lane `lane` (`None` if unreachable): as [`crate::Searcher::label`].
+    pub fn lane_label(&self, g: &Graph, h: &Hierarchy, lane: usize, a: u32) -> Option<Cost> {
+        let l = self.label[h.pos[a as usize] as usize][lane];
+        if l >= UNREACHED {
+            return None;
+        }
+        match self.direction.expect("trees were grown") {
+            Direction::FromAnchor => Some(Cost::unpack(l)),
+            Direction::ToAnchor => Some(Cost::unpack(l + Cost::arc(g, a as usize).pack() - self.offset[lane])),
+        }
+    }
+
+    /// After [`Trees::to_destinations`]: cost from `home` to lane `lane`'s destination.
+    pub fn lane_cost_from(&self, g: &Graph, h: &Hierarchy, lane: usize, home: &Snap) -> Option<Cost> {
+        assert_eq!(self.direction, Some(Direction::ToAnchor), "cost_from needs reverse trees");
+        let dest = self.anchors[lane].expect("the lane has a destination");
+        cost_from(g, &dest, home, |a| self.lane_label(g, h, lane, a))
+    }
+
+    /// After [`Trees::from_origins`]: cost from lane `lane`'s origin to `home`.
+    pub fn lane_cost_to(&self, g: &Graph, h: &Hierarchy, lane: usize, home: &Snap) -> Option<Cost> {
+        assert_eq!(self.direction, Some(Direction::FromAnchor), "cost_to needs forward trees");
+        let origin = self.anchors[lane].expect("the lane has an origin");
+        cost_to(g, &origin, home, |a| self.lane_label(g, h, lane, a))
+    }
+}
+
+impl Phast {
+    /// Reverse tree: afterwards [`Phast::cost_from`] gives any point's cost to `dest`, and
+    /// [`Phast::label`] equals [`crate::Searcher::to_destination`]'s labels.
+    pub fn to_destination(&mut self, g: &Graph, h: &Hierarchy, dest: &Snap) {
+        self.to_destinations(g, h, &[Some(*dest)]);
+    }
+
+    /// Forward tree: afterwards [`Phast::cost_to`] gives the cost from `origin` to any point, and
+    /// [`Phast::label`] equals [`crate::Searcher::from_origin`]'s labels.
+    pub fn from_origin(&mut self, g: &Graph, h: &Hierarchy, origin: &Snap) {
+        self.from_origins(g, h, &[Some(*origin)]);
+    }
+
+    /// Label of arc `a` after a tree (`None` if unreachable): as [`crate::Searcher::label`].
+    pub fn label(&self, g: &Graph, h: &Hierarchy, a: u32) -> Option<Cost> {
+        self.lane_label(g, h, 0, a)
+    }
+
+    /// After [`Phast::to_destination`]: cost from `home` to the destination.
+    pub fn cost_from(&self, g: &Graph, h: &Hierarchy, home: &Snap) -> Option<Cost> {
+        self.lane_cost_from(g, h, 0, home)
+    }
+
+    /// After [`Phast::from_origin`]: cost from the origin to `home`.
+    pub fn cost_to(&self, g: &Graph, h: &Hierarchy, home: &Snap) -> Option<Cost> {
+        self.lane_cost_to(g, h, 0, home)
+    }
+}
