@@ -392,6 +392,8 @@ fn bands_frame(bands: &[BandSource]) -> PolarsResult<DataFrame> {
 /// Runs a whole study into `out`: `warehouse.duckdb`, `parquet/`, `rejects.csv`,
 /// `reports/`, `run.json`.
 pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary> {
+    // Taken first: a second run into the same folder is refused at once, not after its work.
+    let _lock = OutLock::take(out)?;
     let mut timings = Timings::default();
     let mut computed = compute(study, sources, &mut timings)?;
     compute_scenarios(study, sources, &mut computed, &mut timings)?;
@@ -469,15 +471,32 @@ fn write_outputs(
     })
 }
 
+/// `rejects.csv`, for people who open it in a spreadsheet: every cell that a spreadsheet would
+/// read as a formula is made inert ([`spreadsheet_inert`]).
 fn write_rejects(path: &Path, inputs: &Inputs) -> Result<()> {
     let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot create {}", path.display()))?;
     w.write_record(["file", "line", "reason", "detail", "raw"])?;
     for r in &inputs.ledger.rejects {
-        w.write_record([r.file.as_str(), &r.line.to_string(), r.reason.code(), &r.detail, &r.raw])?;
+        let cells = [r.file.as_str(), &r.line.to_string(), r.reason.code(), &r.detail, &r.raw];
+        w.write_record(cells.map(|c| spreadsheet_inert(c).into_owned()))?;
     }
     w.flush()?;
     Ok(())
 }
+
+/// A CSV cell that a spreadsheet will not run: a cell beginning with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return (OWASP, CSV injection) gets a leading `'`, which spreadsheets show as text;
+/// so does a cell already beginning with `'`, so the rule can be undone: whoever reads the file as
+/// data drops one leading `'` when it is followed by one of those characters or by `'`.
+pub fn spreadsheet_inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// Longest folder name a report folder gets (longer ids are cut and hashed).
+const MAX_FOLDER_NAME: usize = 64;
 
 /// Folder names for ids: the id itself when it is a plain, unambiguous name; otherwise a cleaned
 /// form with a hash of the id, so two ids never share a folder (also on case-insensitive file
@@ -486,17 +505,32 @@ fn folder_names(ids: &[&str]) -> Vec<String> {
     let clean = |id: &str| -> String {
         id.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') { c } else { '_' }).collect()
     };
-    let hashed =
-        |id: &str| format!("{}-{}", clean(id), &SourceFile::from_bytes("", id.as_bytes().to_vec()).sha256[..8]);
     let plain: Vec<String> = ids.iter().map(|id| clean(id)).collect();
+    // Names Windows reserves whatever the extension, and names too long for some file systems or
+    // archive tools once the quarter and file name are added.
+    let reserved = |p: &str| {
+        let stem = p.split('.').next().unwrap_or(p).to_ascii_uppercase();
+        matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+            || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+                && stem.len() == 4
+                && stem.as_bytes()[3].is_ascii_digit())
+    };
     ids.iter()
         .zip(&plain)
         .map(|(id, p)| {
             let clashes = plain.iter().filter(|q| q.eq_ignore_ascii_case(p)).count() > 1;
-            if p == id && !clashes { p.clone() } else { hashed(id) }
+            if p == id && !clashes && !reserved(p) && p.len() <= MAX_FOLDER_NAME && !p.is_empty() {
+                p.clone()
+            } else {
+                let short: String = clean(id).chars().take(MAX_FOLDER_NAME - 9).collect();
+                format!("{short}-{}", &SourceFile::from_bytes("", id.as_bytes().to_vec()).sha256[..8])
+            }
         })
         .collect()
 }
+
+/// Stack of a report-rendering thread (see `write_reports`).
+const RENDER_STACK_BYTES: usize = 256 << 20;
 
 /// A company report written by [`write_reports`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -592,22 +626,36 @@ pub fn write_reports(
         written.push(ReportWritten { company_id: key.company_id.clone(), quarter: key.quarter.clone(), withheld });
         docs.push((rel, Report::Company(Box::new(report))));
     }
-    docs.par_iter()
-        .map(|(rel, doc)| -> Result<()> {
-            let (html, pdf) = match doc {
-                Report::Network(r) => (navette_reports::render_network_html(r), navette_reports::render_network_pdf(r)),
-                Report::Company(r) => (navette_reports::render_company_html(r), navette_reports::render_company_pdf(r)),
-            };
-            let html = html.with_context(|| format!("rendering {rel}"))?;
-            let pdf = pdf.with_context(|| format!("rendering {rel} as PDF"))?;
-            let path = dir.join(rel);
-            std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
-            std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
-            let pdf_path = path.with_extension("pdf");
-            std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
-            Ok(())
-        })
-        .collect::<Result<Vec<()>>>()?;
+    // Typesetting recurses as deep as a document nests (a table of a thousand rows is a deep
+    // tree): the rendering threads get stacks far larger than the 2 MiB default (address space
+    // only: pages are used as the recursion reaches them).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(RENDER_STACK_BYTES)
+        .thread_name(|i| format!("navette-render-{i}"))
+        .build()
+        .context("cannot start the report rendering threads")?;
+    pool.install(|| {
+        docs.par_iter()
+            .map(|(rel, doc)| -> Result<()> {
+                let (html, pdf) = match doc {
+                    Report::Network(r) => {
+                        (navette_reports::render_network_html(r), navette_reports::render_network_pdf(r))
+                    }
+                    Report::Company(r) => {
+                        (navette_reports::render_company_html(r), navette_reports::render_company_pdf(r))
+                    }
+                };
+                let html = html.with_context(|| format!("rendering {rel}"))?;
+                let pdf = pdf.with_context(|| format!("rendering {rel} as PDF"))?;
+                let path = dir.join(rel);
+                std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
+                std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+                let pdf_path = path.with_extension("pdf");
+                std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
+                Ok(())
+            })
+            .collect::<Result<Vec<()>>>()
+    })?;
     std::fs::create_dir_all(dir)?;
     let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
     std::fs::write(dir.join("index.html"), html)?;
@@ -635,14 +683,18 @@ impl Staging {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         let name = out.file_name().and_then(|n| n.to_str()).context("--out must end in a folder name")?;
-        // Leftovers of runs killed before they could clean up (their process is gone).
+        // Leftovers of runs killed before they could clean up (their process is gone). A run
+        // killed between moving the previous outputs aside and moving the new ones in left no
+        // `out` but the previous outputs, whole, in `.name.old-PID`: they come back.
         for entry in std::fs::read_dir(parent)?.flatten() {
             let file = entry.file_name();
             let Some(file) = file.to_str() else { continue };
-            let stale = [format!(".{name}.staging-"), format!(".{name}.old-")]
-                .iter()
-                .any(|prefix| file.strip_prefix(prefix.as_str()).is_some_and(|pid| !process_alive(pid)));
-            if stale {
+            let dead = |prefix: String| file.strip_prefix(prefix.as_str()).is_some_and(|pid| !process_alive(pid));
+            if dead(format!(".{name}.old-")) && !out.exists() {
+                std::fs::rename(entry.path(), out).with_context(|| {
+                    format!("cannot restore the previous outputs of {} from {}", out.display(), entry.path().display())
+                })?;
+            } else if dead(format!(".{name}.staging-")) || dead(format!(".{name}.old-")) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
@@ -682,6 +734,55 @@ impl Drop for Staging {
         if !self.published {
             let _ = std::fs::remove_dir_all(&self.path);
         }
+    }
+}
+
+/// A lock on an output folder, held for the whole run: `.NAME.lock` beside it, holding the PID of
+/// the run. A second run into the same folder is refused with a message; a lock left by a run
+/// that was killed (its process is gone) is taken over. Removed when dropped.
+struct OutLock {
+    path: PathBuf,
+}
+
+impl OutLock {
+    fn take(out: &Path) -> Result<OutLock> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = out.file_name().and_then(|n| n.to_str()).context("--out must end in a folder name")?;
+        let path = parent.join(format!(".{name}.lock"));
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    use std::io::Write as _;
+                    write!(f, "{}", std::process::id()).with_context(|| format!("cannot write {}", path.display()))?;
+                    return Ok(OutLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let pid = std::fs::read_to_string(&path).unwrap_or_default();
+                    if process_alive(pid.trim()) {
+                        bail!(
+                            "another navette run (process {}) is writing into {}: wait for it to finish, or give another --out",
+                            pid.trim(),
+                            out.display()
+                        );
+                    }
+                    // Left by a run that was killed: take it over.
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot create {} (is the folder of --out writable?)", path.display())
+                    });
+                }
+            }
+        }
+        bail!("cannot take the lock {}: remove it if no navette run is going on", path.display())
+    }
+}
+
+impl Drop for OutLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
