@@ -4,6 +4,7 @@
 //! cargo bench --profile dev -p navette-road --bench road            # Monaco, 10 destinations × 1,000 homes
 //! NAVETTE_ROAD_PBF=datasets/osm/Helsinki.osm.pbf NAVETTE_ROAD_OUT=/tmp/h.json cargo bench ...
 //! NAVETTE_ROAD_TILES=12 cargo bench ...   # the extract tiled 12 × 12 and stitched (country size)
+//! NAVETTE_ROAD_POINTS=random cargo bench ...   # homes anywhere in the bounding box, not on nodes
 //! ```
 //! With `NAVETTE_ROAD_OUT`, writes the sampled points and every (home, destination) result as
 //! JSON for `compare/osrm_compare.py`, which runs OSRM on the same points.
@@ -94,6 +95,14 @@ fn tile(x: &OsmExtract, n: usize) -> OsmExtract {
     out
 }
 
+/// Uniform random points in the bounding box of the graph's vertices (homes as a study has them:
+/// anywhere, snapped to the nearest road within the snap limit).
+fn sample_box(g: &Graph, rng: &mut ChaCha8Rng, k: usize) -> Vec<(f64, f64)> {
+    let (lat0, lat1) = g.lat.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    let (lon0, lon1) = g.lon.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    (0..k).map(|_| (rng.random_range(lat0..=lat1), rng.random_range(lon0..=lon1))).collect()
+}
+
 fn sample(g: &Graph, rng: &mut ChaCha8Rng, k: usize) -> Vec<(f64, f64)> {
     (0..k)
         .map(|_| {
@@ -111,11 +120,13 @@ fn main() {
     let homes: usize = env("NAVETTE_ROAD_HOMES", 1000);
     let tiles: usize = env("NAVETTE_ROAD_TILES", 1);
     let out: Option<PathBuf> = std::env::var("NAVETTE_ROAD_OUT").ok().map(PathBuf::from);
+    let random_homes = std::env::var("NAVETTE_ROAD_POINTS").is_ok_and(|v| v == "random");
     let threads = rayon::current_num_threads();
     eprintln!(
-        "road bench: {} ({} threads), {dests} destinations × {homes} homes, tiles {tiles}×{tiles}",
+        "road bench: {} ({} threads), {dests} destinations × {homes} homes ({}), tiles {tiles}×{tiles}",
         pbf.display(),
-        threads
+        threads,
+        if random_homes { "random points in the bounding box" } else { "graph nodes" }
     );
 
     let total = Instant::now();
@@ -152,7 +163,7 @@ fn main() {
     for (pi, p) in Profile::ALL.iter().enumerate() {
         let g = net.graph(*p);
         let d = sample(g, &mut rng, dests);
-        let h = sample(g, &mut rng, homes);
+        let h = if random_homes { sample_box(g, &mut rng, homes) } else { sample(g, &mut rng, homes) };
         let jobs: Vec<Job> = d.iter().map(|&dest| Job { dest, homes: h.clone() }).collect();
         let t = Instant::now();
         let res = net.round_trips(*p, &jobs, 1000.0);
@@ -178,7 +189,26 @@ fn main() {
             json.push(',');
         }
         let pts = |v: &[(f64, f64)]| v.iter().map(|(a, b)| format!("[{a},{b}]")).collect::<Vec<_>>().join(",");
-        json.push_str(&format!("\"{}\":{{\"dests\":[{}],\"homes\":[{}],\"there\":[", p.name(), pts(&d), pts(&h)));
+        // Where each home meets the road (lat, lon, offset m), to tell snapping differences apart.
+        let snaps: Vec<String> = h
+            .iter()
+            .map(|&(lat, lon)| match net.snap(*p, lat, lon, 1000.0) {
+                Some(s) => {
+                    let (a, b) = (g.edge_vertex[s.pos as usize] as usize, g.edge_vertex[s.pos as usize + 1] as usize);
+                    let (la, lo) =
+                        (g.lat[a] + s.frac * (g.lat[b] - g.lat[a]), g.lon[a] + s.frac * (g.lon[b] - g.lon[a]));
+                    format!("[{la},{lo},{}]", s.offset_m)
+                }
+                None => "null".into(),
+            })
+            .collect();
+        json.push_str(&format!(
+            "\"{}\":{{\"dests\":[{}],\"homes\":[{}],\"home_snaps\":[{}],\"there\":[",
+            p.name(),
+            pts(&d),
+            pts(&h),
+            snaps.join(",")
+        ));
         let rows: Vec<String> = res
             .iter()
             .map(|row| {
@@ -201,7 +231,7 @@ fn main() {
     }
     let all_s = total.elapsed().as_secs_f64();
     json.push_str(&format!(
-        "}},\"timings\":{{\"read_s\":{read_s},\"build_s\":{build_s},\"prepare_s\":{prep_s},\"query_s\":{query_total_s},\"total_s\":{all_s},\"threads\":{threads},\"peak_rss_mib\":{}}}}}",
+        "}},\"timings\":{{\"read_s\":{read_s},\"build_s\":{build_s},\"prepare_s\":{prep_s},\"query_s\":{query_total_s},\"total_s\":{all_s},\"threads\":{threads},\"random_homes\":{random_homes},\"peak_rss_mib\":{}}}}}",
         peak_rss_mib()
     ));
     eprintln!(

@@ -17,6 +17,7 @@ whole job (PBF → graph → all legs), with peak memory.
 """
 
 import argparse
+import math
 import json
 import os
 import re
@@ -42,6 +43,13 @@ def timed(cmd):
         sys.exit(f"{cmd[0]} failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
     return elapsed, (int(m.group(1)) / 1024 if m else float("nan"))
+
+
+def haversine_m(a, b):
+    """Great-circle distance between (lat, lon) points, metres."""
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(h))
 
 
 def pct(values, q):
@@ -86,7 +94,16 @@ def main():
             q = time.perf_counter() - t
             osrm_query_s += q
             dur_rel, dist_rel, dur_signed = [], [], []
+            same_dur, same_dist, worst = [], [], []
             both = only_nav = only_osrm = 0
+            # Where OSRM snapped each home, against navette's snap (bench JSON `home_snaps`).
+            nav_snaps = p.get("home_snaps") or [None] * len(homes)
+            snap_gap = []
+            for hi in range(len(homes)):
+                loc = res["sources"][hi]["location"]
+                ns = nav_snaps[hi]
+                snap_gap.append(haversine_m((ns[0], ns[1]), (loc[1], loc[0])) if ns else None)
+            elsewhere = sum(1 for g in snap_gap if g is not None and g > 5.0)
             for hi in range(len(homes)):
                 for di in range(len(dests)):
                     o_dur = res["durations"][hi][di]
@@ -106,12 +123,23 @@ def main():
                     dur_rel.append(abs(n[0] - o_dur) / o_dur)
                     dur_signed.append((n[0] - o_dur) / o_dur)
                     dist_rel.append(abs(n[1] - o_dist) / o_dist)
-            rows.append((name, both, only_nav, only_osrm, len(dur_rel), dur_rel, dur_signed, dist_rel, ex_s, co_s, ex_rss, co_rss, q))
+                    if snap_gap[hi] is not None and snap_gap[hi] <= 5.0:
+                        same_dur.append(dur_rel[-1])
+                        same_dist.append(dist_rel[-1])
+                    worst.append((dur_rel[-1], homes[hi], dests[di], n, (o_dur, o_dist), snap_gap[hi]))
+            worst.sort(reverse=True)
+            print(f"{name}: {elsewhere} of {len(homes)} homes snapped more than 5 m from OSRM's snap; worst pairs "
+                  "(rel. duration diff, home, dest, navette (s, m), OSRM (s, m), snap gap m):", file=sys.stderr)
+            for w in worst[:8]:
+                print(f"  {100 * w[0]:.1f}% home {w[1]} dest {w[2]} navette {w[3]} OSRM {w[4]} gap {w[5]}", file=sys.stderr)
+            rows.append((name, both, only_nav, only_osrm, len(dur_rel), dur_rel, dur_signed, dist_rel, ex_s, co_s, ex_rss, co_rss, q,
+                         elsewhere, len(homes), same_dur, same_dist))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     t = nav["timings"]
-    print(f"extract: {os.path.basename(args.pbf)}, {args.threads} threads, OSRM 26.10 (CH) vs navette")
+    points = "random points in the bounding box" if t.get("random_homes") else "graph nodes"
+    print(f"extract: {os.path.basename(args.pbf)}, {args.threads} threads, OSRM 26.10 (CH) vs navette, homes: {points}")
     print()
     print("| profile | pairs compared | duration: median abs diff | p95 | median signed | distance: median abs diff | p95 |")
     print("|---|---|---|---|---|---|---|")
@@ -119,6 +147,13 @@ def main():
         extra = f" (+{only_nav} navette only, {only_osrm} OSRM only)" if only_nav or only_osrm else ""
         print(f"| {name} | {n}{extra} | {100 * statistics.median(dr):.1f}% | {100 * pct(dr, 0.95):.1f}% "
               f"| {100 * statistics.median(ds):+.1f}% | {100 * statistics.median(dd):.1f}% | {100 * pct(dd, 0.95):.1f}% |")
+    print()
+    print("| profile | homes snapped > 5 m from OSRM's snap | same-snap pairs | duration: median | p95 | distance: median | p95 |")
+    print("|---|---|---|---|---|---|---|")
+    for name, *_, elsewhere, nh, sd, sdd in rows:
+        if sd:
+            print(f"| {name} | {elsewhere} of {nh} | {len(sd)} | {100 * statistics.median(sd):.1f}% | {100 * pct(sd, 0.95):.1f}% "
+                  f"| {100 * statistics.median(sdd):.1f}% | {100 * pct(sdd, 0.95):.1f}% |")
     print()
     nav_prep = t["read_s"] + t["build_s"]
     osrm_total = osrm_prep_s + osrm_query_s

@@ -11,7 +11,7 @@ use crate::graph::{
     Graph, NONE, RESTRICTED_ENTRY_DS, allowed_turn, bearing_deg, haversine_m, relative_angle, seg_cost,
 };
 use crate::osm::OsmExtract;
-use crate::profile::{Profile, Turn, turn_duration_ds};
+use crate::profile::{Profile, Tags, Turn, turn_duration_ds, way_rule};
 use crate::search::{Cost, partial};
 use crate::snap::Snap;
 
@@ -214,4 +214,186 @@ fn add(a: Cost, b: Cost) -> Cost {
 /// Unused-arc check helper for tests: every edge has at least one arc.
 pub fn every_edge_has_an_arc(g: &Graph) -> bool {
     g.edge_arc.iter().all(|a| a[0] != NONE || a[1] != NONE)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Independent profile expectations.
+//
+// `RawGraph` costs segments with `profile.rs`'s rules (through the extract), so a wrong speed or
+// access rule would show on both sides of the comparison. The table below is written separately,
+// from OSRM 26.10's profile files as shipped in PyPI `osrm-bindings` 26.10.0
+// (`osrm/share/profiles/{car,bicycle,foot}.lua`) and `pipeline/road/README.md`, and is checked
+// against the rules of real ways. It covers the rules that decide access, direction and speed on
+// ways whose tags hold nothing else that changes them (no access, surface, lane or directional
+// speed tags): those are skipped, and the count of compared ways is asserted by the caller.
+
+/// Keys that change access, direction or speed beyond the table below: ways tagged with any of
+/// them are left to the unit tests of `profile.rs`.
+const SKIPPED_KEYS: &[&str] = &[
+    "access",
+    "motorcar",
+    "motor_vehicle",
+    "vehicle",
+    "bicycle",
+    "foot",
+    "area",
+    "impassable",
+    "status",
+    "motorroad",
+    "surface",
+    "tracktype",
+    "smoothness",
+    "maxspeed:advisory",
+    "maxspeed:forward",
+    "maxspeed:backward",
+    "source:maxspeed",
+    "maxspeed:type",
+    "oneway:bicycle",
+    "oneway:foot",
+    "oneway:motorcar",
+    "oneway:motor_vehicle",
+    "oneway:vehicle",
+    "cycleway",
+    "cycleway:left",
+    "cycleway:right",
+    "cycleway:both",
+    "service",
+];
+
+/// car.lua `speeds.highway` (km/h).
+fn osrm_car_kmh(highway: &str) -> Option<f64> {
+    let table: &[(&str, f64)] = &[
+        ("motorway", 90.0),
+        ("motorway_link", 45.0),
+        ("trunk", 85.0),
+        ("trunk_link", 40.0),
+        ("primary", 65.0),
+        ("primary_link", 30.0),
+        ("secondary", 55.0),
+        ("secondary_link", 25.0),
+        ("tertiary", 40.0),
+        ("tertiary_link", 20.0),
+        ("unclassified", 25.0),
+        ("residential", 25.0),
+        ("living_street", 10.0),
+        ("service", 15.0),
+    ];
+    table.iter().find(|(h, _)| *h == highway).map(|(_, s)| *s)
+}
+
+/// bicycle.lua `bicycle_speeds` (ridden) and `pedestrian_speeds` (pushed), km/h. Motorways and
+/// trunks are in neither table: no access.
+fn osrm_bike_kmh(highway: &str) -> Option<f64> {
+    match highway {
+        "cycleway" | "primary" | "primary_link" | "secondary" | "secondary_link" | "tertiary" | "tertiary_link"
+        | "residential" | "unclassified" | "living_street" | "service" => Some(15.0),
+        "track" => Some(12.0),
+        "path" => Some(13.0),
+        "footway" | "pedestrian" => Some(4.0),
+        "steps" => Some(2.0),
+        _ => None,
+    }
+}
+
+/// foot.lua `speeds.highway` (all 5 km/h), without `platform`: navette leaves platforms out for
+/// every profile (README, "What is left out"). Cycleways and bridleways need `foot=yes`.
+fn osrm_foot_walkable(highway: &str) -> bool {
+    matches!(
+        highway,
+        "primary"
+            | "primary_link"
+            | "secondary"
+            | "secondary_link"
+            | "tertiary"
+            | "tertiary_link"
+            | "unclassified"
+            | "residential"
+            | "living_street"
+            | "service"
+            | "track"
+            | "path"
+            | "steps"
+            | "pedestrian"
+            | "footway"
+            | "pier"
+    )
+}
+
+/// What a profile may do on a way according to the independent table: `None` when the way's
+/// tags are outside what the table decides; `Some(None)` for no access; otherwise the speed
+/// (km/h) along and against the way, `None` for a closed direction.
+#[allow(clippy::type_complexity)]
+pub fn independent_rule(profile: Profile, tags: &[(&str, &str)]) -> Option<Option<(Option<f64>, Option<f64>)>> {
+    let get = |k: &str| tags.iter().find(|(key, _)| *key == k).map(|(_, v)| *v).filter(|v| !v.is_empty());
+    let highway = get("highway")?;
+    if tags.iter().any(|(k, _)| SKIPPED_KEYS.contains(k)) {
+        return None;
+    }
+    if matches!(highway, "construction" | "proposed" | "abandoned" | "platform" | "bus_guideway" | "raceway") {
+        return Some(None);
+    }
+    let roundabout = matches!(get("junction"), Some("roundabout" | "circular"));
+    let implied_oneway = highway == "motorway" || roundabout;
+    let (fwd, bwd) = match get("oneway") {
+        Some("yes" | "1" | "true") => (true, false),
+        Some("-1") => (false, true),
+        Some("no" | "0" | "false") => (true, true),
+        // `reversible`, `alternating` and odd values: left to the unit tests.
+        Some(_) => return None,
+        None => (true, !implied_oneway),
+    };
+    let dirs = |speed: f64, against: Option<f64>| {
+        Some(Some((if fwd { Some(speed) } else { against }, if bwd { Some(speed) } else { against })))
+    };
+    match profile {
+        Profile::Car => {
+            let Some(base) = osrm_car_kmh(highway) else { return Some(None) };
+            // car.lua: a tagged limit replaces the class speed, times `speed_reduction = 0.8`.
+            let speed = match get("maxspeed") {
+                None => base,
+                Some(m) => match m.trim().parse::<f64>() {
+                    Ok(v) if v > 0.0 => v * 0.8,
+                    _ => return None,
+                },
+            };
+            dirs(speed, None)
+        }
+        Profile::Bike => {
+            let Some(speed) = osrm_bike_kmh(highway) else { return Some(None) };
+            // Against a one-way street the bicycle is pushed at walking speed (4 km/h), except
+            // on roundabouts.
+            dirs(speed, (!implied_oneway).then_some(4.0))
+        }
+        Profile::Foot => {
+            if !osrm_foot_walkable(highway) {
+                return Some(None);
+            }
+            // foot.lua: `oneway_handling = 'specific'`: only `oneway:foot` counts.
+            Some(Some((Some(5.0), Some(5.0))))
+        }
+    }
+}
+
+/// Checks every way of `tags` that the independent table decides against `profile.rs`, and the
+/// rules the extract holds for it against `profile.rs` (what `osm.rs` kept); returns how many
+/// (way, profile) pairs were compared with the table.
+pub fn check_rules_independently(x: &OsmExtract, tags: &[(i64, Vec<(String, String)>)]) -> usize {
+    let round = |s: f64| (s * 1e6).round() / 1e6;
+    let mut compared = 0;
+    for (id, t) in tags {
+        let pairs: Vec<(&str, &str)> = t.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let rules = Profile::ALL.map(|p| way_rule(p, &Tags::new(pairs.iter().copied())));
+        if let Ok(i) = x.ways.binary_search_by_key(id, |w| w.id) {
+            assert_eq!(x.ways[i].rules, rules, "way {id}: the extract's rules are profile.rs's");
+        }
+        for p in Profile::ALL {
+            let Some(want) = independent_rule(p, &pairs) else { continue };
+            let got = rules[p.index()]
+                .map(|r| (r.forward.map(|d| round(d.speed_kmh)), r.backward.map(|d| round(d.speed_kmh))));
+            let want = want.map(|(f, b)| (f.map(round), b.map(round)));
+            assert_eq!(got, want, "way {id} {p:?} {pairs:?}: profile.rs (left) vs the independent table (right)");
+            compared += 1;
+        }
+    }
+    compared
 }
