@@ -7,11 +7,15 @@
 //! (reverse scan) or "earliest arrival at every stop leaving a place at a time" (forward scan),
 //! with journey pointers that unpack into legs ([`scan`]). The crate knows nothing of polars,
 //! DuckDB or the pipeline's tables; see the README for the algorithm, assumptions and limits.
+//!
+//! Without a feed, [`rail`] estimates train legs through real stations (iRail station list):
+//! access by distance, a calibrated rail model, egress on foot or by bus.
 
 pub mod date;
 pub mod geo;
 pub mod gtfs;
 pub mod network;
+pub mod rail;
 pub mod scan;
 
 #[cfg(test)]
