@@ -26,5 +26,8 @@ code_enum! {
         Estimated = "estimated",
         /// Routed on the road network or on the timetables.
         Routed = "routed",
+        /// A train leg through real stations (no timetable): access to a station, rail by the
+        /// calibrated model of `navette_transit::rail`, egress (`[method.rail]`).
+        Stations = "stations",
     }
 }
