@@ -652,9 +652,9 @@ fn demo_scenarios_differ_exactly_where_their_option_acts() {
     let n: i64 = conn.query_row("SELECT count(*) FROM scenarios", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 8);
     let run_json = std::fs::read_to_string(tmp.path().join("o/run.json")).unwrap();
-    assert!(run_json.contains("\"schema_version\": 4") && run_json.contains("train_factor_x2"), "{run_json}");
+    assert!(run_json.contains("\"schema_version\": 5") && run_json.contains("train_factor_x2"), "{run_json}");
     let v: u32 = conn.query_row("SELECT schema_version FROM run_info", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 4);
+    assert_eq!(v, 5);
 }
 
 #[test]

@@ -26,6 +26,9 @@ code_enum! {
         Estimated = "estimated",
         /// Routed on the road network or on the timetables.
         Routed = "routed",
+        /// A train leg through real stations (no timetable): access to a station, rail by the
+        /// calibrated model of `navette_transit::rail`, egress (`[method.rail]`).
+        Stations = "stations",
     }
 }
 
@@ -48,7 +51,7 @@ pub const TABLES: &[Table] = &[
     Table { name: "employees", columns: &["employee_pid", "company_id", "home_source", "commute_mode", "center_mode", "car_fuel", "car_size", "commute_occupancy", "own_office"] },
     Table { name: "visits", columns: &["employee_pid", "company_id", "site_id", "date", "quarter", "month", "start_local_sod", "duration_s", "rule", "capped", "source_line", "source_file", "start_utc", "duration_h"] },
     Table { name: "center_days", columns: &["employee_pid", "company_id", "site_id", "date", "quarter", "month", "presence_s", "visits", "sites", "first_in_local_sod", "replaces_office_day"] },
-    Table { name: "legs", columns: &["employee_pid", "company_id", "site_id", "leg", "mode", "occupancy", "distance_m", "duration_s", "method", "unrouted_reason", "ttw_kg_per_km", "wtt_kg_per_km", "co2e_ttw_kg", "co2e_wtw_kg", "factor_ttw_id", "factor_wtt_id", "transfers", "in_vehicle_km_rail", "in_vehicle_km_metro", "in_vehicle_km_tram", "in_vehicle_km_bus", "in_vehicle_km_coach", "in_vehicle_km_other", "access_km", "egress_km"] },
+    Table { name: "legs", columns: &["employee_pid", "company_id", "site_id", "leg", "mode", "occupancy", "distance_m", "duration_s", "method", "unrouted_reason", "ttw_kg_per_km", "wtt_kg_per_km", "co2e_ttw_kg", "co2e_wtw_kg", "factor_ttw_id", "factor_wtt_id", "transfers", "in_vehicle_km_rail", "in_vehicle_km_metro", "in_vehicle_km_tram", "in_vehicle_km_bus", "in_vehicle_km_coach", "in_vehicle_km_other", "access_km", "egress_km", "board_station", "alight_station", "station_access_mode", "station_egress_mode"] },
     Table { name: "day_impacts", columns: &["employee_pid", "company_id", "site_id", "date", "quarter", "month", "presence_s", "replaces_office_day", "commute_mode", "center_mode", "km_baseline", "hours_baseline", "co2e_kg_baseline", "co2e_ttw_kg_baseline", "co2e_wtw_kg_baseline", "km_actual", "hours_actual", "co2e_kg_actual", "co2e_ttw_kg_actual", "co2e_wtw_kg_actual", "km_rebound", "hours_rebound", "co2e_kg_rebound", "co2e_ttw_kg_rebound", "co2e_wtw_kg_rebound", "km_avoided", "hours_avoided", "co2e_kg_avoided", "co2e_ttw_kg_avoided", "co2e_wtw_kg_avoided", "baseline_method", "actual_method", "presence_h"] },
     Table { name: "employee_potential", columns: &["employee_pid", "company_id", "nearest_site_id", "office_km", "nearest_site_km", "office_h", "nearest_site_h", "potential_km", "potential_h", "potential_co2e_ttw_kg", "potential_co2e_wtw_kg", "method"] },
     Table { name: "scenarios", columns: &["scenario", "overrides", "boundary", "factor_set", "factor_set_version", "min_hours_office_day", "max_visit_hours", "duplicate_window_s", "open_visit_hours", "carpool_occupancy", "rebound_share", "estimate_bands"] },

@@ -238,6 +238,33 @@ pub struct MethodConfig {
     pub study_area: StudyArea,
     /// Public-transport options (used when `inputs.gtfs` is set).
     pub transit: TransitConfig,
+    /// Train legs through real stations when there is no GTFS feed.
+    pub rail: RailConfig,
+}
+
+/// `[method.rail]`: train legs without timetables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RailConfig {
+    /// `builtin` (default): train legs go through the shipped SNCB/NMBS stations when the study
+    /// has no GTFS feed; `off`: they keep the flat estimate.
+    pub stations: RailStations,
+}
+
+impl Default for RailConfig {
+    fn default() -> Self {
+        RailConfig { stations: RailStations::Builtin }
+    }
+}
+
+/// Which stations train legs without timetables go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RailStations {
+    /// The shipped iRail list of Belgian stations (`datasets/rail/stations.csv`).
+    Builtin,
+    /// None: train legs keep the flat estimate.
+    Off,
 }
 
 /// How a home reaches its stops.
@@ -395,6 +422,7 @@ impl Default for MethodConfig {
             routing: RoutingConfig::default(),
             study_area: StudyArea::default(),
             transit: TransitConfig::default(),
+            rail: RailConfig::default(),
         }
     }
 }
@@ -506,9 +534,11 @@ impl Study {
                 || key.starts_with("method.routing.")
                 || key == "method.transit"
                 || key.starts_with("method.transit.")
+                || key == "method.rail"
+                || key.starts_with("method.rail.")
             {
                 return Err(invalid(format!(
-                    "scenario {name:?}: `{set}` cannot vary in a scenario (scenarios reuse the run's road and transit networks): \
+                    "scenario {name:?}: `{set}` cannot vary in a scenario (scenarios reuse the run's routing of legs): \
                      run the study again with --set {key}=…"
                 )));
             }

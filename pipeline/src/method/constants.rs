@@ -48,5 +48,31 @@ pub const DETOUR_P90: Constant = Constant {
     source: "OSRM 26.10 routes on Belgian OSM extracts (car, 15 km+), navette routing reference: p90",
 };
 
+/// Rail distance ÷ great circle of train legs through stations: the model's value
+/// (`navette_transit::rail::RAIL_DETOUR`).
+pub const RAIL_DETOUR: Constant = Constant {
+    name: "rail_detour",
+    value: navette_transit::rail::RAIL_DETOUR,
+    unit: "ratio",
+    source: "navette-transit rail model: official SNCB line lengths ÷ great circle on Walloon and Brussels lines",
+};
+
+/// The lowest such ratio of the official line lengths checked (`pipeline/transit/README.md`).
+pub const RAIL_DETOUR_LOW: Constant = Constant {
+    name: "rail_detour_low",
+    value: 1.01,
+    unit: "ratio",
+    source: "official SNCB line lengths ÷ great circle: lowest of the lines checked (navette-transit README)",
+};
+
+/// The highest such ratio of the official line lengths checked.
+pub const RAIL_DETOUR_HIGH: Constant = Constant {
+    name: "rail_detour_high",
+    value: 1.20,
+    unit: "ratio",
+    source: "official SNCB line lengths ÷ great circle: highest of the lines checked (navette-transit README)",
+};
+
 /// Every constant, in the order of the `method_constants` table.
-pub const ALL: &[Constant] = &[ADEME_REBOUND_SHARE, DETOUR_P10, DETOUR_P50, DETOUR_P90];
+pub const ALL: &[Constant] =
+    &[ADEME_REBOUND_SHARE, DETOUR_P10, DETOUR_P50, DETOUR_P90, RAIL_DETOUR, RAIL_DETOUR_LOW, RAIL_DETOUR_HIGH];

@@ -9,10 +9,10 @@ use crate::config::Boundary;
 use crate::input::ingest::Inputs;
 use crate::method::estimate::{BandSource, LegEstimate, estimate_leg};
 use crate::method::factors::{FactorError, FactorSet};
+use crate::routing::Engines;
 use crate::routing::LegRequest;
-use crate::routing::roads::RoadRouting;
-use crate::routing::transit::TransitRouting;
 use crate::schema::{LegKind, LegMethod};
+use navette_transit::rail::RailLeg;
 
 /// One-way legs: an `office` leg for every employee and a `center` leg for every (employee, site)
 /// that is the main site of a center day. Columns: `employee, leg, site, mode, occupancy,
@@ -37,8 +37,7 @@ pub fn legs(
     days: &DataFrame,
     factors: &FactorSet,
     bands: &[BandSource],
-    roads: Option<&RoadRouting>,
-    transit: Option<&TransitRouting>,
+    engines: Engines<'_>,
 ) -> Result<DataFrame, LegError> {
     let pairs = days
         .clone()
@@ -63,6 +62,7 @@ pub fn legs(
         requests.push(LegRequest { mode: e.center_mode, home: e.home, dest: (s.lat, s.lon) });
         sites.push(Some((emp, site)));
     }
+    let Engines { roads, transit, rail } = engines;
     let routed = match roads {
         Some(r) => crate::routing::roads::route(r, &requests),
         None => vec![None; requests.len()],
@@ -72,9 +72,14 @@ pub fn legs(
         Some(t) => crate::routing::transit::route(t, &requests),
         None => vec![None; requests.len()],
     };
+    let railed = match rail {
+        Some(r) => crate::routing::rail::route(r, &requests),
+        None => vec![None; requests.len()],
+    };
 
     let mut b = LegColumns::default();
-    for (i, ((q, routed), timetabled)) in requests.iter().zip(routed).zip(timetabled).enumerate() {
+    for (i, (((q, routed), timetabled), railed)) in requests.iter().zip(routed).zip(timetabled).zip(railed).enumerate()
+    {
         let (emp, site, leg) = match sites[i] {
             None => (i as u32, None, LegKind::Office),
             Some((emp, site)) => (emp, Some(site), LegKind::Center),
@@ -101,6 +106,21 @@ pub fn legs(
             };
             b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
             b.push_transit(tleg.as_ref());
+            b.push_stations(None);
+            continue;
+        }
+        if let Some(r) = railed {
+            let (est, f, method, reason, rleg) = match r {
+                Ok(leg) => {
+                    let f = station_factor(&leg, q.mode, e, occupancy, factors)?;
+                    let est = LegEstimate { distance_m: leg.distance_m, duration_s: leg.duration_s, ..est };
+                    (est, f, LegMethod::Stations, None, Some(leg))
+                }
+                Err(why) => (est, f, LegMethod::Estimated, Some(why.code()), None),
+            };
+            b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
+            b.push_station_ride(rleg.as_ref());
+            b.push_stations(rleg.as_ref());
             continue;
         }
         let (est, method, reason) = match routed {
@@ -112,8 +132,35 @@ pub fn legs(
         };
         b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
         b.push_transit(None);
+        b.push_stations(None);
     }
     Ok(b.finish()?)
+}
+
+/// The factor of a train leg through stations, per person-km of its whole door-to-door distance:
+/// rail km × the train factor, plus the access km × the access mode's factor (walk and bike 0; by
+/// car, the employee's car driven alone) and the egress km × its mode's factor (walk 0, bus),
+/// divided by the leg's km. Ids: the train rows.
+fn station_factor(
+    leg: &RailLeg,
+    mode: crate::method::mode::Mode,
+    e: &crate::input::ingest::Employee,
+    occupancy: f64,
+    factors: &FactorSet,
+) -> Result<crate::method::factors::PersonKmFactor, FactorError> {
+    use crate::method::mode::Mode;
+    let main = factors.person_km(mode, e.car_fuel, e.car_size, occupancy)?;
+    let (mut ttw_kg, mut wtt_kg) = (0.0, 0.0);
+    for (code, m) in leg.mode_m() {
+        let part_mode = Mode::parse(code).expect("the rail model's mode codes are navette modes");
+        let occupants = if part_mode == mode { occupancy } else { 1.0 };
+        let f = factors.person_km(part_mode, e.car_fuel, e.car_size, occupants)?;
+        ttw_kg += m / 1000.0 * f.ttw_kg_per_km;
+        wtt_kg += m / 1000.0 * f.wtt_kg_per_km;
+    }
+    let km = leg.distance_m / 1000.0;
+    let per_km = |kg: f64| if km > 0.0 { kg / km } else { 0.0 };
+    Ok(crate::method::factors::PersonKmFactor { ttw_kg_per_km: per_km(ttw_kg), wtt_kg_per_km: per_km(wtt_kg), ..main })
 }
 
 /// The factor of a leg on the timetables, per person-km of its whole door-to-door distance: the
@@ -199,6 +246,10 @@ struct LegColumns {
     in_vehicle_km: [Vec<Option<f64>>; 6],
     access_km: Vec<Option<f64>>,
     egress_km: Vec<Option<f64>>,
+    board_station: Vec<Option<String>>,
+    alight_station: Vec<Option<String>>,
+    station_access_mode: Vec<Option<&'static str>>,
+    station_egress_mode: Vec<Option<&'static str>>,
 }
 
 impl LegColumns {
@@ -240,6 +291,26 @@ impl LegColumns {
         self.egress_km.push(leg.map(|l| tenth_km(l.egress_m)));
     }
 
+    /// The ride columns of a train leg through stations (`None`: not one): its changes, its rail
+    /// km as in-vehicle km of the rail class, its access and egress km.
+    fn push_station_ride(&mut self, leg: Option<&RailLeg>) {
+        self.transfers.push(leg.map(|l| f64::from(l.ride.transfers)));
+        for (k, col) in self.in_vehicle_km.iter_mut().enumerate() {
+            let rail = k == navette_transit::VehicleClass::Rail as usize;
+            col.push(leg.map(|l| if rail { tenth_km(l.ride.rail_m) } else { 0.0 }));
+        }
+        self.access_km.push(leg.map(|l| tenth_km(l.access_m)));
+        self.egress_km.push(leg.map(|l| tenth_km(l.egress_m)));
+    }
+
+    /// The stations a train leg went through and how it reached them (`None`: not such a leg).
+    fn push_stations(&mut self, leg: Option<&RailLeg>) {
+        self.board_station.push(leg.map(|l| l.board.name.clone()));
+        self.alight_station.push(leg.map(|l| l.alight.name.clone()));
+        self.station_access_mode.push(leg.map(|l| l.access_mode.code()));
+        self.station_egress_mode.push(leg.map(|l| l.egress_mode.code()));
+    }
+
     fn finish(self) -> PolarsResult<DataFrame> {
         let n = self.employee.len();
         let km: Vec<f64> = self.distance_m.iter().map(|d| d / 1000.0).collect();
@@ -272,6 +343,10 @@ impl LegColumns {
                 Column::new("in_vehicle_km_other".into(), self.in_vehicle_km[5].clone()),
                 Column::new("access_km".into(), self.access_km),
                 Column::new("egress_km".into(), self.egress_km),
+                Column::new("board_station".into(), self.board_station),
+                Column::new("alight_station".into(), self.alight_station),
+                Column::new("station_access_mode".into(), self.station_access_mode),
+                Column::new("station_egress_mode".into(), self.station_egress_mode),
             ],
         )
     }

@@ -23,7 +23,6 @@ use crate::method::estimate::effective_bands;
 use crate::method::factors::FactorSet;
 use crate::method::impact::{self, LegError};
 use crate::method::{rebound, visits};
-use crate::routing::roads::RoadRouting;
 
 /// The result of one scenario.
 #[derive(Debug, Clone)]
@@ -50,10 +49,8 @@ pub struct Base<'a> {
     pub visits: &'a DataFrame,
     /// The base run's center days.
     pub days: &'a DataFrame,
-    /// The base run's road network (routing options included), when legs are routed.
-    pub roads: Option<&'a RoadRouting>,
-    /// The base run's timetables (transit options included), when the study names GTFS feeds.
-    pub transit: Option<&'a crate::routing::transit::TransitRouting>,
+    /// The base run's routing engines (their options included): legs computed again use them.
+    pub engines: crate::routing::Engines<'a>,
 }
 
 /// A scenario could not be computed.
@@ -108,7 +105,7 @@ pub fn day_impacts(
             inputs.employees.iter().map(|e| e.with_carpool_occupancy(method.carpool_occupancy)).collect::<Vec<_>>();
         std::mem::replace(&mut inputs.employees, adjusted)
     });
-    let legs = impact::legs(inputs, days, factors, &bands, base.roads, base.transit);
+    let legs = impact::legs(inputs, days, factors, &bands, base.engines);
     if let Some(original) = original {
         inputs.employees = original;
     }

@@ -724,6 +724,12 @@ SELECT 'distance', 'estimated', p10.value / p50.value, p90.value / p50.value,
 FROM method_constants p10, method_constants p50, method_constants p90
 WHERE p10.name = 'estimated_detour_p10' AND p50.name = 'estimated_detour_p50' AND p90.name = 'estimated_detour_p90'
 UNION ALL
+SELECT 'distance', 'stations', lo.value / mid.value, hi.value / mid.value,
+       printf('train legs through stations: rail detour %.2f, official line lengths %.2f to %.2f', mid.value, lo.value,
+              hi.value)
+FROM method_constants lo, method_constants mid, method_constants hi
+WHERE lo.name = 'rail_detour_low' AND mid.name = 'rail_detour' AND hi.name = 'rail_detour_high'
+UNION ALL
 SELECT 'distance', 'routed', 1.0, 1.0, 'routed on the road network';
 
 -- Company × quarter × mode × distance end: the net CO2e avoided carried by each mode (baseline

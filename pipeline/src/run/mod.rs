@@ -24,6 +24,7 @@ use crate::method::{impact, potential, rebound, visits};
 use crate::output::warehouse;
 use crate::privacy::pseudonym;
 use crate::report;
+use crate::routing::Engines;
 
 /// Reads every input file named by the study. A missing file or a glob matching nothing is an
 /// error that names the config key and the path tried.
@@ -224,10 +225,19 @@ pub struct Computed {
     pub roads: Option<crate::routing::roads::RoadRouting>,
     /// The timetables, when the study names GTFS feeds (`inputs.gtfs`); scenarios reuse them.
     pub transit: Option<crate::routing::transit::TransitRouting>,
+    /// The stations of train legs without timetables (`method.rail`); scenarios reuse them.
+    pub rail: Option<crate::routing::rail::RailRouting>,
     /// The accepted events, kept only when a scenario pairs visits with other options.
     pub events: Option<Events>,
     /// Scenarios, once [`compute_scenarios`] has run.
     pub scenarios: Vec<Scenario>,
+}
+
+impl Computed {
+    /// The routing engines of the run, for legs computed again by scenarios.
+    pub fn engines(&self) -> Engines<'_> {
+        Engines { roads: self.roads.as_ref(), transit: self.transit.as_ref(), rail: self.rail.as_ref() }
+    }
 }
 
 /// Runs the tabular stages (no output written). Bad rows are rejected, never fatal; an unusable
@@ -256,8 +266,9 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     if let Some(t) = &transit {
         t.add_to_ledger(&mut inputs.ledger);
     }
-    let legs =
-        timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, roads.as_ref(), transit.as_ref()))?;
+    let rail = timings.time("rail_stations", || crate::routing::rail::open(study))?;
+    let engines = Engines { roads: roads.as_ref(), transit: transit.as_ref(), rail: rail.as_ref() };
+    let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, engines))?;
     let impacts = timings.time("day_impacts", || -> Result<_> {
         let impacts = impact::day_impacts(&days, &legs, c.method.boundary)?;
         Ok(rebound::apply(impacts, c.method.rebound_share)?)
@@ -275,6 +286,7 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         potential,
         roads,
         transit,
+        rail,
         events: kept,
         scenarios: Vec::new(),
     })
@@ -326,8 +338,7 @@ pub fn compute_scenarios(
             events: computed.events.as_ref(),
             visits: &computed.visits,
             days: &computed.days,
-            roads: computed.roads.as_ref(),
-            transit: computed.transit.as_ref(),
+            engines: computed.engines(),
         };
         let impacts = timings
             .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))
