@@ -300,8 +300,8 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
         legs.clone().lazy().filter(col("leg").eq(lit(leg.code()))).select(keep)
     };
     let boundary_col = |prefix: &str| match boundary {
-        Boundary::Ttw => col(format!("{prefix}_co2e_ttw_kg")),
-        Boundary::Wtw => col(format!("{prefix}_co2e_wtw_kg")),
+        Boundary::Ttw => col(format!("co2e_ttw_kg_{prefix}")),
+        Boundary::Wtw => col(format!("co2e_wtw_kg_{prefix}")),
     };
     let replaced = col("replaces_office_day").cast(DataType::Float64);
     // Center days come sorted by employee and day (`visits::center_days`); joins that keep the

@@ -1,11 +1,9 @@
 //! Travel modes, car fuels and car sizes: the vocabulary shared by inputs, factors and reports.
 
-use serde::{Deserialize, Serialize};
-
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $code:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         pub enum $name {
             $($(#[$vm])* #[serde(rename = $code)] $var),+
         }

@@ -194,8 +194,8 @@ fn scenarios_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
     )
 }
 
-/// Builds every output table, in a fixed order, with deterministic row order; each is checked
-/// against [`crate::schema`] before it is handed to the writers.
+/// Builds every output table, in a fixed order, with deterministic row order. [`write_parquet`]
+/// checks each against [`crate::schema`] before writing it.
 pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
     let center_days =
@@ -236,9 +236,6 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         ("estimate_bands", t.bands.clone()),
         ("method_constants", method_constants()?),
     ];
-    for (name, df) in &tables {
-        schema::check(name, df)?;
-    }
     Ok(tables)
 }
 
@@ -259,7 +256,7 @@ fn sites_table(i: &Inputs) -> PolarsResult<DataFrame> {
             )
             .cast(&DataType::Date)?,
         ],
-    )?
+    )
 }
 
 /// `companies`: one row per company, in `companies.csv` order.
@@ -277,7 +274,7 @@ fn companies_table(i: &Inputs) -> PolarsResult<DataFrame> {
                 i.companies.iter().map(|c| c.package_hours_per_quarter).collect::<Vec<_>>(),
             ),
         ],
-    )?
+    )
 }
 
 /// `employees`: one row per employee, by pseudonym; no HR id, name or home.
@@ -528,6 +525,8 @@ pub fn write_parquet(
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, df) in tables.iter_mut() {
         let name: &str = name;
+        let columns: Vec<&str> = df.get_column_names().into_iter().map(|c| c.as_str()).collect();
+        schema::check(name, &columns)?;
         let keys = hive_partitions(name);
         if layout == ParquetLayout::Hive && !keys.is_empty() && df.height() > 0 {
             for (folder, mut part) in hive_split(df, keys)? {

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use duckdb::Connection;
 use navette_reports::privacy::suppress;
 use navette_reports::{
-    Appendix, BandRow, CompanyReport, DataSources, DetourRow, FactorRow, Headline, Lang, MapCell, MapData, MapPoint,
+    Appendix, BandRow, CompanyReport, DataSources, DetourRow, FactorRow, Headline, Lang, MapData, MapPoint,
     ModeRow, MonthRow, NetworkReport, NetworkSiteRow, NetworkTotals, Package, SiteRow, SpreadRow, Uncertainty, Ytd,
 };
 

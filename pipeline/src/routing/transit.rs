@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::config::{Study, TransitConfig};
 use crate::input::quality::{FileCount, Ledger, RejectReason};
-use crate::method::mode::{Mode, Network};
+use crate::method::mode::{self, Mode};
 use crate::routing::LegRequest;
 
 /// The study's timetables with its transit options.
@@ -238,7 +238,7 @@ pub struct TransitLeg {
 
 /// Whether a mode rides the timetables.
 pub fn is_transit(mode: Mode) -> bool {
-    mode.network() == Network::Timetable
+    mode.network() == mode::Network::Timetable
 }
 
 /// Routes every public-transport request; `None` for the other modes. Requests are grouped by

@@ -500,7 +500,7 @@ fn folder_names(ids: &[&str]) -> Vec<String> {
 }
 
 /// A company report written by [`write_reports`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportWritten {
     /// Company id, as in `companies.csv`.
     pub company_id: String,
