@@ -27,10 +27,6 @@ const MUNICIPALITIES_CSV: &str = include_str!("../../../datasets/geo/be_municipa
 /// The views `navette plan` creates over its tables.
 pub const PLAN_VIEWS_SQL: &str = include_str!("../output/plan_views.sql");
 
-/// The tables `navette plan` writes, in order (documented in `docs/warehouse.md`).
-pub const PLAN_TABLES: &[&str] =
-    &["plan_sites", "plan_existing_sites", "plan_person_use", "plan_uptake_bins", "plan_summary"];
-
 /// A candidate with where it came from.
 #[derive(Debug, Clone)]
 pub struct PlanCandidate {
@@ -439,7 +435,7 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         ("plan_uptake_bins", plan_uptake_bins),
         ("plan_summary", plan_summary),
     ];
-    debug_assert!(tables.iter().map(|t| t.0).eq(PLAN_TABLES.iter().copied()));
+    debug_assert!(tables.iter().map(|t| t.0).eq(crate::schema::PLAN_TABLES.iter().map(|t| t.name)));
 
     let chosen: Vec<ChosenSite> = order
         .iter()
