@@ -52,7 +52,11 @@ fn plain_study(candidates: &str) -> tempfile::TempDir {
         cards.push_str(&format!("KB{i},B{i}\n"));
         // B1 comes 1 day, B2 2 days… B6 6 days: 21 full days at S1.
         for d in 0..i {
-            log.push_str(&format!("2026-01-{:02}T08:00:00,S1,KB{i},in\n2026-01-{:02}T16:00:00,S1,KB{i},out\n", 5 + d, 5 + d));
+            log.push_str(&format!(
+                "2026-01-{:02}T08:00:00,S1,KB{i},in\n2026-01-{:02}T16:00:00,S1,KB{i},out\n",
+                5 + d,
+                5 + d
+            ));
         }
     }
     study(&[
@@ -203,14 +207,17 @@ fn plan_uptake_is_fitted_on_users_and_non_users_and_predicts_the_existing_center
     // Every S1 user saves the same hours, so the fitted curve passes through their mean: the
     // predicted days at S1 equal the observed ones.
     let (observed, predicted): (f64, f64) = conn
-        .query_row("SELECT observed_center_days_per_year, predicted_center_days_per_year FROM plan_uptake_check", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT observed_center_days_per_year, predicted_center_days_per_year FROM plan_uptake_check",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     close(observed, 21.0 * 220.0 / 64.0, "observed days at S1");
     assert!((predicted - observed).abs() < 0.01 * observed, "predicted {predicted} vs observed {observed}");
-    let (n, bins): (i64, i64) =
-        conn.query_row("SELECT sum(employees), count(*) FROM plan_uptake_bins", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (n, bins): (i64, i64) = conn
+        .query_row("SELECT sum(employees), count(*) FROM plan_uptake_bins", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
     assert_eq!(n, 16, "users and non-users are all in the fit");
     assert!(bins >= 2);
 }

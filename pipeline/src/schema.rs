@@ -63,6 +63,7 @@ pub const TABLES: &[Table] = &[
 ];
 
 /// The tables `navette plan` writes into its own warehouse, in order (`run::plan`).
+#[rustfmt::skip]
 pub const PLAN_TABLES: &[Table] = &[
     Table { name: "plan_sites", columns: &["candidate_id", "name", "source", "lat", "lon", "desks", "chosen", "open_order", "marginal_co2e_kg_per_year", "marginal_co2e_kg_per_year_low", "marginal_co2e_kg_per_year_high", "marginal_km_per_year", "marginal_hours_per_year", "expected_users", "expected_center_days_per_year", "served_center_days_per_year", "capacity_days_per_year", "desk_use_pct", "over_capacity", "taken_from_existing_co2e_kg_per_year", "taken_from_existing_users"] },
     Table { name: "plan_existing_sites", columns: &["site_id", "name", "lat", "lon", "desks", "observed_center_days_per_year", "users_before", "users_after", "center_days_before", "center_days_after", "co2e_kg_per_year_before", "co2e_kg_per_year_after", "capacity_days_per_year", "desk_use_pct_after", "over_capacity_after"] },

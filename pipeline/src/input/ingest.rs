@@ -712,7 +712,9 @@ pub fn read_candidates(
         if site_ids.contains(&id) {
             return Err((
                 RejectReason::DuplicateId,
-                format!("candidate_id {id:?} is the id of an existing site of sites.csv: give candidates their own ids"),
+                format!(
+                    "candidate_id {id:?} is the id of an existing site of sites.csv: give candidates their own ids"
+                ),
             ));
         }
         let id = not_seen(&seen, id, "candidate_id")?;

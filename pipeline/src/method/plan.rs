@@ -93,7 +93,8 @@ pub fn observed_days(days: &DataFrame, n_employees: usize, n_sites: usize) -> Po
     let site = days.column("main_site")?.u32()?;
     let replaces = days.column("replaces_office_day")?.bool()?;
     let (mut per_employee, mut per_site) = (vec![0u32; n_employees], vec![0u32; n_sites]);
-    let (employee, site): (Vec<u32>, Vec<u32>) = (employee.into_no_null_iter().collect(), site.into_no_null_iter().collect());
+    let (employee, site): (Vec<u32>, Vec<u32>) =
+        (employee.into_no_null_iter().collect(), site.into_no_null_iter().collect());
     for (i, (&e, &s)) in employee.iter().zip(&site).enumerate() {
         if replaces.get(i) == Some(true) {
             per_employee[e as usize] += 1;

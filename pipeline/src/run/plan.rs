@@ -207,7 +207,11 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
     if let Some(rel) = p.candidates.as_deref() {
         let path = study.resolve(rel);
         let file = SourceFile::read(&path, rel).with_context(|| {
-            format!("plan.candidates in {}: cannot read {} (paths are relative to the folder of study.toml)", study.origin, path.display())
+            format!(
+                "plan.candidates in {}: cannot read {} (paths are relative to the folder of study.toml)",
+                study.origin,
+                path.display()
+            )
         })?;
         let ids: Vec<&str> = site_ids.iter().map(String::as_str).collect();
         let rows = read_candidates(&file, &cfg.method.study_area, &ids, &mut inputs.ledger)
@@ -245,7 +249,11 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         );
     }
     if p.add > candidates.len() {
-        bail!("plan.add = {}: there are only {} candidates: add fewer or give more candidates", p.add, candidates.len());
+        bail!(
+            "plan.add = {}: there are only {} candidates: add fewer or give more candidates",
+            p.add,
+            candidates.len()
+        );
     }
     let n_existing = inputs.sites.len();
     let points: Vec<(f64, f64)> = inputs
@@ -263,7 +271,11 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
             desks: Some(c.candidate.workspaces.unwrap_or(p.desks_default)),
         }))
         .collect();
-    let opt = SavingOptions { boundary: cfg.method.boundary, rebound_share: cfg.method.rebound_share, cutoff_km: p.cutoff_km };
+    let opt = SavingOptions {
+        boundary: cfg.method.boundary,
+        rebound_share: cfg.method.rebound_share,
+        cutoff_km: p.cutoff_km,
+    };
     let inputs = &c.inputs;
     let demand = timings.time("plan_demand", || demand(inputs, &points, &c.factors, &c.bands, opt))?;
     // Uptake: observed days per employee, annualised over the weekdays of the period.
@@ -307,9 +319,8 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
     let key = &cfg.privacy.pseudonym_key;
     let cand_of = |site: u32| &candidates[site as usize - n_existing];
     let marginal = |v: &Option<navette_plan::Plan>, site: u32, own: f64| {
-        v.as_ref().map_or(own, |v| {
-            v.candidates.iter().find(|o| o.site == site).map_or(own, |o| o.marginal_co2e_kg_per_year)
-        })
+        v.as_ref()
+            .map_or(own, |v| v.candidates.iter().find(|o| o.site == site).map_or(own, |o| o.marginal_co2e_kg_per_year))
     };
     let cs = &result.candidates;
     let plan_sites = df!(
@@ -632,7 +643,9 @@ fn write_plan_report(dir: &Path, r: &PlanReport, tables: &[(&'static str, DataFr
         }
         h.push_str("</table>");
     }
-    h.push_str("<p>Method, tables and limits: docs/warehouse.md (plan_*) and pipeline/plan/README.md.</p></body></html>");
+    h.push_str(
+        "<p>Method, tables and limits: docs/warehouse.md (plan_*) and pipeline/plan/README.md.</p></body></html>",
+    );
     std::fs::write(dir.join("index.html"), h)?;
     Ok(())
 }
