@@ -365,6 +365,10 @@ fn print_plan(r: &run::plan::PlanReport, out: &Path, seconds: f64) {
         r.co2e_kg_per_year_plan_low,
         r.co2e_kg_per_year_plan_high
     );
+    println!(
+        "  sites over capacity with the plan: {} (existing or new; see plan_existing_sites, plan_sites)",
+        r.sites_over_capacity
+    );
     println!("  max gap to the best set of {} sites: {:.2} % ({} swaps)", r.chosen.len(), r.max_gap_pct, r.swaps);
     println!(
         "  outputs in {}: warehouse.duckdb (plan_*), parquet/, reports/plan/index.html, rejects.csv, plan.json ({seconds:.1} s)",
