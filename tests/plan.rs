@@ -279,3 +279,74 @@ fn plan_generates_municipality_candidates() {
         .unwrap();
     assert!(n > 50 && n == generated && chosen == 1, "{n} {generated} {chosen}");
 }
+
+/// The README's planning demo: the three announced towns plus the Walloon municipalities, with the
+/// uptake fitted on the demo's badge logs and held against the observed use of its centers.
+#[test]
+fn demo_plan_fits_the_uptake_and_states_its_error() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = root.join("datasets/demo/study.toml");
+    let candidates = root.join("datasets/plan/walloon_announced.csv");
+    let o = navette(
+        &[
+            "plan",
+            "--config",
+            config.to_str().unwrap(),
+            "--candidates",
+            candidates.to_str().unwrap(),
+            "--add",
+            "5",
+            "--set",
+            "plan.generate=municipalities",
+            "--set",
+            "plan.regions=[\"WAL\"]",
+            "--out",
+            "out",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let conn = Connection::open(tmp.path().join("out/warehouse.duckdb")).unwrap();
+    let (chosen, announced, csv): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT count(*) FILTER (WHERE chosen), count(*) FILTER (WHERE chosen AND source = 'csv'),
+                    count(*) FILTER (WHERE source = 'csv') FROM plan_sites",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((chosen, csv), (5, 3));
+    assert!(announced >= 1, "at least one announced town is among the five");
+    // Every employee is in the fit; the curve's error is stated and bounded.
+    let (n, observed, predicted): (i64, f64, f64) = conn
+        .query_row(
+            "SELECT sum(employees), sum(employees * observed_days_per_year), sum(employees * predicted_days_per_year)
+             FROM plan_uptake_bins",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(n, 1500);
+    assert!((predicted / observed - 1.0).abs() < 0.15, "curve {predicted} vs observed {observed}");
+    let (r2, rmse, gap): (f64, f64, f64) = conn
+        .query_row("SELECT uptake_r2, uptake_rmse_days_per_year, max_gap_pct FROM plan_summary", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert!((0.05..0.9).contains(&r2) && rmse > 0.0 && gap < 5.0, "r2 {r2} rmse {rmse} gap {gap}");
+    // Observed against predicted on each existing center.
+    let sites: i64 = conn.query_row("SELECT count(*) FROM plan_uptake_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(sites, 8);
+    // The opening curve is non-decreasing and ends at the plan's total.
+    let (ok, last, total): (bool, f64, f64) = conn
+        .query_row(
+            "SELECT bool_and(marginal_co2e_kg_per_year >= 0), max(co2e_kg_per_year_after),
+                    (SELECT co2e_kg_per_year_plan FROM plan_summary) FROM plan_opening_curve",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(ok);
+    assert!((last - total).abs() < 1e-6 * total, "{last} vs {total}");
+}

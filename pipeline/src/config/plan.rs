@@ -149,3 +149,25 @@ impl PlanSection {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_pass_and_bad_values_say_what_to_fix() {
+        assert!(PlanSection::default().check().is_ok());
+        let with = |f: fn(&mut PlanSection)| {
+            let mut p = PlanSection::default();
+            f(&mut p);
+            p.check().unwrap_err()
+        };
+        assert!(with(|p| p.add = 0).contains("plan.add = 0"));
+        assert!(with(|p| p.regions = vec!["FR".into()]).contains("\"WAL\""));
+        assert!(with(|p| p.cutoff_km = -1.0).contains("plan.cutoff_km"));
+        assert!(with(|p| p.fixed_days_per_year = 300.0).contains("plan.fixed_days_per_year"));
+        assert!(with(|p| p.working_days_per_year = 0.0).contains("plan.working_days_per_year"));
+        assert!(with(|p| p.desks_default = 0).contains("plan.desks_default"));
+        assert!(with(|p| p.uptake_bins = 1).contains("plan.uptake_bins"));
+    }
+}
