@@ -288,25 +288,34 @@ fn demo_plan_fits_the_uptake_and_states_its_error() {
     let tmp = tempfile::tempdir().unwrap();
     let config = root.join("datasets/demo/study.toml");
     let candidates = root.join("datasets/plan/walloon_announced.csv");
-    let o = navette(
-        &[
-            "plan",
-            "--config",
-            config.to_str().unwrap(),
-            "--candidates",
-            candidates.to_str().unwrap(),
-            "--add",
-            "5",
-            "--set",
-            "plan.generate=municipalities",
-            "--set",
-            "plan.regions=[\"WAL\"]",
-            "--out",
-            "out",
-        ],
-        tmp.path(),
-    );
+    let args = [
+        "plan",
+        "--config",
+        config.to_str().unwrap(),
+        "--candidates",
+        candidates.to_str().unwrap(),
+        "--add",
+        "5",
+        "--set",
+        "plan.generate=municipalities",
+        "--set",
+        "plan.regions=[\"WAL\"]",
+        "--out",
+        "out",
+    ];
+    let o = navette(&args, tmp.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A rerun into the same folder replaces it with the same bytes (on any number of threads).
+    let first: Vec<Vec<u8>> = ["plan_sites", "plan_person_use", "plan_summary"]
+        .iter()
+        .map(|t| std::fs::read(tmp.path().join(format!("out/parquet/{t}.parquet"))).unwrap())
+        .collect();
+    let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_navette"));
+    again.args(args).current_dir(tmp.path()).env("RAYON_NUM_THREADS", "1");
+    assert!(again.output().unwrap().status.success());
+    for (t, bytes) in ["plan_sites", "plan_person_use", "plan_summary"].iter().zip(&first) {
+        assert!(std::fs::read(tmp.path().join(format!("out/parquet/{t}.parquet"))).unwrap() == *bytes, "{t} differs");
+    }
     let conn = Connection::open(tmp.path().join("out/warehouse.duckdb")).unwrap();
     let (chosen, announced, csv): (i64, i64, i64) = conn
         .query_row(
