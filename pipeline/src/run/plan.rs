@@ -507,7 +507,7 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         warehouse::build_duckdb_with(&dir.join("warehouse.duckdb"), &parquet_dir, &tables, PLAN_VIEWS_SQL)
     })?;
     write_rejects(&dir.join("rejects.csv"), &c.inputs)?;
-    write_plan_report(&dir.join("reports").join("plan"), &report, &tables)?;
+    write_plan_report(&dir.join("reports").join("plan"), &report, &tables, cfg.privacy.k_anonymity)?;
     report.timings = timings;
     std::fs::write(dir.join("plan.json"), serde_json::to_vec_pretty(&report)?).context("cannot write plan.json")?;
     staging.publish(out)?;
@@ -519,8 +519,10 @@ fn esc(s: &str) -> String {
 }
 
 /// A one-page HTML summary for planners (`reports/plan/index.html`) and the chosen sites as CSV
-/// (`reports/plan/chosen_sites.csv`). Only site-level figures: no person appears.
-fn write_plan_report(dir: &Path, r: &PlanReport, tables: &[(&'static str, DataFrame)]) -> Result<()> {
+/// (`reports/plan/chosen_sites.csv`). Only site-level figures: no person appears, and a site's
+/// expected users are shown only from `k` up (`privacy.k_anonymity`), like the reports' cells.
+fn write_plan_report(dir: &Path, r: &PlanReport, tables: &[(&'static str, DataFrame)], k: u32) -> Result<()> {
+    let users = |u: f64| if u >= k as f64 { format!("{u:.1}") } else { format!("< {k}") };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut w = csv::Writer::from_path(dir.join("chosen_sites.csv"))?;
     w.write_record([
@@ -547,7 +549,7 @@ fn write_plan_report(dir: &Path, r: &PlanReport, tables: &[(&'static str, DataFr
             format!("{:.1}", c.marginal_co2e_kg_per_year_high),
             format!("{:.1}", c.marginal_km_per_year),
             format!("{:.1}", c.marginal_hours_per_year),
-            format!("{:.1}", c.expected_users),
+            users(c.expected_users),
             format!("{:.1}", c.expected_center_days_per_year),
             c.desk_use_pct.map_or(String::new(), |d| format!("{d:.1}")),
             format!("{:.1}", c.taken_from_existing_co2e_kg_per_year),
@@ -581,7 +583,7 @@ fn write_plan_report(dir: &Path, r: &PlanReport, tables: &[(&'static str, DataFr
     h.push_str("<h2>Opening order</h2><table><tr><th>#</th><th>site</th><th>kg CO2e/yr</th><th>low</th><th>high</th><th>km/yr</th><th>hours/yr</th><th>users</th><th>days/yr</th><th>desk use %</th><th>taken from existing kg/yr</th></tr>");
     for c in &r.chosen {
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.1}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td></tr>",
             c.open_order,
             esc(&c.name),
             c.marginal_co2e_kg_per_year,
@@ -589,7 +591,7 @@ fn write_plan_report(dir: &Path, r: &PlanReport, tables: &[(&'static str, DataFr
             c.marginal_co2e_kg_per_year_high,
             c.marginal_km_per_year,
             c.marginal_hours_per_year,
-            c.expected_users,
+            users(c.expected_users),
             c.expected_center_days_per_year,
             c.desk_use_pct.map_or("–".into(), |d| format!("{d:.0}{}", if c.over_capacity { " (over)" } else { "" })),
             c.taken_from_existing_co2e_kg_per_year
