@@ -6,6 +6,9 @@ use std::process::Command;
 
 use duckdb::Connection;
 
+/// `navette plan` on hand-made studies.
+mod plan;
+
 /// Mean Earth radius used by geo's Haversine (metres).
 const R_M: f64 = 6_371_008.8;
 

@@ -7,12 +7,12 @@
 //! |---|---|---|
 //! | configuration (`study.toml`) | [`config`] | `Study::load` reads the file |
 //! | input: CSV rows, typed tables, rejects, timestamps, postcodes | [`input`] | `csvin` reads files and streams logs |
-//! | method: visits, center days, legs, factors, day impacts, potential, scenarios | [`method`] | no |
+//! | method: visits, center days, legs, factors, day impacts, potential, scenarios, planning demand | [`method`] | no |
 //! | routing: roads (OSM) and public transport (GTFS) | [`routing`] | `open` reads the network or feeds |
 //! | output: warehouse tables, Parquet, DuckDB and views | [`output`] | yes |
 //! | privacy: pseudonyms, 1 km home cells | [`privacy`] | no |
 //! | report figures from the views, small cells suppressed | [`report`] | reads the warehouse |
-//! | orchestration, atomic outputs, the demo study | [`run`] | yes |
+//! | orchestration, atomic outputs, the demo study, `navette plan` | [`run`] | yes |
 //! | tables, columns and codes of the warehouse | [`schema`] | no |
 
 pub mod config;

@@ -64,6 +64,26 @@ enum Command {
         #[arg(long = "scenario", value_name = "NAME:KEY=VALUE,…")]
         scenarios: Vec<String>,
     },
+    /// Which sites to open next: reads the study as `run` does, fits the uptake on its badge logs,
+    /// and writes the plan (tables plan_*, views, reports/plan/, plan.json) into OUT.
+    Plan {
+        /// The study configuration (its `[plan]` table, if any, sets the defaults).
+        #[arg(long)]
+        config: PathBuf,
+        /// Output folder (its own warehouse: plan tables and views only).
+        #[arg(long, default_value = "out-plan")]
+        out: PathBuf,
+        /// Candidates CSV (`candidate_id, name, lat, lon`, optional `workspaces`); same as
+        /// `--set plan.candidates=FILE` but relative to the current folder.
+        #[arg(long)]
+        candidates: Option<PathBuf>,
+        /// Number of sites to open (`plan.add`).
+        #[arg(long)]
+        add: Option<usize>,
+        /// Override a config value, e.g. `--set plan.generate=municipalities` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+    },
     /// Read and check every input, print a data-quality summary; exit 1 when a file cannot be used.
     Validate {
         /// The study configuration.
@@ -149,6 +169,23 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
             result
         }
         Command::Run { config, out, sets } => run_study(&config, &out, &sets),
+        Command::Plan { config, out, candidates, add, mut sets } => {
+            if let Some(n) = add {
+                sets.push(format!("plan.add={n}"));
+            }
+            if let Some(file) = candidates {
+                let abs = std::path::absolute(&file)
+                    .with_context(|| format!("--candidates {}: cannot resolve the path", file.display()))?;
+                let text = abs.to_str().context("--candidates: the path is not UTF-8")?;
+                sets.push(format!("plan.candidates={}", toml_string(text)));
+            }
+            let study = Study::load(&config)?.with_overrides(&sets)?;
+            let sources = run::load_sources(&study)?;
+            let t = std::time::Instant::now();
+            let report = run::plan::plan(&study, &sources, &out)?;
+            print_plan(&report, &out, t.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Scenario { config, out, sets, name, scenarios } => {
             let mut study = Study::load(&config)?;
             if !sets.is_empty() {
@@ -258,6 +295,85 @@ fn print_summary(s: &RunSummary, out: &Path) {
     let withheld = s.reports.iter().filter(|r| r.withheld).count();
     println!("  {} reports ({withheld} withheld for k-anonymity)", s.reports.len());
     println!("  outputs in {}: warehouse.duckdb, parquet/, reports/index.html, rejects.csv, run.json", out.display());
+}
+
+/// A TOML basic string (for `--set` values built from paths).
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn print_plan(r: &run::plan::PlanReport, out: &Path, seconds: f64) {
+    println!("{}", r.study);
+    println!(
+        "  {} employees, {} existing sites, {} candidates ({} from the file, {} generated; {} rejected rows), {} savings within {} km",
+        r.employees,
+        r.existing_sites,
+        r.candidates_csv + r.candidates_generated,
+        r.candidates_csv,
+        r.candidates_generated,
+        r.candidate_rejects,
+        r.demand_entries,
+        r.options.cutoff_km
+    );
+    let u = &r.uptake;
+    match (u.max_days_per_year, u.rate_per_hour) {
+        (Some(a), Some(b)) => println!(
+            "  uptake fitted on {} employees: days/yr = {:.1} ± {:.1} × (1 − exp(−{:.3} ± {:.3} × hours saved)); R² {:.3}, RMSE {:.1} days/yr",
+            u.observations,
+            a,
+            u.max_days_se.unwrap_or(0.0),
+            b,
+            u.rate_se.unwrap_or(0.0),
+            u.r2.unwrap_or(0.0),
+            u.rmse_days_per_year.unwrap_or(0.0)
+        ),
+        _ => println!("  uptake fixed: {:.0} days per person and year", u.fixed_days_per_year.unwrap_or(0.0)),
+    }
+    println!("  open, in order ({} objective):", r.options.objective.code());
+    for c in &r.chosen {
+        println!(
+            "  {:>3}. {:<28} +{:>8.0} kg CO2e/yr ({:.0}–{:.0}), +{:>8.0} km/yr, +{:>6.0} h/yr, {:>5.1} users, desks {}{}, takes {:.0} kg/yr from existing",
+            c.open_order,
+            c.name,
+            c.marginal_co2e_kg_per_year,
+            c.marginal_co2e_kg_per_year_low,
+            c.marginal_co2e_kg_per_year_high,
+            c.marginal_km_per_year,
+            c.marginal_hours_per_year,
+            c.expected_users,
+            c.desk_use_pct.map_or("–".into(), |d| format!("{d:.0} %")),
+            if c.over_capacity { " OVER CAPACITY" } else { "" },
+            c.taken_from_existing_co2e_kg_per_year
+        );
+    }
+    println!(
+        "  kg CO2e/yr avoided ({}): existing {:.0} → with the plan {:.0} (capped {:.0}; low–high uptake {:.0}–{:.0})",
+        r.boundary,
+        r.co2e_kg_per_year_existing,
+        r.co2e_kg_per_year_plan,
+        r.co2e_kg_per_year_plan_capped,
+        r.co2e_kg_per_year_plan_low,
+        r.co2e_kg_per_year_plan_high
+    );
+    println!(
+        "  sites over capacity with the plan: {} (existing or new; see plan_existing_sites, plan_sites)",
+        r.sites_over_capacity
+    );
+    println!("  max gap to the best set of {} sites: {:.2} % ({} swaps)", r.chosen.len(), r.max_gap_pct, r.swaps);
+    println!(
+        "  outputs in {}: warehouse.duckdb (plan_*), parquet/, reports/plan/index.html, rejects.csv, plan.json ({seconds:.1} s)",
+        out.display()
+    );
 }
 
 fn validate(config: &Path) -> Result<ExitCode> {

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::method::mode::Mode;
 
+pub mod plan;
+
+pub use plan::PlanSection;
+
 /// Errors in a study configuration. Each message names the key and what a valid value looks like.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -55,6 +59,9 @@ pub struct StudyConfig {
     /// Output options.
     #[serde(default)]
     pub output: OutputConfig,
+    /// Site planning (`navette plan`): every key has a default.
+    #[serde(default)]
+    pub plan: PlanSection,
     /// Variants of the method computed beside the base run (`[[scenarios]]`).
     #[serde(default)]
     pub scenarios: Vec<ScenarioConfig>,
@@ -692,6 +699,7 @@ fn check(c: &StudyConfig) -> Result<(), String> {
         }
         names.push(n);
     }
+    c.plan.check()?;
     if c.privacy.k_anonymity < 2 {
         return Err(format!("privacy.k_anonymity = {}: use at least 2 (5 is the default)", c.privacy.k_anonymity));
     }

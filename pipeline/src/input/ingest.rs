@@ -670,6 +670,70 @@ csv_columns! {
     }
 }
 
+csv_columns! {
+    /// Columns of a candidates file (`navette plan --candidates`).
+    CandidateCol {
+        CandidateId = "candidate_id",
+        Name = "name",
+        Lat = "lat",
+        Lon = "lon",
+        Workspaces = "workspaces",
+    }
+}
+
+/// A candidate site of a plan, from the candidates file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Id, unique among candidates and distinct from every site id.
+    pub candidate_id: String,
+    /// Display name.
+    pub name: String,
+    /// Latitude (WGS84).
+    pub lat: f64,
+    /// Longitude (WGS84).
+    pub lon: f64,
+    /// Desks, when known.
+    pub workspaces: Option<u32>,
+}
+
+/// Reads a candidates file (`candidate_id, name, lat, lon`, optional `workspaces`) like the other
+/// inputs: a bad row is rejected into `ledger` with its line and reason (an id already used by a
+/// site or an earlier candidate, a point outside the study area, a desk count that is not whole),
+/// and the file's counts are recorded. A file without the required columns is an error.
+pub fn read_candidates(
+    file: &SourceFile,
+    area: &StudyArea,
+    site_ids: &[&str],
+    ledger: &mut Ledger,
+) -> Result<Vec<Candidate>, FileError> {
+    let mut seen: PlHashSet<String> = PlHashSet::default();
+    let outcome = ingest_file(file, "candidates", CandidateCol::NAMES, 4, |r| {
+        let id = required(r, CandidateCol::CandidateId.at(), "candidate_id")?;
+        if site_ids.contains(&id) {
+            return Err((
+                RejectReason::DuplicateId,
+                format!(
+                    "candidate_id {id:?} is the id of an existing site of sites.csv: give candidates their own ids"
+                ),
+            ));
+        }
+        let id = not_seen(&seen, id, "candidate_id")?;
+        let (lat, lon) = point(r, CandidateCol::Lat.at(), CandidateCol::Lon.at(), "candidate", area)?
+            .ok_or((RejectReason::MissingValue, "lat/lon are empty".into()))?;
+        let workspaces = match number(r, CandidateCol::Workspaces.at(), "workspaces")? {
+            Some(w) if w >= 1.0 && w.fract() == 0.0 && w < 100_000.0 => Some(w as u32),
+            Some(w) => {
+                return Err((RejectReason::OutOfRange, format!("workspaces = {w} is not a whole number of desks ≥ 1")));
+            }
+            None => None,
+        };
+        let name = required(r, CandidateCol::Name.at(), "name")?.to_owned();
+        seen.insert(id.to_owned());
+        Ok(Candidate { candidate_id: id.to_owned(), name, lat, lon, workspaces })
+    })?;
+    Ok(outcome.into_rows(ledger))
+}
+
 /// The reference tables, checked, and the card lookup the logs need.
 struct Tables {
     sites: Vec<Site>,

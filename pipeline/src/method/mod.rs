@@ -4,6 +4,7 @@
 //! (`estimate`, or routed by [`crate::routing`]) and prices them with `factors` → day impacts,
 //! with `rebound` added to replaced days. `potential` answers the same question for every
 //! employee at the nearest site; `scenario` recomputes only what a method option touches.
+//! `plan` builds the site-planning demand from the same savings as `potential`.
 //! `mode` is the vocabulary of travel modes every stage shares.
 
 pub mod constants;
@@ -11,6 +12,7 @@ pub mod estimate;
 pub mod factors;
 pub mod impact;
 pub mod mode;
+pub mod plan;
 pub mod potential;
 pub mod rebound;
 pub mod scenario;

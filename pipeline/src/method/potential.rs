@@ -10,11 +10,92 @@
 
 use polars::prelude::*;
 
-use crate::input::ingest::Inputs;
-use crate::method::estimate::{BandSource, estimate_leg};
+use crate::input::ingest::{Employee, Inputs};
+use crate::method::estimate::{BandSource, LegEstimate, estimate_leg};
 use crate::method::factors::FactorSet;
 use crate::method::impact::{LegError, round_leg};
 use crate::schema::LegMethod;
+
+/// What one center day at a site saves against one office day (round trip, per person): the
+/// potential of the nearest site and the savings of site planning (`method::plan`) both come from
+/// here, so planning uses the method of the legs and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DaySaving {
+    /// One-way office distance, km (rounded as legs are).
+    pub office_km: f64,
+    /// One-way site distance, km (rounded as legs are).
+    pub site_km: f64,
+    /// One-way office time, hours.
+    pub office_h: f64,
+    /// One-way office trip, kg CO2e tank-to-wheel.
+    pub office_co2e_ttw_kg: f64,
+    /// One-way office trip, kg CO2e well-to-wheel.
+    pub office_co2e_wtw_kg: f64,
+    /// Person-km saved per day replaced (round trip).
+    pub km: f64,
+    /// Hours saved per day replaced (round trip).
+    pub hours: f64,
+    /// kg CO2e saved per day, tank-to-wheel.
+    pub co2e_ttw_kg: f64,
+    /// kg CO2e saved per day, well-to-wheel.
+    pub co2e_wtw_kg: f64,
+}
+
+impl DaySaving {
+    /// The kg CO2e saved within a boundary.
+    pub fn co2e_kg(&self, boundary: crate::config::Boundary) -> f64 {
+        match boundary {
+            crate::config::Boundary::Ttw => self.co2e_ttw_kg,
+            crate::config::Boundary::Wtw => self.co2e_wtw_kg,
+        }
+    }
+
+    /// The saving once `method.rebound_share` of the office round trip is travelled anyway on
+    /// the center day (`rebound::apply` on day impacts): each figure less share × office round trip.
+    pub fn with_rebound(self, share: f64) -> DaySaving {
+        DaySaving {
+            km: self.km - share * 2.0 * self.office_km,
+            hours: self.hours - share * 2.0 * self.office_h,
+            co2e_ttw_kg: self.co2e_ttw_kg - share * 2.0 * self.office_co2e_ttw_kg,
+            co2e_wtw_kg: self.co2e_wtw_kg - share * 2.0 * self.office_co2e_wtw_kg,
+            ..self
+        }
+    }
+}
+
+/// An employee's one-way office leg (commute mode), estimated and rounded as legs are.
+pub fn office_leg(e: &Employee, bands: &[BandSource]) -> LegEstimate {
+    round_leg(estimate_leg(e.home, e.office, e.commute_mode, bands))
+}
+
+/// An employee's one-way leg to a site at `site` (center mode), estimated and rounded as legs are.
+pub fn site_leg(e: &Employee, site: (f64, f64), bands: &[BandSource]) -> LegEstimate {
+    round_leg(estimate_leg(e.home, site, e.center_mode, bands))
+}
+
+/// Office round trip − site round trip for one employee, from the two one-way legs, priced with
+/// the occupancies of the legs (declared for the commute, alone by car to a center).
+pub fn office_day_saving(
+    e: &Employee,
+    office: LegEstimate,
+    site: LegEstimate,
+    factors: &FactorSet,
+) -> Result<DaySaving, LegError> {
+    let fo = factors.person_km(e.commute_mode, e.car_fuel, e.car_size, e.commute_occupancy)?;
+    let fc = factors.person_km(e.center_mode, e.car_fuel, e.car_size, e.center_occupancy)?;
+    let (ok, nk) = (office.distance_m / 1000.0, site.distance_m / 1000.0);
+    Ok(DaySaving {
+        office_km: ok,
+        site_km: nk,
+        office_h: office.duration_s / 3600.0,
+        office_co2e_ttw_kg: ok * fo.ttw_kg_per_km,
+        office_co2e_wtw_kg: ok * (fo.ttw_kg_per_km + fo.wtt_kg_per_km),
+        km: 2.0 * (ok - nk),
+        hours: 2.0 * (office.duration_s - site.duration_s) / 3600.0,
+        co2e_ttw_kg: 2.0 * (ok * fo.ttw_kg_per_km - nk * fc.ttw_kg_per_km),
+        co2e_wtw_kg: 2.0 * (ok * (fo.ttw_kg_per_km + fo.wtt_kg_per_km) - nk * (fc.ttw_kg_per_km + fc.wtt_kg_per_km)),
+    })
+}
 
 /// One row per employee (`employee, nearest_site, office_km, nearest_site_km, office_h,
 /// nearest_site_h, potential_km, potential_h, potential_co2e_ttw_kg, potential_co2e_wtw_kg,
@@ -27,27 +108,25 @@ pub fn employee_potential(inputs: &Inputs, factors: &FactorSet, bands: &[BandSou
     let (mut km, mut hours, mut ttw, mut wtw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     if !inputs.sites.is_empty() {
         for (i, e) in inputs.employees.iter().enumerate() {
-            let office = round_leg(estimate_leg(e.home, e.office, e.commute_mode, bands));
+            let office = office_leg(e, bands);
             let (best, near) = inputs
                 .sites
                 .iter()
                 .enumerate()
-                .map(|(s, site)| (s, round_leg(estimate_leg(e.home, (site.lat, site.lon), e.center_mode, bands))))
+                .map(|(s, site)| (s, site_leg(e, (site.lat, site.lon), bands)))
                 .min_by(|a, b| a.1.distance_m.total_cmp(&b.1.distance_m).then(a.0.cmp(&b.0)))
                 .expect("sites is not empty");
-            let fo = factors.person_km(e.commute_mode, e.car_fuel, e.car_size, e.commute_occupancy)?;
-            let fc = factors.person_km(e.center_mode, e.car_fuel, e.car_size, e.center_occupancy)?;
-            let (ok, nk) = (office.distance_m / 1000.0, near.distance_m / 1000.0);
+            let d = office_day_saving(e, office, near, factors)?;
             employee.push(i as u32);
             site.push(best as u32);
-            office_km.push(ok);
-            site_km.push(nk);
+            office_km.push(d.office_km);
+            site_km.push(d.site_km);
             office_h.push(office.duration_s / 3600.0);
             site_h.push(near.duration_s / 3600.0);
-            km.push(2.0 * (ok - nk));
-            hours.push(2.0 * (office.duration_s - near.duration_s) / 3600.0);
-            ttw.push(2.0 * (ok * fo.ttw_kg_per_km - nk * fc.ttw_kg_per_km));
-            wtw.push(2.0 * (ok * (fo.ttw_kg_per_km + fo.wtt_kg_per_km) - nk * (fc.ttw_kg_per_km + fc.wtt_kg_per_km)));
+            km.push(d.km);
+            hours.push(d.hours);
+            ttw.push(d.co2e_ttw_kg);
+            wtw.push(d.co2e_wtw_kg);
         }
     }
     let n = employee.len();

@@ -543,6 +543,16 @@ pub fn write_parquet(
 /// partitioned tables are read back with their columns and rows in the order of the single-file
 /// layout, so both layouts give the same warehouse), then the views.
 pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, DataFrame)]) -> anyhow::Result<()> {
+    build_duckdb_with(path, parquet_dir, tables, VIEWS_SQL)
+}
+
+/// [`build_duckdb`] with other views (`navette plan` writes its own tables and views).
+pub fn build_duckdb_with(
+    path: &Path,
+    parquet_dir: &Path,
+    tables: &[(&'static str, DataFrame)],
+    views_sql: &str,
+) -> anyhow::Result<()> {
     use anyhow::Context;
     let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
     let quote = |p: &Path| -> anyhow::Result<String> {
@@ -566,7 +576,7 @@ pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, Da
         };
         conn.execute_batch(&sql).with_context(|| format!("cannot load table {name} into DuckDB"))?;
     }
-    conn.execute_batch(VIEWS_SQL).context("cannot create the warehouse views")?;
+    conn.execute_batch(views_sql).context("cannot create the warehouse views")?;
     conn.execute_batch("CHECKPOINT;")?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! outputs intact.
 
 pub mod demo;
+pub mod plan;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -408,7 +409,7 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     let mut timings = Timings::default();
     let mut computed = compute(study, sources, &mut timings)?;
     compute_scenarios(study, sources, &mut computed, &mut timings)?;
-    let staging = Staging::create(out)?;
+    let staging = Staging::create(out, "run.json")?;
     let mut summary = write_outputs(study, sources, &computed, &staging.path, &mut timings)?;
     summary.timings = timings;
     let json = serde_json::to_vec_pretty(&summary)?;
@@ -484,7 +485,7 @@ fn write_outputs(
 
 /// `rejects.csv`, for people who open it in a spreadsheet: every cell that a spreadsheet would
 /// read as a formula is made inert ([`spreadsheet_inert`]).
-fn write_rejects(path: &Path, inputs: &Inputs) -> Result<()> {
+pub(crate) fn write_rejects(path: &Path, inputs: &Inputs) -> Result<()> {
     let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot create {}", path.display()))?;
     w.write_record(["file", "line", "reason", "detail", "raw"])?;
     for r in &inputs.ledger.rejects {
@@ -675,19 +676,21 @@ pub fn write_reports(
 
 /// A staging folder next to `out` (same file system, so the final rename is atomic). It is
 /// removed when dropped unless published, also when the run fails half-way or panics.
-struct Staging {
-    path: PathBuf,
+pub(crate) struct Staging {
+    pub(crate) path: PathBuf,
     published: bool,
 }
 
 impl Staging {
-    fn create(out: &Path) -> Result<Staging> {
+    /// `marker` is the file every output folder of this command holds (`run.json`, `plan.json`):
+    /// a non-empty folder without it is refused, so no other folder is ever replaced.
+    pub(crate) fn create(out: &Path, marker: &str) -> Result<Staging> {
         if out.exists() && !out.is_dir() {
             bail!("--out {} is a file: give a folder", out.display());
         }
-        if out.is_dir() && std::fs::read_dir(out)?.next().is_some() && !out.join("run.json").exists() {
+        if out.is_dir() && std::fs::read_dir(out)?.next().is_some() && !out.join(marker).exists() {
             bail!(
-                "--out {} is a non-empty folder that holds no navette outputs (no run.json): give a new or empty folder",
+                "--out {} is a non-empty folder that holds no navette outputs of this command (no {marker}): give a new or empty folder",
                 out.display()
             );
         }
@@ -719,7 +722,7 @@ impl Staging {
 
     /// Swaps the staging folder into place; the previous outputs stay until the new ones are
     /// complete, and come back if the swap fails.
-    fn publish(mut self, out: &Path) -> Result<()> {
+    pub(crate) fn publish(mut self, out: &Path) -> Result<()> {
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
         let old = self.path.with_file_name(format!(".{name}.old-{}", std::process::id()));
         let had_old = out.exists();
