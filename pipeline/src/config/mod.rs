@@ -545,7 +545,7 @@ impl Study {
                 || key.starts_with("method.rail.")
             {
                 return Err(invalid(format!(
-                    "scenario {name:?}: `{set}` cannot vary in a scenario (scenarios reuse the run's routing of legs): \
+                    "scenario {name:?}: `{set}` cannot vary in a scenario (scenarios reuse the run's road and transit networks and stations): \
                      run the study again with --set {key}=…"
                 )));
             }

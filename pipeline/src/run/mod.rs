@@ -234,13 +234,6 @@ pub struct Computed {
     pub scenarios: Vec<Scenario>,
 }
 
-impl Computed {
-    /// The routing engines of the run, for legs computed again by scenarios.
-    pub fn engines(&self) -> Engines<'_> {
-        Engines { roads: self.roads.as_ref(), transit: self.transit.as_ref(), rail: self.rail.as_ref() }
-    }
-}
-
 /// Runs the tabular stages (no output written). Bad rows are rejected, never fatal; an unusable
 /// file or factor set is an error.
 pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Result<Computed> {
@@ -339,7 +332,12 @@ pub fn compute_scenarios(
             events: computed.events.as_ref(),
             visits: &computed.visits,
             days: &computed.days,
-            engines: computed.engines(),
+            // Field by field: the inputs are borrowed mutably beside them.
+            engines: Engines {
+                roads: computed.roads.as_ref(),
+                transit: computed.transit.as_ref(),
+                rail: computed.rail.as_ref(),
+            },
         };
         let impacts = timings
             .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))
