@@ -9,6 +9,9 @@ use duckdb::Connection;
 /// `navette plan` on hand-made studies.
 mod plan;
 
+/// Hostile input, concurrent and killed runs, hundreds of companies (issue 14).
+mod hardening;
+
 /// Mean Earth radius used by geo's Haversine (metres).
 const R_M: f64 = 6_371_008.8;
 

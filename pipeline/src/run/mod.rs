@@ -804,7 +804,61 @@ fn process_alive(pid: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{folder_names, wildcard};
+    use super::{Staging, folder_names, spreadsheet_inert, wildcard};
+
+    #[test]
+    fn spreadsheet_cells_are_inert_and_can_be_undone() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+32 2 123", "'+32 2 123"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'quoted", "''quoted"),
+            ("plain, text", "plain, text"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_inert(cell), want);
+            // A reader drops one leading quote when a trigger character or a quote follows it.
+            let back = want
+                .strip_prefix('\'')
+                .filter(|r| r.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']))
+                .unwrap_or(want);
+            assert_eq!(back, cell);
+        }
+    }
+
+    #[test]
+    fn report_folders_avoid_reserved_and_overlong_names() {
+        let long = "x".repeat(300);
+        let f = folder_names(&["CON", "nul.txt", "Com1", "LPT9", "lpt", long.as_str(), ""]);
+        for (name, id) in f.iter().zip(["CON", "nul.txt", "Com1", "LPT9"]) {
+            assert_ne!(name.to_ascii_uppercase(), id.to_ascii_uppercase(), "{f:?}");
+            assert!(name.contains('-'), "hashed: {f:?}");
+        }
+        assert_eq!(f[4], "lpt");
+        assert!(f[5].len() <= 64 && f[5].starts_with("xxxx"), "{}", f[5]);
+        assert!(!f[6].is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn the_previous_outputs_set_aside_by_a_killed_run_come_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        // A run killed between moving `out` aside and moving its new outputs in (no such process).
+        let old = dir.path().join(".out.old-999999999");
+        std::fs::create_dir_all(old.join("reports")).unwrap();
+        std::fs::write(old.join("run.json"), "{}").unwrap();
+        std::fs::write(old.join("reports/index.html"), "previous").unwrap();
+        let stale = dir.path().join(".out.staging-999999998");
+        std::fs::create_dir_all(&stale).unwrap();
+        let staging = Staging::create(&out, "run.json").unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("reports/index.html")).unwrap(), "previous");
+        assert!(!old.exists() && !stale.exists());
+        drop(staging);
+        assert!(out.join("run.json").is_file(), "dropping an unpublished staging keeps the outputs");
+    }
 
     #[test]
     fn report_folders_never_collide_or_escape() {

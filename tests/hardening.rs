@@ -1,0 +1,162 @@
+//! Hostile input and broken runs (issue 14): formulas in rejected rows, a second run into the same
+//! folder, a run killed at any moment, a member base of hundreds of companies.
+
+use std::path::Path;
+
+use super::{files_under, navette, run_study, study, tiny_with};
+
+/// A cell a spreadsheet would run as a formula.
+fn live_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[test]
+fn rejects_csv_holds_no_live_formula_and_keeps_the_text() {
+    let dir = tiny_with("");
+    // Bad log rows whose fields a spreadsheet would evaluate.
+    let log = dir.path().join("logs/s1.csv");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str("=HYPERLINK(\"http://example.invalid\",\"open\"),S1,K1,in\n");
+    text.push_str("2026-01-08T08:00:00,S1,@SUM(1+1),in\n");
+    text.push_str("+1,S1,K1,in\n");
+    std::fs::write(&log, text).unwrap();
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let mut rows = csv::Reader::from_path(out.join("rejects.csv")).unwrap();
+    let mut seen = 0;
+    for r in rows.records() {
+        let r = r.unwrap();
+        for cell in r.iter() {
+            assert!(!live_formula(cell), "live formula in rejects.csv: {cell:?}");
+        }
+        let raw = &r[4];
+        if let Some(original) = ["=HYPERLINK(\"http://example.invalid\",\"open\"),S1,K1,in", "+1,S1,K1,in"]
+            .into_iter()
+            .find(|o| raw.ends_with(o))
+        {
+            // The raw text is all there, behind one quote that a reader can drop.
+            assert_eq!(raw, format!("'{original}"));
+            seen += 1;
+        } else if raw.contains("@SUM(1+1)") {
+            // Not at the start of its cell: harmless, and left as it is.
+            assert_eq!(raw, "2026-01-08T08:00:00,S1,@SUM(1+1),in");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 3, "the three hostile rows are rejected with their raw text");
+}
+
+#[test]
+fn a_second_run_into_the_same_folder_is_refused_while_the_first_runs() {
+    let dir = tiny_with("");
+    let out = dir.path().join("out");
+    // A run in progress: its lock holds a live process id (this test's).
+    std::fs::write(dir.path().join(".out.lock"), std::process::id().to_string()).unwrap();
+    let o = navette(&["run", "--config", "study.toml", "--out", "out"], dir.path());
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("another navette run") && err.contains(&std::process::id().to_string()), "{err}");
+    assert!(!out.exists(), "nothing written");
+    // A lock left by a killed run (no such process) is taken over.
+    std::fs::write(dir.path().join(".out.lock"), "999999999").unwrap();
+    run_study(dir.path(), &out);
+    assert!(out.join("run.json").is_file());
+    assert!(!dir.path().join(".out.lock").exists(), "the lock is released");
+}
+
+/// Every file under `root` with its bytes, but `run.json` (durations) and `warehouse.duckdb` (a
+/// database file, not byte-stable; it is built from the Parquet files compared here).
+fn contents(root: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    files_under(root)
+        .into_iter()
+        .filter(|p| p.file_name().is_none_or(|n| n != "run.json" && n != "warehouse.duckdb"))
+        .map(|p| (p.strip_prefix(root).unwrap().to_owned(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_run_killed_at_any_moment_leaves_the_previous_outputs_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = navette(&["demo", "--out", out.to_str().unwrap()], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = contents(&out);
+    // Kill -9 at several moments of a second run (reading, computing, writing, publishing).
+    for delay_ms in [150u64, 600, 1200, 2000, 2800] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_navette"))
+            .args(["demo", "--out", out.to_str().unwrap()])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Whatever the moment, a reader finds the previous outputs or the new ones, whole: the
+        // demo is deterministic, so both are these bytes. A killed run's staging folder is
+        // hidden (`.out.staging-PID`) and swept by the next run.
+        if out.exists() {
+            assert!(contents(&out) == before, "killed after {delay_ms} ms: outputs differ");
+        } else {
+            let old: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(".out.old-"))
+                .collect();
+            assert_eq!(
+                old.len(),
+                1,
+                "killed after {delay_ms} ms between the two renames: the previous outputs are aside"
+            );
+            assert!(contents(&old[0].path()) == before, "the previous outputs set aside differ");
+        }
+    }
+    // The next run gives the same bytes and leaves no staging or old folder behind.
+    let o = navette(&["demo", "--out", out.to_str().unwrap()], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(contents(&out) == before, "a rerun after the kills differs");
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".out."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn hundreds_of_member_companies_render() {
+    // 300 companies of one employee each (small firms and freelancers), each with a center day:
+    // every company report is withheld (k = 2) but typeset, as are the network report and the
+    // index listing them all.
+    let n = 300;
+    let mut companies = String::from("company_id,name,office_lat,office_lon\n");
+    let mut employees = String::from("employee_id,company_id,home_lat,home_lon,commute_mode\n");
+    let mut cards = String::from("card_id,employee_id\n");
+    let mut log = String::from("timestamp,site_id,card_id,direction\n");
+    for i in 0..n {
+        companies.push_str(&format!("C{i:04},Firme <{i}> & fils,50.85,4.35\n"));
+        employees.push_str(&format!("E{i:04},C{i:04},50.6{:02},4.6,car\n", i % 100));
+        cards.push_str(&format!("K{i:04},E{i:04}\n"));
+        log.push_str(&format!("2026-01-05T08:00:00,S1,K{i:04},in\n2026-01-05T16:00:00,S1,K{i:04},out\n"));
+    }
+    let toml = "[study]\nname = \"Many\"\nfrom = 2026-01-01\nto = 2026-03-31\nlanguage = \"fr\"\n[inputs]\nsites = \"sites.csv\"\n\
+                companies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n\
+                [privacy]\nk_anonymity = 2\npseudonym_key = \"many-companies-test-key\"\n";
+    let dir = study(&[
+        ("study.toml", toml),
+        ("sites.csv", "site_id,name,lat,lon\nS1,Louvain-la-Neuve,50.668,4.614\n"),
+        ("companies.csv", &companies),
+        ("employees.csv", &employees),
+        ("cards.csv", &cards),
+        ("logs/s1.csv", &log),
+    ]);
+    let out = dir.path().join("out");
+    run_study(dir.path(), &out);
+    let pdfs =
+        files_under(&out.join("reports")).into_iter().filter(|p| p.extension().is_some_and(|e| e == "pdf")).count();
+    assert_eq!(pdfs, n + 1, "one PDF per company and the network report");
+    let index = std::fs::read_to_string(out.join("reports/index.html")).unwrap();
+    assert!(index.contains("Firme &lt;7&gt; &amp; fils") && !index.contains("Firme <7>"), "names escaped in HTML");
+}
