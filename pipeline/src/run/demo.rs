@@ -165,6 +165,36 @@ fn commute_mode(rng: &mut ChaCha8Rng, km: f64, brussels: bool) -> &'static str {
     table[pick(rng, &c)].0
 }
 
+/// The mode to a center for a user who commutes by `commute` and lives `km` (great circle) from
+/// the center: the commute mode when it fits that distance (a walk under 3 km, a bike under 10,
+/// an e-bike under 20, any car), else a draw from what short trips look like in Belgium — walking
+/// and cycling near, the bus, the car as the distance grows. A navette assumption for the
+/// synthetic demo, shaped on the short-distance part of the commute mode table above; a train
+/// ride to a center 20 km away is not on offer (no center sits at a station in the demo).
+fn center_mode(rng: &mut ChaCha8Rng, commute: &'static str, km: f64) -> &'static str {
+    let fits = match commute {
+        "walk" => km < 3.0,
+        "bike" => km < 10.0,
+        "ebike" => km < 20.0,
+        "car" | "carpool" | "motorbike" => true,
+        _ => false,
+    };
+    if fits {
+        return "";
+    }
+    let table: &[(&str, f64)] = if km < 2.0 {
+        &[("walk", 0.5), ("bike", 0.3), ("bus", 0.2)]
+    } else if km < 6.0 {
+        &[("bike", 0.35), ("ebike", 0.1), ("bus", 0.25), ("car", 0.3)]
+    } else if km < 15.0 {
+        &[("car", 0.55), ("bus", 0.2), ("ebike", 0.15), ("carpool", 0.1)]
+    } else {
+        &[("car", 0.85), ("carpool", 0.15)]
+    };
+    let c = cumulative(table.iter().map(|t| t.1));
+    table[pick(rng, &c)].0
+}
+
 fn fuel(rng: &mut ChaCha8Rng) -> &'static str {
     const F: &[(&str, f64)] = &[
         ("petrol", 0.40),
@@ -231,24 +261,18 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
             let saving = km - by_dist[0].0;
             // People use a center when it is clearly nearer than the office.
             let p_use = if saving < 1.0 { 0.0 } else { 0.08 + 0.6 * (saving / 30.0).min(1.0) };
-            let user = rng.random::<f64>() < (p_use * propensity * opt.usage_scale).min(0.95);
-            // The way to a center: the commute mode when it fits the distance, else the car (or,
-            // for public-transport commuters near a center, a bike, a walk or the bus).
-            let to_center = by_dist[0].0;
-            let fits = match mode {
-                "walk" => to_center < 3.0,
-                "bike" => to_center < 10.0,
-                "ebike" => to_center < 20.0,
-                "train" | "bus" | "tram" | "metro" => false,
-                _ => true,
-            };
-            let center_mode = if !user || fits {
-                ""
-            } else if matches!(mode, "train" | "bus" | "tram" | "metro") && to_center < 4.0 {
-                ["bike", "walk", "bus"][rng.random_range(0..3)]
+            // Train, bus, tram and metro commuters seldom take the car to a center: a center out of
+            // cycling and bus range (6 km and more) keeps few of them.
+            let p_use = if matches!(mode, "train" | "bus" | "tram" | "metro") && by_dist[0].0 >= 6.0 {
+                p_use * 0.3
             } else {
-                "car"
+                p_use
             };
+            let user = rng.random::<f64>() < (p_use * propensity * opt.usage_scale).min(0.95);
+            // The way to a center: the commute mode when it fits the distance, else what people
+            // do over that distance (`center_mode`).
+            let to_center = by_dist[0].0;
+            let center_mode = if user { center_mode(&mut rng, mode, to_center) } else { "" };
             let by_postcode = rng.random::<f64>() < 0.2 && postcodes.contains_key(&p.refnis);
             let (lat, lon, pc) = if by_postcode {
                 let list = &postcodes[&p.refnis];
@@ -350,6 +374,8 @@ fn badge_events(rng: &mut ChaCha8Rng, opt: &DemoOptions, users: &[User]) -> Vec<
                 Weekday::Thu => 0.85,
                 _ => 1.15,
             };
+            // People at each site that day.
+            let mut taken = vec![0u32; SITES.len()];
             for u in users {
                 if rng.random::<f64>() >= u.days_per_week / 5.0 * weight {
                     continue;
@@ -358,7 +384,13 @@ fn badge_events(rng: &mut ChaCha8Rng, opt: &DemoOptions, users: &[User]) -> Vec<
                     Some((c, from)) if day >= *from => c.as_str(),
                     _ => u.card_before.as_str(),
                 };
-                let site = if rng.random::<f64>() < 0.95 { u.sites[0] } else { u.sites[1] };
+                let preferred = if rng.random::<f64>() < 0.95 { u.sites } else { [u.sites[1], u.sites[0]] };
+                // A full center (as many people as desks that day) turns people away: to their
+                // other center if it has room, else they work elsewhere that day.
+                let Some(site) = preferred.into_iter().find(|&s| taken[s] < SITES[s].5) else {
+                    continue;
+                };
+                taken[site] += 1;
                 let arrive_h = normal(rng, 8.6, 0.5).clamp(7.0, 11.0);
                 let stay_h = if rng.random::<f64>() < u.part_day_share {
                     normal(rng, 3.0, 0.7).clamp(1.0, 3.9)
