@@ -1427,3 +1427,33 @@ fn gtfs_rejects_reach_rejects_csv_and_an_unusable_feed_stops_the_run() {
     let err = format!("{:#}", navette::run::run(&study, &sources, &dir.path().join("out2")).unwrap_err());
     assert!(err.contains("inputs.gtfs") && err.contains("stop_times.txt is missing"), "{err}");
 }
+
+/// The routed example on a real Walloon map (`datasets/examples/mons`): center legs routed on the
+/// Mons extract, the Brussels office off the map (the estimate, with its reason), train commuters
+/// through stations, reports with the extract's roads.
+#[test]
+fn the_mons_example_is_routed_on_belgian_roads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/examples/mons").canonicalize().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = navette(&["run", "--config", "study.toml", "--out", out.path().join("o").to_str().unwrap()], &root);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let conn = Connection::open(out.path().join("o/warehouse.duckdb")).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let center = count("SELECT count(*) FROM legs WHERE leg = 'center'");
+    let center_routed = count("SELECT count(*) FROM legs WHERE leg = 'center' AND method = 'routed'");
+    assert!(center_routed * 10 >= center * 8, "{center_routed} of {center} center legs routed");
+    // Assurances Bruxelloises' office is in Brussels, far off the extract.
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM legs WHERE leg = 'office' AND company_id = 'BXL' AND mode = 'car' AND method = 'routed'"
+        ),
+        0
+    );
+    assert!(count("SELECT count(*) FROM legs WHERE unrouted_reason = 'destination_off_network'") > 0);
+    assert!(count("SELECT count(*) FROM legs WHERE method = 'stations' AND board_station IS NOT NULL") > 0);
+    for c in ["BXL", "EGI"] {
+        let html =
+            std::fs::read_to_string(out.path().join(format!("o/reports/companies/{c}/2026-Q1/report.html"))).unwrap();
+        assert!(html.matches("<polyline").count() > 100 && html.contains("OpenStreetMap"), "{c}: roads drawn");
+    }
+}
