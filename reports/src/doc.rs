@@ -760,6 +760,12 @@ fn appendix(b: &mut B, a: &Appendix) -> Result<(), String> {
             "ritten gerouteerd op het OpenStreetMap-wegennet van de studie (navette-road), de andere geschat",
             "legs routed on the study's OpenStreetMap road network (navette-road engine), the others estimated",
         )
+    } else if a.legs_stations > 0 {
+        b.tr(
+            "trajets estimés (distance à vol d'oiseau × facteur de détour), sauf les trajets en train ci-après",
+            "ritten geschat (vogelvluchtafstand × omwegfactor), behalve de treinritten hierna",
+            "legs estimated (great-circle distance × detour factor), except the train legs below",
+        )
     } else {
         b.tr(
             "tous les trajets estimés (distance à vol d'oiseau × facteur de détour)",
@@ -767,18 +773,35 @@ fn appendix(b: &mut B, a: &Appendix) -> Result<(), String> {
             "every leg estimated (great-circle distance × detour factor)",
         )
     };
+    let stations = if a.legs_stations > 0 {
+        let n = b.i(a.legs_stations);
+        match lang {
+            Lang::Fr => format!(
+                " ; {n} trajets en train passent par les gares réelles de la SNCB (accès à pied, à vélo ou en voiture, trajet ferroviaire selon un modèle calibré sur les temps de parcours publiés, gare d'arrivée puis à pied ou en bus)"
+            ),
+            Lang::Nl => format!(
+                "; {n} treinritten lopen via echte NMBS-stations (te voet, met de fiets of de auto naar het station, treinrit volgens een model gekalibreerd op gepubliceerde reistijden, vanaf het station te voet of met de bus)"
+            ),
+            Lang::En => format!(
+                "; {n} train legs go through real SNCB stations (walk, bike or car to the station, rail by a model calibrated on published journey times, then on foot or by bus)"
+            ),
+        }
+    } else {
+        String::new()
+    };
     b.blocks.push(Block::List {
         items: vec![
             format!("{}{} {}", b.t("boundary"), b.t("colon"), b.t(&format!("boundary_{}", a.boundary))),
             format!("{}{} {}", b.t("factor_set"), b.t("colon"), a.factor_set),
             format!("{}{} {}", b.t("threshold"), b.t("colon"), b.h(a.min_hours_office_day)),
             format!(
-                "{}{} {} ({} / {})",
+                "{}{} {} ({} / {}){}",
                 b.tr("Distances", "Afstanden", "Distances"),
                 b.t("colon"),
                 routing,
                 b.i(a.legs_routed),
-                b.i(a.legs_routed + a.legs_estimated)
+                b.i(a.legs_routed + a.legs_estimated + a.legs_stations),
+                stations
             ),
             format!(
                 "{}{} {}",
@@ -858,6 +881,12 @@ fn appendix(b: &mut B, a: &Appendix) -> Result<(), String> {
     ]);
     rows.push(vec![b.tr("Trajets routés", "Gerouteerde ritten", "Legs routed"), b.i(a.legs_routed)]);
     rows.push(vec![b.tr("Trajets estimés", "Geschatte ritten", "Legs estimated"), b.i(a.legs_estimated)]);
+    if a.legs_stations > 0 {
+        rows.push(vec![
+            b.tr("Trajets en train par les gares", "Treinritten via stations", "Train legs through stations"),
+            b.i(a.legs_stations),
+        ]);
+    }
     b.table(vec![String::new(), b.tr("Nombre", "Aantal", "Count")], rows);
 
     b.heading(b.tr(

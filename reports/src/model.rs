@@ -265,8 +265,10 @@ pub struct Appendix {
     pub detours: Vec<DetourRow>,
     /// Legs routed on the road network.
     pub legs_routed: u64,
-    /// Legs estimated.
+    /// Legs estimated (great circle × detour factor).
     pub legs_estimated: u64,
+    /// Train legs through real stations (`method = stations`).
+    pub legs_stations: u64,
     /// Office-day threshold (h).
     pub min_hours_office_day: f64,
     /// Rebound share in the central figures.

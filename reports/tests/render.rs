@@ -25,6 +25,7 @@ fn appendix() -> Appendix {
         detours: vec![DetourRow { mode: "car".into(), from_km: 0.0, detour: 1.3, speed_kmh: 50.0 }],
         legs_routed: 0,
         legs_estimated: 24,
+        legs_stations: 0,
         min_hours_office_day: 4.0,
         rebound_share: 0.0,
         k_anonymity: 5,

@@ -95,11 +95,12 @@ pub fn appendix(conn: &Connection, k: u32) -> Result<Appendix> {
             })
         })?
         .collect::<Result<_, _>>()?;
-    let (legs_routed, legs_estimated): (i64, i64) = conn.query_row(
-        "SELECT count(*) FILTER (WHERE method = 'routed') AS routed, count(*) FILTER (WHERE method <> 'routed') AS estimated
+    let (legs_routed, legs_stations, legs_estimated): (i64, i64, i64) = conn.query_row(
+        "SELECT count(*) FILTER (WHERE method = 'routed') AS routed, count(*) FILTER (WHERE method = 'stations') AS stations,
+                count(*) FILTER (WHERE method NOT IN ('routed', 'stations')) AS estimated
          FROM legs",
         [],
-        |r| Ok((r.get("routed")?, r.get("estimated")?)),
+        |r| Ok((r.get("routed")?, r.get("stations")?, r.get("estimated")?)),
     )?;
     let (rows_read, rows_rejected): (i64, i64) = conn.query_row(
         "SELECT CAST(coalesce(sum(rows_read), 0) AS BIGINT) AS rows_read,
@@ -138,6 +139,7 @@ pub fn appendix(conn: &Connection, k: u32) -> Result<Appendix> {
         detours,
         legs_routed: u(legs_routed),
         legs_estimated: u(legs_estimated),
+        legs_stations: u(legs_stations),
         min_hours_office_day: min_hours,
         rebound_share,
         k_anonymity: k,
