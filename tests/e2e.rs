@@ -599,6 +599,33 @@ fn demo_scenarios_differ_exactly_where_their_option_acts() {
     }
     assert!(base.keys().any(|k| zero_emission.contains(&k.2.as_str())), "the demo has walkers or cyclists");
 
+    // UK grid instead of the Belgian one: only grid-powered modes move (electric and plug-in cars
+    // are among `car`/`carpool`, trams and metros by name), each the way its factor moved (the
+    // UK grid is dirtier, so their CO2e grows); days, hours and km never move.
+    let uk = rows("uk_grid");
+    let grid = ["car", "carpool", "tram", "metro"];
+    let (mut moved, mut uk_total, mut be_total) = (0, 0.0, 0.0);
+    for (k, b) in &base {
+        let v = &uk[k];
+        assert_eq!(v[..5], b[..5], "uk_grid {k:?}: days, hours and km");
+        let (commute, center) = (k.1.as_str(), k.2.as_str());
+        if grid.contains(&commute) {
+            assert!(v[5] >= b[5], "uk_grid {k:?}: baseline {} below {}", v[5], b[5]);
+        } else {
+            assert_eq!(v[5], b[5], "uk_grid {k:?}: a baseline without grid electricity moved");
+        }
+        if grid.contains(&center) {
+            assert!(v[6] >= b[6], "uk_grid {k:?}");
+        } else {
+            assert_eq!(v[6], b[6], "uk_grid {k:?}: center trips without grid electricity moved");
+        }
+        moved += usize::from(v[5] != b[5] || v[6] != b[6]);
+        (uk_total, be_total) = (uk_total + v[7], be_total + b[7]);
+    }
+    assert!(moved > 0, "the demo's electric and plug-in cars move with the grid");
+    // Below 2 % of the total: 9 % of the demo's cars are electric, few are plug-ins.
+    assert!((uk_total - be_total).abs() < 0.02 * be_total, "uk {uk_total} against be {be_total}");
+
     // Office-day threshold: fewer replaced days at 6 h, more at 2 h; center days, hours and the
     // actual trips unchanged.
     for (name, fewer) in [("office_day_6h", true), ("office_day_2h", false)] {
@@ -674,7 +701,7 @@ fn demo_scenarios_differ_exactly_where_their_option_acts() {
 
     // Every scenario is in the scenario table with its overrides; run.json lists them.
     let n: i64 = conn.query_row("SELECT count(*) FROM scenarios", [], |r| r.get(0)).unwrap();
-    assert_eq!(n, 8);
+    assert_eq!(n, 9);
     let run_json = std::fs::read_to_string(tmp.path().join("o/run.json")).unwrap();
     assert!(run_json.contains("\"schema_version\": 5") && run_json.contains("train_factor_x2"), "{run_json}");
     let v: u32 = conn.query_row("SELECT schema_version FROM run_info", [], |r| r.get(0)).unwrap();
@@ -1456,4 +1483,67 @@ fn the_mons_example_is_routed_on_belgian_roads() {
             std::fs::read_to_string(out.path().join(format!("o/reports/companies/{c}/2026-Q1/report.html"))).unwrap();
         assert!(html.matches("<polyline").count() > 100 && html.contains("OpenStreetMap"), "{c}: roads drawn");
     }
+}
+
+/// The energy lines (`[energy]`): off, the views are empty and no report shows them; on, each
+/// company quarter equals the hand-priced hours of its center days with the documented defaults,
+/// the office saves only the replaced days' hours and only when the study says it shrinks, and
+/// the reports show the lines beside (not inside) the commute figures.
+#[test]
+fn energy_lines_are_off_by_default_and_priced_by_hand_when_on() {
+    let off = tiny();
+    let run = navette(&["run", "--config", "study.toml", "--out", "o"], off.path());
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let conn = Connection::open(off.path().join("o/warehouse.duckdb")).unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM company_quarter_energy", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0, "energy lines appear only when [energy] enabled = true");
+    let enabled: f64 =
+        conn.query_row("SELECT value FROM energy_parameters WHERE name = 'enabled'", [], |r| r.get(0)).unwrap();
+    assert_eq!(enabled, 0.0);
+
+    let on = tiny_with("\n[energy]\nenabled = true\noffice_shrinks = true\n");
+    let run = navette(&["run", "--config", "study.toml", "--out", "o"], on.path());
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let conn = Connection::open(on.path().join("o/warehouse.duckdb")).unwrap();
+    // Hand prices of the defaults (method::energy): 50.8 kWh/m² electricity and 15.0 m³/m² gas
+    // (CBS, small offices) and 76.1 kWh/m², 10.7 m³/m² (larger offices), × 9.6 m²/desk ÷ 2,000 h,
+    // gas at 31.65 MJ/m³; 0.138 kg/kWh electricity, 0.20196 kg/kWh gas, 0.33378 kg per home hour.
+    let desk = |per_m2: f64| per_m2 * 9.6 / 2000.0;
+    let gas = 31.65 / 3.6;
+    let center_kg_per_h = desk(50.8) * 0.138 + desk(15.0 * gas) * 0.20196;
+    let office_kg_per_h = desk(76.1) * 0.138 + desk(10.7 * gas) * 0.20196;
+    let (hours, replaced_hours): (f64, f64) = conn
+        .query_row(
+            "SELECT sum(presence_s) / 3600.0, sum(presence_s) FILTER (WHERE replaces_office_day) / 3600.0
+             FROM center_days WHERE company_id = 'C1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(hours > replaced_hours && replaced_hours > 0.0, "{hours} {replaced_hours}");
+    let (center_kg, office_kg, home_kg, commute_kg, avoided): (f64, f64, f64, f64, f64) = conn
+        .query_row(
+            "SELECT e.center_co2e_kg, e.office_co2e_kg_saved, e.home_co2e_kg_alternative, e.commute_co2e_kg_avoided,
+                    i.co2e_kg_avoided
+             FROM company_quarter_energy e JOIN company_quarter_impact i USING (company_id, quarter)
+             WHERE company_id = 'C1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert!((center_kg - hours * center_kg_per_h).abs() < 1e-6, "{center_kg} vs {}", hours * center_kg_per_h);
+    assert!((office_kg - replaced_hours * office_kg_per_h).abs() < 1e-6, "{office_kg}");
+    assert!((home_kg - hours * 0.33378).abs() < 1e-6, "{home_kg}");
+    // Beside, never netted: the commute figure is the impact view's, untouched.
+    assert_eq!(commute_kg, avoided);
+    let off_conn = Connection::open(off.path().join("o/warehouse.duckdb")).unwrap();
+    let avoided_off: f64 = off_conn
+        .query_row("SELECT co2e_kg_avoided FROM company_quarter_impact WHERE company_id = 'C1'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(avoided, avoided_off, "enabling the energy lines changes no commute figure");
+    // Every parameter carries a source.
+    let unsourced: i64 = conn
+        .query_row("SELECT count(*) FROM energy_parameters WHERE source IS NULL OR source = ''", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(unsourced, 0);
 }

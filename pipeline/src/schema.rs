@@ -62,6 +62,7 @@ pub const TABLES: &[Table] = &[
     Table { name: "factors", columns: &["factor_id", "factor_set", "mode", "fuel", "size", "component", "value_kg", "unit", "source", "year", "note", "origin"] },
     Table { name: "estimate_bands", columns: &["mode", "from_km", "detour", "speed_kmh", "source"] },
     Table { name: "method_constants", columns: &["name", "value", "unit", "source"] },
+    Table { name: "energy_parameters", columns: &["name", "value", "unit", "source"] },
     Table { name: "home_cells", columns: &["company_id", "cell_id", "cell_north_m", "cell_east_m", "employees"] },
 ];
 

@@ -378,6 +378,7 @@ pub fn company(r: &CompanyReport) -> Result<Doc, String> {
     by_mode(&mut b, r, k)?;
     spread(&mut b, r, k)?;
     uncertainty(&mut b, r.uncertainty.as_ref());
+    energy(&mut b, r.energy.as_ref());
     if let Some(m) = &r.map {
         map_section(&mut b, m, k)?;
     }
@@ -706,6 +707,84 @@ fn uncertainty(b: &mut B, u: Option<&Uncertainty>) {
             "Low and high: each mode's emission factor and the detour of estimated distances at the unfavourable (resp. favourable) end of the published values (see the appendix), the same for every trip; an envelope, not a confidence interval. Rebound: ADEME (2020) finds about 31 % of telework's gross savings taken back (non-work trips, energy); applied to the {gross} kg gross saving, {after} kg would remain. The central figure includes a rebound of {share}."
         ),
     });
+}
+
+/// The energy of the places of work, beside the commute figures (never netted into them).
+fn energy(b: &mut B, e: Option<&Energy>) {
+    let Some(e) = e else { return };
+    b.heading(b.tr(
+        "Énergie des lieux de travail (en option)",
+        "Energie van de werkplekken (optioneel)",
+        "Energy of the places of work (optional)",
+    ));
+    let dash = "—".to_owned();
+    let hours = b.h(e.center_hours);
+    let office = if e.office_shrinks {
+        vec![
+            b.tr(
+                "Énergie du bureau économisée (le bureau se réduit : hypothèse de l'étude)",
+                "Bespaarde kantoorenergie (het kantoor krimpt: aanname van de studie)",
+                "Office energy saved (the office shrinks: the study's assumption)",
+            ),
+            b.n(-e.office_kwh_saved, 0),
+            b.n(-e.office_co2e_kg_saved, 0),
+        ]
+    } else {
+        vec![
+            b.tr(
+                "Énergie du bureau : rien d'économisé (bureau gardé entier, hypothèse par défaut)",
+                "Kantoorenergie: niets bespaard (kantoor blijft volledig, standaardaanname)",
+                "Office energy: nothing saved (office kept whole, default assumption)",
+            ),
+            b.n(0.0, 0),
+            b.n(0.0, 0),
+        ]
+    };
+    b.table(
+        vec![String::new(), "kWh".to_owned(), "kg CO\u{2082}e".to_owned()],
+        vec![
+            vec![
+                match b.lang {
+                    Lang::Fr => format!("Postes de travail aux centres ({hours})"),
+                    Lang::Nl => format!("Werkplekken in de centra ({hours})"),
+                    Lang::En => format!("Desks at the centers ({hours})"),
+                },
+                b.n(e.center_kwh, 0),
+                b.n(e.center_co2e_kg, 0),
+            ],
+            office,
+            vec![
+                b.tr(
+                    "Comparaison : les mêmes heures en télétravail à domicile",
+                    "Vergelijking: dezelfde uren thuiswerk",
+                    "Comparison: the same hours worked from home",
+                ),
+                dash.clone(),
+                b.n(e.home_co2e_kg_alternative, 0),
+            ],
+            vec![
+                b.tr(
+                    "Pour mémoire : CO2e des trajets évités ces jours-là",
+                    "Ter herinnering: CO2e van de vermeden ritten op die dagen",
+                    "For reference: commute CO2e avoided on those days",
+                ),
+                dash,
+                b.n(e.commute_co2e_kg_avoided, 0),
+            ],
+        ],
+    );
+    b.para(b.tr(
+        "Ces lignes sont présentées à côté des chiffres des trajets et n'en sont jamais déduites : l'énergie d'un centre est partagée entre ses utilisateurs au prorata des heures, et le bureau n'économise de l'énergie que s'il réduit sa surface.",
+        "Deze regels staan naast de cijfers van de ritten en worden er nooit van afgetrokken: de energie van een centrum wordt naar rato van de uren over de gebruikers verdeeld, en het kantoor bespaart alleen energie als het zijn oppervlakte verkleint.",
+        "These lines stand beside the commute figures and are never subtracted from them: a center's energy is shared among its users by hours, and the office saves energy only if it shrinks its floor space.",
+    ));
+    let items = e
+        .parameters
+        .iter()
+        .filter(|p| p.unit != "flag")
+        .map(|p| format!("{} = {} {} — {}", p.name, format_number(p.value, 4, b.lang), p.unit, p.source))
+        .collect();
+    b.blocks.push(Block::List { items });
 }
 
 fn map_section(b: &mut B, m: &MapData, k: u32) -> Result<(), String> {
@@ -1135,6 +1214,7 @@ pub fn network(r: &NetworkReport) -> Result<Doc, String> {
         ));
     }
     uncertainty(&mut b, r.uncertainty.as_ref());
+    energy(&mut b, r.energy.as_ref());
     if let Some(m) = &r.map {
         map_section(&mut b, m, k)?;
     }

@@ -157,6 +157,43 @@ pub struct Uncertainty {
     pub rebound_share_in_run: f64,
 }
 
+/// The energy of the places of work (optional, views `*_quarter_energy`): beside the commute
+/// figures, never netted into them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Energy {
+    /// Hours at the centers.
+    pub center_hours: f64,
+    /// Electricity and heat of those desk-hours at the centers (kWh).
+    pub center_kwh: f64,
+    /// Their CO2e (kg).
+    pub center_co2e_kg: f64,
+    /// Whether the study assumes the office shrinks (else nothing is saved there).
+    pub office_shrinks: bool,
+    /// Office energy saved on replaced office days (kWh; 0 unless `office_shrinks`).
+    pub office_kwh_saved: f64,
+    /// Its CO2e (kg).
+    pub office_co2e_kg_saved: f64,
+    /// The same hours worked at home (kg CO2e): the comparison line.
+    pub home_co2e_kg_alternative: f64,
+    /// Commute CO2e avoided on the same days (kg), to read the lines beside.
+    pub commute_co2e_kg_avoided: f64,
+    /// The parameters with their units and sources (`energy_parameters`).
+    pub parameters: Vec<EnergyParameterRow>,
+}
+
+/// One parameter of the energy lines.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EnergyParameterRow {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: f64,
+    /// Unit.
+    pub unit: String,
+    /// Source.
+    pub source: String,
+}
+
 /// A named point on a map, EPSG:3035 metres.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MapPoint {
@@ -320,6 +357,8 @@ pub struct CompanyReport {
     pub day_bands: Vec<Option<BandRow>>,
     /// Uncertainty range of the quarter's CO2e avoided.
     pub uncertainty: Option<Uncertainty>,
+    /// The energy lines, when the study computes them (`[energy] enabled`).
+    pub energy: Option<Energy>,
     /// Where the company's center users live (whole study period).
     pub map: Option<MapData>,
     /// Visits of the company this quarter without a badge-out.
@@ -422,6 +461,8 @@ pub struct NetworkReport {
     pub data_sources: Option<DataSources>,
     /// Uncertainty range.
     pub uncertainty: Option<Uncertainty>,
+    /// The energy lines, when the study computes them (`[energy] enabled`).
+    pub energy: Option<Energy>,
     /// Sites and where all center users live (whole study period).
     pub map: Option<MapData>,
     /// Method and data quality.

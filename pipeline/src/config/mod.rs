@@ -62,6 +62,9 @@ pub struct StudyConfig {
     /// Site planning (`navette plan`): every key has a default.
     #[serde(default)]
     pub plan: PlanSection,
+    /// The energy of the places of work (optional, off by default): every key has a default.
+    #[serde(default)]
+    pub energy: crate::method::energy::EnergyConfig,
     /// Variants of the method computed beside the base run (`[[scenarios]]`).
     #[serde(default)]
     pub scenarios: Vec<ScenarioConfig>,
@@ -637,6 +640,7 @@ fn check(c: &StudyConfig) -> Result<(), String> {
         return Err(format!("method.study_area = {a:?}: give lat = [south, north] and lon = [west, east] in degrees"));
     }
     m.transit.check()?;
+    c.energy.check()?;
     if c.inputs.road_network.is_some() && c.inputs.osm.is_none() {
         return Err("inputs.road_network is set without inputs.osm: name the .osm.pbf it was prepared from".into());
     }

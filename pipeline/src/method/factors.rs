@@ -16,8 +16,15 @@ use crate::input::csvin::{SourceFile, parse_decimal, read_rows};
 use crate::input::quality::{FileCount, Ledger, RejectReason};
 use crate::method::mode::{CarSize, Fuel, Mode};
 
-/// The shipped factor sets: (name, file content).
-const BUILTIN: &[(&str, &str)] = &[("be-2025", include_str!("../../../datasets/factors/be-2025.csv"))];
+/// The shipped factor sets: (name, file content). `be-2025` prices electricity at the UK grid of
+/// DESNZ's tables (the proxy of earlier releases, kept so their figures never move);
+/// `be-2025-begrid` is the same set with every grid-powered row (battery-electric and plug-in
+/// hybrid cars, tram, metro) moved to the Belgian grid, each row saying how it was derived
+/// (`datasets/SOURCES.md`).
+const BUILTIN: &[(&str, &str)] = &[
+    ("be-2025", include_str!("../../../datasets/factors/be-2025.csv")),
+    ("be-2025-begrid", include_str!("../../../datasets/factors/be-2025-begrid.csv")),
+];
 
 /// Names of the shipped factor sets.
 pub fn builtin_names() -> Vec<&'static str> {
@@ -355,6 +362,46 @@ mod tests {
         let unknown = RejectReason::UnknownCode;
         assert_eq!(reasons, vec![(3, RejectReason::BadNumber), (4, unknown), (5, unknown), (6, unknown), (7, unknown)]);
         assert_eq!((ledger.files[0].read, ledger.files[0].accepted, ledger.files[0].rejected), (6, 1, 5));
+    }
+
+    /// The Belgian-grid set recomputed by hand from its stated inputs: DESNZ 2025 BEV TTW over
+    /// the UK generation intensity (0.177 kg/kWh) gives the consumption; the Belgian lifecycle
+    /// intensity (0.138 kg/kWh) is split TTW/WTT as DESNZ's own BEV rows (0.04047 : 0.01049).
+    #[test]
+    fn belgian_grid_set_moves_only_grid_powered_rows_and_matches_the_hand_derivation() {
+        let uk = set();
+        let be = FactorSet::load("be-2025-begrid", None, &mut Ledger::default()).unwrap();
+        let ttw_share = 0.04047 / (0.04047 + 0.01049);
+        let (be_ttw, be_wtt) = (0.138 * ttw_share, 0.138 * (1.0 - ttw_share));
+        let kwh_per_km = 0.04047 / 0.177;
+        let bev = be.person_km(Mode::Car, Fuel::Electric, CarSize::Average, 1.0).unwrap();
+        assert!((bev.ttw_kg_per_km - kwh_per_km * be_ttw).abs() < 5e-6, "{bev:?}");
+        assert!((bev.wtt_kg_per_km - kwh_per_km * be_wtt).abs() < 5e-6, "{bev:?}");
+        // 0.04047 → 0.02506: the Belgian grid is 22 % cleaner and WTT leaves the TTW share.
+        assert!(bev.ttw_kg_per_km < 0.65 * 0.04047);
+        // Plug-in hybrids: 15 % of km electric, moved from the UK to the Belgian grid.
+        let phev = be.person_km(Mode::Car, Fuel::PluginHybrid, CarSize::Average, 1.0).unwrap();
+        assert!((phev.ttw_kg_per_km - (0.10461 + 0.15 * kwh_per_km * (be_ttw - 0.177))).abs() < 5e-6);
+        // Tram from De Lijn's own consumption and occupancy: 4 kWh/km over 60 people.
+        let tram = be.person_km(Mode::Tram, Fuel::Unknown, CarSize::Average, 1.0).unwrap();
+        assert!((tram.ttw_kg_per_km + tram.wtt_kg_per_km - 4.0 / 60.0 * 0.138).abs() < 1e-5);
+        // Every other row is the UK-proxy set's, value for value.
+        let moved = |r: &FactorRow| {
+            (r.mode == "car" && (r.fuel == "electric" || r.fuel == "plugin_hybrid"))
+                || r.mode == "tram"
+                || r.mode == "metro"
+        };
+        assert_eq!(uk.rows.len(), be.rows.len());
+        for (a, b) in uk.rows.iter().zip(&be.rows) {
+            assert_eq!(key(a), key(b));
+            if moved(a) {
+                assert!(b.value_kg < a.value_kg, "{b:?} should be below {a:?}");
+                assert!(b.source.starts_with("derived:") && b.source.contains("Belgian grid"), "{b:?}");
+            } else {
+                assert_eq!(a.value_kg, b.value_kg, "{b:?}");
+            }
+        }
+        assert!(be.version.starts_with("be-2025-begrid+"));
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! with `rebound` added to replaced days. `potential` answers the same question for every
 //! employee at the nearest site; `scenario` recomputes only what a method option touches.
 //! `plan` builds the site-planning demand from the same savings as `potential`.
+//! `energy` holds the optional energy lines' parameters (the views apply them).
 //! `mode` is the vocabulary of travel modes every stage shares.
 
 pub mod constants;
+pub mod energy;
 pub mod estimate;
 pub mod factors;
 pub mod impact;

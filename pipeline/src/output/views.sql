@@ -804,3 +804,69 @@ FROM c JOIN per_end p USING (quarter)
      JOIN method_constants k ON k.name = 'ademe_rebound_share'
 GROUP BY c.quarter
 ORDER BY c.quarter;
+
+-- The energy of the places of work (optional, `[energy]`; rows only when energy_parameters has
+-- enabled = 1): each center day's hours priced with the parameters of `energy_parameters`
+-- (method::energy, sources in the table). The office's energy counts as saved only when the
+-- study assumes the office shrinks (office_shrinks = 1) and the day replaced an office day. The
+-- home line is a comparison: the same hours worked at home. Reported beside the commute
+-- figures, never netted into them.
+CREATE VIEW energy_day AS
+WITH p AS (
+    SELECT
+        max(value) FILTER (WHERE name = 'enabled')                              AS enabled,
+        max(value) FILTER (WHERE name = 'center_electricity_kwh_per_desk_hour') AS center_elec,
+        max(value) FILTER (WHERE name = 'center_heat_kwh_per_desk_hour')        AS center_heat,
+        max(value) FILTER (WHERE name = 'office_shrinks')                       AS office_shrinks,
+        max(value) FILTER (WHERE name = 'office_electricity_kwh_per_desk_hour') AS office_elec,
+        max(value) FILTER (WHERE name = 'office_heat_kwh_per_desk_hour')        AS office_heat,
+        max(value) FILTER (WHERE name = 'electricity_kg_per_kwh')               AS elec_kg,
+        max(value) FILTER (WHERE name = 'heat_kg_per_kwh')                      AS heat_kg,
+        max(value) FILTER (WHERE name = 'home_kg_per_hour')                     AS home_kg
+    FROM energy_parameters
+)
+SELECT
+    b.company_id, b.site_id, b.date, b.quarter, b.month, b.replaces_office_day, b.presence_h,
+    b.presence_h * (p.center_elec + p.center_heat)                              AS center_kwh,
+    b.presence_h * (p.center_elec * p.elec_kg + p.center_heat * p.heat_kg)      AS center_co2e_kg,
+    CASE WHEN p.office_shrinks = 1 AND b.replaces_office_day
+         THEN b.presence_h * (p.office_elec + p.office_heat) ELSE 0 END         AS office_kwh_saved,
+    CASE WHEN p.office_shrinks = 1 AND b.replaces_office_day
+         THEN b.presence_h * (p.office_elec * p.elec_kg + p.office_heat * p.heat_kg)
+         ELSE 0 END                                                             AS office_co2e_kg_saved,
+    b.presence_h * p.home_kg                                                    AS home_co2e_kg_alternative
+FROM impact_base b, p
+WHERE p.enabled = 1;
+
+-- Company × quarter energy lines, beside the commute CO2e avoided of the same days.
+CREATE VIEW company_quarter_energy AS
+SELECT
+    e.company_id,
+    e.quarter,
+    sum(e.presence_h)                  AS center_hours,
+    sum(e.center_kwh)                  AS center_kwh,
+    sum(e.center_co2e_kg)              AS center_co2e_kg,
+    sum(e.office_kwh_saved)            AS office_kwh_saved,
+    sum(e.office_co2e_kg_saved)        AS office_co2e_kg_saved,
+    sum(e.home_co2e_kg_alternative)    AS home_co2e_kg_alternative,
+    any_value(i.co2e_kg_avoided)       AS commute_co2e_kg_avoided
+FROM energy_day e
+JOIN company_quarter_impact i USING (company_id, quarter)
+GROUP BY e.company_id, e.quarter
+ORDER BY e.company_id, e.quarter;
+
+-- Network × quarter energy lines.
+CREATE VIEW network_quarter_energy AS
+SELECT
+    e.quarter,
+    sum(e.presence_h)                  AS center_hours,
+    sum(e.center_kwh)                  AS center_kwh,
+    sum(e.center_co2e_kg)              AS center_co2e_kg,
+    sum(e.office_kwh_saved)            AS office_kwh_saved,
+    sum(e.office_co2e_kg_saved)        AS office_co2e_kg_saved,
+    sum(e.home_co2e_kg_alternative)    AS home_co2e_kg_alternative,
+    any_value(i.co2e_kg_avoided)       AS commute_co2e_kg_avoided
+FROM energy_day e
+JOIN network_quarter_impact i USING (quarter)
+GROUP BY e.quarter
+ORDER BY e.quarter;

@@ -52,6 +52,8 @@ pub struct Tables<'a> {
     pub method: &'a MethodConfig,
     /// Scenarios computed beside the base run (see `scenario`).
     pub scenarios: &'a [Scenario],
+    /// `[energy]`: the energy lines' parameters (`energy_parameters`).
+    pub energy: &'a crate::method::energy::EnergyConfig,
     /// One-row run info frame.
     pub run_info: DataFrame,
     /// Estimate bands frame.
@@ -235,6 +237,7 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         ("factors", factors_table(t.factors)?),
         ("estimate_bands", t.bands.clone()),
         ("method_constants", method_constants()?),
+        ("energy_parameters", energy_parameters(t.energy)?),
     ];
     Ok(tables)
 }
@@ -438,6 +441,21 @@ fn method_constants() -> PolarsResult<DataFrame> {
             Column::new("value".into(), c.iter().map(|c| c.value).collect::<Vec<_>>()),
             Column::new("unit".into(), c.iter().map(|c| c.unit).collect::<Vec<_>>()),
             Column::new("source".into(), c.iter().map(|c| c.source).collect::<Vec<_>>()),
+        ],
+    )
+}
+
+/// `method::energy`: the parameters of the optional energy lines, with their sources (written
+/// even when `[energy]` is off, with `enabled` = 0, so the views always have their table).
+fn energy_parameters(e: &crate::method::energy::EnergyConfig) -> PolarsResult<DataFrame> {
+    let p = e.parameters();
+    DataFrame::new(
+        p.len(),
+        vec![
+            Column::new("name".into(), p.iter().map(|c| c.name).collect::<Vec<_>>()),
+            Column::new("value".into(), p.iter().map(|c| c.value).collect::<Vec<_>>()),
+            Column::new("unit".into(), p.iter().map(|c| c.unit).collect::<Vec<_>>()),
+            Column::new("source".into(), p.iter().map(|c| c.source.as_str()).collect::<Vec<_>>()),
         ],
     )
 }

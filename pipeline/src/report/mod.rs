@@ -10,8 +10,9 @@ use anyhow::{Context, Result};
 use duckdb::Connection;
 use navette_reports::privacy::suppress;
 use navette_reports::{
-    Appendix, BandRow, CompanyReport, DataSources, DetourRow, FactorRow, Headline, Lang, MapData, MapPoint, ModeRow,
-    MonthRow, NetworkReport, NetworkSiteRow, NetworkTotals, Package, SiteRow, SpreadRow, Uncertainty, Ytd,
+    Appendix, BandRow, CompanyReport, DataSources, DetourRow, Energy, EnergyParameterRow, FactorRow, Headline, Lang,
+    MapData, MapPoint, ModeRow, MonthRow, NetworkReport, NetworkSiteRow, NetworkTotals, Package, SiteRow, SpreadRow,
+    Uncertainty, Ytd,
 };
 
 use crate::privacy::grid::laea;
@@ -259,6 +260,39 @@ fn uncertainty(
     }))
 }
 
+/// The energy lines of one company quarter or the network's (`*_quarter_energy`), with the
+/// parameters they used; `None` when the study does not compute them.
+fn energy(conn: &Connection, sql: &str, params: &[&dyn duckdb::ToSql]) -> Result<Option<Energy>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(params)?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    let mut e = Energy {
+        center_hours: r.get("center_hours")?,
+        center_kwh: r.get("center_kwh")?,
+        center_co2e_kg: r.get("center_co2e_kg")?,
+        office_shrinks: false,
+        office_kwh_saved: r.get("office_kwh_saved")?,
+        office_co2e_kg_saved: r.get("office_co2e_kg_saved")?,
+        home_co2e_kg_alternative: r.get("home_co2e_kg_alternative")?,
+        commute_co2e_kg_avoided: r.get("commute_co2e_kg_avoided")?,
+        parameters: Vec::new(),
+    };
+    let mut stmt = conn.prepare("SELECT name, value, unit, source FROM energy_parameters")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        e.parameters.push(EnergyParameterRow {
+            name: r.get("name")?,
+            value: r.get("value")?,
+            unit: r.get("unit")?,
+            source: r.get("source")?,
+        });
+    }
+    e.office_shrinks = e.parameters.iter().any(|p| p.name == "office_shrinks" && p.value == 1.0);
+    Ok(Some(e))
+}
+
+const ENERGY_COLUMNS: &str = "center_hours, center_kwh, center_co2e_kg, office_kwh_saved, office_co2e_kg_saved, home_co2e_kg_alternative, commute_co2e_kg_avoided";
+
 const UNCERTAINTY_COLUMNS: &str = "co2e_kg_avoided_low, co2e_kg_avoided, co2e_kg_avoided_high, co2e_kg_avoided_gross, co2e_kg_avoided_after_ademe_rebound";
 
 /// Builds one company's report for one quarter, applying k-anonymity.
@@ -299,6 +333,7 @@ pub fn company_report(
         co2e_bands: Vec::new(),
         day_bands: Vec::new(),
         uncertainty: None,
+        energy: None,
         map: None,
         visits_missing_out: u(visits_missing_out),
         visits: u(visits),
@@ -323,6 +358,11 @@ pub fn company_report(
         &format!("SELECT {UNCERTAINTY_COLUMNS} FROM company_quarter_uncertainty WHERE company_id = ? AND quarter = ?"),
         &[&key.company_id, &key.quarter],
         appendix.rebound_share,
+    )?;
+    report.energy = energy(
+        conn,
+        &format!("SELECT {ENERGY_COLUMNS} FROM company_quarter_energy WHERE company_id = ? AND quarter = ?"),
+        &[&key.company_id, &key.quarter],
     )?;
     report.map = map;
     report.headline = Some(headline);
@@ -572,6 +612,7 @@ pub fn network_report(
         sites: Vec::new(),
         data_sources: None,
         uncertainty: None,
+        energy: None,
         map: None,
         appendix: appendix.clone(),
     };
@@ -652,6 +693,8 @@ pub fn network_report(
         &[&quarter],
         appendix.rebound_share,
     )?;
+    report.energy =
+        energy(conn, &format!("SELECT {ENERGY_COLUMNS} FROM network_quarter_energy WHERE quarter = ?"), &[&quarter])?;
     report.map = map;
     report.current = current;
     Ok(report)

@@ -480,7 +480,8 @@ fn study_toml(opt: &DemoOptions) -> String {
      [study]\nname = \"Réseau wallon des centres de travail partagés (démo)\"\nfrom = {}\nto = {}\nlanguage = \"fr\"\n\
      # Per-company report languages (the others use `language`).\ncompany_languages = {{ C02 = \"nl\", C03 = \"en\" }}\n\n\
      [inputs]\nsites = \"sites.csv\"\ncompanies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n\n\
-     [method]\nboundary = \"wtw\"\nfactor_set = \"be-2025\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n\n\
+     [method]\nboundary = \"wtw\"\n# Belgian grid for electric cars, trams and metros; scenario uk_grid shows the UK proxy.\nfactor_set = \"be-2025-begrid\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n\n\
+     # The energy of the places of work, beside the commute figures (off unless enabled; defaults\n# and their sources in the warehouse table energy_parameters).\n[energy]\nenabled = true\n\n\
      [privacy]\nk_anonymity = 5\n# Demo only: a real study keeps its key secret and out of shared folders.\npseudonym_key = \"demo-key-not-secret\"\n\n\
      {SCENARIOS}",
         opt.from, opt.to
@@ -492,6 +493,8 @@ fn study_toml(opt: &DemoOptions) -> String {
 const SCENARIOS: &str = "# Method variants computed beside the base run, side by side in the warehouse (views scenario_*).\n\
 # Every value here is a sensitivity test, not a recommendation.\n\
 [[scenarios]]\nname = \"ttw\"\nset = [\"method.boundary=ttw\"]\n\n\
+# Electricity at the UK grid of DESNZ's tables (the proxy of factor set be-2025) instead of the Belgian grid.\n\
+[[scenarios]]\nname = \"uk_grid\"\nset = [\"method.factor_set=be-2025\"]\n\n\
 [[scenarios]]\nname = \"office_day_2h\"\nset = [\"method.min_hours_office_day=2\"]\n\n\
 [[scenarios]]\nname = \"office_day_6h\"\nset = [\"method.min_hours_office_day=6\"]\n\n\
 [[scenarios]]\nname = \"carpool_3\"\nset = [\"method.carpool_occupancy=3\"]\n\n\

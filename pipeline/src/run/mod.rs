@@ -438,6 +438,7 @@ fn write_outputs(
         pairing: &c.pairing,
         method: &cfg.method,
         scenarios: &c.scenarios,
+        energy: &cfg.energy,
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
