@@ -190,6 +190,16 @@ fn plan_opens_the_far_cluster_first_and_beside_an_existing_center_mostly_moves_p
     for (line, reason) in [(6, "duplicate_id"), (7, "duplicate_id"), (8, "bad_coordinates"), (9, "out_of_range")] {
         assert!(rejects.contains(&format!("candidates.csv,{line},{reason}")), "line {line}: {rejects}");
     }
+    // No road network, no timetable, no train leg: every leg is the estimate. Within 40 km: the
+    // 10 of cluster A see S1, FAR, BESIDE and OFFICE, the 6 of cluster B see S1, FAR and BESIDE.
+    let legs: (u64, u64, u64, u64) = conn
+        .query_row(
+            "SELECT office_legs_routed, office_legs_estimated, site_legs_routed, site_legs_estimated FROM plan_summary",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(legs, (0, 16, 0, 10 * 4 + 6 * 3));
     let json = std::fs::read_to_string(out.join("plan.json")).unwrap();
     assert!(json.contains("\"candidate_rejects\": 4"), "{json}");
     assert!(out.join("reports/plan/index.html").exists() && out.join("reports/plan/chosen_sites.csv").exists());
@@ -344,6 +354,14 @@ fn demo_plan_fits_the_uptake_and_states_its_error() {
         })
         .unwrap();
     assert!((0.05..0.9).contains(&r2) && rmse > 0.0 && gap < 5.0, "r2 {r2} rmse {rmse} gap {gap}");
+    // No road network or timetable: the train legs go through stations as in the run, the others
+    // are estimated; every leg within the cutoff is counted, saving or not.
+    let (routed, estimated, entries): (i64, i64, i64) = conn
+        .query_row("SELECT site_legs_routed, site_legs_estimated, demand_entries FROM plan_summary", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert!(routed > 0 && estimated > routed && routed + estimated > entries, "{routed} {estimated} {entries}");
     // Observed against predicted on each existing center.
     let sites: i64 = conn.query_row("SELECT count(*) FROM plan_uptake_check", [], |r| r.get(0)).unwrap();
     assert_eq!(sites, 8);
@@ -358,4 +376,116 @@ fn demo_plan_fits_the_uptake_and_states_its_error() {
         .unwrap();
     assert!(ok);
     assert!((last - total).abs() < 1e-6 * total, "{last} vs {total}");
+}
+
+/// Planning on the routed Mons example (`datasets/examples/mons`, an OSM extract): the demand's
+/// legs are the run's, routed on the extract's roads. Every saving of an EGI employee (office on
+/// the map) who drives to work and to a center is checked against `roads::route` called directly:
+/// office round trip − site round trip, each way rounded to whole km. A candidate off the extract
+/// (Saint-Ghislain) keeps the estimate for every leg, counted with its reason.
+#[test]
+fn mons_plan_demand_is_routed_on_the_extract_and_off_it_falls_back_to_the_estimate() {
+    use navette::method::mode::Mode;
+    use navette::routing::LegRequest;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/examples/mons").canonicalize().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (on, off) = ((50.4546, 3.9520), (50.4497, 3.8186));
+    let candidates = tmp.path().join("candidates.csv");
+    std::fs::write(
+        &candidates,
+        format!(
+            "candidate_id,name,lat,lon\nON,Grand-Place,{},{}\nOFF,Saint-Ghislain,{},{}\n",
+            on.0, on.1, off.0, off.1
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let args = [
+        "plan",
+        "--config",
+        "study.toml",
+        "--candidates",
+        candidates.to_str().unwrap(),
+        "--add",
+        "1",
+        "--set",
+        "plan.uptake=fixed",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = navette(&args, &root);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+
+    // The employees, as the test reads them from employees.csv.
+    let csv = std::fs::read_to_string(root.join("employees.csv")).unwrap();
+    let people: Vec<Vec<String>> =
+        csv.lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>()).collect();
+    let n = people.len() as i64;
+    let road = |m: &str| matches!(m, "car" | "bike" | "walk");
+    let bxl_road_commuters = people.iter().filter(|p| p[1] == "BXL" && road(&p[4])).count() as i64;
+
+    // Every home is within 40 km of MONS, ON and OFF: 3 legs a person, all road legs (the train
+    // commuters reach a center by bike, car or on foot). OFF is off the extract: none routed.
+    let (office_routed, office_estimated, site_routed, site_estimated): (i64, i64, i64, i64) = conn
+        .query_row(
+            "SELECT office_legs_routed, office_legs_estimated, site_legs_routed, site_legs_estimated FROM plan_summary",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!((office_routed + office_estimated, site_routed + site_estimated), (n, 3 * n));
+    assert!(office_routed > 0 && site_routed >= 2 * n * 8 / 10, "{site_routed} of {} site legs routed", 3 * n);
+    let legs = |id: &str| -> (i64, i64) {
+        conn.query_row("SELECT legs_routed, legs_estimated FROM plan_sites WHERE candidate_id = ?", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    };
+    assert_eq!(legs("OFF"), (0, n), "off the extract, every leg keeps the estimate");
+    let (on_routed, on_estimated) = legs("ON");
+    assert!(on_routed + on_estimated == n && on_routed >= n * 8 / 10, "ON: {on_routed} routed");
+    let mons: (i64, i64) = conn
+        .query_row("SELECT legs_routed, legs_estimated FROM plan_existing_sites", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(mons.0 + mons.1, n);
+    // The reason is counted: OFF's legs and the Brussels office's road legs, off the map.
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(json["demand_legs"]["site_routed"], site_routed);
+    assert_eq!(json["demand_legs"]["unrouted_reasons"]["destination_off_network"], n + bxl_road_commuters);
+
+    // The hand check: savings of EGI drivers against `roads::route` directly.
+    let study = navette::config::Study::load(&root.join("study.toml")).unwrap();
+    let roads = navette::routing::roads::open(&study).unwrap().expect("the example has an OSM extract");
+    let office = (50.46330, 3.96060);
+    let mons_site = (50.45380, 3.94150);
+    let mut stmt = conn
+        .prepare("SELECT employee_pid, site_id, center_days_per_year, km_per_year, hours_per_year FROM plan_person_use")
+        .unwrap();
+    let rows: Vec<(String, String, f64, f64, f64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut checked = 0;
+    for p in people.iter().filter(|p| p[1] == "EGI" && p[4] == "car" && p[7].is_empty()) {
+        let pid = navette::privacy::pseudonym::pseudonym(&study.config.privacy.pseudonym_key, &p[0]);
+        let Some((_, site, days, km, hours)) = rows.iter().find(|r| r.0 == pid) else { continue };
+        let dest = match site.as_str() {
+            "MONS" => mons_site,
+            "ON" => on,
+            _ => continue,
+        };
+        let home: (f64, f64) = (p[2].parse().unwrap(), p[3].parse().unwrap());
+        let requests = [LegRequest { mode: Mode::Car, home, dest: office }, LegRequest { mode: Mode::Car, home, dest }];
+        let routed = navette::routing::roads::route(&roads, &requests);
+        let (Some(Ok(o)), Some(Ok(s))) = (&routed[0], &routed[1]) else { continue };
+        // Each way rounded to whole km, its time scaled alike (`round_leg`).
+        let rounded = |d: f64, t: f64| ((d / 1000.0).round(), t * (d / 1000.0).round() * 1000.0 / d / 3600.0);
+        let ((ok, oh), (sk, sh)) = (rounded(o.distance_m, o.duration_s), rounded(s.distance_m, s.duration_s));
+        near(*km, days * 2.0 * (ok - sk), &format!("{} km/yr at {site}", p[0]));
+        near(*hours, days * 2.0 * (oh - sh), &format!("{} h/yr at {site}", p[0]));
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked} drivers checked by hand");
 }

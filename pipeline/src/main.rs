@@ -325,6 +325,16 @@ fn print_plan(r: &run::plan::PlanReport, out: &Path, seconds: f64) {
         r.demand_entries,
         r.options.cutoff_km
     );
+    let l = &r.demand_legs;
+    let reasons: Vec<String> = l.unrouted_reasons.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!(
+        "  legs: {} of {} person × site legs and {} of {} office legs routed (roads, timetables or stations), the others estimated{}",
+        l.site_routed,
+        l.site_routed + l.site_estimated,
+        l.office_routed,
+        l.office_routed + l.office_estimated,
+        if reasons.is_empty() { String::new() } else { format!(" (kept the estimate: {})", reasons.join(", ")) }
+    );
     let u = &r.uptake;
     match (u.max_days_per_year, u.rate_per_hour) {
         (Some(a), Some(b)) => println!(

@@ -6,11 +6,10 @@
 use polars::prelude::*;
 
 use crate::config::Boundary;
-use crate::input::ingest::Inputs;
+use crate::input::ingest::{Employee, Inputs};
 use crate::method::estimate::{BandSource, LegEstimate, estimate_leg};
 use crate::method::factors::{FactorError, FactorSet};
-use crate::routing::Engines;
-use crate::routing::LegRequest;
+use crate::routing::{Answer, Engines, LegRequest};
 use crate::schema::{LegKind, LegMethod};
 use navette_transit::rail::RailLeg;
 
@@ -62,79 +61,117 @@ pub fn legs(
         requests.push(LegRequest { mode: e.center_mode, home: e.home, dest: (s.lat, s.lon) });
         sites.push(Some((emp, site)));
     }
-    let Engines { roads, transit, rail } = engines;
-    let routed = match roads {
-        Some(r) => crate::routing::roads::route(r, &requests),
-        None => vec![None; requests.len()],
-    };
-
-    let timetabled = match transit {
-        Some(t) => crate::routing::transit::route(t, &requests),
-        None => vec![None; requests.len()],
-    };
-    let railed = match rail {
-        Some(r) => crate::routing::rail::route(r, &requests),
-        None => vec![None; requests.len()],
-    };
+    let answers = engines.route(&requests);
 
     let mut b = LegColumns::default();
-    for (i, (((q, routed), timetabled), railed)) in requests.iter().zip(routed).zip(timetabled).zip(railed).enumerate()
-    {
-        let (emp, site, leg) = match sites[i] {
+    for (i, (q, answer)) in requests.iter().zip(answers).enumerate() {
+        let (emp, site, kind) = match sites[i] {
             None => (i as u32, None, LegKind::Office),
             Some((emp, site)) => (emp, Some(site), LegKind::Center),
         };
         let e = &inputs.employees[emp as usize];
-        let (occupancy, f) = if leg == LegKind::Office {
-            (e.commute_occupancy, factors.person_km(q.mode, e.car_fuel, e.car_size, e.commute_occupancy)?)
-        } else {
-            (e.center_occupancy, factors.person_km(q.mode, e.car_fuel, e.car_size, e.center_occupancy)?)
-        };
-        let est = estimate_leg(q.home, q.dest, q.mode, bands);
-        if let Some(t) = timetabled {
-            let (est, f, method, reason, tleg) = match t {
-                Ok(leg) => {
-                    let access_mode = match transit.map(|t| t.config.access_mode) {
-                        Some(crate::config::AccessMode::Bike) => crate::method::mode::Mode::Bike,
-                        _ => crate::method::mode::Mode::Walk,
-                    };
-                    let f = transit_factor(&leg, q.mode, access_mode, e, occupancy, factors)?;
-                    let est = LegEstimate { distance_m: leg.distance_m, duration_s: leg.duration_s, ..est };
-                    (est, f, LegMethod::Routed, None, Some(leg))
-                }
-                Err(why) => (est, f, LegMethod::Estimated, Some(why.code()), None),
-            };
-            b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
-            b.push_transit(tleg.as_ref());
-            b.push_stations(None);
-            continue;
+        let leg = resolve_leg(q, e, kind, answer, factors, bands, engines)?;
+        b.push(emp, kind, site, q.mode.code(), &leg);
+        match leg.stations.as_deref() {
+            Some(r) => b.push_station_ride(Some(r)),
+            None => b.push_transit(leg.transit.as_deref()),
         }
-        if let Some(r) = railed {
-            let (est, f, method, reason, rleg) = match r {
-                Ok(leg) => {
-                    let f = station_factor(&leg, q.mode, e, occupancy, factors)?;
-                    let est = LegEstimate { distance_m: leg.distance_m, duration_s: leg.duration_s, ..est };
-                    (est, f, LegMethod::Stations, None, Some(leg))
-                }
-                Err(why) => (est, f, LegMethod::Estimated, Some(why.code()), None),
-            };
-            b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
-            b.push_station_ride(rleg.as_ref());
-            b.push_stations(rleg.as_ref());
-            continue;
-        }
-        let (est, method, reason) = match routed {
-            Some(Ok(r)) => {
-                (LegEstimate { distance_m: r.distance_m, duration_s: r.duration_s, ..est }, LegMethod::Routed, None)
-            }
-            Some(Err(why)) => (est, LegMethod::Estimated, Some(why.code())),
-            None => (est, LegMethod::Estimated, None),
-        };
-        b.push(emp, leg, site, q.mode.code(), occupancy, est, f, method, reason);
-        b.push_transit(None);
-        b.push_stations(None);
+        b.push_stations(leg.stations.as_deref());
     }
     Ok(b.finish()?)
+}
+
+/// A one-way leg as the method computes it: distance and time rounded ([`round_leg`]), the
+/// factor per person-km it is priced with, how it was computed and, when an engine could not
+/// serve it, why.
+#[derive(Debug, Clone)]
+pub struct Leg {
+    /// One-way distance and time, rounded to whole km as every leg is.
+    pub est: LegEstimate,
+    /// Occupancy (declared for the commute, `center_occupancy` to a center).
+    pub occupancy: f64,
+    /// kg CO2e per person-km (for legs on the timetables or through stations, the
+    /// distance-weighted factor of their parts).
+    pub factor: crate::method::factors::PersonKmFactor,
+    /// Estimated, routed or through stations.
+    pub method: LegMethod,
+    /// Why a leg an engine could serve kept the estimate.
+    pub reason: Option<&'static str>,
+    /// The leg on the timetables, when it rode them.
+    pub transit: Option<Box<crate::routing::transit::TransitLeg>>,
+    /// The train leg through stations, when it went through them.
+    pub stations: Option<Box<RailLeg>>,
+}
+
+/// How one leg is computed, for the run's legs, the scenarios and site planning alike (the one
+/// place that decides it): a leg the timetables served rides them, else a train leg through
+/// stations goes through them, else a leg the road network routed is routed; any other keeps
+/// the estimate (with the engine's reason when an engine could not serve it). Occupancy and
+/// factor follow the leg kind (declared for the commute, `center_occupancy` to a center).
+pub fn resolve_leg(
+    q: &LegRequest,
+    e: &Employee,
+    kind: LegKind,
+    answer: Answer,
+    factors: &FactorSet,
+    bands: &[BandSource],
+    engines: Engines<'_>,
+) -> Result<Leg, FactorError> {
+    let occupancy = if kind == LegKind::Office { e.commute_occupancy } else { e.center_occupancy };
+    let f = factors.person_km(q.mode, e.car_fuel, e.car_size, occupancy)?;
+    let est = estimate_leg(q.home, q.dest, q.mode, bands);
+    let estimated = |reason: Option<&'static str>| Leg {
+        est: round_leg(est),
+        occupancy,
+        factor: f,
+        method: LegMethod::Estimated,
+        reason,
+        transit: None,
+        stations: None,
+    };
+    if let Some(t) = answer.transit {
+        return Ok(match t {
+            Ok(leg) => {
+                let access_mode = match engines.transit.map(|t| t.config.access_mode) {
+                    Some(crate::config::AccessMode::Bike) => crate::method::mode::Mode::Bike,
+                    _ => crate::method::mode::Mode::Walk,
+                };
+                Leg {
+                    est: round_leg(LegEstimate { distance_m: leg.distance_m, duration_s: leg.duration_s, ..est }),
+                    occupancy,
+                    factor: transit_factor(&leg, q.mode, access_mode, e, occupancy, factors)?,
+                    method: LegMethod::Routed,
+                    reason: None,
+                    transit: Some(leg),
+                    stations: None,
+                }
+            }
+            Err(why) => estimated(Some(why.code())),
+        });
+    }
+    if let Some(r) = answer.rail {
+        return Ok(match r {
+            Ok(leg) => Leg {
+                est: round_leg(LegEstimate { distance_m: leg.distance_m, duration_s: leg.duration_s, ..est }),
+                occupancy,
+                factor: station_factor(&leg, q.mode, e, occupancy, factors)?,
+                method: LegMethod::Stations,
+                reason: None,
+                transit: None,
+                stations: Some(leg),
+            },
+            Err(why) => estimated(Some(why.code())),
+        });
+    }
+    Ok(match answer.road {
+        Some(Ok(r)) => Leg {
+            est: round_leg(LegEstimate { distance_m: r.distance_m, duration_s: r.duration_s, ..est }),
+            method: LegMethod::Routed,
+            ..estimated(None)
+        },
+        Some(Err(why)) => estimated(Some(why.code())),
+        None => estimated(None),
+    })
 }
 
 /// The factor of a train leg through stations, per person-km of its whole door-to-door distance:
@@ -253,33 +290,21 @@ struct LegColumns {
 }
 
 impl LegColumns {
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        employee: u32,
-        leg: LegKind,
-        site: Option<u32>,
-        mode: &'static str,
-        occupancy: f64,
-        est: crate::method::estimate::LegEstimate,
-        f: crate::method::factors::PersonKmFactor,
-        method: LegMethod,
-        reason: Option<&'static str>,
-    ) {
-        let est = round_leg(est);
+    fn push(&mut self, employee: u32, kind: LegKind, site: Option<u32>, mode: &'static str, leg: &Leg) {
+        let f = &leg.factor;
         self.employee.push(employee);
-        self.leg.push(leg.code());
+        self.leg.push(kind.code());
         self.site.push(site);
         self.mode.push(mode);
-        self.occupancy.push(occupancy);
-        self.distance_m.push(est.distance_m);
-        self.duration_s.push(est.duration_s);
+        self.occupancy.push(leg.occupancy);
+        self.distance_m.push(leg.est.distance_m);
+        self.duration_s.push(leg.est.duration_s);
         self.ttw.push(f.ttw_kg_per_km);
         self.wtt.push(f.wtt_kg_per_km);
         self.ttw_id.push(f.ttw_row as u32);
         self.wtt_id.push(f.wtt_row as u32);
-        self.method.push(method.code());
-        self.reason.push(reason);
+        self.method.push(leg.method.code());
+        self.reason.push(leg.reason);
     }
 
     fn push_transit(&mut self, leg: Option<&crate::routing::transit::TransitLeg>) {
@@ -439,4 +464,60 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
             col("actual_method"),
         ])
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::ingest::HomeSource;
+    use crate::input::quality::Ledger;
+    use crate::method::estimate::default_bands;
+    use crate::method::mode::{CarSize, Fuel, Mode};
+    use crate::routing::roads::RoutedLeg;
+
+    fn driver() -> Employee {
+        Employee {
+            employee_id: "E1".into(),
+            company: 0,
+            home: (50.30, 4.0),
+            home_source: HomeSource::Coordinates,
+            commute_mode: Mode::Car,
+            center_mode: Mode::Car,
+            car_fuel: Fuel::Diesel,
+            car_size: CarSize::Average,
+            commute_occupancy: 2.0,
+            center_occupancy: 1.0,
+            declared_occupancy: Some(2.0),
+            office: (50.5, 4.0),
+            own_office: false,
+        }
+    }
+
+    /// A routed answer replaces the estimate (rounded as every leg); an engine's refusal keeps the
+    /// estimate with its reason; no answer keeps it without one. Occupancy and factor follow the
+    /// leg kind.
+    #[test]
+    fn a_leg_is_routed_when_an_engine_answers_and_estimated_with_a_reason_otherwise() {
+        let (e, bands) = (driver(), default_bands());
+        let factors = FactorSet::load("be-2025", None, &mut Ledger::default()).unwrap();
+        let q = LegRequest { mode: Mode::Car, home: e.home, dest: e.office };
+        let resolve = |kind: LegKind, road: Option<Result<RoutedLeg, navette_road::Unrouted>>| {
+            let answer = Answer { road, ..Answer::default() };
+            resolve_leg(&q, &e, kind, answer, &factors, &bands, Engines::default()).unwrap()
+        };
+        let routed = resolve(LegKind::Office, Some(Ok(RoutedLeg { distance_m: 27_400.0, duration_s: 1_644.0 })));
+        assert_eq!((routed.method, routed.reason), (LegMethod::Routed, None));
+        assert_eq!(routed.est.distance_m, 27_000.0);
+        assert!((routed.est.duration_s - 1_644.0 * 27_000.0 / 27_400.0).abs() < 1e-9);
+        assert_eq!(routed.occupancy, 2.0);
+        let alone = factors.person_km(Mode::Car, Fuel::Diesel, CarSize::Average, 1.0).unwrap();
+        let shared = factors.person_km(Mode::Car, Fuel::Diesel, CarSize::Average, 2.0).unwrap();
+        assert_eq!(routed.factor, shared);
+        let estimate = round_leg(estimate_leg(q.home, q.dest, q.mode, &bands));
+        let off = resolve(LegKind::Center, Some(Err(navette_road::Unrouted::DestinationOffNetwork)));
+        assert_eq!((off.method, off.reason), (LegMethod::Estimated, Some("destination_off_network")));
+        assert_eq!((off.est, off.occupancy, off.factor), (estimate, 1.0, alone));
+        let none = resolve(LegKind::Center, None);
+        assert_eq!((none.method, none.reason, none.est), (LegMethod::Estimated, None, estimate));
+    }
 }

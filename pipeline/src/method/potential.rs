@@ -11,10 +11,11 @@
 use polars::prelude::*;
 
 use crate::input::ingest::{Employee, Inputs};
-use crate::method::estimate::{BandSource, LegEstimate, estimate_leg};
+use crate::method::estimate::BandSource;
 use crate::method::factors::FactorSet;
-use crate::method::impact::{LegError, round_leg};
-use crate::schema::LegMethod;
+use crate::method::impact::{Leg, LegError, resolve_leg};
+use crate::routing::{Answer, Engines, LegRequest};
+use crate::schema::{LegKind, LegMethod};
 
 /// What one center day at a site saves against one office day (round trip, per person): the
 /// potential of the nearest site and the savings of site planning (`method::plan`) both come from
@@ -63,38 +64,36 @@ impl DaySaving {
     }
 }
 
-/// An employee's one-way office leg (commute mode), estimated and rounded as legs are.
-pub fn office_leg(e: &Employee, bands: &[BandSource]) -> LegEstimate {
-    round_leg(estimate_leg(e.home, e.office, e.commute_mode, bands))
+/// An employee's one-way office leg (commute mode), estimated: [`resolve_leg`] with no engine.
+pub fn office_leg(e: &Employee, factors: &FactorSet, bands: &[BandSource]) -> Result<Leg, LegError> {
+    let q = LegRequest { mode: e.commute_mode, home: e.home, dest: e.office };
+    Ok(resolve_leg(&q, e, LegKind::Office, Answer::default(), factors, bands, Engines::default())?)
 }
 
-/// An employee's one-way leg to a site at `site` (center mode), estimated and rounded as legs are.
-pub fn site_leg(e: &Employee, site: (f64, f64), bands: &[BandSource]) -> LegEstimate {
-    round_leg(estimate_leg(e.home, site, e.center_mode, bands))
+/// An employee's one-way leg to a site at `site` (center mode), estimated: [`resolve_leg`] with
+/// no engine.
+pub fn site_leg(e: &Employee, site: (f64, f64), factors: &FactorSet, bands: &[BandSource]) -> Result<Leg, LegError> {
+    let q = LegRequest { mode: e.center_mode, home: e.home, dest: site };
+    Ok(resolve_leg(&q, e, LegKind::Center, Answer::default(), factors, bands, Engines::default())?)
 }
 
-/// Office round trip − site round trip for one employee, from the two one-way legs, priced with
-/// the occupancies of the legs (declared for the commute, alone by car to a center).
-pub fn office_day_saving(
-    e: &Employee,
-    office: LegEstimate,
-    site: LegEstimate,
-    factors: &FactorSet,
-) -> Result<DaySaving, LegError> {
-    let fo = factors.person_km(e.commute_mode, e.car_fuel, e.car_size, e.commute_occupancy)?;
-    let fc = factors.person_km(e.center_mode, e.car_fuel, e.car_size, e.center_occupancy)?;
-    let (ok, nk) = (office.distance_m / 1000.0, site.distance_m / 1000.0);
-    Ok(DaySaving {
+/// Office round trip − site round trip for one employee, from the two one-way legs as
+/// [`resolve_leg`] computed them (rounded, each priced with its own factor: the occupancies of
+/// the legs, declared for the commute, alone by car to a center).
+pub fn office_day_saving(office: &Leg, site: &Leg) -> DaySaving {
+    let (fo, fc) = (&office.factor, &site.factor);
+    let (ok, nk) = (office.est.distance_m / 1000.0, site.est.distance_m / 1000.0);
+    DaySaving {
         office_km: ok,
         site_km: nk,
-        office_h: office.duration_s / 3600.0,
+        office_h: office.est.duration_s / 3600.0,
         office_co2e_ttw_kg: ok * fo.ttw_kg_per_km,
         office_co2e_wtw_kg: ok * (fo.ttw_kg_per_km + fo.wtt_kg_per_km),
         km: 2.0 * (ok - nk),
-        hours: 2.0 * (office.duration_s - site.duration_s) / 3600.0,
+        hours: 2.0 * (office.est.duration_s - site.est.duration_s) / 3600.0,
         co2e_ttw_kg: 2.0 * (ok * fo.ttw_kg_per_km - nk * fc.ttw_kg_per_km),
         co2e_wtw_kg: 2.0 * (ok * (fo.ttw_kg_per_km + fo.wtt_kg_per_km) - nk * (fc.ttw_kg_per_km + fc.wtt_kg_per_km)),
-    })
+    }
 }
 
 /// One row per employee (`employee, nearest_site, office_km, nearest_site_km, office_h,
@@ -108,21 +107,23 @@ pub fn employee_potential(inputs: &Inputs, factors: &FactorSet, bands: &[BandSou
     let (mut km, mut hours, mut ttw, mut wtw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     if !inputs.sites.is_empty() {
         for (i, e) in inputs.employees.iter().enumerate() {
-            let office = office_leg(e, bands);
-            let (best, near) = inputs
-                .sites
-                .iter()
-                .enumerate()
-                .map(|(s, site)| (s, site_leg(e, (site.lat, site.lon), bands)))
-                .min_by(|a, b| a.1.distance_m.total_cmp(&b.1.distance_m).then(a.0.cmp(&b.0)))
-                .expect("sites is not empty");
-            let d = office_day_saving(e, office, near, factors)?;
+            let office = office_leg(e, factors, bands)?;
+            let mut best: Option<(usize, Leg)> = None;
+            for (s, site) in inputs.sites.iter().enumerate() {
+                let leg = site_leg(e, (site.lat, site.lon), factors, bands)?;
+                // Ties: the site listed first.
+                if best.as_ref().is_none_or(|(_, b)| leg.est.distance_m < b.est.distance_m) {
+                    best = Some((s, leg));
+                }
+            }
+            let (best, near) = best.expect("sites is not empty");
+            let d = office_day_saving(&office, &near);
             employee.push(i as u32);
             site.push(best as u32);
             office_km.push(d.office_km);
             site_km.push(d.site_km);
-            office_h.push(office.duration_s / 3600.0);
-            site_h.push(near.duration_s / 3600.0);
+            office_h.push(office.est.duration_s / 3600.0);
+            site_h.push(near.est.duration_s / 3600.0);
             km.push(d.km);
             hours.push(d.hours);
             ttw.push(d.co2e_ttw_kg);

@@ -7,6 +7,9 @@ pub mod rail;
 pub mod roads;
 pub mod transit;
 
+use navette_road::Unrouted;
+use navette_transit::rail::{RailFallback, RailLeg};
+
 use crate::method::mode::Mode;
 
 /// One leg to route, by any engine: mode, home and destination (lat, lon).
@@ -29,4 +32,43 @@ pub struct Engines<'a> {
     pub transit: Option<&'a transit::TransitRouting>,
     /// Stations, for train legs without timetables (`method.rail`).
     pub rail: Option<&'a rail::RailRouting>,
+}
+
+/// What the engines said of one leg; each part `None` when the study lacks that engine or the
+/// engine does not serve the leg's mode. The large answers are boxed: planning holds one per
+/// person × site of a batch.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    /// Road network: the routed leg, or why it could not be routed.
+    pub road: Option<Result<roads::RoutedLeg, Unrouted>>,
+    /// Timetables: the leg, or why it could not be served.
+    pub transit: Option<Result<Box<transit::TransitLeg>, transit::TransitUnrouted>>,
+    /// Stations: the train leg, or why the train is of no use.
+    pub rail: Option<Result<Box<RailLeg>, RailFallback>>,
+}
+
+impl Engines<'_> {
+    /// Asks every engine the study has about every request, in request order. Each engine
+    /// batches by destination (roads: one tree per profile and destination; timetables: one
+    /// reverse and one forward scan per destination), so callers put all the legs of a
+    /// destination in one call.
+    pub fn route(&self, requests: &[LegRequest]) -> Vec<Answer> {
+        let mut out = vec![Answer::default(); requests.len()];
+        if let Some(r) = self.roads {
+            for (a, leg) in out.iter_mut().zip(roads::route(r, requests)) {
+                a.road = leg;
+            }
+        }
+        if let Some(t) = self.transit {
+            for (a, leg) in out.iter_mut().zip(transit::route(t, requests)) {
+                a.transit = leg.map(|l| l.map(Box::new));
+            }
+        }
+        if let Some(r) = self.rail {
+            for (a, leg) in out.iter_mut().zip(rail::route(r, requests)) {
+                a.rail = leg.map(|l| l.map(Box::new));
+            }
+        }
+        out
+    }
 }

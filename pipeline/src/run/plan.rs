@@ -17,9 +17,10 @@ use crate::config::plan::{Generate, Objective, UptakeKind};
 use crate::input::csvin::SourceFile;
 use crate::input::ingest::{Candidate, SourceSet, read_candidates};
 use crate::method::estimate::crow_m;
-use crate::method::plan::{SavingOptions, demand, observed_days, uptake_observations, weekdays};
+use crate::method::plan::{DemandLegs, SavingOptions, demand, observed_days, uptake_observations, weekdays};
 use crate::output::warehouse;
 use crate::privacy::pseudonym;
+use crate::routing::Engines;
 use crate::run::{Staging, Timings, compute, write_rejects};
 
 const MUNICIPALITIES_CSV: &str = include_str!("../../../datasets/geo/be_municipalities.csv");
@@ -150,6 +151,8 @@ pub struct PlanReport {
     pub candidate_rejects: usize,
     /// Stored (employee, site) savings.
     pub demand_entries: usize,
+    /// How the legs behind the savings were computed: routed or estimated, with the reasons.
+    pub demand_legs: DemandLegs,
     /// The uptake.
     pub uptake: UptakeSummary,
     /// Chosen sites in opening order.
@@ -277,7 +280,9 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         cutoff_km: p.cutoff_km,
     };
     let inputs = &c.inputs;
-    let demand = timings.time("plan_demand", || demand(inputs, &points, &c.factors, &c.bands, opt))?;
+    // The legs of the run: routed on the study's roads, timetables or stations when it has them.
+    let engines = Engines { roads: c.roads.as_ref(), transit: c.transit.as_ref(), rail: c.rail.as_ref() };
+    let (demand, legs) = timings.time("plan_demand", || demand(inputs, &points, &c.factors, &c.bands, engines, opt))?;
     // Uptake: observed days per employee, annualised over the weekdays of the period.
     let (per_employee, per_site) = observed_days(&c.days, inputs.employees.len(), n_existing)?;
     let wd = weekdays(cfg.study.from, cfg.study.to).max(1);
@@ -345,6 +350,8 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         "over_capacity" => cs.iter().map(|o| o.over_capacity).collect::<Vec<_>>(),
         "taken_from_existing_co2e_kg_per_year" => cs.iter().map(|o| o.taken_from_existing_co2e_kg_per_year).collect::<Vec<_>>(),
         "taken_from_existing_users" => cs.iter().map(|o| o.taken_from_existing_users).collect::<Vec<_>>(),
+        "legs_routed" => cs.iter().map(|o| legs.per_site_routed[o.site as usize]).collect::<Vec<_>>(),
+        "legs_estimated" => cs.iter().map(|o| legs.per_site_estimated[o.site as usize]).collect::<Vec<_>>(),
     )?;
     let ex = &result.existing;
     let site_of = |s: u32| &inputs.sites[s as usize];
@@ -364,6 +371,8 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         "capacity_days_per_year" => ex.iter().map(|o| o.capacity_days_per_year).collect::<Vec<_>>(),
         "desk_use_pct_after" => ex.iter().map(|o| o.desk_use_pct_after).collect::<Vec<_>>(),
         "over_capacity_after" => ex.iter().map(|o| o.over_capacity_after).collect::<Vec<_>>(),
+        "legs_routed" => ex.iter().map(|o| legs.per_site_routed[o.site as usize]).collect::<Vec<_>>(),
+        "legs_estimated" => ex.iter().map(|o| legs.per_site_estimated[o.site as usize]).collect::<Vec<_>>(),
     )?;
     let site_id = |s: u32| -> String {
         if (s as usize) < n_existing { site_of(s).site_id.clone() } else { cand_of(s).candidate.candidate_id.clone() }
@@ -438,6 +447,10 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         "co2e_kg_per_year_plan_low" => [sum_plan(&low).unwrap_or(s.co2e_kg_per_year_plan)],
         "co2e_kg_per_year_plan_high" => [sum_plan(&high).unwrap_or(s.co2e_kg_per_year_plan)],
         "sites_over_capacity" => [s.sites_over_capacity as u32],
+        "office_legs_routed" => [legs.office_routed],
+        "office_legs_estimated" => [legs.office_estimated],
+        "site_legs_routed" => [legs.site_routed],
+        "site_legs_estimated" => [legs.site_estimated],
     )?;
     let mut tables: Vec<(&'static str, DataFrame)> = vec![
         ("plan_sites", plan_sites),
@@ -480,6 +493,7 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         candidates_generated,
         candidate_rejects,
         demand_entries: demand.nnz(),
+        demand_legs: legs.clone(),
         uptake: uptake_summary,
         chosen,
         baseline_objective: s.baseline_objective,
