@@ -14,12 +14,14 @@
 //! | report figures from the views, small cells suppressed | [`report`] | reads the warehouse |
 //! | orchestration, atomic outputs, the demo study, `navette plan` | [`run`] | yes |
 //! | tables, columns and codes of the warehouse | [`schema`] | no |
+//! | progress of long stages: a bar on a terminal, log lines otherwise | [`progress`] | stderr |
 
 pub mod config;
 pub mod input;
 pub mod method;
 pub mod output;
 pub mod privacy;
+pub mod progress;
 pub mod report;
 pub mod routing;
 pub mod run;

@@ -159,6 +159,8 @@ fn demand_in(
         }
     }
     let mut rows: Vec<Vec<(u32, Saving)>> = vec![Vec::new(); employees.len()];
+    // Sites done (a bar on a terminal: 2,000 candidates on a country take a while).
+    let progress = crate::progress::Progress::new("plan legs", sites.len() as u64, 200);
     let mut first = 0;
     while first < sites.len() {
         // Whole sites, in site order, up to `legs_per_batch` legs (at least one site).
@@ -201,8 +203,10 @@ fn demand_in(
                 rows[i as usize].push((j, s));
             }
         }
+        progress.inc((last - first) as u64);
         first = last;
     }
+    progress.finish();
     let mut demand = Demand::new(sites.len() as u32);
     for row in rows {
         demand.push_person(1.0, &row)?;

@@ -645,6 +645,7 @@ pub fn write_reports(
         .thread_name(|i| format!("navette-render-{i}"))
         .build()
         .context("cannot start the report rendering threads")?;
+    let progress = crate::progress::Progress::new("reports", docs.len() as u64, 50);
     pool.install(|| {
         docs.par_iter()
             .map(|(rel, doc)| -> Result<()> {
@@ -663,10 +664,12 @@ pub fn write_reports(
                 std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
                 let pdf_path = path.with_extension("pdf");
                 std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
+                progress.inc(1);
                 Ok(())
             })
             .collect::<Result<Vec<()>>>()
     })?;
+    progress.finish();
     std::fs::create_dir_all(dir)?;
     let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
     std::fs::write(dir.join("index.html"), html)?;
