@@ -433,29 +433,32 @@ fn factors_table(set: &FactorSet) -> PolarsResult<DataFrame> {
 
 /// `method::constants`: the published figures the views use, with their sources.
 fn method_constants() -> PolarsResult<DataFrame> {
-    let c = constants::ALL;
-    DataFrame::new(
-        c.len(),
-        vec![
-            Column::new("name".into(), c.iter().map(|c| c.name).collect::<Vec<_>>()),
-            Column::new("value".into(), c.iter().map(|c| c.value).collect::<Vec<_>>()),
-            Column::new("unit".into(), c.iter().map(|c| c.unit).collect::<Vec<_>>()),
-            Column::new("source".into(), c.iter().map(|c| c.source).collect::<Vec<_>>()),
-        ],
-    )
+    named_values(constants::ALL.iter().map(|c| (c.name, c.value, c.unit, c.source)))
 }
 
 /// `method::energy`: the parameters of the optional energy lines, with their sources (written
 /// even when `[energy]` is off, with `enabled` = 0, so the views always have their table).
 fn energy_parameters(e: &crate::method::energy::EnergyConfig) -> PolarsResult<DataFrame> {
     let p = e.parameters();
+    named_values(p.iter().map(|c| (c.name, c.value, c.unit, c.source.as_str())))
+}
+
+/// A `name, value, unit, source` table.
+fn named_values<'a>(rows: impl Iterator<Item = (&'a str, f64, &'a str, &'a str)>) -> PolarsResult<DataFrame> {
+    let (mut name, mut value, mut unit, mut source) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (n, v, u, s) in rows {
+        name.push(n);
+        value.push(v);
+        unit.push(u);
+        source.push(s);
+    }
     DataFrame::new(
-        p.len(),
+        name.len(),
         vec![
-            Column::new("name".into(), p.iter().map(|c| c.name).collect::<Vec<_>>()),
-            Column::new("value".into(), p.iter().map(|c| c.value).collect::<Vec<_>>()),
-            Column::new("unit".into(), p.iter().map(|c| c.unit).collect::<Vec<_>>()),
-            Column::new("source".into(), p.iter().map(|c| c.source.as_str()).collect::<Vec<_>>()),
+            Column::new("name".into(), name),
+            Column::new("value".into(), value),
+            Column::new("unit".into(), unit),
+            Column::new("source".into(), source),
         ],
     )
 }
