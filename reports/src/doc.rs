@@ -1387,15 +1387,11 @@ pub fn plan(r: &PlanReport) -> Result<Doc, String> {
     b.table(
         vec![
             b.t("site"),
-            b.tr("Utilisateurs attendus", "Verwachte gebruikers", "Expected users"),
-            b.tr("Jours en centre/an", "Centrumdagen/jaar", "Center days/yr"),
+            b.tr("Utilisateurs", "Gebruikers", "Users"),
+            b.tr("Jours/an", "Dagen/jaar", "Days/yr"),
             b.tr("Postes", "Werkplekken", "Desks"),
-            b.tr("Occupation des postes", "Bezetting werkplekken", "Desk use"),
-            b.tr(
-                "Pris aux sites existants (kg/an)",
-                "Weggenomen van bestaande sites (kg/jaar)",
-                "Taken from existing sites (kg/yr)",
-            ),
+            b.tr("Occupation", "Bezetting", "Desk use"),
+            b.tr("Pris aux existants kg/an", "Van bestaande kg/jaar", "Taken from existing kg/yr"),
         ],
         rows,
     );
@@ -1582,11 +1578,9 @@ pub fn plan(r: &PlanReport) -> Result<Doc, String> {
             .iter()
             .map(|s| {
                 vec![
-                    s.name.clone(),
                     match s.source.as_str() {
-                        "csv" => b.tr("fichier", "bestand", "file"),
-                        "municipality" => b.tr("commune", "gemeente", "municipality"),
-                        other => other.to_owned(),
+                        "csv" => format!("{} ({})", s.name, b.tr("fichier", "bestand", "file")),
+                        _ => s.name.clone(),
                     },
                     b.n(s.marginal_co2e_kg_per_year, 0),
                     users(s.expected_users),
@@ -1598,22 +1592,17 @@ pub fn plan(r: &PlanReport) -> Result<Doc, String> {
         b.table(
             vec![
                 b.tr("Candidat", "Kandidaat", "Candidate"),
-                b.tr("Origine", "Herkomst", "Source"),
-                b.tr("kg CO₂e/an s'il était ajouté", "kg CO₂e/jaar indien toegevoegd", "kg CO₂e/yr if added"),
-                b.tr("Utilisateurs attendus", "Verwachte gebruikers", "Expected users"),
-                b.tr("Occupation des postes", "Bezetting werkplekken", "Desk use"),
-                b.tr(
-                    "Pris aux sites existants (kg/an)",
-                    "Weggenomen van bestaande sites (kg/jaar)",
-                    "Taken from existing sites (kg/yr)",
-                ),
+                b.tr("kg CO₂e/an si ajouté", "kg CO₂e/jaar indien toegevoegd", "kg CO₂e/yr if added"),
+                b.tr("Utilisateurs", "Gebruikers", "Users"),
+                b.tr("Occupation", "Bezetting", "Desk use"),
+                b.tr("Pris aux existants kg/an", "Van bestaande kg/jaar", "Taken from existing kg/yr"),
             ],
             rows,
         );
         b.note(b.tr(
-            "Ce que chaque candidat ajouterait s'il ouvrait en plus des sites retenus ; un candidat proche d'un site retenu ajoute peu, même s'il aurait été bon seul.",
-            "Wat elke kandidaat zou toevoegen als hij bovenop de gekozen sites opende; een kandidaat dicht bij een gekozen site voegt weinig toe, ook al was hij alleen goed geweest.",
-            "What each candidate would add if it opened on top of the chosen sites; a candidate close to a chosen site adds little, even if it would have been good alone.",
+            "Ce que chaque candidat ajouterait s'il ouvrait en plus des sites retenus ; un candidat proche d'un site retenu ajoute peu, même s'il aurait été bon seul. « (fichier) » : candidat du fichier de candidats ; les autres sont des communes.",
+            "Wat elke kandidaat zou toevoegen als hij bovenop de gekozen sites opende; een kandidaat dicht bij een gekozen site voegt weinig toe, ook al was hij alleen goed geweest. „(bestand)”: kandidaat uit het kandidatenbestand; de andere zijn gemeenten.",
+            "What each candidate would add if it opened on top of the chosen sites; a candidate close to a chosen site adds little, even if it would have been good alone. \"(file)\": a candidate from the candidates file; the others are municipalities.",
         ));
     }
 

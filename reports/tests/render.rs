@@ -313,6 +313,7 @@ fn html_renders_in_headless_chromium_without_console_errors() {
     let pages = [
         ("company.html", render_company_html(&report(Lang::Fr)).unwrap()),
         ("network.html", render_network_html(&network(Lang::Nl)).unwrap()),
+        ("plan.html", render_plan_html(&plan(Lang::En)).unwrap()),
     ];
     for (name, html) in pages {
         let path = dir.path().join(name);
@@ -528,7 +529,7 @@ fn plan_report_totals_are_the_sums_of_the_sites_and_small_groups_stay_hidden() {
     assert_eq!(total, 34_680.0);
     assert!(text.contains(&format!("+{}\u{a0}kg", format_number(total, 0, Lang::En))), "{text}");
     // Charleroi's 3 expected users are shown as "< 5"; the hidden cannibalisation row is said.
-    assert!(text.contains("| 2 | Charleroi | < 5 |"), "{text}");
+    assert!(text.contains("| 2. Charleroi | < 5 |"), "{text}");
     assert!(text.contains("1 row(s) hidden"), "{text}");
     assert!(text.contains("other sites (hidden)"), "{text}");
     // Fixed uptake: no range, and said so.
