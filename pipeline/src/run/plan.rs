@@ -844,7 +844,9 @@ fn catchment(
     k: u32,
 ) -> (Vec<navette_reports::CatchmentCell>, u64, u64) {
     use std::collections::BTreeMap;
-    let mut by_cell: BTreeMap<(i64, i64), (u64, BTreeMap<u32, f64>)> = BTreeMap::new();
+    // Per 1 km cell (east, north): people, and their expected center days per site used.
+    type Users = (u64, BTreeMap<u32, f64>);
+    let mut by_cell: BTreeMap<(i64, i64), Users> = BTreeMap::new();
     for u in persons {
         let (la, lo) = homes[u.person as usize];
         let c = Cell::of(la, lo);
@@ -852,7 +854,7 @@ fn catchment(
         e.0 += 1;
         *e.1.entry(u.site).or_default() += u.center_days_per_year;
     }
-    let cells: Vec<((i64, i64), (u64, BTreeMap<u32, f64>))> = by_cell.into_iter().collect();
+    let cells: Vec<((i64, i64), Users)> = by_cell.into_iter().collect();
     let counts: Vec<(i64, i64, u64)> = cells.iter().map(|((e, n), (c, _))| (*e, *n, *c)).collect();
     let (published, hidden, people) = coarsen_members(&counts, k);
     let out = published
