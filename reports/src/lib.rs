@@ -5,9 +5,8 @@
 //! [`CompanyReport`], a [`NetworkReport`] or a [`PlanReport`] (`navette plan`). Each report
 //! becomes a [`Doc`] (blocks with every number formatted for the language; the planner's running
 //! totals are sums of its sites' rows, in opening order), rendered to HTML by minijinja and to PDF
-//! by typst, so both
-//! carry the same content. Keeping the rendering here (typst is heavy) lets the pipeline's own
-//! code build and test apart.
+//! by typst, so both carry the same content. Keeping the rendering here (typst is heavy) lets the
+//! pipeline's own code build and test apart.
 
 mod chart;
 pub mod doc;
