@@ -310,11 +310,17 @@ fn demo_plan_fits_the_uptake_and_states_its_error() {
         .iter()
         .map(|t| std::fs::read(tmp.path().join(format!("out/parquet/{t}.parquet"))).unwrap())
         .collect();
+    let reports = ["plan_fr.html", "plan_nl.pdf", "plan_en.pdf", "plan_en.html"];
+    let first_reports: Vec<Vec<u8>> =
+        reports.iter().map(|f| std::fs::read(tmp.path().join("out/reports/plan").join(f)).unwrap()).collect();
     let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_navette"));
     again.args(args).current_dir(tmp.path()).env("RAYON_NUM_THREADS", "1");
     assert!(again.output().unwrap().status.success());
     for (t, bytes) in ["plan_sites", "plan_person_use", "plan_summary"].iter().zip(&first) {
         assert!(std::fs::read(tmp.path().join(format!("out/parquet/{t}.parquet"))).unwrap() == *bytes, "{t} differs");
+    }
+    for (f, bytes) in reports.iter().zip(&first_reports) {
+        assert!(std::fs::read(tmp.path().join("out/reports/plan").join(f)).unwrap() == *bytes, "{f} differs");
     }
     let conn = Connection::open(tmp.path().join("out/warehouse.duckdb")).unwrap();
     let (chosen, announced, csv): (i64, i64, i64) = conn

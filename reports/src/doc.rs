@@ -1167,8 +1167,9 @@ fn plan_summary(b: &B, r: &PlanReport, added: [f64; 3]) -> String {
     let (add, low, high) = (b.n(added[0], 0), b.n(added[1], 0), b.n(added[2], 0));
     let existing = b.n(r.co2e_kg_per_year_existing, 0);
     let m = b.i(r.existing_sites);
-    let km = b.n(r.chosen.iter().map(|s| s.marginal_km_per_year).sum(), 0);
-    let hours = b.n(r.chosen.iter().map(|s| s.marginal_hours_per_year).sum(), 0);
+    let total = r.chosen.last().and_then(|s| s.cumulative.as_ref());
+    let km = b.n(total.map_or(0.0, |c| c.km_per_year), 0);
+    let hours = b.n(total.map_or(0.0, |c| c.hours_per_year), 0);
     let pct = b.pct(100.0 - r.max_gap_pct);
     let objective = objective_name(b.lang, &r.objective);
     let range = if r.uptake.fitted {
@@ -1208,21 +1209,15 @@ pub fn plan(r: &PlanReport) -> Result<Doc, String> {
         date_long(lang, &r.period_to)
     );
     let footer = format!("{title} — {}", r.study_name);
-    // Running totals of the chosen sites' marginal figures (they open in this order).
-    let cumulate = |f: fn(&PlanSite) -> f64| -> Vec<f64> {
-        r.chosen
-            .iter()
-            .scan(0.0, |acc, s| {
-                *acc += f(s);
-                Some(*acc)
-            })
-            .collect()
+    // Running totals of the chosen sites (view `plan_opening_curve`), in opening order.
+    let cumulate = |f: fn(&PlanCumulative) -> f64| -> Vec<f64> {
+        r.chosen.iter().map(|s| s.cumulative.as_ref().map_or(0.0, f)).collect()
     };
-    let cum_kg = cumulate(|s| s.marginal_co2e_kg_per_year);
-    let cum_low = cumulate(|s| s.marginal_co2e_kg_per_year_low);
-    let cum_high = cumulate(|s| s.marginal_co2e_kg_per_year_high);
-    let cum_km = cumulate(|s| s.marginal_km_per_year);
-    let cum_h = cumulate(|s| s.marginal_hours_per_year);
+    let cum_kg = cumulate(|c| c.co2e_kg_per_year);
+    let cum_low = cumulate(|c| c.co2e_kg_per_year_low);
+    let cum_high = cumulate(|c| c.co2e_kg_per_year_high);
+    let cum_km = cumulate(|c| c.km_per_year);
+    let cum_h = cumulate(|c| c.hours_per_year);
     let last = |v: &[f64]| v.last().copied().unwrap_or(0.0);
     let added = [last(&cum_kg), last(&cum_low), last(&cum_high)];
     b.blocks.push(Block::Summary { text: plan_summary(&b, r, added) });

@@ -3,9 +3,8 @@
 //! This crate does no I/O and no arithmetic on figures beyond formatting: the pipeline reads every
 //! figure from a warehouse view, applies k-anonymity and hands the result over as a
 //! [`CompanyReport`], a [`NetworkReport`] or a [`PlanReport`] (`navette plan`). Each report
-//! becomes a [`Doc`] (blocks with every number formatted for the language; the planner's running
-//! totals are sums of its sites' rows, in opening order), rendered to HTML by minijinja and to PDF
-//! by typst, so both carry the same content. Keeping the rendering here (typst is heavy) lets the
+//! becomes a [`Doc`] (blocks with every number formatted for the language), rendered to HTML by
+//! minijinja and to PDF by typst, so both carry the same content. Keeping the rendering here (typst is heavy) lets the
 //! pipeline's own code build and test apart.
 
 mod chart;

@@ -486,6 +486,21 @@ pub struct PlanTaken {
     pub users: f64,
 }
 
+/// What the chosen sites add up to after one of them opens (view `plan_opening_curve`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanCumulative {
+    /// kg CO2e avoided per year added by the sites opened so far.
+    pub co2e_kg_per_year: f64,
+    /// Same, low uptake.
+    pub co2e_kg_per_year_low: f64,
+    /// Same, high uptake.
+    pub co2e_kg_per_year_high: f64,
+    /// Person-km avoided per year added so far.
+    pub km_per_year: f64,
+    /// Travel hours avoided per year added so far.
+    pub hours_per_year: f64,
+}
+
 /// A candidate site of the plan (table `plan_sites`): chosen (with its opening order) or not.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PlanSite {
@@ -510,6 +525,9 @@ pub struct PlanSite {
     pub marginal_km_per_year: f64,
     /// Travel hours avoided per year it adds.
     pub marginal_hours_per_year: f64,
+    /// Chosen sites: running totals in opening order, this site included (view
+    /// `plan_opening_curve`); `None` for a site not chosen.
+    pub cumulative: Option<PlanCumulative>,
     /// Expected users; `None` when fewer than k.
     pub expected_users: Option<f64>,
     /// Center days per year its users would spend there (demand, before the desk ceiling).

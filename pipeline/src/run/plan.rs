@@ -592,7 +592,13 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
     })?;
     write_rejects(&dir.join("rejects.csv"), &c.inputs)?;
     timings.time("plan_report", || {
-        write_plan_report(&dir.join("reports").join("plan"), &report, &tables, &report_inputs)
+        write_plan_report(
+            &dir.join("reports").join("plan"),
+            &dir.join("warehouse.duckdb"),
+            &report,
+            &tables,
+            &report_inputs,
+        )
     })?;
     report.timings = timings;
     std::fs::write(dir.join("plan.json"), serde_json::to_vec_pretty(&report)?).context("cannot write plan.json")?;
@@ -642,6 +648,7 @@ fn report_model(
     lang: navette_reports::Lang,
     r: &PlanReport,
     tables: &[(&'static str, DataFrame)],
+    curve: &std::collections::BTreeMap<String, navette_reports::PlanCumulative>,
     x: &ReportInputs,
 ) -> Result<navette_reports::PlanReport> {
     use navette_reports::{MapPoint, PlanExistingSite, PlanMap, PlanSite, PlanTaken, PlanUptake, PlanUptakeBin};
@@ -679,6 +686,7 @@ fn report_model(
         marginal_co2e_kg_per_year_high: kg_high[i],
         marginal_km_per_year: km[i],
         marginal_hours_per_year: hours[i],
+        cumulative: order[i].and_then(|_| curve.get(&ids[i]).cloned()),
         expected_users: users(exp_users[i]),
         expected_center_days_per_year: exp_days[i],
         capacity_days_per_year: capacity[i],
@@ -832,6 +840,32 @@ fn report_model(
     })
 }
 
+/// The running totals of the chosen sites by candidate id, read from the view
+/// `plan_opening_curve` of the plan's warehouse.
+fn opening_curve(db: &Path) -> Result<std::collections::BTreeMap<String, navette_reports::PlanCumulative>> {
+    let conn = duckdb::Connection::open(db).with_context(|| format!("cannot open {}", db.display()))?;
+    // One thread: the running sums then add up in one order, so reruns give the same digits.
+    conn.execute_batch("SET threads = 1;")?;
+    let mut stmt = conn.prepare(
+        "SELECT candidate_id, cumulative_co2e_kg_per_year, cumulative_co2e_kg_per_year_low,
+                cumulative_co2e_kg_per_year_high, cumulative_km_per_year, cumulative_hours_per_year
+         FROM plan_opening_curve ORDER BY open_order",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>("candidate_id")?,
+            navette_reports::PlanCumulative {
+                co2e_kg_per_year: r.get("cumulative_co2e_kg_per_year")?,
+                co2e_kg_per_year_low: r.get("cumulative_co2e_kg_per_year_low")?,
+                co2e_kg_per_year_high: r.get("cumulative_co2e_kg_per_year_high")?,
+                km_per_year: r.get("cumulative_km_per_year")?,
+                hours_per_year: r.get("cumulative_hours_per_year")?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The catchment cells of the plan: the people who would use a site with the plan, counted on
 /// the 1 km grid by home, coarsened and suppressed like the reports' maps (`coarsen`), each
 /// published cell described by its people's expected center days and the site most of those
@@ -888,6 +922,7 @@ fn catchment(
 /// CSV (`chosen_sites.csv`). Only site-level figures and k-anonymous cells: no person appears.
 fn write_plan_report(
     dir: &Path,
+    db: &Path,
     r: &PlanReport,
     tables: &[(&'static str, DataFrame)],
     inputs: &ReportInputs,
@@ -932,8 +967,9 @@ fn write_plan_report(
     let study_lang = Lang::parse(&inputs.study.config.study.language).context("languages are checked at load")?;
     let mut langs = vec![study_lang];
     langs.extend([Lang::Fr, Lang::Nl, Lang::En].into_iter().filter(|l| *l != study_lang));
+    let curve = opening_curve(db)?;
     let models: Vec<navette_reports::PlanReport> =
-        langs.iter().map(|&l| report_model(l, r, tables, inputs)).collect::<Result<_>>()?;
+        langs.iter().map(|&l| report_model(l, r, tables, &curve, inputs)).collect::<Result<_>>()?;
     // Typesetting recurses as deep as a document nests: big stacks, as `run::write_reports`.
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(super::RENDER_STACK_BYTES)
