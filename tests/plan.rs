@@ -320,11 +320,17 @@ fn demo_plan_fits_the_uptake_and_states_its_error() {
         .iter()
         .map(|t| std::fs::read(tmp.path().join(format!("out/parquet/{t}.parquet"))).unwrap())
         .collect();
+    let reports = ["plan_fr.html", "plan_nl.pdf", "plan_en.pdf", "plan_en.html"];
+    let first_reports: Vec<Vec<u8>> =
+        reports.iter().map(|f| std::fs::read(tmp.path().join("out/reports/plan").join(f)).unwrap()).collect();
     let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_navette"));
     again.args(args).current_dir(tmp.path()).env("RAYON_NUM_THREADS", "1");
     assert!(again.output().unwrap().status.success());
     for (t, bytes) in ["plan_sites", "plan_person_use", "plan_summary"].iter().zip(&first) {
         assert!(std::fs::read(tmp.path().join(format!("out/parquet/{t}.parquet"))).unwrap() == *bytes, "{t} differs");
+    }
+    for (f, bytes) in reports.iter().zip(&first_reports) {
+        assert!(std::fs::read(tmp.path().join("out/reports/plan").join(f)).unwrap() == *bytes, "{f} differs");
     }
     let conn = Connection::open(tmp.path().join("out/warehouse.duckdb")).unwrap();
     let (chosen, announced, csv): (i64, i64, i64) = conn
@@ -488,4 +494,119 @@ fn mons_plan_demand_is_routed_on_the_extract_and_off_it_falls_back_to_the_estima
         checked += 1;
     }
     assert!(checked >= 3, "{checked} drivers checked by hand");
+}
+
+fn pdftotext(path: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is missing: `./dev setup` installs it from Debian's packages");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // pdftotext may turn no-break spaces into plain ones.
+    String::from_utf8(out.stdout).unwrap().replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+/// The planner's report on the demo plan: three languages as HTML and PDF, its figures those of
+/// the `plan_*` tables, and no catchment cell of fewer than k people on its map.
+#[test]
+fn demo_plan_report_in_three_languages_shows_the_tables_figures_and_no_small_cell() {
+    use navette_reports::{Lang, format_number};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = root.join("datasets/demo/study.toml");
+    let candidates = root.join("datasets/plan/walloon_announced.csv");
+    let o = navette(
+        &[
+            "plan",
+            "--config",
+            config.to_str().unwrap(),
+            "--candidates",
+            candidates.to_str().unwrap(),
+            "--add",
+            "5",
+            "--set",
+            "plan.generate=municipalities",
+            "--set",
+            "plan.regions=[\"WAL\"]",
+            "--out",
+            "out",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    let dir = out.join("reports/plan");
+    for lang in ["fr", "nl", "en"] {
+        for ext in ["html", "pdf"] {
+            let f = dir.join(format!("plan_{lang}.{ext}"));
+            assert!(f.metadata().is_ok_and(|m| m.len() > 10_000), "{} missing or empty", f.display());
+        }
+    }
+    assert!(dir.join("chosen_sites.csv").exists() && dir.join("index.html").exists());
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(["plan_fr.html", "plan_nl.html", "plan_en.html", "plan_en.pdf"].iter().all(|f| index.contains(f)));
+
+    // The figures: the first site's name and the cumulative total = sum of the chosen rows.
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let (first, total, persons): (String, f64, i64) = conn
+        .query_row(
+            "SELECT (SELECT name FROM plan_sites WHERE open_order = 1),
+                    (SELECT sum(marginal_co2e_kg_per_year) FROM plan_sites WHERE chosen),
+                    (SELECT count(*) FROM plan_person_use)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    for (lang, code) in [(Lang::En, "en"), (Lang::Fr, "fr"), (Lang::Nl, "nl")] {
+        let text = pdftotext(&dir.join(format!("plan_{code}.pdf")));
+        let total_text = format_number(total, 0, lang).replace('\u{202f}', " ");
+        assert!(text.contains(&first), "{code}: {first} not in the PDF");
+        assert!(text.contains(&format!("+{total_text} kg")), "{code}: +{total_text} kg not in the PDF:\n{text}");
+        let html = std::fs::read_to_string(dir.join(format!("plan_{code}.html"))).unwrap();
+        assert!(html.contains(&format_number(total, 0, lang)), "{code}: total not in the HTML");
+    }
+    // Cannibalisation per existing site (plan.json) adds up to each chosen site's total.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT candidate_id, taken_from_existing_co2e_kg_per_year, taken_from_existing_users FROM plan_sites WHERE chosen")
+        .unwrap();
+    let chosen: Vec<(String, f64, f64)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    let pairs = json["cannibalisation"].as_array().unwrap();
+    assert!(!pairs.is_empty(), "the demo's new sites take from existing ones");
+    for (id, kg, users) in &chosen {
+        let mine = pairs.iter().filter(|p| p["candidate_id"] == id.as_str());
+        let (k2, u2) = mine.fold((0.0, 0.0), |(k, u), p| {
+            (k + p["co2e_kg_per_year"].as_f64().unwrap(), u + p["users"].as_f64().unwrap())
+        });
+        assert!((k2 - kg).abs() <= 1e-6 * kg.max(1.0), "{id}: {k2} vs {kg}");
+        assert!((u2 - users).abs() < 1e-9, "{id}: {u2} vs {users} users");
+    }
+
+    // The map: every catchment cell holds at least k = 5 people, and together with the hidden
+    // ones they are the people who use a site.
+    let html = std::fs::read_to_string(dir.join("plan_en.html")).unwrap();
+    let cells: Vec<u64> = html
+        .split("<title>")
+        .skip(1)
+        .filter_map(|t| t.split_once(" km: ").and_then(|(_, rest)| rest.split(' ').next()?.parse().ok()))
+        .collect();
+    assert!(cells.len() > 10, "{} cells", cells.len());
+    assert!(cells.iter().all(|&n| n >= 5), "a cell under k: {cells:?}");
+    let note = html.split("cell(s) hidden (").nth(1).expect("the map note").split(' ').next().unwrap();
+    let hidden: u64 = note.replace(',', "").parse().unwrap();
+    assert_eq!(cells.iter().sum::<u64>() + hidden, persons as u64, "shown + hidden = users");
+    assert!(hidden == 0 || hidden >= 5);
+    // No home coordinate or HR id reaches the report.
+    let employees = std::fs::read_to_string(root.join("datasets/demo/employees.csv")).unwrap();
+    for line in employees.lines().skip(1).take(20) {
+        let f: Vec<&str> = line.split(';').collect();
+        assert!(!html.contains(&format!("\"{}\"", f[0])) && !html.contains(&format!(">{}<", f[0])), "an HR id");
+        for coordinate in [f[2], f[3]].iter().filter(|c| !c.is_empty()) {
+            assert!(!html.contains(&coordinate.replace(',', ".")), "a home coordinate in the report");
+        }
+    }
 }

@@ -381,7 +381,7 @@ fn print_plan(r: &run::plan::PlanReport, out: &Path, seconds: f64) {
     );
     println!("  max gap to the best set of {} sites: {:.2} % ({} swaps)", r.chosen.len(), r.max_gap_pct, r.swaps);
     println!(
-        "  outputs in {}: warehouse.duckdb (plan_*), parquet/, reports/plan/index.html, rejects.csv, plan.json ({seconds:.1} s)",
+        "  outputs in {}: warehouse.duckdb (plan_*), parquet/, reports/plan/ (plan_fr, plan_nl, plan_en: HTML and PDF), rejects.csv, plan.json ({seconds:.1} s)",
         out.display()
     );
 }

@@ -236,3 +236,135 @@ pub fn burn_down_svg(r: &CompanyReport, p: &Package) -> Result<String, String> {
     }
     Ok(svg)
 }
+
+const BAND: RGBColor = RGBColor(0xcf, 0xe6, 0xdb);
+
+/// The opening curve: cumulative value added (y) against sites opened (x, 0 = the existing
+/// network alone), one point per site in opening order, with the low–high band when given
+/// (`band[i]` = (low, high) after site i + 1). Each point is labelled with its open order.
+pub fn curve_svg(lang: Lang, cumulative: &[f64], band: Option<&[(f64, f64)]>, y_label: &str) -> Result<String, String> {
+    register_font();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 300)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let n = cumulative.len().max(1);
+        let top =
+            cumulative.iter().copied().chain(band.into_iter().flatten().map(|b| b.1)).fold(0.0_f64, f64::max).max(1.0)
+                * 1.15;
+        let bottom = cumulative.iter().copied().chain(band.into_iter().flatten().map(|b| b.0)).fold(0.0_f64, f64::min);
+        let bottom = if bottom < 0.0 { bottom * 1.15 } else { 0.0 };
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(72)
+            .build_cartesian_2d(-0.3..n as f64 + 0.3, bottom..top)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .y_max_light_lines(0)
+            .x_labels(n + 1)
+            .x_label_formatter(&|x| {
+                let r = x.round();
+                if (x - r).abs() < 0.01 && r >= 0.0 { format!("{}", r as i64) } else { String::new() }
+            })
+            .y_label_formatter(&|y| format_number(*y, 0, lang))
+            .x_desc(crate::i18n::tr(lang, "Sites ouverts", "Geopende sites", "Sites opened"))
+            .y_desc(y_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        if let Some(band) = band {
+            let mut poly: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+            poly.extend(band.iter().enumerate().map(|(i, b)| ((i + 1) as f64, b.1)));
+            poly.extend(band.iter().enumerate().rev().map(|(i, b)| ((i + 1) as f64, b.0)));
+            chart.draw_series(std::iter::once(Polygon::new(poly, BAND.filled()))).map_err(|e| e.to_string())?;
+        }
+        let points: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
+            .chain(cumulative.iter().enumerate().map(|(i, v)| ((i + 1) as f64, *v)))
+            .collect();
+        chart.draw_series(LineSeries::new(points.clone(), ACTUAL.stroke_width(3))).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(points.iter().map(|&(x, y)| Circle::new((x, y), 4, ACTUAL.filled())))
+            .map_err(|e| e.to_string())?;
+        for &(x, y) in points.iter().skip(1) {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format_number(y, 0, lang),
+                    (x - 0.25, y + (top - bottom) * 0.06),
+                    (FONT, 11).into_font().color(&BLACK),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// The uptake fit against the badge logs: observed center days per employee and year in each
+/// bin of hours saved (dots), the fitted curve's prediction (line) and the isotonic fit (dashed).
+pub fn uptake_svg(lang: Lang, bins: &[crate::model::PlanUptakeBin]) -> Result<String, String> {
+    register_font();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 280)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let xmax = bins.iter().map(|b| b.hours_saved_mean).fold(0.0_f64, f64::max).max(0.1) * 1.1;
+        let ymax = bins
+            .iter()
+            .flat_map(|b| [b.observed_days_per_year, b.predicted_days_per_year, b.isotonic_days_per_year])
+            .fold(0.0_f64, f64::max)
+            .max(1.0)
+            * 1.2;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..xmax, 0.0..ymax)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .y_max_light_lines(0)
+            .x_max_light_lines(0)
+            .x_label_formatter(&|x| format_number(*x, 1, lang))
+            .y_label_formatter(&|y| format_number(*y, 0, lang))
+            .x_desc(crate::i18n::tr(
+                lang,
+                "Heures gagnées par jour en centre (meilleur site existant)",
+                "Uren gewonnen per centrumdag (beste bestaande site)",
+                "Hours saved per center day (best existing site)",
+            ))
+            .y_desc(crate::i18n::tr(lang, "Jours par an", "Dagen per jaar", "Days per year"))
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let pred: Vec<(f64, f64)> = bins.iter().map(|b| (b.hours_saved_mean, b.predicted_days_per_year)).collect();
+        let iso: Vec<(f64, f64)> = bins.iter().map(|b| (b.hours_saved_mean, b.isotonic_days_per_year)).collect();
+        chart.draw_series(LineSeries::new(pred, ACTUAL.stroke_width(2))).map_err(|e| e.to_string())?;
+        chart.draw_series(DashedLineSeries::new(iso, 5, 4, BASELINE.stroke_width(2))).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(
+                bins.iter().map(|b| Circle::new((b.hours_saved_mean, b.observed_days_per_year), 4, BLACK.filled())),
+            )
+            .map_err(|e| e.to_string())?;
+        let legend = [
+            (crate::i18n::tr(lang, "● observé", "● waargenomen", "● observed"), BLACK),
+            (crate::i18n::tr(lang, "— courbe ajustée", "— gefitte curve", "— fitted curve"), ACTUAL),
+            (crate::i18n::tr(lang, "- - isotone", "- - isotoon", "- - isotonic"), BASELINE),
+        ];
+        for (i, (label, color)) in legend.into_iter().enumerate() {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label,
+                    (xmax * (0.03 + 0.3 * i as f64), ymax * 0.97),
+                    (FONT, 12).into_font().color(&color),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}

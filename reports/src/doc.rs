@@ -1221,3 +1221,781 @@ pub fn network(r: &NetworkReport) -> Result<Doc, String> {
     appendix(&mut b, &r.appendix)?;
     Ok(Doc { lang: lang.code(), title, subtitle, footer, date, blocks: b.blocks, charts: b.charts })
 }
+
+fn objective_name(lang: Lang, code: &str) -> String {
+    match code {
+        "co2e" => tr(lang, "CO₂e évité", "vermeden CO₂e", "CO₂e avoided"),
+        "km" => tr(lang, "km évités", "vermeden km", "km avoided"),
+        "hours" => tr(lang, "heures de trajet évitées", "vermeden reisuren", "travel hours avoided"),
+        other => other.to_owned(),
+    }
+}
+
+/// A list of names: `A, B et C` / `A, B en C` / `A, B and C`.
+fn names_list(lang: Lang, names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), tr(lang, "et", "en", "and")),
+    }
+}
+
+fn plan_summary(b: &B, r: &PlanReport, added: [f64; 3]) -> String {
+    let n = r.chosen.len();
+    let names: Vec<&str> = r.chosen.iter().map(|s| s.name.as_str()).collect();
+    let names = names_list(b.lang, &names);
+    let (add, low, high) = (b.n(added[0], 0), b.n(added[1], 0), b.n(added[2], 0));
+    let existing = b.n(r.co2e_kg_per_year_existing, 0);
+    let m = b.i(r.existing_sites);
+    let total = r.chosen.last().and_then(|s| s.cumulative.as_ref());
+    let km = b.n(total.map_or(0.0, |c| c.km_per_year), 0);
+    let hours = b.n(total.map_or(0.0, |c| c.hours_per_year), 0);
+    let pct = b.pct(100.0 - r.max_gap_pct);
+    let objective = objective_name(b.lang, &r.objective);
+    let range = if r.uptake.fitted {
+        match b.lang {
+            Lang::Fr => format!(" (de {low} à {high} selon l'adoption)"),
+            Lang::Nl => format!(" ({low} tot {high} naargelang de opname)"),
+            Lang::En => format!(" ({low} to {high} depending on uptake)"),
+        }
+    } else {
+        String::new()
+    };
+    match b.lang {
+        Lang::Fr => format!(
+            "Ouvrir {n} site(s) — {names}, dans cet ordre — ajouterait {add} kg CO₂e évités par an{range} aux {existing} kg que les {m} centres existants font déjà éviter, ainsi que {km} km et {hours} heures de trajet par an. Ce choix apporte au moins {pct} de ce que le meilleur ensemble de {n} site(s) pourrait apporter (objectif : {objective})."
+        ),
+        Lang::Nl => format!(
+            "{n} site(s) openen — {names}, in die volgorde — zou {add} kg vermeden CO₂e per jaar toevoegen{range} aan de {existing} kg die de {m} bestaande centra al doen vermijden, en {km} km en {hours} reisuren per jaar. Deze keuze levert minstens {pct} van wat de beste set van {n} site(s) zou kunnen opleveren (doel: {objective})."
+        ),
+        Lang::En => format!(
+            "Opening {n} site(s) — {names}, in that order — would add {add} kg CO₂e avoided a year{range} to the {existing} kg the {m} existing centers already avoid, and {km} km and {hours} hours of travel a year. This choice brings at least {pct} of what the best set of {n} site(s) could bring (objective: {objective})."
+        ),
+    }
+}
+
+/// Builds the planner's report: which sites to open next, in what order, and what each adds.
+pub fn plan(r: &PlanReport) -> Result<Doc, String> {
+    let lang = r.lang;
+    let mut b = B { lang, blocks: Vec::new(), charts: Vec::new() };
+    let k = r.k_anonymity;
+    let title =
+        tr(lang, "Où ouvrir les prochains centres", "Waar de volgende centra openen", "Where to open the next centers");
+    let subtitle = format!(
+        "{} · {} {} – {}",
+        r.study_name,
+        tr(lang, "données du", "gegevens van", "data from"),
+        date_long(lang, &r.period_from),
+        date_long(lang, &r.period_to)
+    );
+    let footer = format!("{title} — {}", r.study_name);
+    // Running totals of the chosen sites (view `plan_opening_curve`), in opening order.
+    let cumulate = |f: fn(&PlanCumulative) -> f64| -> Vec<f64> {
+        r.chosen.iter().map(|s| s.cumulative.as_ref().map_or(0.0, f)).collect()
+    };
+    let cum_kg = cumulate(|c| c.co2e_kg_per_year);
+    let cum_low = cumulate(|c| c.co2e_kg_per_year_low);
+    let cum_high = cumulate(|c| c.co2e_kg_per_year_high);
+    let cum_km = cumulate(|c| c.km_per_year);
+    let cum_h = cumulate(|c| c.hours_per_year);
+    let last = |v: &[f64]| v.last().copied().unwrap_or(0.0);
+    let added = [last(&cum_kg), last(&cum_low), last(&cum_high)];
+    b.blocks.push(Block::Summary { text: plan_summary(&b, r, added) });
+
+    b.heading(b.tr("Chiffres clés", "Kerncijfers", "Key figures"));
+    let per_year = b.tr("par an", "per jaar", "a year");
+    let uptake_kpi = if r.uptake.fitted {
+        Kpi {
+            value: format!(
+                "{}\u{a0}{}",
+                b.n(r.uptake.max_days_per_year.unwrap_or(0.0), 1),
+                b.tr("j/an", "d/jaar", "d/yr")
+            ),
+            label: format!(
+                "{} (± {}; R² {})",
+                b.tr(
+                    "adoption ajustée sur les badges : jours par personne et par an à saturation",
+                    "opname gefit op de badges: dagen per persoon en per jaar bij verzadiging",
+                    "uptake fitted on the badge logs: days per person a year at saturation",
+                ),
+                b.n(r.uptake.max_days_se.unwrap_or(0.0), 1),
+                b.n(r.uptake.r2.unwrap_or(0.0), 2)
+            ),
+        }
+    } else {
+        Kpi {
+            value: format!(
+                "{}\u{a0}{}",
+                b.n(r.uptake.fixed_days_per_year.unwrap_or(0.0), 0),
+                b.tr("j/an", "d/jaar", "d/yr")
+            ),
+            label: b.tr(
+                "adoption fixe : jours en centre par personne et par an (sans fourchette)",
+                "vaste opname: centrumdagen per persoon en per jaar (zonder marge)",
+                "fixed uptake: center days per person a year (no range)",
+            ),
+        }
+    };
+    b.blocks.push(Block::Kpis {
+        items: vec![
+            Kpi {
+                value: b.i(r.chosen.len() as u64),
+                label: b.tr("sites à ouvrir", "te openen sites", "sites to open"),
+            },
+            Kpi { value: format!("+{}", b.kg(added[0])), label: format!("{} {per_year}", b.t("co2e_avoided_label")) },
+            Kpi {
+                value: format!("+{}\u{a0}km", b.n(last(&cum_km), 0)),
+                label: format!("{} {per_year}", b.t("km_avoided")),
+            },
+            Kpi { value: format!("+{}", b.h(last(&cum_h))), label: format!("{} {per_year}", b.t("hours_avoided")) },
+            Kpi {
+                value: b.kg(r.co2e_kg_per_year_plan),
+                label: format!(
+                    "{} {} ({}: {})",
+                    b.t("co2e_avoided_label"),
+                    b.tr("par an avec le plan", "per jaar met het plan", "a year with the plan"),
+                    b.tr("réseau existant", "bestaand netwerk", "existing network"),
+                    b.kg(r.co2e_kg_per_year_existing)
+                ),
+            },
+            Kpi {
+                value: b.kg(r.co2e_kg_per_year_plan_capped),
+                label: b.tr(
+                    "la même chose, la demande au-delà des postes étant plafonnée",
+                    "hetzelfde, met de vraag boven de werkplekken afgetopt",
+                    "the same, demand above the desks capped",
+                ),
+            },
+            Kpi {
+                value: format!("≤\u{a0}{}", b.pct(r.max_gap_pct)),
+                label: b.tr(
+                    "écart maximal à la meilleure solution (borne du solveur)",
+                    "maximale afstand tot de beste oplossing (grens van de solver)",
+                    "most the answer can miss of the best set (solver's bound)",
+                ),
+            },
+            uptake_kpi,
+        ],
+    });
+
+    // Opening order: the curve, then savings and use per site.
+    b.heading(b.tr("Ordre d'ouverture", "Openingsvolgorde", "Opening order"));
+    let kg_year = b.tr("kg CO₂e/an", "kg CO₂e/jaar", "kg CO₂e/yr");
+    if !r.chosen.is_empty() {
+        let band: Vec<(f64, f64)> = cum_low.iter().copied().zip(cum_high.iter().copied()).collect();
+        b.chart(
+            chart::curve_svg(
+                lang,
+                &cum_kg,
+                r.uptake.fitted.then_some(band.as_slice()),
+                &format!("{} ({})", b.tr("CO₂e évité en plus", "Extra vermeden CO₂e", "CO₂e avoided added"), kg_year),
+            ),
+            b.tr(
+                "Courbe d'ouverture : kg CO₂e évités par an en plus du réseau existant, selon le nombre de sites ouverts",
+                "Openingscurve: kg CO₂e per jaar vermeden bovenop het bestaande netwerk, naar het aantal geopende sites",
+                "Opening curve: kg CO₂e avoided a year on top of the existing network, by number of sites opened",
+            ),
+        )?;
+        b.note(if r.uptake.fitted {
+            b.tr(
+                "Bande : la même séquence avec l'adoption basse et haute (courbe ajustée ± un écart-type de ses paramètres).",
+                "Band: dezelfde volgorde met lage en hoge opname (gefitte curve ± één standaardfout van haar parameters).",
+                "Band: the same sequence with low and high uptake (the fitted curve ± one standard error of its parameters).",
+            )
+        } else {
+            b.tr(
+                "Adoption fixe : pas de fourchette d'adoption.",
+                "Vaste opname: geen opnamemarge.",
+                "Fixed uptake: no uptake range.",
+            )
+        });
+    }
+    let rows = r
+        .chosen
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            vec![
+                numbered(s),
+                b.n(s.marginal_co2e_kg_per_year, 0),
+                b.n(cum_kg[i], 0),
+                b.n(s.marginal_km_per_year, 0),
+                b.n(cum_km[i], 0),
+                b.n(s.marginal_hours_per_year, 0),
+                b.n(cum_h[i], 0),
+            ]
+        })
+        .collect();
+    b.table(
+        vec![
+            b.t("site"),
+            kg_year.clone(),
+            b.tr("cumul kg/an", "cumulatief kg/jaar", "cumulative kg/yr"),
+            b.tr("km/an", "km/jaar", "km/yr"),
+            b.tr("cumul km/an", "cumulatief km/jaar", "cumulative km/yr"),
+            b.tr("heures/an", "uren/jaar", "hours/yr"),
+            b.tr("cumul heures/an", "cumulatief uren/jaar", "cumulative hours/yr"),
+        ],
+        rows,
+    );
+    b.note(b.tr(
+        "Chaque ligne : ce que le site ajoute quand il ouvre après ceux qui le précèdent (CO₂e, km et heures de trajet évités par an).",
+        "Elke rij: wat de site toevoegt wanneer hij opent na de vorige (vermeden CO₂e, km en reisuren per jaar).",
+        "Each row: what the site adds when it opens after the ones before it (CO₂e, km and travel hours avoided a year).",
+    ));
+    let users = |u: Option<f64>| plan_users(lang, k, u);
+    let desk = |pct: Option<f64>, over: bool| plan_desk(lang, pct, over);
+    let rows = r
+        .chosen
+        .iter()
+        .map(|s| {
+            vec![
+                numbered(s),
+                users(s.expected_users),
+                b.n(s.expected_center_days_per_year, 0),
+                s.desks.map_or("–".into(), |d| b.i(d)),
+                desk(s.desk_use_pct, s.over_capacity),
+                b.n(s.taken_from_existing_co2e_kg_per_year, 0),
+            ]
+        })
+        .collect();
+    b.table(
+        vec![
+            b.t("site"),
+            b.tr("Utilisateurs", "Gebruikers", "Users"),
+            b.tr("Jours/an", "Dagen/jaar", "Days/yr"),
+            b.tr("Postes", "Werkplekken", "Desks"),
+            b.tr("Occupation", "Bezetting", "Desk use"),
+            b.tr("Pris aux existants kg/an", "Van bestaande kg/jaar", "Taken from existing kg/yr"),
+        ],
+        rows,
+    );
+    b.note(
+        match lang {
+            Lang::Fr => format!(
+                "Occupation des postes = jours en centre attendus ÷ (postes × {} jours ouvrables) ; au-delà de 100 %, la demande est plafonnée dans le total « après plafond ». Utilisateurs : « < {k} » quand moins de {k} personnes.",
+                b.n(r.working_days_per_year, 0)
+            ),
+            Lang::Nl => format!(
+                "Bezetting = verwachte centrumdagen ÷ (werkplekken × {} werkdagen); boven 100 % wordt de vraag afgetopt in het totaal „na aftopping”. Gebruikers: „< {k}” bij minder dan {k} personen.",
+                b.n(r.working_days_per_year, 0)
+            ),
+            Lang::En => format!(
+                "Desk use = expected center days ÷ (desks × {} working days); above 100 %, demand is capped in the \"capped\" total. Users: \"< {k}\" when fewer than {k} people.",
+                b.n(r.working_days_per_year, 0)
+            ),
+        },
+    );
+
+    // Low and high uptake.
+    b.heading(b.tr("Selon l'adoption", "Naargelang de opname", "Under low and high uptake"));
+    if r.uptake.fitted {
+        let mut rows: Vec<Vec<String>> = r
+            .chosen
+            .iter()
+            .map(|s| {
+                vec![
+                    numbered(s),
+                    b.n(s.marginal_co2e_kg_per_year_low, 0),
+                    b.n(s.marginal_co2e_kg_per_year, 0),
+                    b.n(s.marginal_co2e_kg_per_year_high, 0),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            b.tr("Total ajouté", "Totaal toegevoegd", "Total added"),
+            b.n(added[1], 0),
+            b.n(added[0], 0),
+            b.n(added[2], 0),
+        ]);
+        rows.push(vec![
+            b.tr("Réseau avec le plan", "Netwerk met het plan", "Network with the plan"),
+            b.n(r.co2e_kg_per_year_plan_low, 0),
+            b.n(r.co2e_kg_per_year_plan, 0),
+            b.n(r.co2e_kg_per_year_plan_high, 0),
+        ]);
+        b.table(
+            vec![
+                format!("{} ({kg_year})", b.t("site")),
+                b.tr("adoption basse", "lage opname", "low uptake"),
+                b.tr("centrale", "centraal", "central"),
+                b.tr("adoption haute", "hoge opname", "high uptake"),
+            ],
+            rows,
+        );
+        let iso = r.co2e_kg_per_year_plan_isotonic.map(|v| b.n(v, 0)).unwrap_or_else(|| "–".into());
+        b.note(match lang {
+            Lang::Fr => format!(
+                "Même ordre d'ouverture, courbe d'adoption à ± un écart-type de ses paramètres. Avec l'adoption isotone (sans forme imposée, ajustée sur les mêmes badges), le réseau avec le plan éviterait {iso} kg CO₂e par an."
+            ),
+            Lang::Nl => format!(
+                "Zelfde openingsvolgorde, opnamecurve op ± één standaardfout van haar parameters. Met de isotone opname (zonder opgelegde vorm, gefit op dezelfde badges) zou het netwerk met het plan {iso} kg CO₂e per jaar vermijden."
+            ),
+            Lang::En => format!(
+                "Same opening order, uptake curve at ± one standard error of its parameters. With the isotonic uptake (no imposed shape, fitted on the same badge logs), the network with the plan would avoid {iso} kg CO₂e a year."
+            ),
+        });
+    } else {
+        b.para(match lang {
+            Lang::Fr => format!(
+                "L'adoption est fixée à {} jours en centre par personne et par an (plan.uptake = \"fixed\") : il n'y a pas de fourchette d'adoption. Ajuster l'adoption sur les badges de l'étude (plan.uptake = \"fitted\") en donne une.",
+                b.n(r.uptake.fixed_days_per_year.unwrap_or(0.0), 0)
+            ),
+            Lang::Nl => format!(
+                "De opname staat vast op {} centrumdagen per persoon en per jaar (plan.uptake = \"fixed\"): er is geen opnamemarge. De opname fitten op de badges van de studie (plan.uptake = \"fitted\") geeft er een.",
+                b.n(r.uptake.fixed_days_per_year.unwrap_or(0.0), 0)
+            ),
+            Lang::En => format!(
+                "Uptake is fixed at {} center days per person a year (plan.uptake = \"fixed\"): there is no uptake range. Fitting the uptake on the study's badge logs (plan.uptake = \"fitted\") gives one.",
+                b.n(r.uptake.fixed_days_per_year.unwrap_or(0.0), 0)
+            ),
+        });
+    }
+
+    if let Some(m) = &r.map {
+        plan_map_section(&mut b, m, k)?;
+    }
+
+    // Cannibalisation.
+    b.heading(b.tr(
+        "Ce que chaque nouveau site prend aux sites existants",
+        "Wat elke nieuwe site van de bestaande sites wegneemt",
+        "What each new site takes from the existing ones",
+    ));
+    b.para(b.tr(
+        "Une partie des utilisateurs d'un nouveau site utilisait déjà un centre existant : les économies qu'ils y faisaient ne sont pas ajoutées par le nouveau site (cannibalisation). Par site existant :",
+        "Een deel van de gebruikers van een nieuwe site gebruikte al een bestaand centrum: de besparing die ze daar maakten, voegt de nieuwe site niet toe (kannibalisatie). Per bestaande site:",
+        "Some users of a new site already used an existing center: the savings they made there are not added by the new site (cannibalisation). Per existing site:",
+    ));
+    let mut rows = Vec::new();
+    let mut hidden = 0;
+    for s in &r.chosen {
+        let from = |existing: &str| format!("{} ← {existing}", numbered(s));
+        if s.taken_from.is_empty() {
+            rows.push(vec![
+                from(&b.tr("aucun site existant", "geen bestaande site", "no existing site")),
+                b.n(0.0, 0),
+                b.n(0.0, 0),
+            ]);
+            continue;
+        }
+        for t in &s.taken_from {
+            match t {
+                Some(t) => rows.push(vec![from(&t.existing_name), b.n(t.co2e_kg_per_year, 0), b.n(t.users, 0)]),
+                None => hidden += 1,
+            }
+        }
+        let shown: f64 = s.taken_from.iter().flatten().map(|t| t.co2e_kg_per_year).sum();
+        if s.taken_from.iter().any(Option::is_none) {
+            rows.push(vec![
+                from(&b.tr("autres sites (masqués)", "andere sites (verborgen)", "other sites (hidden)")),
+                b.n(s.taken_from_existing_co2e_kg_per_year - shown, 0),
+                String::new(),
+            ]);
+        }
+    }
+    b.table(
+        vec![
+            b.tr("Nouveau site ← site existant", "Nieuwe site ← bestaande site", "New site ← existing site"),
+            kg_year.clone(),
+            b.tr("Utilisateurs", "Gebruikers", "Users"),
+        ],
+        rows,
+    );
+    b.suppressed_note(hidden, k);
+    b.heading(b.tr(
+        "Sites existants avant et après le plan",
+        "Bestaande sites voor en na het plan",
+        "Existing sites before and after the plan",
+    ));
+    let rows = r
+        .existing
+        .iter()
+        .map(|e| {
+            vec![
+                e.name.clone(),
+                e.desks.map_or("–".into(), |d| b.i(d)),
+                b.n(e.center_days_before, 0),
+                b.n(e.center_days_after, 0),
+                b.n(e.co2e_kg_per_year_before, 0),
+                b.n(e.co2e_kg_per_year_after, 0),
+                desk(e.desk_use_pct_after, e.over_capacity_after),
+            ]
+        })
+        .collect();
+    b.table(
+        vec![
+            b.t("site"),
+            b.tr("Postes", "Werkplekken", "Desks"),
+            b.tr("Jours/an avant", "Dagen/jaar voor", "Days/yr before"),
+            b.tr("Jours/an après", "Dagen/jaar na", "Days/yr after"),
+            b.tr("kg/an avant", "kg/jaar voor", "kg/yr before"),
+            b.tr("kg/an après", "kg/jaar na", "kg/yr after"),
+            b.tr("Occupation après", "Bezetting na", "Desk use after"),
+        ],
+        rows,
+    );
+    b.note(b.tr(
+        "Jours et kg attendus selon la courbe d'adoption, pour tous les employés des entreprises membres (avant : sites existants seuls).",
+        "Verwachte dagen en kg volgens de opnamecurve, voor alle werknemers van de lidbedrijven (voor: enkel de bestaande sites).",
+        "Days and kg expected from the uptake curve, for every employee of the member companies (before: existing sites only).",
+    ));
+
+    // Runners-up.
+    if !r.runners_up.is_empty() {
+        b.heading(b.tr(
+            "Meilleurs candidats non retenus",
+            "Beste niet-gekozen kandidaten",
+            "Best candidates not chosen",
+        ));
+        let rows = r
+            .runners_up
+            .iter()
+            .map(|s| {
+                vec![
+                    match s.source.as_str() {
+                        "csv" => format!("{} ({})", s.name, b.tr("fichier", "bestand", "file")),
+                        _ => s.name.clone(),
+                    },
+                    b.n(s.marginal_co2e_kg_per_year, 0),
+                    users(s.expected_users),
+                    desk(s.desk_use_pct, s.over_capacity),
+                    b.n(s.taken_from_existing_co2e_kg_per_year, 0),
+                ]
+            })
+            .collect();
+        b.table(
+            vec![
+                b.tr("Candidat", "Kandidaat", "Candidate"),
+                b.tr("kg CO₂e/an si ajouté", "kg CO₂e/jaar indien toegevoegd", "kg CO₂e/yr if added"),
+                b.tr("Utilisateurs", "Gebruikers", "Users"),
+                b.tr("Occupation", "Bezetting", "Desk use"),
+                b.tr("Pris aux existants kg/an", "Van bestaande kg/jaar", "Taken from existing kg/yr"),
+            ],
+            rows,
+        );
+        b.note(b.tr(
+            "Ce que chaque candidat ajouterait s'il ouvrait en plus des sites retenus ; un candidat proche d'un site retenu ajoute peu, même s'il aurait été bon seul. « (fichier) » : candidat du fichier de candidats ; les autres sont des communes.",
+            "Wat elke kandidaat zou toevoegen als hij bovenop de gekozen sites opende; een kandidaat dicht bij een gekozen site voegt weinig toe, ook al was hij alleen goed geweest. „(bestand)”: kandidaat uit het kandidatenbestand; de andere zijn gemeenten.",
+            "What each candidate would add if it opened on top of the chosen sites; a candidate close to a chosen site adds little, even if it would have been good alone. \"(file)\": a candidate from the candidates file; the others are municipalities.",
+        ));
+    }
+
+    plan_appendix(&mut b, r)?;
+    Ok(Doc {
+        lang: lang.code(),
+        title,
+        subtitle,
+        footer,
+        date: r.period_to.clone(),
+        blocks: b.blocks,
+        charts: b.charts,
+    })
+}
+
+/// A chosen site's name with its opening order: `1. Liège`.
+fn numbered(s: &PlanSite) -> String {
+    match s.open_order {
+        Some(o) => format!("{o}. {}", s.name),
+        None => s.name.clone(),
+    }
+}
+
+/// Expected users, `< k` when fewer than k.
+fn plan_users(lang: Lang, k: u32, u: Option<f64>) -> String {
+    u.map_or_else(|| format!("< {k}"), |u| format_number(u, 0, lang))
+}
+
+/// Desk use, flagged when demand is above the desks.
+fn plan_desk(lang: Lang, pct: Option<f64>, over: bool) -> String {
+    pct.map_or("–".into(), |p| {
+        format!(
+            "{}\u{a0}%{}",
+            format_number(p, 1, lang),
+            if over { tr(lang, " (plein)", " (vol)", " (over)") } else { String::new() }
+        )
+    })
+}
+
+fn plan_map_section(b: &mut B, m: &PlanMap, k: u32) -> Result<(), String> {
+    b.heading(b.tr(
+        "Carte : candidats, sites retenus et bassins",
+        "Kaart: kandidaten, gekozen sites en verzorgingsgebieden",
+        "Map: candidates, chosen sites and catchments",
+    ));
+    let alt = b.tr(
+        "Carte : sites existants, sites retenus numérotés dans l'ordre d'ouverture, autres candidats, et cellules de domicile colorées selon le site utilisé",
+        "Kaart: bestaande sites, gekozen sites genummerd in openingsvolgorde, andere kandidaten, en woningcellen gekleurd naar de gebruikte site",
+        "Map: existing sites, chosen sites numbered in opening order, other candidates, and home cells coloured by the site used",
+    );
+    b.chart(map::plan_map_svg(b.lang, m), alt)?;
+    let (shown, hidden, people) = (m.cells.len(), m.cells_hidden, m.employees_hidden);
+    let roads = if m.roads.is_empty() {
+        String::new()
+    } else {
+        b.tr(
+            " Routes principales : © les contributeurs d'OpenStreetMap (ODbL).",
+            " Hoofdwegen: © OpenStreetMap-bijdragers (ODbL).",
+            " Main roads: © OpenStreetMap contributors (ODbL).",
+        )
+    };
+    b.note(match b.lang {
+        Lang::Fr => format!(
+            "Domiciles des employés qui utiliseraient un centre avec le plan, agrégés dans la grille Eurostat de 1 km (ETRS89-LAEA) dans le pipeline ; aucun domicile n'en sort. Couleur : le site (nouveau, numéroté, ou existant en vert) où vont la plupart de leurs jours en centre ; teinte : jours en centre attendus par km². Une cellule de moins de {k} personnes est regroupée dans la cellule de 2, 10, 20 puis 40 km qui la contient. {shown} cellule(s) affichée(s) (au moins {k} personnes chacune) ; {hidden} cellule(s) masquée(s) ({people} personnes au total).{roads}"
+        ),
+        Lang::Nl => format!(
+            "Woonplaatsen van de werknemers die met het plan een centrum zouden gebruiken, in de pijplijn samengevoegd in het Eurostat-raster van 1 km (ETRS89-LAEA); geen enkel adres verlaat die. Kleur: de site (nieuw, genummerd, of bestaand in het groen) waar de meeste van hun centrumdagen naartoe gaan; tint: verwachte centrumdagen per km². Een cel met minder dan {k} personen gaat op in de omliggende cel van 2, 10, 20 en dan 40 km. {shown} cel(len) getoond (elk minstens {k} personen); {hidden} cel(len) verborgen ({people} personen samen).{roads}"
+        ),
+        Lang::En => format!(
+            "Homes of the employees who would use a center with the plan, aggregated to the Eurostat 1 km grid (ETRS89-LAEA) inside the pipeline; no home leaves it. Colour: the site (new, numbered, or existing in green) most of their center days go to; shade: expected center days per km². A cell of fewer than {k} people is merged into the enclosing 2, 10, 20, then 40 km cell. {shown} cell(s) shown (at least {k} people each); {hidden} cell(s) hidden ({people} people in all).{roads}"
+        ),
+    });
+    Ok(())
+}
+
+fn plan_appendix(b: &mut B, r: &PlanReport) -> Result<(), String> {
+    let lang = b.lang;
+    let k = r.k_anonymity;
+    b.heading(b.tr("Annexe — méthode", "Bijlage — methode", "Appendix — method"));
+    let rebound = b.pct(100.0 * r.rebound_share);
+    let boundary = b.t(&format!("boundary_{}", r.boundary));
+    let cutoff = b.n(r.cutoff_km, 0);
+    b.para(match lang {
+        Lang::Fr => format!(
+            "Économie d'un jour en centre. Pour chaque employé des entreprises membres (utilisateur ou non) et chaque site existant ou candidat à moins de {cutoff} km à vol d'oiseau de son domicile, l'économie d'un jour en centre par rapport à un jour au bureau est calculée par la même fonction que le potentiel des employés (table employee_potential) : trajets estimés arrondis au km, facteurs d'émission de l'étude, périmètre {boundary}, moins la part de rebond ({rebound}). Les sites existants restent ouverts : chacun utilise le meilleur des sites existants et retenus."
+        ),
+        Lang::Nl => format!(
+            "Besparing van een centrumdag. Voor elke werknemer van de lidbedrijven (gebruiker of niet) en elke bestaande of kandidaat-site binnen {cutoff} km in vogelvlucht van de woning wordt de besparing van een centrumdag tegenover een kantoordag berekend met dezelfde functie als het potentieel van de werknemers (tabel employee_potential): geschatte ritten afgerond op de km, emissiefactoren van de studie, systeemgrens {boundary}, min het rebound-aandeel ({rebound}). Bestaande sites blijven open: elkeen gebruikt de beste van de bestaande en gekozen sites."
+        ),
+        Lang::En => format!(
+            "Saving of a center day. For every employee of the member companies (user or not) and every existing or candidate site within {cutoff} km great-circle of home, the saving of a center day against an office day comes from the function that gives the employees' potential (table employee_potential): estimated legs rounded to the km, the study's emission factors, {boundary} boundary, less the rebound share ({rebound}). Existing sites stay open: each person uses the best of the existing and chosen sites."
+        ),
+    });
+    let u = &r.uptake;
+    b.para(if u.fitted {
+        let (a, ase, rate, rse) = (
+            b.n(u.max_days_per_year.unwrap_or(0.0), 1),
+            b.n(u.max_days_se.unwrap_or(0.0), 1),
+            b.n(u.rate_per_hour.unwrap_or(0.0), 3),
+            b.n(u.rate_se.unwrap_or(0.0), 3),
+        );
+        let (r2, rmse, n, mean) = (
+            b.n(u.r2.unwrap_or(0.0), 3),
+            b.n(u.rmse_days_per_year.unwrap_or(0.0), 1),
+            b.i(u.observations),
+            b.n(u.observed_mean_days_per_year, 1),
+        );
+        match lang {
+            Lang::Fr => format!(
+                "Adoption. Jours en centre par personne et par an = {a} (± {ase}) × (1 − exp(−{rate} (± {rse}) × heures gagnées par jour)), ajustée sur les badges de l'étude ({n} employés, utilisateurs ou non ; {mean} jours par an en moyenne, jours observés annualisés sur {} jours ouvrables) : R² {r2}, erreur quadratique moyenne {rmse} jours par personne et par an. Les variantes basse et haute prennent les paramètres à ± un écart-type.",
+                b.n(r.working_days_per_year, 0)
+            ),
+            Lang::Nl => format!(
+                "Opname. Centrumdagen per persoon en per jaar = {a} (± {ase}) × (1 − exp(−{rate} (± {rse}) × gewonnen uren per dag)), gefit op de badges van de studie ({n} werknemers, gebruikers of niet; gemiddeld {mean} dagen per jaar, waargenomen dagen omgerekend naar {} werkdagen): R² {r2}, RMSE {rmse} dagen per persoon en per jaar. De lage en hoge varianten nemen de parameters op ± één standaardfout.",
+                b.n(r.working_days_per_year, 0)
+            ),
+            Lang::En => format!(
+                "Uptake. Center days per person a year = {a} (± {ase}) × (1 − exp(−{rate} (± {rse}) × hours saved per day)), fitted on the study's badge logs ({n} employees, users and non-users; {mean} days a year on average, observed days annualised to {} working days): R² {r2}, RMSE {rmse} days per person a year. The low and high variants take the parameters at ± one standard error.",
+                b.n(r.working_days_per_year, 0)
+            ),
+        }
+    } else {
+        let d = b.n(u.fixed_days_per_year.unwrap_or(0.0), 0);
+        match lang {
+            Lang::Fr => format!(
+                "Adoption fixe : {d} jours en centre par personne et par an partout où un site fait gagner du temps."
+            ),
+            Lang::Nl => format!("Vaste opname: {d} centrumdagen per persoon en per jaar overal waar een site tijd wint."),
+            Lang::En => format!("Fixed uptake: {d} center days per person a year wherever a site saves time."),
+        }
+    });
+    let wd = b.n(r.working_days_per_year, 0);
+    b.para(match lang {
+        Lang::Fr => format!(
+            "Capacité. Plafond d'un site = postes × {wd} jours ouvrables (un candidat sans nombre de postes en reçoit {}). La demande au-delà est signalée (« plein ») et ramenée au plafond dans le total « après plafond » ; l'ordre d'ouverture est choisi sur la demande non plafonnée.",
+            b.i(r.desks_default)
+        ),
+        Lang::Nl => format!(
+            "Capaciteit. Plafond van een site = werkplekken × {wd} werkdagen (een kandidaat zonder aantal werkplekken krijgt er {}). De vraag erboven wordt gemarkeerd („vol”) en afgetopt in het totaal „na aftopping”; de openingsvolgorde wordt gekozen op de niet-afgetopte vraag.",
+            b.i(r.desks_default)
+        ),
+        Lang::En => format!(
+            "Capacity. A site's ceiling = desks × {wd} working days (a candidate without a desk count gets {}). Demand above it is flagged (\"over\") and capped in the \"capped\" total; the opening order is chosen on the uncapped demand.",
+            b.i(r.desks_default)
+        ),
+    });
+    let (objective, swaps, gap) = (objective_name(lang, &r.objective), b.i(r.swaps), b.pct(r.max_gap_pct));
+    let (base, chosen, bound) = (b.n(r.baseline_objective, 0), b.n(r.chosen_objective, 0), b.n(r.upper_bound, 0));
+    b.para(match lang {
+        Lang::Fr => format!(
+            "Solveur. Glouton paresseux : ouvre à chaque étape le candidat qui ajoute le plus ({objective}) ; l'ordre d'ouverture est celui du glouton, chaque site ajoutant sa part marginale (Nemhauser, Wolsey et Fisher 1978 : à au moins 1 − 1/e de l'optimum ; Minoux 1978). Passe d'échanges : un site retenu est remplacé par un autre tant que cela améliore le total ({swaps} échange(s) ; Teitz et Bart 1968, échange rapide de Whitaker 1983). Borne : relaxation lagrangienne de la localisation d'installations (Cornuéjols, Fisher et Nemhauser 1977). Objectif par an : réseau existant {base}, avec le plan {chosen}, meilleur ensemble possible au plus {bound} : le plan manque au plus {gap} de ce que le meilleur ensemble ajouterait."
+        ),
+        Lang::Nl => format!(
+            "Solver. Luie gretige methode: opent bij elke stap de kandidaat die het meest toevoegt ({objective}); de openingsvolgorde is die van de gretige methode, elke site met zijn marginale bijdrage (Nemhauser, Wolsey en Fisher 1978: minstens 1 − 1/e van het optimum; Minoux 1978). Ruilronde: een gekozen site wordt door een andere vervangen zolang dat het totaal verbetert ({swaps} ruil(en); Teitz en Bart 1968, snelle ruil van Whitaker 1983). Grens: Lagrange-relaxatie van de locatiekeuze (Cornuéjols, Fisher en Nemhauser 1977). Doel per jaar: bestaand netwerk {base}, met het plan {chosen}, beste mogelijke set hoogstens {bound}: het plan mist hoogstens {gap} van wat de beste set zou toevoegen."
+        ),
+        Lang::En => format!(
+            "Solver. Lazy greedy: each step opens the candidate that adds most ({objective}); the opening order is the greedy's, each site with its marginal share (Nemhauser, Wolsey and Fisher 1978: within 1 − 1/e of the optimum; Minoux 1978). Swap pass: a chosen site is exchanged for another while that raises the total ({swaps} swap(s); Teitz and Bart 1968, Whitaker's fast interchange 1983). Bound: Lagrangian relaxation of facility location (Cornuéjols, Fisher and Nemhauser 1977). Objective a year: existing network {base}, with the plan {chosen}, best possible set at most {bound}: the plan misses at most {gap} of what the best set would add."
+        ),
+    });
+    b.blocks.push(Block::List {
+        items: vec![
+            format!("{}{} {}", b.t("boundary"), b.t("colon"), boundary),
+            format!("{}{} {}", b.t("factor_set"), b.t("colon"), r.factor_set),
+            match lang {
+                Lang::Fr => format!(
+                    "Demande : {} employés, {} sites existants, {} économies (employé × site) stockées",
+                    b.i(r.employees),
+                    b.i(r.existing_sites),
+                    b.i(r.demand_entries)
+                ),
+                Lang::Nl => format!(
+                    "Vraag: {} werknemers, {} bestaande sites, {} opgeslagen besparingen (werknemer × site)",
+                    b.i(r.employees),
+                    b.i(r.existing_sites),
+                    b.i(r.demand_entries)
+                ),
+                Lang::En => format!(
+                    "Demand: {} employees, {} existing sites, {} stored (employee × site) savings",
+                    b.i(r.employees),
+                    b.i(r.existing_sites),
+                    b.i(r.demand_entries)
+                ),
+            },
+            format!(
+                "{}{} {} ({} {}, {} {} ; {} {})",
+                b.tr("Candidats", "Kandidaten", "Candidates"),
+                b.t("colon"),
+                b.i(r.candidates_csv + r.candidates_generated),
+                b.i(r.candidates_csv),
+                b.tr("du fichier", "uit het bestand", "from the file"),
+                b.i(r.candidates_generated),
+                b.tr("communes", "gemeenten", "municipalities"),
+                b.i(r.candidate_rejects),
+                b.tr("lignes rejetées", "geweigerde rijen", "rows rejected"),
+            )
+            .replace(" ; ", if lang == Lang::Fr { " ; " } else { "; " }),
+            format!(
+                "{}{} {}",
+                b.tr(
+                    "Sites au-delà de leurs postes avec le plan",
+                    "Sites boven hun werkplekken met het plan",
+                    "Sites over their desks with the plan"
+                ),
+                b.t("colon"),
+                b.i(r.sites_over_capacity)
+            ),
+            i18n::text(lang, "k_rule").replace("{k}", &k.to_string()),
+        ],
+    });
+
+    if u.fitted && !u.bins.is_empty() {
+        b.heading(b.tr(
+            "Adoption : prévu et observé",
+            "Opname: voorspeld en waargenomen",
+            "Uptake: predicted and observed",
+        ));
+        b.chart(
+            chart::uptake_svg(lang, &u.bins),
+            b.tr(
+                "Jours en centre par personne et par an selon les heures gagnées : observés, courbe ajustée, ajustement isotone",
+                "Centrumdagen per persoon en per jaar naar gewonnen uren: waargenomen, gefitte curve, isotone fit",
+                "Center days per person a year by hours saved: observed, fitted curve, isotonic fit",
+            ),
+        )?;
+        let rows = u
+            .bins
+            .iter()
+            .map(|x| {
+                vec![
+                    format!("{}–{}", b.n(x.hours_saved_min, 2), b.n(x.hours_saved_max, 2)),
+                    b.i(x.employees),
+                    b.n(x.observed_days_per_year, 1),
+                    b.n(x.predicted_days_per_year, 1),
+                    b.n(x.predicted_days_per_year - x.observed_days_per_year, 1),
+                    b.n(x.isotonic_days_per_year, 1),
+                ]
+            })
+            .collect();
+        b.table(
+            vec![
+                b.tr("Heures gagnées par jour", "Gewonnen uren per dag", "Hours saved per day"),
+                b.tr("Employés", "Werknemers", "Employees"),
+                b.tr("observé j/an", "waargenomen d/jaar", "observed d/yr"),
+                b.tr("prévu j/an", "voorspeld d/jaar", "predicted d/yr"),
+                b.tr("erreur", "fout", "error"),
+                b.tr("isotone j/an", "isotoon d/jaar", "isotonic d/yr"),
+            ],
+            rows,
+        );
+        b.note(b.tr(
+            "Employés répartis en tranches d'effectif égal selon les heures qu'un jour au meilleur site existant leur fait gagner ; moyennes par personne.",
+            "Werknemers in schijven van gelijke omvang volgens de uren die een dag op de beste bestaande site hen doet winnen; gemiddelden per persoon.",
+            "Employees in equal-count bins of the hours a day at their best existing site saves them; means per person.",
+        ));
+    }
+    if !r.existing.is_empty() {
+        b.heading(b.tr(
+            "Sites existants : utilisation prévue et observée",
+            "Bestaande sites: voorspeld en waargenomen gebruik",
+            "Existing sites: predicted and observed use",
+        ));
+        let mut hidden = 0;
+        let rows = r
+            .existing
+            .iter()
+            .map(|e| {
+                let (obs, err) = match e.observed_center_days_per_year {
+                    Some(o) => (
+                        b.n(o, 0),
+                        if o > 0.0 {
+                            format!(
+                                "{}{}",
+                                if e.center_days_before >= o { "+" } else { "" },
+                                b.pct(100.0 * (e.center_days_before - o) / o)
+                            )
+                        } else {
+                            "–".into()
+                        },
+                    ),
+                    None => {
+                        hidden += 1;
+                        (b.hidden(), String::new())
+                    }
+                };
+                vec![e.name.clone(), obs, b.n(e.center_days_before, 0), err]
+            })
+            .collect();
+        b.table(
+            vec![
+                b.t("site"),
+                b.tr("observé j/an", "waargenomen d/jaar", "observed d/yr"),
+                b.tr("prévu j/an", "voorspeld d/jaar", "predicted d/yr"),
+                b.tr("écart", "afwijking", "difference"),
+            ],
+            rows,
+        );
+        b.note(b.tr(
+            "Observé : jours en centre remplaçant un jour au bureau dont c'est le site principal, annualisés. Prévu : la courbe d'adoption sur les sites existants seuls. L'ordre d'ouverture est plus fiable que le nombre d'utilisateurs attendu d'un site donné.",
+            "Waargenomen: centrumdagen die een kantoordag vervangen met deze site als hoofdsite, omgerekend naar een jaar. Voorspeld: de opnamecurve op enkel de bestaande sites. De openingsvolgorde is betrouwbaarder dan het verwachte aantal gebruikers van één site.",
+            "Observed: center days replacing an office day with the site as main site, annualised. Predicted: the uptake curve on the existing sites alone. The opening order is more trustworthy than any one site's expected users.",
+        ));
+        b.suppressed_note(hidden, k);
+    }
+    b.heading(b.tr("Sources", "Bronnen", "Sources"));
+    b.blocks.push(Block::List {
+        items: vec![
+            "G. L. Nemhauser, L. A. Wolsey, M. L. Fisher (1978), An analysis of approximations for maximizing submodular set functions — I, Mathematical Programming 14, 265–294.".into(),
+            "M. Minoux (1978), Accelerated greedy algorithms for maximizing submodular set functions, Optimization Techniques, LNCIS 7, 234–243.".into(),
+            "M. B. Teitz, P. Bart (1968), Heuristic methods for estimating the generalized vertex median of a weighted graph, Operations Research 16(5), 955–961.".into(),
+            "R. A. Whitaker (1983), A fast algorithm for the greedy interchange for large-scale clustering and median location problems, INFOR 21(2), 95–108.".into(),
+            "G. Cornuéjols, M. L. Fisher, G. L. Nemhauser (1977), Location of bank accounts to optimize float, Management Science 23(8), 789–810.".into(),
+            b.tr(
+                "Grille Eurostat GEOSTAT de 1 km (ETRS89-LAEA, EPSG:3035) ; communes : Statbel, GeoNames ; limites des cantons judiciaires : IGN.",
+                "Eurostat GEOSTAT-raster van 1 km (ETRS89-LAEA, EPSG:3035); gemeenten: Statbel, GeoNames; grenzen van de gerechtelijke kantons: NGI.",
+                "Eurostat GEOSTAT 1 km grid (ETRS89-LAEA, EPSG:3035); municipalities: Statbel, GeoNames; judicial canton boundaries: NGI.",
+            ),
+        ],
+    });
+    b.note(b.t("avoided_note"));
+    Ok(())
+}

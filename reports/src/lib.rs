@@ -2,10 +2,10 @@
 //!
 //! This crate does no I/O and no arithmetic on figures beyond formatting: the pipeline reads every
 //! figure from a warehouse view, applies k-anonymity and hands the result over as a
-//! [`CompanyReport`] or a [`NetworkReport`]. Each report becomes a [`Doc`] (blocks with every
-//! number formatted for the language), rendered to HTML by minijinja and to PDF by typst, so both
-//! carry the same content. Keeping the rendering here (typst is heavy) lets the pipeline's own
-//! code build and test apart.
+//! [`CompanyReport`], a [`NetworkReport`] or a [`PlanReport`] (`navette plan`). Each report
+//! becomes a [`Doc`] (blocks with every number formatted for the language), rendered to HTML by
+//! minijinja and to PDF by typst, so both carry the same content. Keeping the rendering here (typst is heavy) lets the
+//! pipeline's own code build and test apart.
 
 mod chart;
 pub mod doc;
@@ -130,5 +130,68 @@ pub fn render_index_html(lang: Lang, study_name: &str, entries: &[IndexEntry]) -
         lang => lang.code(), study_name => study_name, entries => entries,
         network_title => i18n::tr(lang, "Rapport du réseau", "Netwerkrapport", "Network report"),
         companies_title => i18n::tr(lang, "Rapports des entreprises", "Bedrijfsrapporten", "Company reports"),
+    })?)
+}
+
+/// The document of the planner's report (`navette plan`).
+pub fn plan_doc(report: &PlanReport) -> Result<Doc, RenderError> {
+    doc::plan(report).map_err(RenderError::Chart)
+}
+
+/// Renders the planner's report as HTML.
+pub fn render_plan_html(report: &PlanReport) -> Result<String, RenderError> {
+    render_doc_html(&plan_doc(report)?)
+}
+
+/// Renders the planner's report as PDF.
+pub fn render_plan_pdf(report: &PlanReport) -> Result<Vec<u8>, RenderError> {
+    pdf::render(&plan_doc(report)?)
+}
+
+const PLAN_INDEX_TEMPLATE: &str = r#"<!doctype html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ study_name }} · {{ title }}</title>
+<style>
+  body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1d2430; max-width: 760px; margin: 2rem auto; padding: 0 1rem; }
+  table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
+  th, td { padding: .3rem .5rem; border-bottom: 1px solid #e6eaee; text-align: left; }
+</style>
+</head>
+<body>
+<h1>{{ study_name }} — {{ title }}</h1>
+<table>
+<tbody>
+{% for x in entries %}<tr><td><a href="{{ x.href }}">{{ x.name }}</a></td><td><a href="{{ x.pdf }}">PDF</a></td></tr>
+{% endfor %}
+</tbody>
+</table>
+<p><a href="chosen_sites.csv">chosen_sites.csv</a></p>
+</body>
+</html>
+"#;
+
+/// Renders the index of the planner's reports: one line per language (`href` to the HTML, the
+/// PDF beside it), in `lang`.
+pub fn render_plan_index_html(lang: Lang, study_name: &str, reports: &[(Lang, String)]) -> Result<String, RenderError> {
+    let mut env = environment(lang);
+    env.add_template("plan_index", PLAN_INDEX_TEMPLATE)?;
+    let entries: Vec<_> = reports
+        .iter()
+        .map(|(l, href)| {
+            let pdf = href.strip_suffix(".html").map_or_else(|| href.clone(), |s| format!("{s}.pdf"));
+            let name = match l {
+                Lang::Fr => "Où ouvrir les prochains centres (français)",
+                Lang::Nl => "Waar de volgende centra openen (Nederlands)",
+                Lang::En => "Where to open the next centers (English)",
+            };
+            minijinja::context! { href => href, pdf => pdf, name => name }
+        })
+        .collect();
+    Ok(env.get_template("plan_index")?.render(minijinja::context! {
+        lang => lang.code(), study_name => study_name, entries => entries,
+        title => i18n::tr(lang, "Plan des prochains sites", "Plan van de volgende sites", "Plan of the next sites"),
     })?)
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::format::format_number;
 use crate::i18n::Lang;
 use crate::i18n::tr;
-use crate::model::MapData;
+use crate::model::{CatchmentCell, MapData, PlanMap};
 
 const W: f64 = 640.0;
 const H: f64 = 480.0;
@@ -17,32 +17,61 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The map as a self-contained SVG string.
-pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
-    // Extent: the sites and the published cells, plus a margin.
-    let mut xs: Vec<f64> = m.sites.iter().map(|s| s.east_m).collect();
-    let mut ys: Vec<f64> = m.sites.iter().map(|s| s.north_m).collect();
-    for c in &m.cells {
-        xs.extend([c.east_m, c.east_m + c.size_m]);
-        ys.extend([c.north_m, c.north_m + c.size_m]);
+/// The drawing area: EPSG:3035 metres to SVG pixels, fitted to an extent plus a margin.
+struct Frame {
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+    scale: f64,
+    ox: f64,
+    oy: f64,
+}
+
+impl Frame {
+    /// The frame around `points` (east, north); `None` without points.
+    fn around(points: &[(f64, f64)]) -> Option<Frame> {
+        if points.is_empty() {
+            return None;
+        }
+        let fold = |f: fn(&(f64, f64)) -> f64, min: bool| {
+            points
+                .iter()
+                .map(f)
+                .fold(if min { f64::INFINITY } else { f64::NEG_INFINITY }, |a, b| if min { a.min(b) } else { a.max(b) })
+        };
+        let (x0, x1) = (fold(|p| p.0, true) - MARGIN_M, fold(|p| p.0, false) + MARGIN_M);
+        let (y0, y1) = (fold(|p| p.1, true) - MARGIN_M, fold(|p| p.1, false) + MARGIN_M);
+        let scale = ((W - 20.0) / (x1 - x0)).min((H - 50.0) / (y1 - y0));
+        let ox = 10.0 + ((W - 20.0) - (x1 - x0) * scale) / 2.0;
+        let oy = 10.0 + ((H - 50.0) - (y1 - y0) * scale) / 2.0;
+        Some(Frame { x0, x1, y0, y1, scale, ox, oy })
     }
-    if xs.is_empty() {
-        return Err("a map needs at least one site".into());
+    fn px(&self, x: f64) -> f64 {
+        self.ox + (x - self.x0) * self.scale
     }
-    let (x0, x1) =
-        (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-    let (y0, y1) =
-        (ys.iter().copied().fold(f64::INFINITY, f64::min), ys.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-    let (x0, x1, y0, y1) = (x0 - MARGIN_M, x1 + MARGIN_M, y0 - MARGIN_M, y1 + MARGIN_M);
-    let scale = ((W - 20.0) / (x1 - x0)).min((H - 50.0) / (y1 - y0));
-    let ox = 10.0 + ((W - 20.0) - (x1 - x0) * scale) / 2.0;
-    let oy = 10.0 + ((H - 50.0) - (y1 - y0) * scale) / 2.0;
-    let px = |x: f64| ox + (x - x0) * scale;
-    let py = |y: f64| oy + (y1 - y) * scale;
-    let mut s = String::new();
-    let w = |s: &mut String, text: std::fmt::Arguments| s.write_fmt(text).map_err(|e| e.to_string());
+    fn py(&self, y: f64) -> f64 {
+        self.oy + (self.y1 - y) * self.scale
+    }
+    fn inside(&self, (x, y): (f64, f64)) -> bool {
+        (self.x0..=self.x1).contains(&x) && (self.y0..=self.y1).contains(&y)
+    }
+}
+
+fn w(s: &mut String, text: std::fmt::Arguments) -> Result<(), String> {
+    s.write_fmt(text).map_err(|e| e.to_string())
+}
+
+/// The SVG header and the background: outlines, roads and municipality points in the frame.
+fn background(
+    s: &mut String,
+    f: &Frame,
+    places: &[(f64, f64)],
+    outlines: &[Vec<(f64, f64)>],
+    roads: &[Vec<(f64, f64)>],
+) -> Result<(), String> {
     w(
-        &mut s,
+        s,
         format_args!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" font-family=\"DejaVu Sans\">\n<rect width=\"{W}\" height=\"{H}\" fill=\"#ffffff\"/>\n<rect x=\"10\" y=\"10\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#f6f8f9\" stroke=\"#d5dbe1\"/>\n",
             W - 20.0,
@@ -51,20 +80,19 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
     )?;
     // Outlines: rings that reach into the frame, clipped to it, thinned to a point per pixel.
     w(
-        &mut s,
+        s,
         format_args!(
             "<clipPath id=\"frame\"><rect x=\"10\" y=\"10\" width=\"{:.1}\" height=\"{:.1}\"/></clipPath>\n<g clip-path=\"url(#frame)\" fill=\"none\" stroke=\"#c3cbd3\" stroke-width=\"0.7\">\n",
             W - 20.0,
             H - 50.0
         ),
     )?;
-    let inside = |&(x, y): &(f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
     // A line's SVG points, thinned to one per pixel (the last point always kept).
     let thinned = |line: &[(f64, f64)]| -> Result<String, String> {
         let mut points = String::new();
         let mut last: Option<(f64, f64)> = None;
         for (i, &(x, y)) in line.iter().enumerate() {
-            let p = (px(x), py(y));
+            let p = (f.px(x), f.py(y));
             let far = last.is_none_or(|l: (f64, f64)| (p.0 - l.0).abs() + (p.1 - l.1).abs() >= 1.0);
             if far || i + 1 == line.len() {
                 w(&mut points, format_args!("{:.1},{:.1} ", p.0, p.1))?;
@@ -73,23 +101,98 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
         }
         Ok(points.trim_end().to_owned())
     };
-    for ring in m.outlines.iter().filter(|r| r.iter().any(inside)) {
-        w(&mut s, format_args!("<polygon points=\"{}\"/>\n", thinned(ring)?))?;
+    for ring in outlines.iter().filter(|r| r.iter().any(|&p| f.inside(p))) {
+        w(s, format_args!("<polygon points=\"{}\"/>\n", thinned(ring)?))?;
     }
     s.push_str("</g>\n");
     // Roads over the outlines, thinned the same way.
-    if !m.roads.is_empty() {
+    if !roads.is_empty() {
         s.push_str("<g clip-path=\"url(#frame)\" fill=\"none\" stroke=\"#d9a35b\" stroke-width=\"0.9\" stroke-linejoin=\"round\">\n");
-        for line in m.roads.iter().filter(|l| l.len() >= 2 && l.iter().any(inside)) {
-            w(&mut s, format_args!("<polyline points=\"{}\"/>\n", thinned(line)?))?;
+        for line in roads.iter().filter(|l| l.len() >= 2 && l.iter().any(|&p| f.inside(p))) {
+            w(s, format_args!("<polyline points=\"{}\"/>\n", thinned(line)?))?;
         }
         s.push_str("</g>\n");
     }
-    for &(x, y) in &m.places {
-        if (x0..=x1).contains(&x) && (y0..=y1).contains(&y) {
-            w(&mut s, format_args!("<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"1.6\" fill=\"#b8c0c8\"/>\n", px(x), py(y)))?;
+    for &(x, y) in places {
+        if f.inside((x, y)) {
+            w(s, format_args!("<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"1.6\" fill=\"#b8c0c8\"/>\n", f.px(x), f.py(y)))?;
         }
     }
+    Ok(())
+}
+
+/// Labels placed greedily where they overlap no earlier label and no dot: right, left, below,
+/// above (sites in one town, such as Louvain-la-Neuve's two, sit close). `dots` are all the
+/// marked points (pixels); `labels` pairs each label with its dot.
+fn labels(s: &mut String, dots: &[(f64, f64)], labels: &[(&str, (f64, f64))]) -> Result<(), String> {
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    let overlaps = |a: &[f64; 4], b: &[f64; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+    for &(label, (x, y)) in labels {
+        // DejaVu Sans at 10 px: about 6 px a character.
+        let width = 6.0 * label.chars().count() as f64;
+        let candidates =
+            [(x + 7.0, y + 3.5), (x - 7.0 - width, y + 3.5), (x - width / 2.0, y + 16.0), (x - width / 2.0, y - 8.0)];
+        let boxed = |(tx, ty): (f64, f64)| [tx, ty - 9.0, tx + width, ty + 2.0];
+        let free = |b: &[f64; 4]| {
+            !placed.iter().any(|p| overlaps(p, b))
+                && !dots
+                    .iter()
+                    .any(|&(dx, dy)| (dx, dy) != (x, y) && overlaps(&[dx - 5.0, dy - 5.0, dx + 5.0, dy + 5.0], b))
+        };
+        let at = candidates.into_iter().find(|&c| free(&boxed(c))).unwrap_or(candidates[0]);
+        placed.push(boxed(at));
+        w(
+            s,
+            format_args!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#1d2430\" stroke=\"#ffffff\" stroke-width=\"2.5\" paint-order=\"stroke\">{}</text>\n",
+                at.0,
+                at.1,
+                esc(label)
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// The 10 km scale bar, the legend lines (bottom right, last line lowest) and the closing tag.
+fn footer(s: &mut String, f: &Frame, legend: &[String]) -> Result<(), String> {
+    let bar = 10_000.0 * f.scale;
+    let by = H - 22.0;
+    w(
+        s,
+        format_args!(
+            "<line x1=\"14\" y1=\"{by}\" x2=\"{:.1}\" y2=\"{by}\" stroke=\"#1d2430\" stroke-width=\"2\"/>\n<text x=\"14\" y=\"{:.1}\" font-size=\"10\" fill=\"#1d2430\">10 km</text>\n",
+            14.0 + bar,
+            by + 13.0
+        ),
+    )?;
+    for (i, line) in legend.iter().rev().enumerate() {
+        w(
+            s,
+            format_args!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#5a6573\" text-anchor=\"end\">{}</text>\n",
+                W - 12.0,
+                by + 13.0 - 15.0 * i as f64,
+                esc(line)
+            ),
+        )?;
+    }
+    s.push_str("</svg>\n");
+    Ok(())
+}
+
+/// The map as a self-contained SVG string.
+pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
+    // Extent: the sites and the published cells, plus a margin.
+    let mut extent: Vec<(f64, f64)> = m.sites.iter().map(|s| (s.east_m, s.north_m)).collect();
+    for c in &m.cells {
+        extent.extend([(c.east_m, c.north_m), (c.east_m + c.size_m, c.north_m + c.size_m)]);
+    }
+    let f = Frame::around(&extent).ok_or("a map needs at least one site")?;
+    let (px, py) = (|x: f64| f.px(x), |y: f64| f.py(y));
+    let scale = f.scale;
+    let mut s = String::new();
+    background(&mut s, &f, &m.places, &m.outlines, &m.roads)?;
     // Shade by density (people per km², log scale): a 20 km cell of 6 is paler than a 1 km cell
     // of 6. Larger cells first, so finer ones sit on top.
     let density = |c: &crate::model::MapCell| c.employees as f64 / (c.size_m / 1000.0).powi(2);
@@ -121,8 +224,6 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
             )?;
         }
     }
-    // Dots first, then labels placed greedily where they overlap no earlier label and no dot:
-    // right, left, below, above (sites in one town, such as Louvain-la-Neuve's two, sit close).
     let dots: Vec<(f64, f64)> = m.sites.iter().map(|site| (px(site.east_m), py(site.north_m))).collect();
     for &(x, y) in &dots {
         w(
@@ -132,43 +233,8 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
             ),
         )?;
     }
-    let mut placed: Vec<[f64; 4]> = Vec::new();
-    let overlaps = |a: &[f64; 4], b: &[f64; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
-    for (site, &(x, y)) in m.sites.iter().zip(&dots) {
-        // DejaVu Sans at 10 px: about 6 px a character.
-        let width = 6.0 * site.label.chars().count() as f64;
-        let candidates =
-            [(x + 7.0, y + 3.5), (x - 7.0 - width, y + 3.5), (x - width / 2.0, y + 16.0), (x - width / 2.0, y - 8.0)];
-        let boxed = |(tx, ty): (f64, f64)| [tx, ty - 9.0, tx + width, ty + 2.0];
-        let free = |b: &[f64; 4]| {
-            !placed.iter().any(|p| overlaps(p, b))
-                && !dots
-                    .iter()
-                    .any(|&(dx, dy)| (dx, dy) != (x, y) && overlaps(&[dx - 5.0, dy - 5.0, dx + 5.0, dy + 5.0], b))
-        };
-        let at = candidates.into_iter().find(|&c| free(&boxed(c))).unwrap_or(candidates[0]);
-        placed.push(boxed(at));
-        w(
-            &mut s,
-            format_args!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#1d2430\" stroke=\"#ffffff\" stroke-width=\"2.5\" paint-order=\"stroke\">{}</text>\n",
-                at.0,
-                at.1,
-                esc(&site.label)
-            ),
-        )?;
-    }
-    // Scale bar: 10 km.
-    let bar = 10_000.0 * scale;
-    let by = H - 22.0;
-    w(
-        &mut s,
-        format_args!(
-            "<line x1=\"14\" y1=\"{by}\" x2=\"{:.1}\" y2=\"{by}\" stroke=\"#1d2430\" stroke-width=\"2\"/>\n<text x=\"14\" y=\"{:.1}\" font-size=\"10\" fill=\"#1d2430\">10 km</text>\n",
-            14.0 + bar,
-            by + 13.0
-        ),
-    )?;
+    let named: Vec<(&str, (f64, f64))> = m.sites.iter().map(|s| s.label.as_str()).zip(dots.iter().copied()).collect();
+    labels(&mut s, &dots, &named)?;
     let mut legend = tr(
         lang,
         "● site   ■ cellule de 1 à 40 km (utilisateurs)   · commune   ─ canton   ETRS89-LAEA",
@@ -181,31 +247,137 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
             tr(lang, "routes © OpenStreetMap", "wegen © OpenStreetMap", "roads © OpenStreetMap")
         );
     }
-    w(
-        &mut s,
-        format_args!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#5a6573\" text-anchor=\"end\">{}</text>\n",
-            W - 12.0,
-            by + 13.0,
-            esc(&legend)
-        ),
-    )?;
+    let mut lines = Vec::new();
     if m.cells_hidden > 0 {
-        let text = match lang {
-            Lang::Fr => format!("{} cellule(s) masquée(s)", format_number(m.cells_hidden as f64, 0, lang)),
-            Lang::Nl => format!("{} cel(len) verborgen", format_number(m.cells_hidden as f64, 0, lang)),
-            Lang::En => format!("{} cell(s) hidden", format_number(m.cells_hidden as f64, 0, lang)),
-        };
+        lines.push(hidden_cells(lang, m.cells_hidden));
+    }
+    lines.push(legend);
+    footer(&mut s, &f, &lines)?;
+    Ok(s)
+}
+
+fn hidden_cells(lang: Lang, n: u64) -> String {
+    let n_text = format_number(n as f64, 0, lang);
+    match lang {
+        Lang::Fr => format!("{n_text} cellule(s) masquée(s)"),
+        Lang::Nl => format!("{n_text} cel(len) verborgen"),
+        Lang::En => format!("{n_text} cell(s) hidden"),
+    }
+}
+
+/// Colours of the chosen sites, by opening order (cycled beyond ten); existing sites are green.
+const NEW_SITE_COLOURS: [&str; 10] =
+    ["#2b6cb0", "#c2571a", "#8e44ad", "#b7791f", "#00838f", "#c53030", "#4c51bf", "#6b8e23", "#d53f8c", "#4a5568"];
+const EXISTING_COLOUR: &str = "#1b7f5a";
+
+/// The colour of the new site opened `open_order`-th (1-based).
+pub fn new_site_colour(open_order: u32) -> &'static str {
+    NEW_SITE_COLOURS[(open_order.max(1) as usize - 1) % NEW_SITE_COLOURS.len()]
+}
+
+/// The planner's map: catchment cells coloured by the site most of their expected center days go
+/// to (a new site's colour, or green for the existing sites) and shaded by those days per km²;
+/// existing sites (green dots, named), chosen sites (numbered in opening order, named) and the
+/// other candidates (small grey rings).
+pub fn plan_map_svg(lang: Lang, m: &PlanMap) -> Result<String, String> {
+    let mut extent: Vec<(f64, f64)> =
+        m.existing.iter().chain(&m.chosen).map(|s| (s.east_m, s.north_m)).chain(m.others.iter().copied()).collect();
+    for c in &m.cells {
+        extent.extend([(c.east_m, c.north_m), (c.east_m + c.size_m, c.north_m + c.size_m)]);
+    }
+    let f = Frame::around(&extent).ok_or("a map needs at least one site")?;
+    let mut s = String::new();
+    background(&mut s, &f, &m.places, &m.outlines, &m.roads)?;
+    // Shade by expected center days per km² (log scale); larger cells first, finer ones on top.
+    let density = |c: &CatchmentCell| c.center_days_per_year.max(1e-9) / (c.size_m / 1000.0).powi(2);
+    let (lo, hi) = m.cells.iter().map(density).fold((f64::INFINITY, 0.0f64), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    let mut cells: Vec<&CatchmentCell> = m.cells.iter().collect();
+    cells.sort_by(|a, b| b.size_m.total_cmp(&a.size_m));
+    for c in cells {
+        let t = if hi > lo { (density(c).ln() - lo.ln()) / (hi.ln() - lo.ln()) } else { 1.0 };
+        let a = 0.2 + 0.6 * t;
+        let side = (c.size_m * f.scale).max(3.0);
+        let (x, y) = (f.px(c.east_m), f.py(c.north_m + c.size_m));
+        let colour = c.main_new_site.map_or(EXISTING_COLOUR, new_site_colour);
+        let site = c.main_new_site.map_or_else(
+            || tr(lang, "sites existants", "bestaande sites", "existing sites"),
+            |o| format!("{} {o}", tr(lang, "nouveau site", "nieuwe site", "new site")),
+        );
         w(
             &mut s,
             format_args!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#5a6573\" text-anchor=\"end\">{}</text>\n",
-                W - 12.0,
-                by - 2.0,
-                esc(&text)
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{side:.1}\" height=\"{side:.1}\" fill=\"{colour}\" fill-opacity=\"{a:.2}\" stroke=\"{colour}\" stroke-width=\"0.5\"><title>{} km: {} ({}), {}</title></rect>\n",
+                c.size_m / 1000.0,
+                c.employees,
+                format_number(c.center_days_per_year, 0, lang),
+                esc(&site)
             ),
         )?;
     }
-    s.push_str("</svg>\n");
+    for &(x, y) in &m.others {
+        if f.inside((x, y)) {
+            w(
+                &mut s,
+                format_args!(
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.6\" fill=\"#ffffff\" stroke=\"#7b8794\" stroke-width=\"1\"/>\n",
+                    f.px(x),
+                    f.py(y)
+                ),
+            )?;
+        }
+    }
+    let existing: Vec<(f64, f64)> = m.existing.iter().map(|p| (f.px(p.east_m), f.py(p.north_m))).collect();
+    let chosen: Vec<(f64, f64)> = m.chosen.iter().map(|p| (f.px(p.east_m), f.py(p.north_m))).collect();
+    for &(x, y) in &existing {
+        w(
+            &mut s,
+            format_args!(
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"{EXISTING_COLOUR}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n"
+            ),
+        )?;
+    }
+    for (i, &(x, y)) in chosen.iter().enumerate() {
+        let colour = new_site_colour(i as u32 + 1);
+        w(
+            &mut s,
+            format_args!(
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"8\" fill=\"{colour}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" font-weight=\"bold\" fill=\"#ffffff\" text-anchor=\"middle\">{}</text>\n",
+                y + 3.5,
+                i + 1
+            ),
+        )?;
+    }
+    let dots: Vec<(f64, f64)> = existing.iter().chain(&chosen).copied().collect();
+    // Chosen sites' names first: they get the best places.
+    let named: Vec<(&str, (f64, f64))> = m
+        .chosen
+        .iter()
+        .zip(&chosen)
+        .chain(m.existing.iter().zip(&existing))
+        .map(|(p, &at)| (p.label.as_str(), at))
+        .collect();
+    labels(&mut s, &dots, &named)?;
+    // Two legend lines; the hidden cells are counted in the note under the map.
+    let mut lines = Vec::new();
+    lines.push(tr(
+        lang,
+        "● site existant   (1) nouveau site, ordre d'ouverture   ○ autre candidat",
+        "● bestaande site   (1) nieuwe site, openingsvolgorde   ○ andere kandidaat",
+        "● existing site   (1) new site, opening order   ○ other candidate",
+    ));
+    let mut last = tr(
+        lang,
+        "■ cellule de 1 à 40 km, couleur du site utilisé   ETRS89-LAEA",
+        "■ cel van 1 tot 40 km, kleur van de gebruikte site   ETRS89-LAEA",
+        "■ 1 to 40 km cell, colour of the site used   ETRS89-LAEA",
+    );
+    if !m.roads.is_empty() {
+        last = format!(
+            "{}   {last}",
+            tr(lang, "routes © OpenStreetMap", "wegen © OpenStreetMap", "roads © OpenStreetMap")
+        );
+    }
+    lines.push(last);
+    footer(&mut s, &f, &lines)?;
     Ok(s)
 }

@@ -468,3 +468,262 @@ pub struct NetworkReport {
     /// Method and data quality.
     pub appendix: Appendix,
 }
+
+/// One bin of the uptake fit's error table (table `plan_uptake_bins`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanUptakeBin {
+    /// Smallest hours saved per center day in the bin.
+    pub hours_saved_min: f64,
+    /// Largest hours saved per center day in the bin.
+    pub hours_saved_max: f64,
+    /// Mean hours saved in the bin.
+    pub hours_saved_mean: f64,
+    /// Employees in the bin (users and non-users; the bins hold equal counts, at least k each).
+    pub employees: u64,
+    /// Observed center days per employee and year (annualised badge logs).
+    pub observed_days_per_year: f64,
+    /// Predicted by the fitted curve.
+    pub predicted_days_per_year: f64,
+    /// Predicted by the isotonic (model-free) fit.
+    pub isotonic_days_per_year: f64,
+}
+
+/// The uptake in force: fitted on the badge logs (with its errors) or fixed (table `plan_summary`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanUptake {
+    /// Fitted on the study's badge logs (`false`: a fixed number of days).
+    pub fitted: bool,
+    /// Fixed uptake: center days per person and year.
+    pub fixed_days_per_year: Option<f64>,
+    /// Fitted `a` of `a · (1 − exp(−b · hours saved))`: days per person and year at saturation.
+    pub max_days_per_year: Option<f64>,
+    /// Standard error of `a`.
+    pub max_days_se: Option<f64>,
+    /// Fitted `b`, per hour saved per day.
+    pub rate_per_hour: Option<f64>,
+    /// Standard error of `b`.
+    pub rate_se: Option<f64>,
+    /// R² of the fit on individual employees.
+    pub r2: Option<f64>,
+    /// RMSE of individual predictions, days per person and year.
+    pub rmse_days_per_year: Option<f64>,
+    /// Employees in the fit.
+    pub observations: u64,
+    /// Observed center days per employee and year, mean over the observations.
+    pub observed_mean_days_per_year: f64,
+    /// The fit's error table (empty with a fixed uptake).
+    pub bins: Vec<PlanUptakeBin>,
+}
+
+/// What a chosen site takes from one existing site: the savings its users made at that site
+/// before the plan (cannibalisation).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanTaken {
+    /// Existing site's name.
+    pub existing_name: String,
+    /// kg CO2e per year those users avoided at the existing site before.
+    pub co2e_kg_per_year: f64,
+    /// Users who move (at least k, or the row is suppressed).
+    pub users: f64,
+}
+
+/// What the chosen sites add up to after one of them opens (view `plan_opening_curve`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanCumulative {
+    /// kg CO2e avoided per year added by the sites opened so far.
+    pub co2e_kg_per_year: f64,
+    /// Same, low uptake.
+    pub co2e_kg_per_year_low: f64,
+    /// Same, high uptake.
+    pub co2e_kg_per_year_high: f64,
+    /// Person-km avoided per year added so far.
+    pub km_per_year: f64,
+    /// Travel hours avoided per year added so far.
+    pub hours_per_year: f64,
+}
+
+/// A candidate site of the plan (table `plan_sites`): chosen (with its opening order) or not.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanSite {
+    /// 1 = opens first; `None`: not chosen.
+    pub open_order: Option<u32>,
+    /// Candidate id.
+    pub candidate_id: String,
+    /// Name.
+    pub name: String,
+    /// `csv` (candidates file) or `municipality` (generated).
+    pub source: String,
+    /// Desks (the file's `workspaces` or `plan.desks_default`).
+    pub desks: Option<u64>,
+    /// kg CO2e avoided per year it adds (chosen: when it opens after the sites before it; not
+    /// chosen: added to the chosen set).
+    pub marginal_co2e_kg_per_year: f64,
+    /// Same, low uptake (fitted uptake − 1 s.e.; equal to the central figure with a fixed uptake).
+    pub marginal_co2e_kg_per_year_low: f64,
+    /// Same, high uptake (fitted uptake + 1 s.e.).
+    pub marginal_co2e_kg_per_year_high: f64,
+    /// Person-km avoided per year it adds.
+    pub marginal_km_per_year: f64,
+    /// Travel hours avoided per year it adds.
+    pub marginal_hours_per_year: f64,
+    /// Chosen sites: running totals in opening order, this site included (view
+    /// `plan_opening_curve`); `None` for a site not chosen.
+    pub cumulative: Option<PlanCumulative>,
+    /// Expected users; `None` when fewer than k.
+    pub expected_users: Option<f64>,
+    /// Center days per year its users would spend there (demand, before the desk ceiling).
+    pub expected_center_days_per_year: f64,
+    /// Desks × working days per year.
+    pub capacity_days_per_year: Option<f64>,
+    /// Demand ÷ capacity × 100 (above 100: over capacity).
+    pub desk_use_pct: Option<f64>,
+    /// Demand above the ceiling (capped in the totals).
+    pub over_capacity: bool,
+    /// kg CO2e per year its users avoided at existing sites before (cannibalisation).
+    pub taken_from_existing_co2e_kg_per_year: f64,
+    /// Users who would otherwise use an existing site.
+    pub taken_from_existing_users: f64,
+    /// Per existing site (chosen sites only): `None` rows are suppressed (fewer than k users, or
+    /// hidden so that another cannot be recomputed from the total).
+    pub taken_from: Vec<Option<PlanTaken>>,
+}
+
+/// An existing site before and after the plan (table `plan_existing_sites`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanExistingSite {
+    /// Name.
+    pub name: String,
+    /// Desks, when known.
+    pub desks: Option<u64>,
+    /// Observed center days per year (badge logs, annualised); `None` when fewer than k
+    /// employees were observed there.
+    pub observed_center_days_per_year: Option<f64>,
+    /// Center days per year the uptake predicts with the existing sites only.
+    pub center_days_before: f64,
+    /// The same with the plan.
+    pub center_days_after: f64,
+    /// kg CO2e avoided per year by its users before the plan.
+    pub co2e_kg_per_year_before: f64,
+    /// The same with the plan.
+    pub co2e_kg_per_year_after: f64,
+    /// Demand ÷ capacity × 100 with the plan.
+    pub desk_use_pct_after: Option<f64>,
+    /// Over capacity with the plan.
+    pub over_capacity_after: bool,
+}
+
+/// A published catchment cell: people who would use a site with the plan, by home cell (≥ k).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CatchmentCell {
+    /// Easting of the south-west corner (m, EPSG:3035).
+    pub east_m: f64,
+    /// Northing of the south-west corner (m).
+    pub north_m: f64,
+    /// Side (m): 1 km, or larger where fewer than k people live.
+    pub size_m: f64,
+    /// People in the cell who would use a site.
+    pub employees: u64,
+    /// Their expected center days per year.
+    pub center_days_per_year: f64,
+    /// Open order of the new site most of those days go to; `None`: an existing site.
+    pub main_new_site: Option<u32>,
+}
+
+/// The planner's map: existing sites, chosen sites (in opening order), the other candidates and
+/// the catchment cells.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanMap {
+    /// Existing sites.
+    pub existing: Vec<MapPoint>,
+    /// Chosen sites in opening order.
+    pub chosen: Vec<MapPoint>,
+    /// Candidates not chosen (unlabelled points, east and north metres).
+    pub others: Vec<(f64, f64)>,
+    /// Municipality points (background).
+    pub places: Vec<(f64, f64)>,
+    /// Administrative outlines (background).
+    pub outlines: Vec<Vec<(f64, f64)>>,
+    /// Main roads (background), empty without an OpenStreetMap extract.
+    pub roads: Vec<Vec<(f64, f64)>>,
+    /// Published cells (each ≥ k people).
+    pub cells: Vec<CatchmentCell>,
+    /// Cells not drawn (hidden with secondary suppression at 40 km).
+    pub cells_hidden: u64,
+    /// People in the hidden cells (0 or at least k).
+    pub employees_hidden: u64,
+}
+
+/// Everything the planner's report shows (`navette plan`, tables `plan_*`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanReport {
+    /// Report language.
+    pub lang: Lang,
+    /// Study name.
+    pub study_name: String,
+    /// First day of the study period (`YYYY-MM-DD`).
+    pub period_from: String,
+    /// Last day of the study period (`YYYY-MM-DD`): the PDF's date.
+    pub period_to: String,
+    /// What the solver maximised: `co2e`, `km` or `hours`.
+    pub objective: String,
+    /// `ttw` or `wtw`.
+    pub boundary: String,
+    /// Emission factor set version.
+    pub factor_set: String,
+    /// Share of the office round trip travelled anyway (in the savings).
+    pub rebound_share: f64,
+    /// k-anonymity threshold.
+    pub k_anonymity: u32,
+    /// Employees of the member companies (the demand).
+    pub employees: u64,
+    /// Existing sites (always open).
+    pub existing_sites: u64,
+    /// Candidates from the candidates file.
+    pub candidates_csv: u64,
+    /// Candidates generated from municipality points.
+    pub candidates_generated: u64,
+    /// Rejected rows of the candidates file.
+    pub candidate_rejects: u64,
+    /// Stored (employee, site) savings within the cutoff.
+    pub demand_entries: u64,
+    /// A person considers sites within this great-circle distance of home (km).
+    pub cutoff_km: f64,
+    /// Desk ceiling = desks × this.
+    pub working_days_per_year: f64,
+    /// Desks of a candidate without `workspaces`.
+    pub desks_default: u64,
+    /// The uptake.
+    pub uptake: PlanUptake,
+    /// Chosen sites in opening order.
+    pub chosen: Vec<PlanSite>,
+    /// The best candidates not chosen, by what they would add.
+    pub runners_up: Vec<PlanSite>,
+    /// Existing sites.
+    pub existing: Vec<PlanExistingSite>,
+    /// Objective per year with the existing sites only.
+    pub baseline_objective: f64,
+    /// Objective per year with the chosen sites.
+    pub chosen_objective: f64,
+    /// Upper bound on the objective of the best set of the same size.
+    pub upper_bound: f64,
+    /// The chosen set adds at least 100 − this % of what the best set could add.
+    pub max_gap_pct: f64,
+    /// Exchanges made by the swap pass.
+    pub swaps: u64,
+    /// kg CO2e avoided per year by the existing network.
+    pub co2e_kg_per_year_existing: f64,
+    /// With the plan (before the desk ceiling).
+    pub co2e_kg_per_year_plan: f64,
+    /// With the plan, after the desk ceiling.
+    pub co2e_kg_per_year_plan_capped: f64,
+    /// With the plan, low uptake.
+    pub co2e_kg_per_year_plan_low: f64,
+    /// With the plan, high uptake.
+    pub co2e_kg_per_year_plan_high: f64,
+    /// With the plan, isotonic uptake (fitted only).
+    pub co2e_kg_per_year_plan_isotonic: Option<f64>,
+    /// Sites (existing or new) over capacity with the plan.
+    pub sites_over_capacity: u64,
+    /// The map; `None` when there is nothing to draw.
+    pub map: Option<PlanMap>,
+}

@@ -330,6 +330,7 @@ fn html_renders_in_headless_chromium_without_console_errors() {
     let pages = [
         ("company.html", render_company_html(&report(Lang::Fr)).unwrap()),
         ("network.html", render_network_html(&network(Lang::Nl)).unwrap()),
+        ("plan.html", render_plan_html(&plan(Lang::En)).unwrap()),
     ];
     for (name, html) in pages {
         let path = dir.path().join(name);
@@ -367,4 +368,237 @@ fn html_renders_in_headless_chromium_without_console_errors() {
         );
         assert!(dom.len() > 10_000, "{name}: {} bytes of DOM", dom.len());
     }
+}
+
+fn plan_site(order: Option<u32>, id: &str, name: &str, kg: f64, users: Option<f64>) -> PlanSite {
+    PlanSite {
+        open_order: order,
+        candidate_id: id.into(),
+        name: name.into(),
+        source: "csv".into(),
+        desks: Some(15),
+        marginal_co2e_kg_per_year: kg,
+        marginal_co2e_kg_per_year_low: kg * 0.9,
+        marginal_co2e_kg_per_year_high: kg * 1.1,
+        marginal_km_per_year: kg * 6.0,
+        marginal_hours_per_year: kg / 8.0,
+        cumulative: None,
+        expected_users: users,
+        expected_center_days_per_year: 1234.0,
+        capacity_days_per_year: Some(3300.0),
+        desk_use_pct: Some(37.4),
+        over_capacity: false,
+        taken_from_existing_co2e_kg_per_year: 800.0,
+        taken_from_existing_users: 7.0,
+        taken_from: Vec::new(),
+    }
+}
+
+/// A plan of two sites; the first's name holds typst and HTML markup that must stay text.
+fn plan(lang: Lang) -> PlanReport {
+    let mut first = plan_site(Some(1), "L1", "Liège #strong[x] $y$ *z* <b>", 19_904.0, Some(35.0));
+    first.taken_from = vec![
+        Some(PlanTaken { existing_name: "Louvain-la-Neuve Centre".into(), co2e_kg_per_year: 500.0, users: 5.0 }),
+        None,
+    ];
+    // Fewer than k expected users (the pipeline leaves the count out) and no one taken.
+    let mut second = plan_site(Some(2), "M52011", "Charleroi", 14_776.0, None);
+    second.taken_from_existing_co2e_kg_per_year = 0.0;
+    second.taken_from_existing_users = 0.0;
+    let mut chosen = vec![first, second];
+    // Running totals as the view `plan_opening_curve` gives them.
+    let mut running = PlanCumulative {
+        co2e_kg_per_year: 0.0,
+        co2e_kg_per_year_low: 0.0,
+        co2e_kg_per_year_high: 0.0,
+        km_per_year: 0.0,
+        hours_per_year: 0.0,
+    };
+    for s in chosen.iter_mut() {
+        running.co2e_kg_per_year += s.marginal_co2e_kg_per_year;
+        running.co2e_kg_per_year_low += s.marginal_co2e_kg_per_year_low;
+        running.co2e_kg_per_year_high += s.marginal_co2e_kg_per_year_high;
+        running.km_per_year += s.marginal_km_per_year;
+        running.hours_per_year += s.marginal_hours_per_year;
+        s.cumulative = Some(running.clone());
+    }
+    PlanReport {
+        lang,
+        study_name: "Réseau wallon".into(),
+        period_from: "2026-01-01".into(),
+        period_to: "2026-06-30".into(),
+        objective: "co2e".into(),
+        boundary: "wtw".into(),
+        factor_set: "be-2025+0123456789ab".into(),
+        rebound_share: 0.0,
+        k_anonymity: 5,
+        employees: 1500,
+        existing_sites: 8,
+        candidates_csv: 3,
+        candidates_generated: 138,
+        candidate_rejects: 0,
+        demand_entries: 21_869,
+        cutoff_km: 40.0,
+        working_days_per_year: 220.0,
+        desks_default: 15,
+        uptake: PlanUptake {
+            fitted: true,
+            fixed_days_per_year: None,
+            max_days_per_year: Some(27.2),
+            max_days_se: Some(1.9),
+            rate_per_hour: Some(1.257),
+            rate_se: Some(0.216),
+            r2: Some(0.226),
+            rmse_days_per_year: Some(17.7),
+            observations: 1500,
+            observed_mean_days_per_year: 7.8,
+            bins: vec![
+                PlanUptakeBin {
+                    hours_saved_min: 0.0,
+                    hours_saved_max: 0.5,
+                    hours_saved_mean: 0.2,
+                    employees: 150,
+                    observed_days_per_year: 4.0,
+                    predicted_days_per_year: 5.9,
+                    isotonic_days_per_year: 4.0,
+                },
+                PlanUptakeBin {
+                    hours_saved_min: 0.5,
+                    hours_saved_max: 2.0,
+                    hours_saved_mean: 1.1,
+                    employees: 150,
+                    observed_days_per_year: 20.0,
+                    predicted_days_per_year: 20.2,
+                    isotonic_days_per_year: 20.0,
+                },
+            ],
+        },
+        chosen,
+        runners_up: vec![plan_site(None, "M52012", "Gosselies", 1_200.0, Some(12.0))],
+        existing: vec![PlanExistingSite {
+            name: "Louvain-la-Neuve Centre".into(),
+            desks: Some(20),
+            observed_center_days_per_year: Some(2_000.0),
+            center_days_before: 1_900.0,
+            center_days_after: 1_700.0,
+            co2e_kg_per_year_before: 20_000.0,
+            co2e_kg_per_year_after: 19_200.0,
+            desk_use_pct_after: Some(38.6),
+            over_capacity_after: false,
+        }],
+        baseline_objective: 137_414.0,
+        chosen_objective: 172_094.0,
+        upper_bound: 172_094.0,
+        max_gap_pct: 0.0,
+        swaps: 1,
+        co2e_kg_per_year_existing: 137_414.0,
+        co2e_kg_per_year_plan: 172_094.0,
+        co2e_kg_per_year_plan_capped: 170_000.0,
+        co2e_kg_per_year_plan_low: 150_000.0,
+        co2e_kg_per_year_plan_high: 190_000.0,
+        co2e_kg_per_year_plan_isotonic: Some(160_000.0),
+        sites_over_capacity: 0,
+        map: Some(PlanMap {
+            existing: vec![MapPoint {
+                label: "Louvain-la-Neuve Centre".into(),
+                east_m: 3_925_000.0,
+                north_m: 3_070_000.0,
+            }],
+            chosen: vec![
+                MapPoint { label: "Liège #strong[x] $y$ *z* <b>".into(), east_m: 3_990_000.0, north_m: 3_060_000.0 },
+                MapPoint { label: "Charleroi".into(), east_m: 3_900_000.0, north_m: 3_035_000.0 },
+            ],
+            others: vec![(3_905_000.0, 3_040_000.0)],
+            places: vec![(3_930_000.0, 3_060_000.0)],
+            outlines: Vec::new(),
+            roads: Vec::new(),
+            cells: vec![CatchmentCell {
+                east_m: 3_989_000.0,
+                north_m: 3_061_000.0,
+                size_m: 1000.0,
+                employees: 6,
+                center_days_per_year: 160.0,
+                main_new_site: Some(1),
+            }],
+            cells_hidden: 2,
+            employees_hidden: 7,
+        }),
+    }
+}
+
+#[test]
+fn plan_report_text_en() {
+    insta::assert_snapshot!(plan_doc(&plan(Lang::En)).unwrap().text());
+}
+
+#[test]
+fn plan_report_is_translated_in_each_language() {
+    for (lang, want) in [
+        (Lang::Fr, ["Ordre d'ouverture", "34\u{202f}680", "Meilleurs candidats non retenus", "Annexe — méthode"]),
+        (Lang::Nl, ["Openingsvolgorde", "34.680", "Beste niet-gekozen kandidaten", "Bijlage — methode"]),
+        (Lang::En, ["Opening order", "34,680", "Best candidates not chosen", "Appendix — method"]),
+    ] {
+        let doc = plan_doc(&plan(lang)).unwrap();
+        let text = doc.text();
+        assert!(!text.contains("??"), "{lang:?}: an untranslated key:\n{text}");
+        for w in want {
+            assert!(text.contains(w), "{lang:?}: {w:?} missing:\n{text}");
+        }
+        // The opening curve, the map and the uptake chart.
+        assert_eq!(doc.charts.len(), 3, "{lang:?}");
+        // The words of the other languages do not leak in.
+        for other in ["Opening order", "Ordre d'ouverture", "Openingsvolgorde"] {
+            assert!(!text.contains(other) || want.contains(&other), "{lang:?}: {other:?}");
+        }
+    }
+}
+
+#[test]
+fn plan_report_totals_are_the_sums_of_the_sites_and_small_groups_stay_hidden() {
+    let r = plan(Lang::En);
+    let text = plan_doc(&r).unwrap().text();
+    // Cumulative kg after the last site = the sum of the chosen sites' marginal kg (19,904 + 14,776).
+    let total: f64 = r.chosen.iter().map(|s| s.marginal_co2e_kg_per_year).sum();
+    assert_eq!(total, 34_680.0);
+    assert!(text.contains(&format!("+{}\u{a0}kg", format_number(total, 0, Lang::En))), "{text}");
+    // Charleroi's 3 expected users are shown as "< 5"; the hidden cannibalisation row is said.
+    assert!(text.contains("| 2. Charleroi | < 5 |"), "{text}");
+    assert!(text.contains("1 row(s) hidden"), "{text}");
+    assert!(text.contains("other sites (hidden)"), "{text}");
+    // Fixed uptake: no range, and said so.
+    let mut fixed = plan(Lang::En);
+    fixed.uptake = PlanUptake {
+        fitted: false,
+        fixed_days_per_year: Some(44.0),
+        max_days_per_year: None,
+        max_days_se: None,
+        rate_per_hour: None,
+        rate_se: None,
+        r2: None,
+        rmse_days_per_year: None,
+        observations: 1500,
+        observed_mean_days_per_year: 7.8,
+        bins: Vec::new(),
+    };
+    let doc = plan_doc(&fixed).unwrap();
+    assert!(doc.text().contains("there is no uptake range"), "{}", doc.text());
+    assert_eq!(doc.charts.len(), 2, "no uptake chart with a fixed uptake");
+}
+
+#[test]
+fn plan_report_names_stay_text_in_html_and_pdf() {
+    let html = render_plan_html(&plan(Lang::En)).unwrap();
+    assert!(html.contains("Liège #strong[x] $y$ *z* &lt;b&gt;"), "escaped in the HTML");
+    assert!(!html.contains("<b>"), "no markup from a name");
+    for external in ["src=\"http", "href=\"http", "url(http", "@import", "<script", "<link"] {
+        assert!(!html.contains(external), "external fetch: {external}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = render_plan_pdf(&plan(Lang::En)).unwrap();
+    assert_eq!(pdf, render_plan_pdf(&plan(Lang::En)).unwrap(), "deterministic");
+    assert!(String::from_utf8_lossy(&pdf).contains("D:20260630"), "dated from the data's last day");
+    let text = pdftotext(&pdf, dir.path()).replace(['\u{a0}', '\u{202f}'], " ");
+    // typst shows the name literally: no bold, no maths, no emphasis taken from it.
+    assert!(text.contains("Liège #strong[x] $y$ *z* <b>"), "{text}");
+    assert!(text.contains("34,680"), "{text}");
 }

@@ -29,32 +29,41 @@ pub const MAP_CELL_SIZES_M: [i64; 5] = [1_000, 2_000, 10_000, 20_000, 40_000];
 /// least k). Returns the published cells (largest last), and the number of hidden cells and of
 /// people in them.
 pub fn coarsen(cells_1km: &[(i64, i64, u64)], k: u32) -> (Vec<MapCell>, u64, u64) {
+    let (cells, hidden, people) = coarsen_members(cells_1km, k);
+    (cells.into_iter().map(|(c, _)| c).collect(), hidden, people)
+}
+
+/// [`coarsen`], each published cell with the indices (into `cells_1km`) of the 1 km cells whose
+/// people it holds: what lets a caller describe a published cell by the people in it (the
+/// planner's map colours a cell by the site most of its people would use).
+pub fn coarsen_members(cells_1km: &[(i64, i64, u64)], k: u32) -> (Vec<(MapCell, Vec<usize>)>, u64, u64) {
     use std::collections::BTreeMap;
-    let mut pending: BTreeMap<(i64, i64), u64> = BTreeMap::new();
-    for &(e, n, c) in cells_1km {
-        *pending.entry((e, n)).or_default() += c;
+    let mut pending: BTreeMap<(i64, i64), (u64, Vec<usize>)> = BTreeMap::new();
+    for (i, &(e, n, c)) in cells_1km.iter().enumerate() {
+        let p = pending.entry((e, n)).or_default();
+        p.0 += c;
+        p.1.push(i);
     }
-    let mut shown = Vec::new();
+    let mut shown: Vec<(MapCell, Vec<usize>)> = Vec::new();
     for (level, &size) in MAP_CELL_SIZES_M.iter().enumerate() {
-        let mut grouped: BTreeMap<(i64, i64), u64> = BTreeMap::new();
-        for ((e, n), c) in pending {
-            *grouped.entry((e.div_euclid(size) * size, n.div_euclid(size) * size)).or_default() += c;
+        let mut grouped: BTreeMap<(i64, i64), (u64, Vec<usize>)> = BTreeMap::new();
+        for ((e, n), (c, members)) in pending {
+            let g = grouped.entry((e.div_euclid(size) * size, n.div_euclid(size) * size)).or_default();
+            g.0 += c;
+            g.1.extend(members);
         }
-        let cell = |(e, n): (i64, i64), c: u64| MapCell {
-            east_m: e as f64,
-            north_m: n as f64,
-            size_m: size as f64,
-            employees: c,
+        let cell = |(e, n): (i64, i64), (c, members): (u64, Vec<usize>)| {
+            (MapCell { east_m: e as f64, north_m: n as f64, size_m: size as f64, employees: c }, members)
         };
         if level + 1 < MAP_CELL_SIZES_M.len() {
-            let (big, small): (Vec<_>, Vec<_>) = grouped.into_iter().partition(|(_, c)| *c >= u64::from(k));
-            shown.extend(big.into_iter().map(|(at, c)| cell(at, c)));
+            let (big, small): (Vec<_>, Vec<_>) = grouped.into_iter().partition(|(_, g)| g.0 >= u64::from(k));
+            shown.extend(big.into_iter().map(|(at, g)| cell(at, g)));
             pending = small.into_iter().collect();
         } else {
             // The rest, and every cell shown so far, through primary and secondary suppression
             // together: if the rest is under k, shown cells (smallest first) are hidden with it.
-            shown.extend(grouped.into_iter().map(|(at, c)| cell(at, c)));
-            let counts: Vec<u64> = shown.iter().map(|c| c.employees).collect();
+            shown.extend(grouped.into_iter().map(|(at, g)| cell(at, g)));
+            let counts: Vec<u64> = shown.iter().map(|c| c.0.employees).collect();
             let hidden = suppress_disjoint(&counts, k);
             let cells_hidden = hidden.iter().filter(|h| **h).count() as u64;
             let employees_hidden = counts.iter().zip(&hidden).filter(|(_, h)| **h).map(|(c, _)| c).sum();
@@ -118,5 +127,23 @@ mod tests {
         );
         assert_eq!((hidden_cells, hidden_people), (3, 8));
         assert_eq!(cells.iter().map(|c| c.employees).sum::<u64>() + hidden_people, 21);
+    }
+
+    #[test]
+    fn members_say_which_1km_cells_each_published_cell_holds() {
+        let cells = [
+            (3_900_000, 3_000_000, 6),
+            (3_902_000, 3_002_000, 3),
+            (3_903_000, 3_003_000, 2),
+            (3_910_000, 3_010_000, 4),
+            (3_914_000, 3_016_000, 1),
+        ];
+        let (published, _, _) = coarsen_members(&cells, 5);
+        let members: Vec<Vec<usize>> = published.iter().map(|(_, m)| m.clone()).collect();
+        assert_eq!(members, vec![vec![0], vec![1, 2], vec![3, 4]]);
+        for (c, m) in &published {
+            assert_eq!(c.employees, m.iter().map(|&i| cells[i].2).sum::<u64>());
+        }
+        assert_eq!(published.into_iter().map(|(c, _)| c).collect::<Vec<_>>(), coarsen(&cells, 5).0);
     }
 }

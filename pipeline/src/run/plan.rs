@@ -19,7 +19,9 @@ use crate::input::ingest::{Candidate, SourceSet, read_candidates};
 use crate::method::estimate::crow_m;
 use crate::method::plan::{DemandLegs, SavingOptions, demand, observed_days, uptake_observations, weekdays};
 use crate::output::warehouse;
+use crate::privacy::grid::{Cell, laea};
 use crate::privacy::pseudonym;
+use crate::privacy::suppression::{coarsen_members, hide, suppress_disjoint};
 use crate::routing::Engines;
 use crate::run::{Staging, Timings, compute, write_rejects};
 
@@ -128,6 +130,22 @@ pub struct ChosenSite {
     pub taken_from_existing_co2e_kg_per_year: f64,
 }
 
+/// What a chosen site takes from one existing site: the kg CO2e per year its users avoided there
+/// before the plan (cannibalisation, `plan.json` and the report).
+#[derive(Debug, Clone, Serialize)]
+pub struct Taken {
+    /// The chosen site (candidate id).
+    pub candidate_id: String,
+    /// The existing site its users used before.
+    pub existing_site_id: String,
+    /// Its name.
+    pub existing_name: String,
+    /// kg CO2e per year those users avoided at the existing site before the plan.
+    pub co2e_kg_per_year: f64,
+    /// Those users.
+    pub users: f64,
+}
+
 /// What `navette plan` produced (`plan.json`, the CLI summary).
 #[derive(Debug, Serialize)]
 pub struct PlanReport {
@@ -181,6 +199,8 @@ pub struct PlanReport {
     pub co2e_kg_per_year_plan_isotonic: Option<f64>,
     /// Sites over capacity with the plan.
     pub sites_over_capacity: usize,
+    /// Per chosen site (in opening order) and existing site, what it takes (largest first).
+    pub cannibalisation: Vec<Taken>,
     /// Stage durations.
     pub timings: Timings,
 }
@@ -508,7 +528,71 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         co2e_kg_per_year_plan_high: sum_plan(&high).unwrap_or(s.co2e_kg_per_year_plan),
         co2e_kg_per_year_plan_isotonic: sum_plan(&iso),
         sites_over_capacity: s.sites_over_capacity,
+        cannibalisation: timings.time("plan_cannibalisation", || -> Result<Vec<Taken>> {
+            // Each person's saving at their existing site before the plan: the plan evaluated
+            // with no new site (the same figure `taken_from_existing_*` sums per new site).
+            let none = PlanConfig { bound_iterations: 0, max_swaps: 0, ..pc.clone() };
+            let before = navette_plan::evaluate(&demand, &sites, &none, &[])?;
+            let mut kg_before = vec![0.0f64; demand.n_persons()];
+            for u in &before.persons {
+                kg_before[u.person as usize] = u.co2e_kg_per_year;
+            }
+            let mut pairs: std::collections::BTreeMap<(u32, u32), (f64, f64)> = Default::default();
+            for u in result.persons.iter().filter(|u| u.site as usize >= n_existing) {
+                if let Some(b) = u.baseline_site {
+                    let e = pairs.entry((u.site, b)).or_default();
+                    e.0 += kg_before[u.person as usize];
+                    e.1 += 1.0;
+                }
+            }
+            let mut out: Vec<(u32, Taken)> = pairs
+                .into_iter()
+                .map(|((new, old), (kg, users))| {
+                    let open = cs.iter().find(|o| o.site == new).and_then(|o| o.open_order).unwrap_or(u32::MAX);
+                    (
+                        open,
+                        Taken {
+                            candidate_id: cand_of(new).candidate.candidate_id.clone(),
+                            existing_site_id: site_of(old).site_id.clone(),
+                            existing_name: site_of(old).name.clone(),
+                            co2e_kg_per_year: kg,
+                            users,
+                        },
+                    )
+                })
+                .collect();
+            out.sort_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then(b.1.co2e_kg_per_year.total_cmp(&a.1.co2e_kg_per_year))
+                    .then_with(|| a.1.existing_site_id.cmp(&b.1.existing_site_id))
+            });
+            Ok(out.into_iter().map(|(_, t)| t).collect())
+        })?,
         timings: Timings::default(),
+    };
+    let open_order_of = |site: u32| cs.iter().find(|o| o.site == site).and_then(|o| o.open_order);
+    let homes: Vec<(f64, f64)> = inputs.employees.iter().map(|e| e.home).collect();
+    let k = cfg.privacy.k_anonymity;
+    let report_inputs = ReportInputs {
+        study,
+        catchment: catchment(&result.persons, &homes, n_existing, open_order_of, k),
+        existing_points: ex.iter().map(|o| (site_of(o.site).lat, site_of(o.site).lon)).collect(),
+        observed_users: {
+            let (employee, main_site, replaces) = (
+                c.days.column("employee")?.u32()?,
+                c.days.column("main_site")?.u32()?,
+                c.days.column("replaces_office_day")?.bool()?,
+            );
+            let mut seen = std::collections::BTreeSet::new();
+            for ((e, s), r) in employee.iter().zip(main_site.iter()).zip(replaces.iter()) {
+                if let (Some(e), Some(s), Some(true)) = (e, s, r) {
+                    seen.insert((s, e));
+                }
+            }
+            ex.iter().map(|o| seen.range((o.site, 0)..=(o.site, u32::MAX)).count() as u64).collect()
+        },
+        roads: c.roads.as_ref().map(|r| crate::routing::roads::map_lines(&r.network)).unwrap_or_default(),
+        factor_set: c.factors.version.clone(),
     };
 
     let staging = Staging::create(out, "plan.json")?;
@@ -521,21 +605,345 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
         warehouse::build_duckdb_with(&dir.join("warehouse.duckdb"), &parquet_dir, &tables, PLAN_VIEWS_SQL)
     })?;
     write_rejects(&dir.join("rejects.csv"), &c.inputs)?;
-    write_plan_report(&dir.join("reports").join("plan"), &report, &tables, cfg.privacy.k_anonymity)?;
+    timings.time("plan_report", || {
+        write_plan_report(
+            &dir.join("reports").join("plan"),
+            &dir.join("warehouse.duckdb"),
+            &report,
+            &tables,
+            &report_inputs,
+        )
+    })?;
     report.timings = timings;
     std::fs::write(dir.join("plan.json"), serde_json::to_vec_pretty(&report)?).context("cannot write plan.json")?;
     staging.publish(out)?;
     Ok(report)
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// Where a table column is read by name: the report's figures come from the `plan_*` frames.
+fn col_f64(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect())
 }
 
-/// A one-page HTML summary for planners (`reports/plan/index.html`) and the chosen sites as CSV
-/// (`reports/plan/chosen_sites.csv`). Only site-level figures: no person appears, and a site's
-/// expected users are shown only from `k` up (`privacy.k_anonymity`), like the reports' cells.
-fn write_plan_report(dir: &Path, r: &PlanReport, tables: &[(&'static str, DataFrame)], k: u32) -> Result<()> {
+fn col_str(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect())
+}
+
+fn col_bool(df: &DataFrame, name: &str) -> Result<Vec<bool>> {
+    Ok(df.column(name)?.bool()?.iter().map(|v| v.unwrap_or(false)).collect())
+}
+
+fn table<'a>(tables: &'a [(&'static str, DataFrame)], name: &str) -> Result<&'a DataFrame> {
+    tables.iter().find(|t| t.0 == name).map(|t| &t.1).with_context(|| format!("table {name} missing"))
+}
+
+/// Candidates not chosen shown in the report ("runners-up"), best first.
+const RUNNERS_UP: usize = 10;
+
+/// Everything the planner's report needs beyond [`PlanReport`] and the `plan_*` tables.
+struct ReportInputs<'a> {
+    study: &'a Study,
+    /// Published catchment cells, hidden cells, people in them.
+    catchment: (Vec<navette_reports::CatchmentCell>, u64, u64),
+    /// Existing sites' (lat, lon), in `plan_existing_sites` order.
+    existing_points: Vec<(f64, f64)>,
+    /// Distinct employees observed at each existing site (center days replacing an office day).
+    observed_users: Vec<u64>,
+    /// Main roads of the study's OpenStreetMap extract, (lat, lon) polylines.
+    roads: Vec<Vec<(f64, f64)>>,
+    factor_set: String,
+}
+
+/// The reports crate's model of the planner's report in `lang`, read from the `plan_*` tables and
+/// `r`. Privacy: a site's expected users show only from k up, an existing site's observed days
+/// only when at least k employees were observed there, cannibalisation rows (new × existing
+/// site) go through primary and secondary suppression, map cells through `coarsen`.
+fn report_model(
+    lang: navette_reports::Lang,
+    r: &PlanReport,
+    tables: &[(&'static str, DataFrame)],
+    curve: &std::collections::BTreeMap<String, navette_reports::PlanCumulative>,
+    x: &ReportInputs,
+) -> Result<navette_reports::PlanReport> {
+    use navette_reports::{MapPoint, PlanExistingSite, PlanMap, PlanSite, PlanTaken, PlanUptake, PlanUptakeBin};
+    let cfg = &x.study.config;
+    let k = cfg.privacy.k_anonymity;
+    let users = |u: f64| (u >= f64::from(k)).then_some(u);
+    let sites = table(tables, "plan_sites")?;
+    let (ids, names, sources) = (col_str(sites, "candidate_id")?, col_str(sites, "name")?, col_str(sites, "source")?);
+    let (lat, lon, desks) = (col_f64(sites, "lat")?, col_f64(sites, "lon")?, col_f64(sites, "desks")?);
+    let order = col_f64(sites, "open_order")?;
+    let f = |n: &str| -> Result<Vec<f64>> { Ok(col_f64(sites, n)?.into_iter().map(|v| v.unwrap_or(0.0)).collect()) };
+    let (kg, kg_low, kg_high, km, hours) = (
+        f("marginal_co2e_kg_per_year")?,
+        f("marginal_co2e_kg_per_year_low")?,
+        f("marginal_co2e_kg_per_year_high")?,
+        f("marginal_km_per_year")?,
+        f("marginal_hours_per_year")?,
+    );
+    let (exp_users, exp_days, taken_kg, taken_users) = (
+        f("expected_users")?,
+        f("expected_center_days_per_year")?,
+        f("taken_from_existing_co2e_kg_per_year")?,
+        f("taken_from_existing_users")?,
+    );
+    let (capacity, desk_pct, over) =
+        (col_f64(sites, "capacity_days_per_year")?, col_f64(sites, "desk_use_pct")?, col_bool(sites, "over_capacity")?);
+    let site = |i: usize| PlanSite {
+        open_order: order[i].map(|o| o as u32),
+        candidate_id: ids[i].clone(),
+        name: names[i].clone(),
+        source: sources[i].clone(),
+        desks: desks[i].map(|d| d as u64),
+        marginal_co2e_kg_per_year: kg[i],
+        marginal_co2e_kg_per_year_low: kg_low[i],
+        marginal_co2e_kg_per_year_high: kg_high[i],
+        marginal_km_per_year: km[i],
+        marginal_hours_per_year: hours[i],
+        cumulative: order[i].and_then(|_| curve.get(&ids[i]).cloned()),
+        expected_users: users(exp_users[i]),
+        expected_center_days_per_year: exp_days[i],
+        capacity_days_per_year: capacity[i],
+        desk_use_pct: desk_pct[i],
+        over_capacity: over[i],
+        taken_from_existing_co2e_kg_per_year: taken_kg[i],
+        taken_from_existing_users: taken_users[i],
+        taken_from: Vec::new(),
+    };
+    let mut chosen_rows: Vec<usize> = (0..ids.len()).filter(|&i| order[i].is_some()).collect();
+    chosen_rows.sort_by(|&a, &b| order[a].partial_cmp(&order[b]).expect("orders are numbers"));
+    let mut chosen: Vec<PlanSite> = chosen_rows.iter().map(|&i| site(i)).collect();
+    // Cannibalisation per existing site: rows of one new site hold disjoint people.
+    for s in &mut chosen {
+        let rows: Vec<&Taken> = r.cannibalisation.iter().filter(|t| t.candidate_id == s.candidate_id).collect();
+        let counts: Vec<u64> = rows.iter().map(|t| t.users.round() as u64).collect();
+        let hidden = suppress_disjoint(&counts, k);
+        s.taken_from = hide(
+            rows.iter()
+                .map(|t| PlanTaken {
+                    existing_name: t.existing_name.clone(),
+                    co2e_kg_per_year: t.co2e_kg_per_year,
+                    users: t.users,
+                })
+                .collect(),
+            hidden,
+        );
+    }
+    let mut others: Vec<usize> = (0..ids.len()).filter(|&i| order[i].is_none()).collect();
+    others.sort_by(|&a, &b| kg[b].total_cmp(&kg[a]).then_with(|| ids[a].cmp(&ids[b])));
+    let runners_up = others.iter().take(RUNNERS_UP).map(|&i| site(i)).collect();
+
+    let ex = table(tables, "plan_existing_sites")?;
+    let g = |n: &str| -> Result<Vec<f64>> { Ok(col_f64(ex, n)?.into_iter().map(|v| v.unwrap_or(0.0)).collect()) };
+    let ex_names = col_str(ex, "name")?;
+    let (ex_desks, ex_pct, ex_over) =
+        (col_f64(ex, "desks")?, col_f64(ex, "desk_use_pct_after")?, col_bool(ex, "over_capacity_after")?);
+    let (observed, before, after, kg_before, kg_after) = (
+        g("observed_center_days_per_year")?,
+        g("center_days_before")?,
+        g("center_days_after")?,
+        g("co2e_kg_per_year_before")?,
+        g("co2e_kg_per_year_after")?,
+    );
+    let existing = (0..ex_names.len())
+        .map(|i| PlanExistingSite {
+            name: ex_names[i].clone(),
+            desks: ex_desks[i].map(|d| d as u64),
+            observed_center_days_per_year: (x.observed_users[i] >= u64::from(k)).then_some(observed[i]),
+            center_days_before: before[i],
+            center_days_after: after[i],
+            co2e_kg_per_year_before: kg_before[i],
+            co2e_kg_per_year_after: kg_after[i],
+            desk_use_pct_after: ex_pct[i],
+            over_capacity_after: ex_over[i],
+        })
+        .collect();
+
+    let bins = table(tables, "plan_uptake_bins")?;
+    let h = |n: &str| -> Result<Vec<f64>> { Ok(col_f64(bins, n)?.into_iter().map(|v| v.unwrap_or(0.0)).collect()) };
+    let (lo, hi, mean, n, ob, pr, is) = (
+        h("hours_saved_min")?,
+        h("hours_saved_max")?,
+        h("hours_saved_mean")?,
+        h("employees")?,
+        h("observed_days_per_year")?,
+        h("predicted_days_per_year")?,
+        h("isotonic_days_per_year")?,
+    );
+    let u = &r.uptake;
+    let uptake = PlanUptake {
+        fitted: u.kind == "fitted",
+        fixed_days_per_year: u.fixed_days_per_year,
+        max_days_per_year: u.max_days_per_year,
+        max_days_se: u.max_days_se,
+        rate_per_hour: u.rate_per_hour,
+        rate_se: u.rate_se,
+        r2: u.r2,
+        rmse_days_per_year: u.rmse_days_per_year,
+        observations: u.observations as u64,
+        observed_mean_days_per_year: u.observed_mean_days_per_year,
+        // A bin of fewer than k employees is not published (the fit's bins are equal-count, so
+        // only a tiny study has one).
+        bins: (0..lo.len())
+            .filter(|&i| n[i] >= f64::from(k))
+            .map(|i| PlanUptakeBin {
+                hours_saved_min: lo[i],
+                hours_saved_max: hi[i],
+                hours_saved_mean: mean[i],
+                employees: n[i] as u64,
+                observed_days_per_year: ob[i],
+                predicted_days_per_year: pr[i],
+                isotonic_days_per_year: is[i],
+            })
+            .collect(),
+    };
+
+    let point = |label: &str, (la, lo): (f64, f64)| {
+        let (east_m, north_m) = laea(la, lo);
+        MapPoint { label: label.to_owned(), east_m, north_m }
+    };
+    let at = |i: usize| (lat[i].unwrap_or(0.0), lon[i].unwrap_or(0.0));
+    let background = crate::report::Background::belgium().with_roads(&x.roads);
+    let map = PlanMap {
+        existing: ex_names.iter().zip(&x.existing_points).map(|(n, &p)| point(n, p)).collect(),
+        chosen: chosen_rows.iter().map(|&i| point(&names[i], at(i))).collect(),
+        others: others.iter().map(|&i| laea(at(i).0, at(i).1)).collect(),
+        places: background.places,
+        outlines: background.outlines,
+        roads: background.roads,
+        cells: x.catchment.0.clone(),
+        cells_hidden: x.catchment.1,
+        employees_hidden: x.catchment.2,
+    };
+    Ok(navette_reports::PlanReport {
+        lang,
+        study_name: r.study.clone(),
+        period_from: cfg.study.from.to_string(),
+        period_to: cfg.study.to.to_string(),
+        objective: r.options.objective.code().to_owned(),
+        boundary: r.boundary.to_owned(),
+        factor_set: x.factor_set.clone(),
+        rebound_share: cfg.method.rebound_share,
+        k_anonymity: k,
+        employees: r.employees as u64,
+        existing_sites: r.existing_sites as u64,
+        candidates_csv: r.candidates_csv as u64,
+        candidates_generated: r.candidates_generated as u64,
+        candidate_rejects: r.candidate_rejects as u64,
+        demand_entries: r.demand_entries as u64,
+        cutoff_km: r.options.cutoff_km,
+        working_days_per_year: r.options.working_days_per_year,
+        desks_default: u64::from(r.options.desks_default),
+        uptake,
+        chosen,
+        runners_up,
+        existing,
+        baseline_objective: r.baseline_objective,
+        chosen_objective: r.chosen_objective,
+        upper_bound: r.upper_bound,
+        max_gap_pct: r.max_gap_pct,
+        swaps: r.swaps as u64,
+        co2e_kg_per_year_existing: r.co2e_kg_per_year_existing,
+        co2e_kg_per_year_plan: r.co2e_kg_per_year_plan,
+        co2e_kg_per_year_plan_capped: r.co2e_kg_per_year_plan_capped,
+        co2e_kg_per_year_plan_low: r.co2e_kg_per_year_plan_low,
+        co2e_kg_per_year_plan_high: r.co2e_kg_per_year_plan_high,
+        co2e_kg_per_year_plan_isotonic: r.co2e_kg_per_year_plan_isotonic,
+        sites_over_capacity: r.sites_over_capacity as u64,
+        map: Some(map),
+    })
+}
+
+/// The running totals of the chosen sites by candidate id, read from the view
+/// `plan_opening_curve` of the plan's warehouse.
+fn opening_curve(db: &Path) -> Result<std::collections::BTreeMap<String, navette_reports::PlanCumulative>> {
+    let conn = duckdb::Connection::open(db).with_context(|| format!("cannot open {}", db.display()))?;
+    // One thread: the running sums then add up in one order, so reruns give the same digits.
+    conn.execute_batch("SET threads = 1;")?;
+    let mut stmt = conn.prepare(
+        "SELECT candidate_id, cumulative_co2e_kg_per_year, cumulative_co2e_kg_per_year_low,
+                cumulative_co2e_kg_per_year_high, cumulative_km_per_year, cumulative_hours_per_year
+         FROM plan_opening_curve ORDER BY open_order",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>("candidate_id")?,
+            navette_reports::PlanCumulative {
+                co2e_kg_per_year: r.get("cumulative_co2e_kg_per_year")?,
+                co2e_kg_per_year_low: r.get("cumulative_co2e_kg_per_year_low")?,
+                co2e_kg_per_year_high: r.get("cumulative_co2e_kg_per_year_high")?,
+                km_per_year: r.get("cumulative_km_per_year")?,
+                hours_per_year: r.get("cumulative_hours_per_year")?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The catchment cells of the plan: the people who would use a site with the plan, counted on
+/// the 1 km grid by home, coarsened and suppressed like the reports' maps (`coarsen`), each
+/// published cell described by its people's expected center days and the site most of those
+/// days go to (`open_order` of a new site; `None`: an existing one). Ties: the lower site index.
+fn catchment(
+    persons: &[navette_plan::PersonUse],
+    homes: &[(f64, f64)],
+    n_existing: usize,
+    open_order: impl Fn(u32) -> Option<u32>,
+    k: u32,
+) -> (Vec<navette_reports::CatchmentCell>, u64, u64) {
+    use std::collections::BTreeMap;
+    // Per 1 km cell (east, north): people, and their expected center days per site used.
+    type Users = (u64, BTreeMap<u32, f64>);
+    let mut by_cell: BTreeMap<(i64, i64), Users> = BTreeMap::new();
+    for u in persons {
+        let (la, lo) = homes[u.person as usize];
+        let c = Cell::of(la, lo);
+        let e = by_cell.entry((c.east_m, c.north_m)).or_default();
+        e.0 += 1;
+        *e.1.entry(u.site).or_default() += u.center_days_per_year;
+    }
+    let cells: Vec<((i64, i64), Users)> = by_cell.into_iter().collect();
+    let counts: Vec<(i64, i64, u64)> = cells.iter().map(|((e, n), (c, _))| (*e, *n, *c)).collect();
+    let (published, hidden, people) = coarsen_members(&counts, k);
+    let out = published
+        .into_iter()
+        .map(|(cell, members)| {
+            let mut days: BTreeMap<u32, f64> = BTreeMap::new();
+            for i in members {
+                for (&s, &d) in &cells[i].1.1 {
+                    *days.entry(s).or_default() += d;
+                }
+            }
+            let main = days.iter().fold(None, |best: Option<(u32, f64)>, (&s, &d)| match best {
+                Some((_, bd)) if bd >= d => best,
+                _ => Some((s, d)),
+            });
+            navette_reports::CatchmentCell {
+                east_m: cell.east_m,
+                north_m: cell.north_m,
+                size_m: cell.size_m,
+                employees: cell.employees,
+                center_days_per_year: days.values().sum(),
+                main_new_site: main.and_then(|(s, _)| if (s as usize) < n_existing { None } else { open_order(s) }),
+            }
+        })
+        .collect();
+    (out, hidden, people)
+}
+
+/// The planner's reports in `reports/plan/`: `plan_fr`, `plan_nl`, `plan_en` (`.html` and
+/// `.pdf`), `index.html` listing them (in the study's language, first), and the chosen sites as
+/// CSV (`chosen_sites.csv`). Only site-level figures and k-anonymous cells: no person appears.
+fn write_plan_report(
+    dir: &Path,
+    db: &Path,
+    r: &PlanReport,
+    tables: &[(&'static str, DataFrame)],
+    inputs: &ReportInputs,
+) -> Result<()> {
+    use navette_reports::Lang;
+    use rayon::prelude::*;
+    let k = inputs.study.config.privacy.k_anonymity;
     let users = |u: f64| if u >= k as f64 { format!("{u:.1}") } else { format!("< {k}") };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut w = csv::Writer::from_path(dir.join("chosen_sites.csv"))?;
@@ -570,98 +978,35 @@ fn write_plan_report(dir: &Path, r: &PlanReport, tables: &[(&'static str, DataFr
         ])?;
     }
     w.flush()?;
-    let mut h = String::new();
-    h.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Site plan</title>");
-    h.push_str("<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}td,th{padding:.2rem .5rem;text-align:right}td:nth-child(2),th:nth-child(2){text-align:left}table{border-collapse:collapse}tr:nth-child(even){background:#f3f3f3}</style></head><body>");
-    h.push_str(&format!("<h1>Where to open next: {}</h1>", esc(&r.study)));
-    h.push_str(&format!(
-        "<p>{} employees, {} existing sites, {} candidates ({} from the file, {} generated). Existing sites stay open; a person uses the best site for the objective ({}).</p>",
-        r.employees,
-        r.existing_sites,
-        r.candidates_csv + r.candidates_generated,
-        r.candidates_csv,
-        r.candidates_generated,
-        r.options.objective.code()
-    ));
-    h.push_str(&format!(
-        "<p>kg CO2e avoided per year ({}): existing network {:.0}; with the plan {:.0} (after the desk ceiling {:.0}; low–high uptake {:.0}–{:.0}). The chosen set adds at least {:.1} % of what the best set of {} sites could add.</p>",
-        r.boundary,
-        r.co2e_kg_per_year_existing,
-        r.co2e_kg_per_year_plan,
-        r.co2e_kg_per_year_plan_capped,
-        r.co2e_kg_per_year_plan_low,
-        r.co2e_kg_per_year_plan_high,
-        100.0 - r.max_gap_pct,
-        r.chosen.len()
-    ));
-    h.push_str("<h2>Opening order</h2><table><tr><th>#</th><th>site</th><th>kg CO2e/yr</th><th>low</th><th>high</th><th>km/yr</th><th>hours/yr</th><th>users</th><th>days/yr</th><th>desk use %</th><th>taken from existing kg/yr</th></tr>");
-    for c in &r.chosen {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td></tr>",
-            c.open_order,
-            esc(&c.name),
-            c.marginal_co2e_kg_per_year,
-            c.marginal_co2e_kg_per_year_low,
-            c.marginal_co2e_kg_per_year_high,
-            c.marginal_km_per_year,
-            c.marginal_hours_per_year,
-            users(c.expected_users),
-            c.expected_center_days_per_year,
-            c.desk_use_pct.map_or("–".into(), |d| format!("{d:.0}{}", if c.over_capacity { " (over)" } else { "" })),
-            c.taken_from_existing_co2e_kg_per_year
-        ));
-    }
-    h.push_str("</table>");
-    let u = &r.uptake;
-    h.push_str("<h2>Uptake</h2>");
-    match u.kind {
-        "fitted" => h.push_str(&format!(
-            "<p>Center days per person and year = {:.1} (± {:.1}) × (1 − exp(−{:.3} (± {:.3}) × hours saved per day)), fitted on {} employees (users and non-users) of the study's badge logs: R² {:.3}, RMSE {:.1} days per person and year.</p>",
-            u.max_days_per_year.unwrap_or(0.0),
-            u.max_days_se.unwrap_or(0.0),
-            u.rate_per_hour.unwrap_or(0.0),
-            u.rate_se.unwrap_or(0.0),
-            u.observations,
-            u.r2.unwrap_or(0.0),
-            u.rmse_days_per_year.unwrap_or(0.0)
-        )),
-        _ => h.push_str(&format!(
-            "<p>Fixed: {:.0} center days per person and year wherever a site saves time.</p>",
-            u.fixed_days_per_year.unwrap_or(0.0)
-        )),
-    }
-    if let Some((_, bins)) = tables.iter().find(|t| t.0 == "plan_uptake_bins")
-        && bins.height() > 0
-    {
-        h.push_str("<table><tr><th>bin</th><th>hours saved</th><th>employees</th><th>observed days/yr</th><th>predicted</th><th>isotonic</th></tr>");
-        let f = |n: &str| -> Result<Vec<f64>> {
-            Ok(bins.column(n)?.cast(&DataType::Float64)?.f64()?.into_no_null_iter().collect())
-        };
-        let (lo, hi, n, ob, pr, is) = (
-            f("hours_saved_min")?,
-            f("hours_saved_max")?,
-            f("employees")?,
-            f("observed_days_per_year")?,
-            f("predicted_days_per_year")?,
-            f("isotonic_days_per_year")?,
-        );
-        for k in 0..lo.len() {
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{:.2}–{:.2}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td></tr>",
-                k + 1,
-                lo[k],
-                hi[k],
-                n[k],
-                ob[k],
-                pr[k],
-                is[k]
-            ));
-        }
-        h.push_str("</table>");
-    }
-    h.push_str(
-        "<p>Method, tables and limits: docs/warehouse.md (plan_*) and pipeline/plan/README.md.</p></body></html>",
-    );
-    std::fs::write(dir.join("index.html"), h)?;
+    let study_lang = Lang::parse(&inputs.study.config.study.language).context("languages are checked at load")?;
+    let mut langs = vec![study_lang];
+    langs.extend([Lang::Fr, Lang::Nl, Lang::En].into_iter().filter(|l| *l != study_lang));
+    let curve = opening_curve(db)?;
+    let models: Vec<navette_reports::PlanReport> =
+        langs.iter().map(|&l| report_model(l, r, tables, &curve, inputs)).collect::<Result<_>>()?;
+    // Typesetting recurses as deep as a document nests: big stacks, as `run::write_reports`.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(super::RENDER_STACK_BYTES)
+        .thread_name(|i| format!("navette-plan-render-{i}"))
+        .build()
+        .context("cannot start the report rendering threads")?;
+    pool.install(|| {
+        models
+            .par_iter()
+            .map(|m| -> Result<()> {
+                let name = format!("plan_{}", m.lang.code());
+                let html = navette_reports::render_plan_html(m).with_context(|| format!("rendering {name}.html"))?;
+                let pdf = navette_reports::render_plan_pdf(m).with_context(|| format!("rendering {name}.pdf"))?;
+                std::fs::write(dir.join(format!("{name}.html")), html)
+                    .with_context(|| format!("cannot write {name}.html"))?;
+                std::fs::write(dir.join(format!("{name}.pdf")), pdf)
+                    .with_context(|| format!("cannot write {name}.pdf"))?;
+                Ok(())
+            })
+            .collect::<Result<Vec<()>>>()
+    })?;
+    let entries: Vec<(Lang, String)> = langs.iter().map(|l| (*l, format!("plan_{}.html", l.code()))).collect();
+    let index = navette_reports::render_plan_index_html(study_lang, &r.study, &entries)?;
+    std::fs::write(dir.join("index.html"), index)?;
     Ok(())
 }
