@@ -40,7 +40,10 @@ impl SourceFile {
 
     /// Reads a file from disk: at most [`MAX_TABLE_BYTES`] (an error past that names the limit).
     pub fn read(path: &Path, name: impl Into<String>) -> std::io::Result<SourceFile> {
-        Ok(SourceFile::from_bytes(name, read_capped(path, MAX_TABLE_BYTES, "a table read whole (access logs are streamed)")?))
+        Ok(SourceFile::from_bytes(
+            name,
+            read_capped(path, MAX_TABLE_BYTES, "a table read whole (access logs are streamed)")?,
+        ))
     }
 }
 
