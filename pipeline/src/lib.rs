@@ -26,3 +26,11 @@ pub mod report;
 pub mod routing;
 pub mod run;
 pub mod schema;
+
+/// Settings of the crate's property tests: `default` cases each (a few seconds in CI), or
+/// `NAVETTE_FUZZ_CASES` when set (`./dev fuzz`).
+#[cfg(test)]
+pub(crate) fn fuzz_config(default: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("NAVETTE_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    proptest::test_runner::Config { cases, ..Default::default() }
+}

@@ -66,6 +66,14 @@ pub enum RoadError {
         /// File.
         path: PathBuf,
     },
+    /// An artifact that is not what [`store::save`] wrote: truncated, altered or forged.
+    #[error("prepared network {path} is damaged: {reason}; rebuild it with `navette network build`")]
+    Damaged {
+        /// File.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// An artifact prepared from another PBF.
     #[error("{path}: prepared from a different PBF (sha256 {found}, the study's file has {expected}); rebuild it")]
     OtherPbf {
@@ -239,7 +247,8 @@ impl RoadNetwork {
                 Ok((found, graphs, hierarchies)) if found == sha => {
                     return Ok((RoadNetwork::from_parts(found, graphs, hierarchies), true));
                 }
-                Ok(_) | Err(RoadError::Stale { .. }) => {}
+                // Stale or damaged: it is only a cache of the PBF, rebuilt over.
+                Ok(_) | Err(RoadError::Stale { .. } | RoadError::Damaged { .. }) => {}
                 Err(e) => return Err(e),
             }
         }

@@ -171,7 +171,11 @@ impl<const L: usize> Trees<L> {
         }
         match self.direction.expect("trees were grown") {
             Direction::FromAnchor => Some(Cost::unpack(l)),
-            Direction::ToAnchor => Some(Cost::unpack(l + Cost::arc(g, a as usize).pack() - self.offset[lane])),
+            // Never below the offset on a consistent hierarchy; `None` rather than a wrapped label
+            // on a forged one that passed the checks of `store::load`.
+            Direction::ToAnchor => {
+                (l + Cost::arc(g, a as usize).pack()).checked_sub(self.offset[lane]).map(Cost::unpack)
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 //! The prepared network as a file (`navette network build`), so quarterly runs skip the PBF.
 //!
 //! A flat little-endian format: a header (magic, format version, the PBF's sha256) then each
-//! graph's arrays and its contraction hierarchy's, each prefixed by its length. Written to a
-//! temporary name and renamed. An artifact of another format version is [`RoadError::Stale`]:
+//! graph's arrays and its contraction hierarchy's, each prefixed by its length, then a checksum of
+//! everything before it. Written to a temporary name and renamed. An artifact of another format version is [`RoadError::Stale`]:
 //! [`crate::RoadNetwork::open`] rebuilds it, [`crate::RoadNetwork::load`] says to rebuild it.
 
 use std::fs::File;
@@ -10,83 +10,151 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
 use crate::RoadError;
-use crate::graph::{Graph, SegCost};
+use crate::graph::{Graph, NONE, SegCost};
 use crate::hierarchy::{ChEdge, Hierarchy};
 use crate::profile::Profile;
 
 const MAGIC: &[u8; 12] = b"NAVETTE-ROAD";
 /// Bumped whenever the graph layout or the profiles change: an older artifact is rebuilt.
-/// Version 2 adds the contraction hierarchies.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 2 adds the contraction hierarchies; version 3 the trailing checksum.
+pub const FORMAT_VERSION: u32 = 3;
 
-struct W<T: Write>(T);
+/// Checksum of the artifact's bytes (the trailer): each 8-byte word (the tail zero-padded) is
+/// mixed in by a bijection of the state, so any change to one word, a flipped byte say, changes
+/// the sum. Cheap (about a cycle a byte) next to reading the file; it guards against damage, not
+/// against a forger, whom [`check_graph`] and [`check_hierarchy`] stop from doing harm.
+#[derive(Clone, Copy)]
+struct Sum(u64);
 
-impl<T: Write> W<T> {
-    fn u32s(&mut self, v: &[u32]) -> std::io::Result<()> {
-        self.0.write_all(&(v.len() as u64).to_le_bytes())?;
-        for x in v {
-            self.0.write_all(&x.to_le_bytes())?;
-        }
-        Ok(())
+impl Sum {
+    fn new() -> Sum {
+        Sum(0x6e61_7665_7474_6521)
     }
-    fn f64s(&mut self, v: &[f64]) -> std::io::Result<()> {
-        self.0.write_all(&(v.len() as u64).to_le_bytes())?;
-        for x in v {
-            self.0.write_all(&x.to_le_bytes())?;
+    fn update(&mut self, b: &[u8]) {
+        let mut h = self.0;
+        let mut words = b.chunks_exact(8);
+        for w in &mut words {
+            h = (h ^ u64::from_le_bytes(w.try_into().expect("8 bytes")))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .rotate_left(29);
         }
-        Ok(())
-    }
-    fn i64s(&mut self, v: &[i64]) -> std::io::Result<()> {
-        self.0.write_all(&(v.len() as u64).to_le_bytes())?;
-        for x in v {
-            self.0.write_all(&x.to_le_bytes())?;
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
         }
-        Ok(())
-    }
-    fn str(&mut self, s: &str) -> std::io::Result<()> {
-        self.0.write_all(&(s.len() as u64).to_le_bytes())?;
-        self.0.write_all(s.as_bytes())
+        // The length of each piece is mixed in too (a piece's zero padding is not data).
+        self.0 = (h ^ b.len() as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(31);
     }
 }
 
-struct R<T: Read>(T);
+struct W<T: Write> {
+    out: T,
+    sum: Sum,
+}
+
+impl<T: Write> W<T> {
+    fn put(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.sum.update(b);
+        self.out.write_all(b)
+    }
+    fn u32(&mut self, x: u32) -> std::io::Result<()> {
+        self.put(&x.to_le_bytes())
+    }
+    fn u64(&mut self, x: u64) -> std::io::Result<()> {
+        self.put(&x.to_le_bytes())
+    }
+    fn u32s(&mut self, v: &[u32]) -> std::io::Result<()> {
+        self.u64(v.len() as u64)?;
+        self.put(&v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+    }
+    fn f64s(&mut self, v: &[f64]) -> std::io::Result<()> {
+        self.u64(v.len() as u64)?;
+        self.put(&v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+    }
+    fn i64s(&mut self, v: &[i64]) -> std::io::Result<()> {
+        self.u64(v.len() as u64)?;
+        self.put(&v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+    }
+    fn str(&mut self, s: &str) -> std::io::Result<()> {
+        self.u64(s.len() as u64)?;
+        self.put(s.as_bytes())
+    }
+}
+
+/// Why an artifact cannot be read: the file itself failed, or its content is wrong.
+enum Bad {
+    Io(std::io::Error),
+    Damaged(String),
+}
+
+impl From<std::io::Error> for Bad {
+    fn from(e: std::io::Error) -> Bad {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Bad::Damaged("it ends too early (truncated)".to_owned())
+        } else {
+            Bad::Io(e)
+        }
+    }
+}
+
+fn damaged<T>(reason: impl Into<String>) -> Result<T, Bad> {
+    Err(Bad::Damaged(reason.into()))
+}
+
+/// Reads the artifact, never past its end: every declared length is checked against the bytes
+/// left in the file before anything is allocated.
+struct R<T: Read> {
+    inp: T,
+    left: u64,
+    sum: Sum,
+}
 
 impl<T: Read> R<T> {
-    fn u64(&mut self) -> std::io::Result<u64> {
-        let mut b = [0u8; 8];
-        self.0.read_exact(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn len(&mut self) -> std::io::Result<usize> {
-        let n = self.u64()?;
-        if n > 1 << 34 {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "array length out of range"));
+    fn bytes(&mut self, n: u64, what: &str) -> Result<Vec<u8>, Bad> {
+        if n > self.left {
+            return damaged(format!("{what} declares {n} bytes where only {} are left", self.left));
         }
-        Ok(n as usize)
-    }
-    fn bytes(&mut self, n: usize) -> std::io::Result<Vec<u8>> {
-        let mut b = vec![0u8; n];
-        self.0.read_exact(&mut b)?;
+        let mut b = vec![0u8; n as usize];
+        self.inp.read_exact(&mut b)?;
+        self.left -= n;
+        self.sum.update(&b);
         Ok(b)
     }
-    fn u32s(&mut self) -> std::io::Result<Vec<u32>> {
-        let n = self.len()?;
-        let b = self.bytes(n * 4)?;
+    fn u32(&mut self, what: &str) -> Result<u32, Bad> {
+        Ok(u32::from_le_bytes(self.bytes(4, what)?.try_into().expect("4 bytes")))
+    }
+    fn u64(&mut self, what: &str) -> Result<u64, Bad> {
+        Ok(u64::from_le_bytes(self.bytes(8, what)?.try_into().expect("8 bytes")))
+    }
+    /// An array's bytes: its declared length times `size`, within the file.
+    fn array(&mut self, size: u64, what: &str) -> Result<Vec<u8>, Bad> {
+        let n = self.u64(what)?;
+        match n.checked_mul(size) {
+            Some(bytes) => self.bytes(bytes, what),
+            None => damaged(format!("{what} declares {n} entries")),
+        }
+    }
+    fn u32s(&mut self, what: &str) -> Result<Vec<u32>, Bad> {
+        let b = self.array(4, what)?;
         Ok(b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect())
     }
-    fn f64s(&mut self) -> std::io::Result<Vec<f64>> {
-        let n = self.len()?;
-        let b = self.bytes(n * 8)?;
+    fn f64s(&mut self, what: &str) -> Result<Vec<f64>, Bad> {
+        let b = self.array(8, what)?;
         Ok(b.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
     }
-    fn i64s(&mut self) -> std::io::Result<Vec<i64>> {
-        let n = self.len()?;
-        let b = self.bytes(n * 8)?;
+    fn i64s(&mut self, what: &str) -> Result<Vec<i64>, Bad> {
+        let b = self.array(8, what)?;
         Ok(b.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
     }
-    fn str(&mut self) -> std::io::Result<String> {
-        let n = self.len()?;
-        String::from_utf8(self.bytes(n)?).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    /// `u32` pairs (or quadruples…): the count of `u32`s must be a multiple of `k`.
+    fn tuples(&mut self, k: usize, what: &str) -> Result<Vec<u32>, Bad> {
+        let v = self.u32s(what)?;
+        if v.len() % k != 0 {
+            return damaged(format!("{what} holds {} numbers, not a multiple of {k}", v.len()));
+        }
+        Ok(v)
     }
 }
 
@@ -112,134 +180,497 @@ fn write_hierarchy<T: Write>(w: &mut W<T>, h: &Hierarchy) -> std::io::Result<()>
     w.u32s(&edges_to_u32(&h.up))?;
     w.u32s(&h.down_first)?;
     w.u32s(&edges_to_u32(&h.down))?;
-    w.0.write_all(&(h.shortcuts as u64).to_le_bytes())
+    w.u64(h.shortcuts as u64)
 }
 
-fn read_hierarchy<T: Read>(r: &mut R<T>, arcs: usize) -> std::io::Result<Hierarchy> {
-    let h = Hierarchy {
-        pos: r.u32s()?,
-        up_first: r.u32s()?,
-        up: u32_to_edges(r.u32s()?),
-        down_first: r.u32s()?,
-        down: u32_to_edges(r.u32s()?),
-        shortcuts: r.u64()? as usize,
-    };
-    let n = h.pos.len();
-    let ok = n == arcs
-        && h.up_first.len() == n + 1
-        && h.down_first.len() == n + 1
-        && h.up_first.last().is_some_and(|&l| l as usize == h.up.len())
-        && h.down_first.last().is_some_and(|&l| l as usize == h.down.len())
-        && h.pos.iter().all(|&p| (p as usize) < n)
-        && h.up.iter().chain(&h.down).all(|e| (e.node as usize) < n);
-    if !ok {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "contraction hierarchy does not fit its graph",
-        ));
-    }
-    Ok(h)
+fn read_hierarchy<T: Read>(r: &mut R<T>) -> Result<Hierarchy, Bad> {
+    Ok(Hierarchy {
+        pos: r.u32s("hierarchy positions")?,
+        up_first: r.u32s("hierarchy upward index")?,
+        up: u32_to_edges(r.tuples(4, "hierarchy upward edges")?),
+        down_first: r.u32s("hierarchy downward index")?,
+        down: u32_to_edges(r.tuples(4, "hierarchy downward edges")?),
+        shortcuts: r.u64("shortcut count")? as usize,
+    })
 }
 
 /// Writes graphs, their hierarchies and the PBF checksum they came from to `path` (atomically).
 pub fn save(path: &Path, pbf_sha256: &str, graphs: &[Graph], hierarchies: &[Hierarchy]) -> Result<(), RoadError> {
-    assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
     let io = |e: std::io::Error| RoadError::Io { path: path.to_owned(), source: e };
     let tmp = path.with_extension("tmp");
-    {
-        let mut w = W(BufWriter::new(File::create(&tmp).map_err(io)?));
-        w.0.write_all(MAGIC).map_err(io)?;
-        w.0.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io)?;
-        w.str(pbf_sha256).map_err(io)?;
-        w.0.write_all(&(graphs.len() as u32).to_le_bytes()).map_err(io)?;
-        for (g, h) in graphs.iter().zip(hierarchies) {
-            let p = g.profile.expect("built graphs name their profile");
-            w.0.write_all(&(p.index() as u32).to_le_bytes()).map_err(io)?;
-            (|| -> std::io::Result<()> {
-                w.f64s(&g.lat)?;
-                w.f64s(&g.lon)?;
-                w.i64s(&g.vertex_osm)?;
-                w.u32s(&g.edge_first)?;
-                w.u32s(&g.edge_vertex)?;
-                w.u32s(&g.seg_dm)?;
-                w.u32s(&costs_to_u32(&g.seg_fwd))?;
-                w.u32s(&costs_to_u32(&g.seg_bwd))?;
-                w.u32s(&g.vertex_delay_ds)?;
-                w.u32s(&g.edge_arc.iter().flat_map(|a| *a).collect::<Vec<_>>())?;
-                w.i64s(&g.edge_way)?;
-                w.u32s(&g.arc_edge)?;
-                w.u32s(&g.arc_backward.iter().map(|&b| b as u32).collect::<Vec<_>>())?;
-                w.u32s(&g.arc_weight_ds)?;
-                w.u32s(&g.arc_duration_ds)?;
-                w.u32s(&g.arc_dm)?;
-                w.u32s(&g.out_first)?;
-                w.u32s(&g.out_to)?;
-                w.u32s(&g.out_weight_ds)?;
-                w.u32s(&g.out_duration_ds)?;
-                w.u32s(&g.in_first)?;
-                w.u32s(&g.in_from)?;
-                w.u32s(&g.in_weight_ds)?;
-                w.u32s(&g.in_duration_ds)?;
-                write_hierarchy(&mut w, h)
-            })()
-            .map_err(io)?;
-        }
-        w.0.flush().map_err(io)?;
-    }
+    let mut out = BufWriter::new(File::create(&tmp).map_err(io)?);
+    write(&mut out, pbf_sha256, graphs, hierarchies).map_err(io)?;
+    out.flush().map_err(io)?;
+    drop(out);
     std::fs::rename(&tmp, path).map_err(io)
 }
 
+/// The artifact's bytes, as [`save`] writes them.
+pub fn write(out: impl Write, pbf_sha256: &str, graphs: &[Graph], hierarchies: &[Hierarchy]) -> std::io::Result<()> {
+    assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
+    let mut w = W { out, sum: Sum::new() };
+    w.put(MAGIC)?;
+    w.u32(FORMAT_VERSION)?;
+    w.str(pbf_sha256)?;
+    w.u32(graphs.len() as u32)?;
+    for (g, h) in graphs.iter().zip(hierarchies) {
+        let p = g.profile.expect("built graphs name their profile");
+        w.u32(p.index() as u32)?;
+        w.f64s(&g.lat)?;
+        w.f64s(&g.lon)?;
+        w.i64s(&g.vertex_osm)?;
+        w.u32s(&g.edge_first)?;
+        w.u32s(&g.edge_vertex)?;
+        w.u32s(&g.seg_dm)?;
+        w.u32s(&costs_to_u32(&g.seg_fwd))?;
+        w.u32s(&costs_to_u32(&g.seg_bwd))?;
+        w.u32s(&g.vertex_delay_ds)?;
+        w.u32s(&g.edge_arc.iter().flat_map(|a| *a).collect::<Vec<_>>())?;
+        w.i64s(&g.edge_way)?;
+        w.u32s(&g.arc_edge)?;
+        w.u32s(&g.arc_backward.iter().map(|&b| b as u32).collect::<Vec<_>>())?;
+        w.u32s(&g.arc_weight_ds)?;
+        w.u32s(&g.arc_duration_ds)?;
+        w.u32s(&g.arc_dm)?;
+        w.u32s(&g.out_first)?;
+        w.u32s(&g.out_to)?;
+        w.u32s(&g.out_weight_ds)?;
+        w.u32s(&g.out_duration_ds)?;
+        w.u32s(&g.in_first)?;
+        w.u32s(&g.in_from)?;
+        w.u32s(&g.in_weight_ds)?;
+        w.u32s(&g.in_duration_ds)?;
+        write_hierarchy(&mut w, h)?;
+    }
+    let sum = w.sum.0;
+    w.out.write_all(&sum.to_le_bytes())
+}
+
 /// Reads an artifact written by [`save`]: the PBF checksum, the graphs and their hierarchies.
+///
+/// Nothing in the file is trusted: declared lengths are checked against the bytes left before
+/// anything is allocated, the trailer checksum must match, and every index of every graph and
+/// hierarchy must point inside its array ([`check_graph`], [`check_hierarchy`]), so that routing
+/// on what is returned cannot go out of bounds. A file of another format version is
+/// [`RoadError::Stale`]; anything else wrong is [`RoadError::Damaged`].
 pub fn load(path: &Path) -> Result<(String, Vec<Graph>, Vec<Hierarchy>), RoadError> {
     let io = |e: std::io::Error| RoadError::Io { path: path.to_owned(), source: e };
-    let mut r = R(BufReader::new(File::open(path).map_err(io)?));
-    let mut magic = [0u8; 12];
-    r.0.read_exact(&mut magic).map_err(io)?;
-    let mut v = [0u8; 4];
-    r.0.read_exact(&mut v).map_err(io)?;
-    if &magic != MAGIC || u32::from_le_bytes(v) != FORMAT_VERSION {
-        return Err(RoadError::Stale { path: path.to_owned() });
+    let f = File::open(path).map_err(io)?;
+    let size = f.metadata().map_err(io)?.len();
+    read(BufReader::new(f), size, path)
+}
+
+/// [`load`] from a reader of `size` bytes; `path` names it in errors.
+pub fn read(inp: impl Read, size: u64, path: &Path) -> Result<(String, Vec<Graph>, Vec<Hierarchy>), RoadError> {
+    let io = |e: std::io::Error| RoadError::Io { path: path.to_owned(), source: e };
+    let mut r = R { inp, left: size, sum: Sum::new() };
+    match read_all(&mut r) {
+        Ok(Some(x)) => Ok(x),
+        Ok(None) => Err(RoadError::Stale { path: path.to_owned() }),
+        Err(Bad::Io(e)) => Err(io(e)),
+        Err(Bad::Damaged(reason)) => Err(RoadError::Damaged { path: path.to_owned(), reason }),
     }
-    let sha = r.str().map_err(io)?;
-    r.0.read_exact(&mut v).map_err(io)?;
-    let n = u32::from_le_bytes(v) as usize;
+}
+
+type Loaded = (String, Vec<Graph>, Vec<Hierarchy>);
+
+/// The artifact's content, `None` for another format version.
+fn read_all<T: Read>(r: &mut R<T>) -> Result<Option<Loaded>, Bad> {
+    let magic = r.bytes(MAGIC.len() as u64, "the header")?;
+    if magic != MAGIC {
+        return damaged("it is not a prepared network (no NAVETTE-ROAD header)");
+    }
+    if r.u32("the format version")? != FORMAT_VERSION {
+        return Ok(None);
+    }
+    let sha = String::from_utf8(r.array(1, "the PBF checksum")?)
+        .map_err(|_| Bad::Damaged("the PBF checksum is not text".to_owned()))?;
+    let n = r.u32("the graph count")? as usize;
+    if n != Profile::ALL.len() {
+        return damaged(format!("it holds {n} graphs, expected {}", Profile::ALL.len()));
+    }
     let mut graphs = Vec::with_capacity(n);
     let mut hierarchies = Vec::with_capacity(n);
-    for _ in 0..n {
-        r.0.read_exact(&mut v).map_err(io)?;
-        let profile = Profile::ALL.get(u32::from_le_bytes(v) as usize).copied();
-        let g = (|| -> std::io::Result<Graph> {
-            Ok(Graph {
-                profile,
-                lat: r.f64s()?,
-                lon: r.f64s()?,
-                vertex_osm: r.i64s()?,
-                edge_first: r.u32s()?,
-                edge_vertex: r.u32s()?,
-                seg_dm: r.u32s()?,
-                seg_fwd: u32_to_costs(r.u32s()?),
-                seg_bwd: u32_to_costs(r.u32s()?),
-                vertex_delay_ds: r.u32s()?,
-                edge_arc: r.u32s()?.chunks_exact(2).map(|c| [c[0], c[1]]).collect(),
-                edge_way: r.i64s()?,
-                arc_edge: r.u32s()?,
-                arc_backward: r.u32s()?.into_iter().map(|b| b != 0).collect(),
-                arc_weight_ds: r.u32s()?,
-                arc_duration_ds: r.u32s()?,
-                arc_dm: r.u32s()?,
-                out_first: r.u32s()?,
-                out_to: r.u32s()?,
-                out_weight_ds: r.u32s()?,
-                out_duration_ds: r.u32s()?,
-                in_first: r.u32s()?,
-                in_from: r.u32s()?,
-                in_weight_ds: r.u32s()?,
-                in_duration_ds: r.u32s()?,
-            })
-        })()
-        .map_err(io)?;
-        hierarchies.push(read_hierarchy(&mut r, g.arc_count()).map_err(io)?);
+    for (i, &profile) in Profile::ALL.iter().enumerate() {
+        if r.u32("a graph's profile")? as usize != i {
+            return damaged(format!("graph {i} is not the {profile:?} graph"));
+        }
+        let g = Graph {
+            profile: Some(profile),
+            lat: r.f64s("latitudes")?,
+            lon: r.f64s("longitudes")?,
+            vertex_osm: r.i64s("vertex ids")?,
+            edge_first: r.u32s("edge index")?,
+            edge_vertex: r.u32s("edge vertices")?,
+            seg_dm: r.u32s("segment lengths")?,
+            seg_fwd: u32_to_costs(r.tuples(2, "forward segment costs")?),
+            seg_bwd: u32_to_costs(r.tuples(2, "backward segment costs")?),
+            vertex_delay_ds: r.u32s("vertex delays")?,
+            edge_arc: r.tuples(2, "edge arcs")?.chunks_exact(2).map(|c| [c[0], c[1]]).collect(),
+            edge_way: r.i64s("edge ways")?,
+            arc_edge: r.u32s("arc edges")?,
+            arc_backward: r.u32s("arc directions")?.into_iter().map(|b| b != 0).collect(),
+            arc_weight_ds: r.u32s("arc weights")?,
+            arc_duration_ds: r.u32s("arc durations")?,
+            arc_dm: r.u32s("arc lengths")?,
+            out_first: r.u32s("outgoing turn index")?,
+            out_to: r.u32s("outgoing turns")?,
+            out_weight_ds: r.u32s("outgoing turn weights")?,
+            out_duration_ds: r.u32s("outgoing turn durations")?,
+            in_first: r.u32s("incoming turn index")?,
+            in_from: r.u32s("incoming turns")?,
+            in_weight_ds: r.u32s("incoming turn weights")?,
+            in_duration_ds: r.u32s("incoming turn durations")?,
+        };
+        let h = read_hierarchy(r)?;
         graphs.push(g);
+        hierarchies.push(h);
     }
-    Ok((sha, graphs, hierarchies))
+    let expected = r.sum.0;
+    let mut trailer = [0u8; 8];
+    if r.left != 8 {
+        return damaged(format!("{} bytes after the graphs where the 8-byte checksum should end the file", r.left));
+    }
+    r.inp.read_exact(&mut trailer)?;
+    if u64::from_le_bytes(trailer) != expected {
+        return damaged("its checksum does not match its content");
+    }
+    for (g, h) in graphs.iter().zip(&hierarchies) {
+        let p = g.profile.expect("set above");
+        check_graph(g).map_err(|e| Bad::Damaged(format!("{p:?} graph: {e}")))?;
+        check_hierarchy(h, g.arc_count()).map_err(|e| Bad::Damaged(format!("{p:?} hierarchy: {e}")))?;
+    }
+    Ok(Some((sha, graphs, hierarchies)))
+}
+
+/// A CSR index `first` over `items` entries, `rows` rows: starts at 0, never decreases, ends at
+/// `items`.
+fn check_index(first: &[u32], rows: usize, items: usize, what: &str) -> Result<(), String> {
+    if first.len() != rows + 1 {
+        return Err(format!("{what} has {} entries for {rows} rows", first.len()));
+    }
+    if first[0] != 0 || first[rows] as usize != items {
+        return Err(format!("{what} does not span its {items} entries"));
+    }
+    if first.windows(2).any(|w| w[0] > w[1]) {
+        return Err(format!("{what} goes backwards"));
+    }
+    Ok(())
+}
+
+fn check_len(len: usize, want: usize, what: &str) -> Result<(), String> {
+    if len != want { Err(format!("{len} {what} where {want} are expected")) } else { Ok(()) }
+}
+
+fn check_below(v: &[u32], bound: usize, what: &str) -> Result<(), String> {
+    match v.iter().position(|&x| x as usize >= bound) {
+        Some(i) => Err(format!("{what} {i} points at {} but there are only {bound}", v[i])),
+        None => Ok(()),
+    }
+}
+
+/// Checks everything routing relies on in a graph: array lengths agree, every index is in range,
+/// every edge has at least one segment, coordinates are finite degrees, and each arc's totals are
+/// the sum of its segments (so a partial arc never costs more than the whole, and no label field
+/// can overflow).
+pub fn check_graph(g: &Graph) -> Result<(), String> {
+    let v = g.lat.len();
+    check_len(g.lon.len(), v, "longitudes")?;
+    check_len(g.vertex_osm.len(), v, "vertex ids")?;
+    if let Some(i) = (0..v).find(|&i| !(g.lat[i].abs() <= 90.0 && g.lon[i].abs() <= 180.0)) {
+        return Err(format!("vertex {i} has coordinates ({}, {}) off the globe", g.lat[i], g.lon[i]));
+    }
+    let e = g.edge_arc.len();
+    let positions = g.edge_vertex.len();
+    check_len(g.edge_way.len(), e, "edge ways")?;
+    check_index(&g.edge_first, e, positions, "the edge index")?;
+    if let Some(i) = g.edge_first.windows(2).position(|w| w[1] - w[0] < 2) {
+        return Err(format!("edge {i} has fewer than two vertices"));
+    }
+    check_below(&g.edge_vertex, v, "edge vertex")?;
+    for (what, len) in [
+        ("segment lengths", g.seg_dm.len()),
+        ("forward segment costs", g.seg_fwd.len()),
+        ("backward segment costs", g.seg_bwd.len()),
+        ("vertex delays", g.vertex_delay_ds.len()),
+    ] {
+        check_len(len, positions, what)?;
+    }
+    let a = g.arc_edge.len();
+    for (what, len) in [
+        ("arc directions", g.arc_backward.len()),
+        ("arc weights", g.arc_weight_ds.len()),
+        ("arc durations", g.arc_duration_ds.len()),
+        ("arc lengths", g.arc_dm.len()),
+    ] {
+        check_len(len, a, what)?;
+    }
+    check_below(&g.arc_edge, e, "arc edge")?;
+    for (i, arcs) in g.edge_arc.iter().enumerate() {
+        for (d, &arc) in arcs.iter().enumerate() {
+            if arc != NONE
+                && (arc as usize >= a
+                    || g.arc_edge[arc as usize] as usize != i
+                    || g.arc_backward[arc as usize] != (d == 1))
+            {
+                return Err(format!("edge {i} names arc {arc}, which is not its own"));
+            }
+        }
+    }
+    for arc in 0..a {
+        let r = g.edge_range(g.arc_edge[arc]);
+        let back = g.arc_backward[arc];
+        let (mut w, mut d, mut dm) = (0u64, 0u64, 0u64);
+        for k in r.start..r.end - 1 {
+            let c = if back { g.seg_bwd[k] } else { g.seg_fwd[k] };
+            (w, d, dm) = (w + c.weight_ds as u64, d + c.duration_ds as u64, dm + g.seg_dm[k] as u64);
+        }
+        for k in r.start + 1..r.end - 1 {
+            (w, d) = (w + g.vertex_delay_ds[k] as u64, d + g.vertex_delay_ds[k] as u64);
+        }
+        if (w, d, dm) != (g.arc_weight_ds[arc] as u64, g.arc_duration_ds[arc] as u64, g.arc_dm[arc] as u64) {
+            return Err(format!("arc {arc}'s totals are not the sum of its segments"));
+        }
+    }
+    let turns = g.out_to.len();
+    check_index(&g.out_first, a, turns, "the outgoing turn index")?;
+    check_below(&g.out_to, a, "outgoing turn")?;
+    check_len(g.out_weight_ds.len(), turns, "outgoing turn weights")?;
+    check_len(g.out_duration_ds.len(), turns, "outgoing turn durations")?;
+    check_index(&g.in_first, a, g.in_from.len(), "the incoming turn index")?;
+    check_len(g.in_from.len(), turns, "incoming turns")?;
+    check_below(&g.in_from, a, "incoming turn")?;
+    check_len(g.in_weight_ds.len(), turns, "incoming turn weights")?;
+    check_len(g.in_duration_ds.len(), turns, "incoming turn durations")?;
+    Ok(())
+}
+
+/// Checks a hierarchy against its graph's `arcs`: positions are a permutation, the upward and
+/// downward indexes span their edges, and every edge joins a position to a higher one (a smaller
+/// position), which the PHAST sweep relies on.
+pub fn check_hierarchy(h: &Hierarchy, arcs: usize) -> Result<(), String> {
+    check_len(h.pos.len(), arcs, "positions")?;
+    let mut seen = vec![false; arcs];
+    for &p in &h.pos {
+        match seen.get_mut(p as usize) {
+            Some(s) if !*s => *s = true,
+            _ => return Err(format!("position {p} is out of range or taken twice")),
+        }
+    }
+    for (first, edges, what) in [(&h.up_first, &h.up, "upward"), (&h.down_first, &h.down, "downward")] {
+        check_index(first, arcs, edges.len(), &format!("the {what} index"))?;
+        for p in 0..arcs {
+            let r = first[p] as usize..first[p + 1] as usize;
+            if let Some(e) = edges[r].iter().find(|e| e.node as usize >= p) {
+                return Err(format!("a {what} edge of position {p} joins position {}, not a higher one", e.node));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Property tests of the artifact reader: whatever the bytes, an error naming the file or a
+    //! network that routes without panicking. `NAVETTE_FUZZ_CASES` multiplies the cases
+    //! (`./dev fuzz`).
+
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::tests::random_extract;
+    use crate::{Job, RoadNetwork, graph};
+
+    /// Cases per property: `default` in CI, `NAVETTE_FUZZ_CASES` when set (long runs).
+    fn cases(default: u32) -> u32 {
+        std::env::var("NAVETTE_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    }
+
+    fn config(default: u32) -> ProptestConfig {
+        ProptestConfig { cases: cases(default), ..ProptestConfig::default() }
+    }
+
+    fn parts(seed: u64, n: usize) -> (Vec<Graph>, Vec<Hierarchy>) {
+        let graphs: Vec<Graph> = Profile::ALL.iter().map(|&p| graph::build(&random_extract(seed, n), p).0).collect();
+        let hierarchies = graphs.iter().map(crate::hierarchy::build).collect();
+        (graphs, hierarchies)
+    }
+
+    /// The bytes of the artifact of a small random grid.
+    fn sample() -> &'static [u8] {
+        static S: OnceLock<Vec<u8>> = OnceLock::new();
+        S.get_or_init(|| {
+            let (g, h) = parts(7, 6);
+            bytes_of(&g, &h)
+        })
+    }
+
+    /// Loads `bytes` written to a file of their own: an error must be a damaged or stale
+    /// artifact naming the file and saying how to rebuild it.
+    fn load_bytes(bytes: &[u8]) -> Result<Loaded, String> {
+        let path = Path::new("/studies/case.navette-road");
+        read(bytes, bytes.len() as u64, path).map_err(|e| {
+            assert!(matches!(e, RoadError::Damaged { .. } | RoadError::Stale { .. }), "{e:?}");
+            let m = e.to_string();
+            assert!(m.contains("/studies/case.navette-road") && m.contains("navette network build"), "{m}");
+            m
+        })
+    }
+
+    fn bytes_of(g: &[Graph], h: &[Hierarchy]) -> Vec<u8> {
+        let mut b = Vec::new();
+        write(&mut b, "abc", g, h).unwrap();
+        b
+    }
+
+    /// Routing on a loaded network: every (home, destination) pair of a few points, no panic.
+    fn route_everything(g: Vec<Graph>, h: Vec<Hierarchy>) {
+        // Points near the vertices of the first graph (the forged one may have none).
+        let points: Vec<(f64, f64)> =
+            g.iter().flat_map(|g| g.lat.iter().zip(&g.lon).step_by(7).take(6)).map(|(&a, &o)| (a + 1e-5, o)).collect();
+        let net = RoadNetwork::from_parts(String::new(), g, h);
+        let jobs: Vec<Job> = points.iter().map(|&dest| Job { dest, homes: points.clone() }).collect();
+        for p in Profile::ALL {
+            net.round_trips(p, &jobs, 5_000.0);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(12))]
+
+        /// Written then read: the same graphs and hierarchies, on grids of any seed and size.
+        #[test]
+        fn a_written_network_reads_back_equal(seed in any::<u64>(), n in 2usize..9) {
+            let (g, h) = parts(seed, n);
+            let bytes = bytes_of(&g, &h);
+            prop_assert_eq!(load_bytes(&bytes).unwrap(), ("abc".to_owned(), g, h));
+        }
+    }
+
+    #[test]
+    fn a_huge_declared_length_is_refused_before_allocating() {
+        // A header then a latitude array "of 2^60 entries" in a 40-byte file.
+        let mut b = Vec::new();
+        b.extend_from_slice(MAGIC);
+        b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        b.extend_from_slice(&0u64.to_le_bytes());
+        b.extend_from_slice(&3u32.to_le_bytes());
+        b.extend_from_slice(&0u32.to_le_bytes());
+        b.extend_from_slice(&(1u64 << 60).to_le_bytes());
+        let e = load_bytes(&b).unwrap_err();
+        assert!(e.contains("latitudes declares"), "{e}");
+        b.truncate(b.len() - 8);
+        b.extend_from_slice(&(u64::MAX / 2).to_le_bytes());
+        assert!(load_bytes(&b).unwrap_err().contains("latitudes declares"));
+        // Not a prepared network at all.
+        assert!(load_bytes(b"PK\x03\x04 a zip file").unwrap_err().contains("not a prepared network"));
+    }
+
+    #[test]
+    fn a_saved_file_reads_back_and_truncations_of_it_are_errors() {
+        let (g, h) = parts(4, 5);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.navette-road");
+        save(&path, "sha", &g, &h).unwrap();
+        assert_eq!(load(&path).unwrap(), ("sha".to_owned(), g, h));
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        let e = load(&path).unwrap_err().to_string();
+        assert!(e.contains("n.navette-road is damaged") && e.contains("navette network build"), "{e}");
+    }
+
+    #[test]
+    fn every_short_truncation_is_an_error() {
+        // Every length through the header and first arrays, and every length near the end.
+        let bytes = sample();
+        for len in (0..bytes.len().min(400)).chain(bytes.len().saturating_sub(400)..bytes.len()) {
+            let e = load_bytes(&bytes[..len]).expect_err("a truncated artifact");
+            assert!(e.contains("is damaged"), "{len}: {e}");
+        }
+        assert!(load_bytes(bytes).is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        /// Any truncation: an error.
+        #[test]
+        fn a_truncated_artifact_is_an_error(at in any::<prop::sample::Index>()) {
+            let bytes = sample();
+            prop_assert!(load_bytes(&bytes[..at.index(bytes.len())]).is_err());
+        }
+
+        /// Any byte flipped anywhere: an error (damaged, or stale when the version changes).
+        #[test]
+        fn a_flipped_byte_is_an_error(at in any::<prop::sample::Index>(), mask in 1u8..) {
+            let mut bytes = sample().to_vec();
+            let i = at.index(bytes.len());
+            bytes[i] ^= mask;
+            prop_assert!(load_bytes(&bytes).is_err());
+        }
+
+        /// Random bytes after a valid header: an error, never a panic or a huge allocation.
+        #[test]
+        fn random_bytes_after_the_header_are_an_error(tail in prop::collection::vec(any::<u8>(), 0..512)) {
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+            bytes.extend_from_slice(&tail);
+            prop_assert!(load_bytes(&bytes).is_err());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(48))]
+
+        /// A forged artifact (valid checksum, one number changed anywhere in the graphs or
+        /// hierarchies): refused, or routable without a panic.
+        #[test]
+        fn a_forged_network_is_refused_or_routes_without_panic(
+            which in 0usize..40, at in any::<prop::sample::Index>(), value in prop_oneof![
+                Just(0u32), Just(1), Just(u32::MAX), Just(u32::MAX - 1), any::<u32>(), 0u32..64
+            ],
+        ) {
+            let (_, mut graphs, mut hierarchies) = load_bytes(sample()).unwrap();
+            let (g, h) = (&mut graphs[which % 3], &mut hierarchies[which % 3]);
+            let slot: &mut [u32] = match which / 3 {
+                0 => &mut g.edge_first,
+                1 => &mut g.edge_vertex,
+                2 => &mut g.seg_dm,
+                3 => &mut g.vertex_delay_ds,
+                4 => &mut g.arc_edge,
+                5 => &mut g.arc_weight_ds,
+                6 => &mut g.out_first,
+                7 => &mut g.out_to,
+                8 => &mut g.in_first,
+                9 => &mut g.in_from,
+                10 => &mut h.pos,
+                11 => &mut h.up_first,
+                12 => &mut h.down_first,
+                _ => {
+                    let edges = if which % 2 == 0 { &mut h.up } else { &mut h.down };
+                    let k = at.index(edges.len().max(1));
+                    if let Some(e) = edges.get_mut(k) {
+                        match which % 4 { 0 | 1 => e.node = value, 2 => e.weight_ds = value, _ => e.dm = value }
+                    }
+                    &mut []
+                }
+            };
+            if !slot.is_empty() {
+                let i = at.index(slot.len());
+                slot[i] = value;
+            }
+            if let Ok((_, g, h)) = load_bytes(&bytes_of(&graphs, &hierarchies)) {
+                route_everything(g, h);
+            }
+        }
+    }
+
+    #[test]
+    fn the_sample_routes() {
+        let (_, g, h) = load_bytes(sample()).unwrap();
+        route_everything(g, h);
+    }
 }

@@ -19,7 +19,7 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
 }
 
 /// A random street grid with every kind of way, oneways, signals, barriers and restrictions.
-fn random_extract(seed: u64, n: usize) -> OsmExtract {
+pub(crate) fn random_extract(seed: u64, n: usize) -> OsmExtract {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let id = |i: usize, j: usize| (i * n + j + 1) as i64;
     let mut node_ids = Vec::new();
@@ -351,9 +351,12 @@ fn artifact_round_trips_and_checks_its_source() {
     assert!(!reused, "an old format is rebuilt");
     assert!(RoadNetwork::load(&art).is_ok());
     // A truncated artifact is an error that names the file.
-    std::fs::write(&art, b"NAVETTE-ROAD\x02\x00\x00\x00\xff").unwrap();
+    std::fs::write(&art, b"NAVETTE-ROAD\x03\x00\x00\x00\xff").unwrap();
     let e = RoadNetwork::load(&art).unwrap_err().to_string();
-    assert!(e.contains("monaco.navette-road"), "{e}");
+    assert!(
+        e.contains("monaco.navette-road") && e.contains("is damaged") && e.contains("navette network build"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub enum ConfigError {
     },
 }
 
+/// The largest `study.toml` read (a real one is a few KiB).
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 /// The whole `study.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -491,8 +494,10 @@ impl Study {
 
     /// Reads, parses and checks `study.toml`.
     pub fn load(path: &Path) -> Result<Study, ConfigError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let read = |source| ConfigError::Read { path: path.to_path_buf(), source };
+        let bytes = crate::input::csvin::read_capped(path, MAX_CONFIG_BYTES, "a study.toml").map_err(read)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| read(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: {e}"))))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
         Study::from_toml(&text, &base, &path.display().to_string())
@@ -712,6 +717,9 @@ fn check(c: &StudyConfig) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod props;
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,20 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+/// The longest row read (bytes of one record, its line end excluded). A longer row is rejected
+/// with its line number and the rest of the file is read; a log row holds about 60 bytes and a
+/// spreadsheet row rarely 1 KiB. In an access log the excess is skipped as it is read, so memory
+/// stays bounded however long the line.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
+
+/// The largest file read whole ([`SourceFile::read`]: sites, companies, employees, cards, factor
+/// overrides, plan candidates). Access logs, the one input that grows with the study, are
+/// streamed and have no size limit. 256 MiB is over a million employees at 200 bytes a row.
+pub const MAX_TABLE_BYTES: u64 = 256 << 20;
+
+/// The most of a rejected row's text kept in the rejects table (its start, then `…`).
+pub const MAX_RAW_BYTES: usize = 4096;
+
 /// A whole input file in memory, with its checksum.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -24,10 +38,36 @@ impl SourceFile {
         SourceFile { name: name.into(), bytes, sha256 }
     }
 
-    /// Reads a file from disk.
+    /// Reads a file from disk: at most [`MAX_TABLE_BYTES`] (an error past that names the limit).
     pub fn read(path: &Path, name: impl Into<String>) -> std::io::Result<SourceFile> {
-        Ok(SourceFile::from_bytes(name, std::fs::read(path)?))
+        Ok(SourceFile::from_bytes(
+            name,
+            read_capped(path, MAX_TABLE_BYTES, "a table read whole (access logs are streamed)")?,
+        ))
     }
+}
+
+/// A whole file, refused when it holds more than `limit` bytes (`what` says whose limit it is).
+pub fn read_capped(path: &Path, limit: u64, what: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large = |size: u64| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} is {size} bytes, more than the {} MiB limit of {what}", path.display(), limit >> 20),
+        )
+    };
+    let f = std::fs::File::open(path)?;
+    let size = f.metadata()?.len();
+    if size > limit {
+        return Err(too_large(size));
+    }
+    // The size can change under us (a file being written, a pipe): never read past the limit.
+    let mut bytes = Vec::with_capacity(size as usize);
+    f.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// An access log. Logs are the one input that grows with the number of events, so they are never
@@ -83,6 +123,7 @@ impl LogSource {
             lines_before: 0,
             started: false,
             eof: false,
+            skipping: false,
             hasher: Sha256::new(),
         })
     }
@@ -108,10 +149,33 @@ pub struct LogChunks<'a> {
     lines_before: u64,
     started: bool,
     eof: bool,
+    /// Inside a line longer than [`MAX_ROW_BYTES`]: its first bytes are kept (the row is rejected
+    /// as too long), the rest is dropped up to the line end.
+    skipping: bool,
     hasher: Sha256,
 }
 
 impl LogChunks<'_> {
+    /// Keeps the last (unfinished) line of `buf` within [`MAX_ROW_BYTES`] + 1 bytes: past that, the
+    /// bytes read from `from` on are dropped up to the line's end.
+    fn bound_line(&mut self, buf: &mut Vec<u8>, from: usize) {
+        if self.skipping {
+            match memchr::memchr(b'\n', &buf[from..]) {
+                Some(i) => {
+                    buf.drain(from..from + i);
+                    self.skipping = false;
+                }
+                None => buf.truncate(from),
+            }
+        }
+        let line_start = memchr::memrchr(b'\n', buf).map_or(0, |i| i + 1);
+        if buf.len() - line_start > MAX_ROW_BYTES + 1 {
+            // No line end after `line_start`: all of the excess is this line's.
+            buf.truncate(line_start + MAX_ROW_BYTES + 1);
+            self.skipping = true;
+        }
+    }
+
     /// The next chunk, or `None` at the end (then the log's checksum is known). The first call
     /// always returns a chunk, even for an empty file, so that its header is checked.
     pub fn next_chunk(&mut self) -> Result<Option<LogChunk>, FileError> {
@@ -131,6 +195,7 @@ impl LogChunks<'_> {
                 buf.truncate(from + n);
                 self.hasher.update(&buf[from..]);
                 self.eof = n == 0;
+                self.bound_line(&mut buf, from);
             }
             if self.eof {
                 break buf.len();
@@ -252,10 +317,28 @@ impl<'a> Row<'a> {
     }
 }
 
+/// Line ends in `bytes[range]`: `\n`, and a `\r` not followed by `\n` (the line end of Excel's
+/// "CSV (Macintosh)", which the csv crate honours too).
+fn line_ends(bytes: &[u8], range: std::ops::Range<usize>) -> u64 {
+    let from = range.start;
+    memchr::memchr2_iter(b'\n', b'\r', &bytes[range])
+        .filter(|&i| bytes[from + i] == b'\n' || bytes.get(from + i + 1) != Some(&b'\n'))
+        .count() as u64
+}
+
 fn raw_line(bytes: &[u8], start: usize) -> String {
     let rest = &bytes[start.min(bytes.len())..];
-    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-    String::from_utf8_lossy(&rest[..end]).trim_end_matches('\r').to_owned()
+    let end = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+    if end > MAX_RAW_BYTES {
+        let mut s = String::from_utf8_lossy(&rest[..MAX_RAW_BYTES]).into_owned();
+        s.push('…');
+        return s;
+    }
+    String::from_utf8_lossy(&rest[..end]).into_owned()
+}
+
+fn too_long() -> String {
+    format!("row longer than {} MiB, the limit for one row (the rest of the file is read)", MAX_ROW_BYTES >> 20)
 }
 
 /// Why a row could not even be split into fields.
@@ -322,7 +405,7 @@ pub fn read_rows(
     let body = Body {
         all,
         start: header_end,
-        lines_before: memchr::memchr_iter(b'\n', &all[..header_end]).count() as u64,
+        lines_before: line_ends(all, 0..header_end),
         delimiter,
         width: names.len(),
         // A row must reach its last required column; trailing optional fields may be left out.
@@ -381,6 +464,10 @@ impl Body<'_> {
             let start = pos;
             pos += len + 1;
             let text = rest[..len].strip_suffix(b"\r").unwrap_or(&rest[..len]);
+            if text.len() > MAX_ROW_BYTES {
+                bad.push(BadRow { line, reason: too_long(), raw: raw_line(self.all, start) });
+                continue;
+            }
             fields.clear();
             let mut from = 0u32;
             for d in memchr::memchr_iter(self.delimiter, text) {
@@ -418,7 +505,7 @@ impl Body<'_> {
             let start = start + body[start.min(body.len())..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
             let (from, line) = last;
             let start = start.max(from);
-            let n = memchr::memchr_iter(b'\n', &body[from..start]).count() as u64;
+            let n = line_ends(body, from..start);
             last = (start, line + n);
             (line + n, self.start + start)
         };
@@ -431,6 +518,10 @@ impl Body<'_> {
                     let (line, start) = line_of(pos.byte() as usize);
                     if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
                         continue; // blank line
+                    }
+                    if record.as_slice().len() > MAX_ROW_BYTES {
+                        bad.push(BadRow { line, reason: too_long(), raw: raw_line(self.all, start) });
+                        continue;
                     }
                     fields.clear();
                     fields.extend(

@@ -9,3 +9,6 @@ pub mod csvin;
 pub mod ingest;
 pub mod places;
 pub mod quality;
+
+#[cfg(test)]
+mod props;
