@@ -56,7 +56,7 @@ pub const TABLES: &[Table] = &[
     Table { name: "employee_potential", columns: &["employee_pid", "company_id", "nearest_site_id", "office_km", "nearest_site_km", "office_h", "nearest_site_h", "potential_km", "potential_h", "potential_co2e_ttw_kg", "potential_co2e_wtw_kg", "method"] },
     Table { name: "scenarios", columns: &["scenario", "overrides", "boundary", "factor_set", "factor_set_version", "min_hours_office_day", "max_visit_hours", "duplicate_window_s", "open_visit_hours", "carpool_occupancy", "rebound_share", "estimate_bands"] },
     Table { name: "scenario_day_impacts", columns: &["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month", "presence_s", "replaces_office_day", "commute_mode", "center_mode", "km_baseline", "hours_baseline", "co2e_kg_baseline", "co2e_ttw_kg_baseline", "co2e_wtw_kg_baseline", "km_actual", "hours_actual", "co2e_kg_actual", "co2e_ttw_kg_actual", "co2e_wtw_kg_actual", "km_rebound", "hours_rebound", "co2e_kg_rebound", "co2e_ttw_kg_rebound", "co2e_wtw_kg_rebound", "km_avoided", "hours_avoided", "co2e_kg_avoided", "co2e_ttw_kg_avoided", "co2e_wtw_kg_avoided", "baseline_method", "actual_method", "presence_h"] },
-    Table { name: "rejects", columns: &["file", "line", "reason", "detail", "raw"] },
+    Table { name: "rejects", columns: &["file", "line", "reason", "detail", "raw", "rows"] },
     Table { name: "file_counts", columns: &["file", "kind", "sha256", "rows_read", "rows_accepted", "rows_rejected", "delimiter"] },
     Table { name: "pairing_counts", columns: &["rule", "events"] },
     Table { name: "factors", columns: &["factor_id", "factor_set", "mode", "fuel", "size", "component", "value_kg", "unit", "source", "year", "note", "origin"] },

@@ -10,7 +10,7 @@ use crate::config::{MethodConfig, StudyArea};
 use crate::input::clock::{self, StampError};
 use crate::input::csvin::{FileError, LogChunk, LogSource, Row, SourceFile, parse_decimal, read_rows};
 use crate::input::places::Postcodes;
-use crate::input::quality::{FileCount, Ledger, Reject, RejectReason};
+use crate::input::quality::{FileCount, Ledger, Reject, RejectReason, add_capped};
 use crate::method::mode::{CarSize, Fuel, Mode};
 
 /// A smart work center.
@@ -299,9 +299,14 @@ fn ingest_file<T>(
         read += 1;
         match parse(row) {
             Ok(t) => rows.push(t),
-            Err((reason, detail)) => {
-                rejects.push(Reject { file: file.name.clone(), line: row.line, reason, detail, raw: row.raw() })
-            }
+            Err((reason, detail)) => rejects.push(Reject {
+                file: file.name.clone(),
+                line: row.line,
+                reason,
+                detail,
+                raw: row.raw(),
+                rows: 1,
+            }),
         }
     })?;
     for bad in std::mem::take(&mut header.bad_rows) {
@@ -312,6 +317,7 @@ fn ingest_file<T>(
             reason: RejectReason::MalformedRow,
             detail: bad.reason,
             raw: bad.raw,
+            rows: 1,
         });
     }
     rejects.sort_by_key(|r| r.line);
@@ -331,7 +337,7 @@ fn ingest_file<T>(
 
 impl<T> FileOutcome<T> {
     fn into_rows(self, ledger: &mut Ledger) -> Vec<T> {
-        ledger.rejects.extend(self.rejects);
+        add_capped(&mut ledger.rejects, self.rejects);
         ledger.files.push(self.count);
         self.rows
     }
@@ -1005,7 +1011,7 @@ pub fn ingest(
             events.append(ev);
             match &mut merged {
                 Some((idx, m)) if *idx == file_idx => {
-                    m.rejects.extend(outcome.rejects);
+                    add_capped(&mut m.rejects, outcome.rejects);
                     m.count.read += outcome.count.read;
                     m.count.accepted += outcome.count.accepted;
                     m.count.rejected += outcome.count.rejected;

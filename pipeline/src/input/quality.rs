@@ -114,6 +114,48 @@ pub struct Reject {
     pub detail: String,
     /// The raw row.
     pub raw: String,
+    /// Rows this entry stands for: 1, or, for the summary entry of a file and reason past
+    /// [`MAX_LISTED_REJECTS`], every row of them not listed (from `line` on).
+    pub rows: u64,
+}
+
+/// Rejected rows listed one by one per file and reason; the others of that file and reason are
+/// counted in one summary entry, so a log of a million unknown cards keeps bounded memory and a
+/// readable rejects file while every count still reconciles (`read = accepted + Σ rows`).
+pub const MAX_LISTED_REJECTS: u64 = 10_000;
+
+/// The detail of a summary entry.
+pub const NOT_LISTED: &str = "rows of this file with this reason past the first 10000 are not listed one by one: `rows` counts them, from this line on";
+
+/// Appends `incoming` to `list`, listing at most [`MAX_LISTED_REJECTS`] rows per (file, reason)
+/// and counting the rest in one summary entry per (file, reason). `list` stays bounded, so the
+/// scan that finds each key's count is cheap.
+pub fn add_capped(list: &mut Vec<Reject>, incoming: impl IntoIterator<Item = Reject>) {
+    use std::collections::HashMap;
+    // (file, reason) → (rows listed, index of the summary entry).
+    let mut seen: HashMap<(String, RejectReason), (u64, Option<usize>)> = HashMap::new();
+    for (i, r) in list.iter().enumerate() {
+        let e = seen.entry((r.file.clone(), r.reason)).or_insert((0, None));
+        if r.detail == NOT_LISTED && r.raw.is_empty() {
+            e.1 = Some(i);
+        } else {
+            e.0 += 1;
+        }
+    }
+    for r in incoming {
+        let e = seen.entry((r.file.clone(), r.reason)).or_insert((0, None));
+        match e.1 {
+            Some(i) => list[i].rows += r.rows,
+            None if e.0 < MAX_LISTED_REJECTS && r.rows == 1 => {
+                e.0 += 1;
+                list.push(r);
+            }
+            None => {
+                e.1 = Some(list.len());
+                list.push(Reject { detail: NOT_LISTED.to_owned(), raw: String::new(), ..r });
+            }
+        }
+    }
 }
 
 /// Per-file counts. Invariant: `read == accepted + rejected`.
@@ -149,14 +191,15 @@ pub struct Ledger {
 impl Ledger {
     /// Records a reject.
     pub fn reject(&mut self, file: &str, line: u64, reason: RejectReason, detail: impl Into<String>, raw: String) {
-        self.rejects.push(Reject { file: file.to_owned(), line, reason, detail: detail.into(), raw });
+        let r = Reject { file: file.to_owned(), line, reason, detail: detail.into(), raw, rows: 1 };
+        add_capped(&mut self.rejects, [r]);
     }
 
     /// Counts of rejects per reason, most frequent first (ties by code).
     pub fn reasons(&self) -> Vec<(RejectReason, u64)> {
         let mut counts = std::collections::BTreeMap::new();
         for r in &self.rejects {
-            *counts.entry(r.reason).or_insert(0u64) += 1;
+            *counts.entry(r.reason).or_insert(0u64) += r.rows;
         }
         let mut v: Vec<_> = counts.into_iter().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
@@ -211,5 +254,41 @@ mod tests {
                 assert_ne!(reason_in_words(lang, r.code()), r.code(), "{} in {lang:?}", r.code());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+
+    fn reject(file: &str, line: u64, reason: RejectReason) -> Reject {
+        Reject { file: file.into(), line, reason, detail: "d".into(), raw: "r".into(), rows: 1 }
+    }
+
+    /// Past the cap a file and reason get one summary entry counting the rest; other files and
+    /// reasons keep their own allowance; merging lists that were capped already stays exact.
+    #[test]
+    fn rejects_past_the_cap_are_counted_in_one_summary_entry() {
+        let cap = MAX_LISTED_REJECTS;
+        let mut list = Vec::new();
+        add_capped(&mut list, (1..=cap + 5).map(|l| reject("a.csv", l, RejectReason::UnknownCard)));
+        add_capped(&mut list, (1..=3).map(|l| reject("a.csv", l, RejectReason::BadTimestamp)));
+        add_capped(&mut list, (1..=3).map(|l| reject("b.csv", l, RejectReason::UnknownCard)));
+        // A second batch of the same file and reason adds to the summary.
+        add_capped(&mut list, (cap + 6..=cap + 10).map(|l| reject("a.csv", l, RejectReason::UnknownCard)));
+        let total = |f: &str, r: RejectReason| -> u64 {
+            list.iter().filter(|x| x.file == f && x.reason == r).map(|x| x.rows).sum()
+        };
+        assert_eq!(total("a.csv", RejectReason::UnknownCard), cap + 10);
+        assert_eq!(total("a.csv", RejectReason::BadTimestamp), 3);
+        assert_eq!(total("b.csv", RejectReason::UnknownCard), 3);
+        let summaries: Vec<&Reject> = list.iter().filter(|x| x.detail == NOT_LISTED).collect();
+        assert_eq!(summaries.len(), 1);
+        assert_eq!((summaries[0].line, summaries[0].rows), (cap + 1, 10));
+        assert!(summaries[0].raw.is_empty());
+        assert_eq!(list.len() as u64, cap + 1 + 3 + 3);
+        let mut ledger = Ledger { rejects: list, files: Vec::new() };
+        ledger.reject("a.csv", cap + 11, RejectReason::UnknownCard, "d", "r".into());
+        assert_eq!(ledger.reasons()[0], (RejectReason::UnknownCard, cap + 11 + 3));
     }
 }

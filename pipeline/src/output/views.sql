@@ -165,9 +165,10 @@ SELECT file, kind, rows_read, rows_accepted, rows_rejected,
 FROM file_counts
 ORDER BY kind, file;
 
--- Rejected rows by reason, most frequent first.
+-- Rejected rows by reason, most frequent first (`rows`: a summary row stands for the rows of
+-- its file and reason past the listed ones).
 CREATE VIEW rejects_by_reason AS
-SELECT reason, count(*) AS rows_rejected, count(DISTINCT file) AS files
+SELECT reason, sum(rows)::BIGINT AS rows_rejected, count(DISTINCT file) AS files
 FROM rejects
 GROUP BY reason
 ORDER BY rows_rejected DESC, reason;

@@ -328,7 +328,8 @@ fn visits_table(t: &Tables<'_>, key: &[&str]) -> PolarsResult<DataFrame> {
     reorder(visits, key)
 }
 
-/// `rejects`: every rejected row; raw rows and quoted values of personal files withheld.
+/// `rejects`: every rejected row (past `MAX_LISTED_REJECTS` of a file and reason, one summary
+/// row whose `rows` counts them); raw rows and quoted values of personal files withheld.
 fn rejects_table(i: &Inputs, rejects: &[Reject]) -> PolarsResult<DataFrame> {
     let personal_files: Vec<&str> = i
         .ledger
@@ -363,6 +364,7 @@ fn rejects_table(i: &Inputs, rejects: &[Reject]) -> PolarsResult<DataFrame> {
                     .map(|r| if personal_files.contains(&r.file.as_str()) { None } else { Some(r.raw.as_str()) })
                     .collect::<Vec<_>>(),
             ),
+            Column::new("rows".into(), rejects.iter().map(|r| r.rows).collect::<Vec<_>>()),
         ],
     )?;
     Ok(rejects_df)

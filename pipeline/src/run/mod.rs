@@ -486,9 +486,9 @@ fn write_outputs(
 /// read as a formula is made inert ([`spreadsheet_inert`]).
 pub(crate) fn write_rejects(path: &Path, inputs: &Inputs) -> Result<()> {
     let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot create {}", path.display()))?;
-    w.write_record(["file", "line", "reason", "detail", "raw"])?;
+    w.write_record(["file", "line", "reason", "detail", "raw", "rows"])?;
     for r in &inputs.ledger.rejects {
-        let cells = [r.file.as_str(), &r.line.to_string(), r.reason.code(), &r.detail, &r.raw];
+        let cells = [r.file.as_str(), &r.line.to_string(), r.reason.code(), &r.detail, &r.raw, &r.rows.to_string()];
         w.write_record(cells.map(|c| spreadsheet_inert(c).into_owned()))?;
     }
     w.flush()?;
