@@ -1,6 +1,6 @@
 //! Hostile input and broken runs (issue 14): formulas in rejected rows, a second run into the same
 //! folder, a run killed at any moment, a member base of hundreds of companies, a 100 MB log line, a
-//! million unknown cards.
+//! million unknown cards, a full disk and a read-only output folder.
 
 use std::path::Path;
 
@@ -332,4 +332,62 @@ fn a_large_log_is_streamed() {
         bytes >> 20,
         t.elapsed().as_secs_f64()
     );
+}
+
+/// A full disk and a read-only `--out`: the run stops with a message that names the cause, the
+/// previous outputs stay byte for byte, and nothing is left behind (no staging folder, no lock that
+/// would hold back the next run). The file system is a small tmpfs mounted in a private mount
+/// namespace (`unshare -m`: needs root, as CI runs), filled to a few hundred kB, then remounted
+/// read-only.
+#[test]
+fn a_full_disk_or_a_read_only_out_stops_with_a_message_and_keeps_the_previous_outputs() {
+    let dir = tiny_with("");
+    let t = dir.path();
+    std::fs::create_dir(t.join("mnt")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_navette");
+    let script = format!(
+        r#"set -u
+mount -t tmpfs -o size=16m tmpfs mnt || {{ echo "cannot mount a tmpfs (needs root)" > mount.err; exit 90; }}
+run() {{ (cd mnt && "{bin}" run --config ../study.toml --out out) ; }}
+sums() {{ (cd mnt && find out -type f | sort | xargs sha256sum) ; }}
+run > first.out 2> first.err; echo $? > first.code
+sums > before.txt
+avail=$(df --output=avail -B1 mnt | tail -1)
+head -c $((avail - 300000)) /dev/zero > mnt/fill
+run > full.out 2> full.err; echo $? > full.code
+sums > after_full.txt
+ls -A mnt > after_full.ls
+cat /dev/zero > mnt/fill0 2>/dev/null
+run > zero.out 2> zero.err; echo $? > zero.code
+ls -A mnt > after_zero.ls
+rm mnt/fill mnt/fill0
+mount -o remount,ro mnt
+run > ro.out 2> ro.err; echo $? > ro.code
+sums > after_ro.txt
+ls -A mnt > after_ro.ls
+"#
+    );
+    let status =
+        std::process::Command::new("unshare").args(["-m", "sh", "-c", &script]).current_dir(t).status().unwrap();
+    let read = |name: &str| std::fs::read_to_string(t.join(name)).unwrap_or_default();
+    assert!(status.success(), "the namespace script failed ({status}): {}", read("mount.err"));
+    assert_eq!(read("first.code").trim(), "0", "first run: {}", read("first.err"));
+    let before = read("before.txt");
+    assert!(before.contains("out/run.json") && before.contains("out/warehouse.duckdb"), "{before}");
+
+    assert_ne!(read("full.code").trim(), "0", "a run on a full disk must fail");
+    let err = read("full.err");
+    assert!(err.contains("No space left on device"), "the message names the cause: {err}");
+    assert_eq!(read("after_full.txt"), before, "previous outputs intact after a full disk");
+    assert_eq!(read("after_full.ls").split_whitespace().collect::<Vec<_>>(), ["fill", "out"], "nothing left behind");
+    // Not a byte free: even the lock cannot be written, and no empty lock is left to block the next run.
+    assert_ne!(read("zero.code").trim(), "0");
+    assert!(read("zero.err").contains("No space left on device"), "{}", read("zero.err"));
+    assert_eq!(read("after_zero.ls").split_whitespace().collect::<Vec<_>>(), ["fill", "fill0", "out"]);
+
+    assert_ne!(read("ro.code").trim(), "0", "a run into a read-only folder must fail");
+    let err = read("ro.err");
+    assert!(err.contains("Read-only file system") && err.contains("writable"), "the message names the cause: {err}");
+    assert_eq!(read("after_ro.txt"), before, "previous outputs intact on a read-only file system");
+    assert_eq!(read("after_ro.ls").split_whitespace().collect::<Vec<_>>(), ["out"]);
 }

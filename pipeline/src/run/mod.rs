@@ -770,7 +770,12 @@ impl OutLock {
             match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut f) => {
                     use std::io::Write as _;
-                    write!(f, "{}", std::process::id()).with_context(|| format!("cannot write {}", path.display()))?;
+                    if let Err(e) = write!(f, "{}", std::process::id()).and_then(|()| f.sync_all()) {
+                        // An empty lock would hold back the next run: leave none (disk full).
+                        drop(f);
+                        let _ = std::fs::remove_file(&path);
+                        return Err(e).with_context(|| format!("cannot write {} (is the disk full?)", path.display()));
+                    }
                     return Ok(OutLock { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -783,7 +788,14 @@ impl OutLock {
                         );
                     }
                     // Left by a run that was killed: take it over.
-                    let _ = std::fs::remove_file(&path);
+                    if let Err(e) = std::fs::remove_file(&path) {
+                        return Err(e).with_context(|| {
+                            format!(
+                                "cannot take over the lock {} left by a run that is gone (is the folder of --out writable?)",
+                                path.display()
+                            )
+                        });
+                    }
                 }
                 Err(e) => {
                     return Err(e).with_context(|| {
