@@ -9,8 +9,9 @@
 //! NAVETTE_ROAD_PROFILES=car cargo bench ...   # some profiles only
 //! NAVETTE_ROAD_PREPARED=/tmp/net cargo bench ...   # reuse the prepared network (saved on first run)
 //! NAVETTE_ROAD_POINTS=random cargo bench ...   # homes anywhere in the bounding box, not on nodes
-//! NAVETTE_ROAD_POINTS=near cargo bench ...   # homes at random points within NAVETTE_ROAD_NEAR_M
-//!                                           # (100) m of a car road, the same for every profile
+//! NAVETTE_ROAD_POINTS=near cargo bench ...   # homes and destinations at random points within
+//!                                           # NAVETTE_ROAD_NEAR_M (100) m of a car road, the
+//!                                           # same for every profile
 //! ```
 //! With `NAVETTE_ROAD_OUT`, writes the sampled points and every (home, destination) result as
 //! JSON for `compare/osrm_compare.py`, which runs OSRM on the same points.
@@ -245,9 +246,11 @@ fn main() {
     let rss_prepared = peak_rss_mib();
 
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    // With homes near roads, the same destinations (car graph nodes) and homes for every profile.
+    // With homes near roads, destinations are sampled the same way (offices have addresses too;
+    // a point exactly on a junction belongs to every street meeting there, and which one the snap
+    // keeps changes the turn costs: see README), the same points for every profile.
     let shared: Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)> = near_m.map(|m| {
-        let d = sample(net.graph(Profile::Car), &mut rng, dests);
+        let d = sample_near(&net, &mut rng, dests, m);
         (d, sample_near(&net, &mut rng, homes, m))
     });
     let mut json = String::from("{\"profiles\":{");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # navette vs OSRM on one extract: `pipeline/road/compare/run.sh [PBF] [DESTS] [HOMES] [nodes|random|near] [osrm_compare.py options]`
 # (homes on graph nodes, the default; at random points in the extract's bounding box; or at random
-# points within NAVETTE_ROAD_NEAR_M (100) m of a car road, the same homes and destinations for
+# points within NAVETTE_ROAD_NEAR_M (100) m of a car road, destinations too, the same points for
 # every profile). Extra arguments go to osrm_compare.py (e.g. `--worst 20 --dump pairs.jsonl`).
 # Installs OSRM 26.10 (PyPI osrm-bindings, CPython 3.12) into ~/.cache/navette/osrm-venv once.
 set -euo pipefail

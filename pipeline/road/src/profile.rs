@@ -109,7 +109,13 @@ pub fn way_rule(profile: Profile, tags: &Tags) -> Option<WayRule> {
         None if profile == Profile::Foot => foot_non_highway(tags)?,
         None => return None,
     };
-    if tags.is("area", "yes") || tags.is("impassable", "yes") || tags.is("status", "impassable") {
+    if tags.is("impassable", "yes") || tags.is("status", "impassable") {
+        return None;
+    }
+    // car.lua avoids `area=yes`; foot.lua and bicycle.lua route along the outline of an area
+    // highway (a square, a car park drawn as `highway=service` + `area=yes`), and so does navette:
+    // tracks and paths that meet the rest only there stay connected.
+    if profile == Profile::Car && tags.is("area", "yes") {
         return None;
     }
     if matches!(highway, "construction" | "proposed" | "abandoned" | "bus_guideway" | "raceway") {
@@ -647,7 +653,14 @@ mod tests {
             assert!(way_rule(Profile::Bike, &tags(t)).is_none(), "{t:?}");
         }
         assert!(way_rule(Profile::Foot, &tags(&[("railway", "platform"), ("foot", "no")])).is_none());
-        assert!(way_rule(Profile::Foot, &tags(&[("amenity", "parking"), ("area", "yes")])).is_none());
+        assert!(way_rule(Profile::Foot, &tags(&[("amenity", "parking"), ("area", "yes")])).is_some());
+        // Area highways: along their outline on foot and by bicycle, never by car (as OSRM).
+        let square = [("highway", "pedestrian"), ("area", "yes")];
+        assert!(way_rule(Profile::Foot, &tags(&square)).is_some());
+        assert!(way_rule(Profile::Bike, &tags(&square)).is_some());
+        let square = [("highway", "residential"), ("area", "yes")];
+        assert!(way_rule(Profile::Car, &tags(&square)).is_none());
+        assert!(way_rule(Profile::Foot, &tags(&square)).is_some());
         assert!(way_rule(Profile::Foot, &tags(&[("railway", "rail")])).is_none());
         assert!(way_rule(Profile::Foot, &tags(&[("public_transport", "platform")])).is_none());
     }

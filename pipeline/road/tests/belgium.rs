@@ -481,3 +481,34 @@ fn wavre_platform_and_car_park_are_walked() {
     walked_not_driven(w, 72884208, 1, centre);
     walked_not_driven(w, 37739504, 2, centre);
 }
+
+/// Issue 13: driveway 259797312 (`highway=service`) near the Bois de Mons meets the rest of
+/// the network only at the outline of way 259797313 (`highway=residential`, `area=yes`), and track
+/// 225565467 only at that of way 163826580 (the same tags). foot.lua and bicycle.lua walk and
+/// ride such outlines (car.lua avoids areas); navette dropped every area highway, so both fell
+/// out of the kept component and a home between them snapped 61 m away, onto another street
+/// (OSRM: 23.9 m, onto the driveway; navette 30% faster to the nearest destinations). Now the
+/// outlines are walked and ridden and the home snaps where OSRM does.
+#[test]
+fn mons_ways_behind_area_highways_are_walked() {
+    let m = &*MONS;
+    assert_eq!(m.data.way_tag(259797312, "service"), Some("driveway"));
+    assert_eq!(m.data.way_tag(225565467, "highway"), Some("track"));
+    for area in [259797313, 163826580] {
+        assert_eq!(m.data.way_tag(area, "area"), Some("yes"));
+        assert_eq!(m.data.way_tag(area, "highway"), Some("residential"));
+        assert!(!m.net.graph(Profile::Car).edge_way.contains(&area));
+    }
+    let station = m.data.node_where(496951877, "railway", "station");
+    let home = (50.4511185617741, 3.9675510289539853);
+    for p in [Profile::Foot, Profile::Bike] {
+        let g = m.net.graph(p);
+        for way in [259797313, 163826580, 259797312, 225565467] {
+            assert!(g.edge_way.contains(&way), "{p:?}: way {way} is in the graph");
+        }
+        let s = m.net.snap(p, home.0, home.1, MAX_SNAP_M).expect("snaps");
+        assert_eq!(g.edge_way[s.edge as usize], 259797312, "{p:?}");
+        assert!((s.offset_m - 23.9).abs() < 0.5, "{p:?}: {}", s.offset_m);
+        trip(&m.net, p, home, station);
+    }
+}
