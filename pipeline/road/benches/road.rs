@@ -249,7 +249,8 @@ fn main() {
     // With homes near roads, destinations are sampled the same way (offices have addresses too;
     // a point exactly on a junction belongs to every street meeting there, and which one the snap
     // keeps changes the turn costs: see README), the same points for every profile.
-    let shared: Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)> = near_m.map(|m| {
+    type Points = Vec<(f64, f64)>;
+    let shared: Option<(Points, Points)> = near_m.map(|m| {
         let d = sample_near(&net, &mut rng, dests, m);
         (d, sample_near(&net, &mut rng, homes, m))
     });
