@@ -9,6 +9,9 @@
 //! NAVETTE_ROAD_PROFILES=car cargo bench ...   # some profiles only
 //! NAVETTE_ROAD_PREPARED=/tmp/net cargo bench ...   # reuse the prepared network (saved on first run)
 //! NAVETTE_ROAD_POINTS=random cargo bench ...   # homes anywhere in the bounding box, not on nodes
+//! NAVETTE_ROAD_POINTS=near cargo bench ...   # homes and destinations at random points within
+//!                                           # NAVETTE_ROAD_NEAR_M (100) m of a car road, the
+//!                                           # same for every profile
 //! ```
 //! With `NAVETTE_ROAD_OUT`, writes the sampled points and every (home, destination) result as
 //! JSON for `compare/osrm_compare.py`, which runs OSRM on the same points.
@@ -115,6 +118,24 @@ fn sample_box(g: &Graph, rng: &mut ChaCha8Rng, k: usize) -> Vec<(f64, f64)> {
     (0..k).map(|_| (rng.random_range(lat0..=lat1), rng.random_range(lon0..=lon1))).collect()
 }
 
+/// Uniform random points of the bounding box that lie within `near_m` of a road of the car graph
+/// (rejection sampling): where addresses are. The car graph, so that every profile gets the same
+/// homes, and homes are not put along footpaths in parks or woods.
+fn sample_near(net: &RoadNetwork, rng: &mut ChaCha8Rng, k: usize, near_m: f64) -> Vec<(f64, f64)> {
+    let g = net.graph(Profile::Car);
+    let mut out = Vec::with_capacity(k);
+    for _ in 0..k * 10_000 {
+        if out.len() == k {
+            break;
+        }
+        let p = sample_box(g, rng, 1)[0];
+        if net.snap(Profile::Car, p.0, p.1, near_m).is_some() {
+            out.push(p);
+        }
+    }
+    out
+}
+
 fn sample(g: &Graph, rng: &mut ChaCha8Rng, k: usize) -> Vec<(f64, f64)> {
     (0..k)
         .map(|_| {
@@ -134,13 +155,19 @@ fn main() {
     let profiles: String = env("NAVETTE_ROAD_PROFILES", "car,bike,foot".to_string());
     let selected = |p: &Profile| profiles.split(',').any(|n| n == p.name());
     let out: Option<PathBuf> = std::env::var("NAVETTE_ROAD_OUT").ok().map(PathBuf::from);
-    let random_homes = std::env::var("NAVETTE_ROAD_POINTS").is_ok_and(|v| v == "random");
+    let points: String = env("NAVETTE_ROAD_POINTS", "nodes".to_string());
+    let random_homes = points == "random";
+    let near_m: Option<f64> = (points == "near").then(|| env("NAVETTE_ROAD_NEAR_M", 100.0));
     let threads = rayon::current_num_threads();
     eprintln!(
         "road bench: {} ({} threads), {dests} destinations × {homes} homes ({}), tiles {tiles}×{tiles}",
         pbf.display(),
         threads,
-        if random_homes { "random points in the bounding box" } else { "graph nodes" }
+        match near_m {
+            Some(m) => format!("random points within {m} m of a car road"),
+            None if random_homes => "random points in the bounding box".into(),
+            None => "graph nodes".into(),
+        }
     );
 
     let total = Instant::now();
@@ -219,6 +246,14 @@ fn main() {
     let rss_prepared = peak_rss_mib();
 
     let mut rng = ChaCha8Rng::seed_from_u64(7);
+    // With homes near roads, destinations are sampled the same way (offices have addresses too;
+    // a point exactly on a junction belongs to every street meeting there, and which one the snap
+    // keeps changes the turn costs: see README), the same points for every profile.
+    type Points = Vec<(f64, f64)>;
+    let shared: Option<(Points, Points)> = near_m.map(|m| {
+        let d = sample_near(&net, &mut rng, dests, m);
+        (d, sample_near(&net, &mut rng, homes, m))
+    });
     let mut json = String::from("{\"profiles\":{");
     let mut query_total_s = 0.0;
     let mut tree_json: Vec<String> = Vec::new();
@@ -226,8 +261,14 @@ fn main() {
     let mut trees_s = 0.0;
     for (pi, p) in Profile::ALL.iter().enumerate().filter(|(_, p)| selected(p)) {
         let g = net.graph(*p);
-        let d = sample(g, &mut rng, dests);
-        let h = if random_homes { sample_box(g, &mut rng, homes) } else { sample(g, &mut rng, homes) };
+        let (d, h) = match &shared {
+            Some((d, h)) => (d.clone(), h.clone()),
+            None => {
+                let d = sample(g, &mut rng, dests);
+                let h = if random_homes { sample_box(g, &mut rng, homes) } else { sample(g, &mut rng, homes) };
+                (d, h)
+            }
+        };
         let jobs: Vec<Job> = d.iter().map(|&dest| Job { dest, homes: h.clone() }).collect();
         let t = Instant::now();
         let res = net.round_trips(*p, &jobs, 1000.0);
@@ -352,9 +393,10 @@ fn main() {
                     .iter()
                     .map(|r| match r {
                         Ok(t) => format!(
-                            "[{},{}]",
+                            "[{},{},{}]",
                             t.there.network.duration_ds as f64 / 10.0,
-                            t.there.network.dm as f64 / 10.0
+                            t.there.network.dm as f64 / 10.0,
+                            t.there.access_m
                         ),
                         Err(_) => "null".into(),
                     })
@@ -367,8 +409,9 @@ fn main() {
     }
     let all_s = total.elapsed().as_secs_f64() - trees_s;
     json.push_str(&format!(
-        "}},\"trees\":{{{}}},\"timings\":{{\"read_s\":{read_s},\"build_s\":{build_s},\"hierarchy_s\":{hierarchy_s},\"prepare_s\":{prep_s},\"query_s\":{query_total_s},\"total_s\":{all_s},\"threads\":{threads},\"random_homes\":{random_homes},\"peak_rss_mib\":{}}}}}",
+        "}},\"trees\":{{{}}},\"timings\":{{\"read_s\":{read_s},\"build_s\":{build_s},\"hierarchy_s\":{hierarchy_s},\"prepare_s\":{prep_s},\"query_s\":{query_total_s},\"total_s\":{all_s},\"threads\":{threads},\"random_homes\":{random_homes},\"points\":\"{points}\",\"near_m\":{},\"peak_rss_mib\":{}}}}}",
         tree_json.join(","),
+        near_m.unwrap_or(0.0),
         peak_rss_mib()
     ));
     eprintln!(

@@ -12,7 +12,14 @@
 
 Agreement is reported as the median and 95th percentile of |navette − OSRM| / OSRM over pairs
 that both engines route and whose OSRM distance is at least 500 m (shorter trips make ratios
-meaningless), plus the median signed difference. Speed is compared phase by phase and for the
+meaningless), plus the median signed difference. Two ways:
+- network: the on-road part only (OSRM's durations and distances as it reports them; navette's
+  `Leg::network`), the walk from each point to its snapped position left out on both sides;
+- door to door: what a study uses. navette's `Leg::duration_s` adds the walk between each point
+  and its snapped position (both ends) at 5 km/h (`ACCESS_WALK_MPS`); OSRM's figures get the same:
+  its waypoints' snap distances (`sources[i].distance` + `destinations[j].distance`) at 5 km/h.
+  Like is then compared with like: a home snapped onto a different road shows up here with both
+  its walk and its route. Speed is compared phase by phase and for the
 whole job (PBF → graph → all legs), with peak memory.
 """
 
@@ -32,6 +39,8 @@ import osrm
 
 OSRM_DIR = os.path.dirname(osrm.__file__)
 PROFILES = {"car": "car.lua", "bike": "bicycle.lua", "foot": "foot.lua"}
+# navette's ACCESS_WALK_MPS: the walk between a point and the road it snaps to.
+WALK_MPS = 5.0 / 3.6
 
 
 def timed(cmd):
@@ -62,10 +71,13 @@ def main():
     ap.add_argument("--pbf", required=True)
     ap.add_argument("--results", required=True, help="navette bench JSON (NAVETTE_ROAD_OUT)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--worst", type=int, default=8, help="worst pairs per profile listed on stderr")
+    ap.add_argument("--dump", help="write every compared pair as JSON lines here (for tracing)")
     args = ap.parse_args()
     nav = json.load(open(args.results))
     work = tempfile.mkdtemp(prefix="osrm-compare-")
     rows = []
+    dump = open(args.dump, "w") if args.dump else None
     osrm_prep_s = osrm_extract_s = osrm_query_s = 0.0
     osrm_extract_rss = 0.0
     try:
@@ -94,6 +106,7 @@ def main():
             q = time.perf_counter() - t
             osrm_query_s += q
             dur_rel, dist_rel, dur_signed = [], [], []
+            d2d_rel, d2d_signed, d2d_dist_rel = [], [], []
             same_dur, same_dist, worst = [], [], []
             both = only_nav = only_osrm = 0
             # Where OSRM snapped each home, against navette's snap (bench JSON `home_snaps`).
@@ -109,6 +122,7 @@ def main():
                     o_dur = res["durations"][hi][di]
                     o_dist = res["distances"][hi][di]
                     n = p["there"][di][hi]
+                    walk_m = res["sources"][hi]["distance"] + res["destinations"][di]["distance"]
                     if n is None and o_dur is None:
                         continue
                     if n is None:
@@ -123,34 +137,52 @@ def main():
                     dur_rel.append(abs(n[0] - o_dur) / o_dur)
                     dur_signed.append((n[0] - o_dur) / o_dur)
                     dist_rel.append(abs(n[1] - o_dist) / o_dist)
+                    n_access = n[2] if len(n) > 2 else 0.0
+                    n_d2d = n[0] + n_access / WALK_MPS
+                    o_d2d = o_dur + walk_m / WALK_MPS
+                    d2d_rel.append(abs(n_d2d - o_d2d) / o_d2d)
+                    d2d_signed.append((n_d2d - o_d2d) / o_d2d)
+                    d2d_dist_rel.append(abs(n[1] + n_access - o_dist - walk_m) / (o_dist + walk_m))
+                    if dump:
+                        dump.write(json.dumps({"profile": name, "home": homes[hi], "dest": dests[di], "nav": n,
+                                               "osrm": [o_dur, o_dist, walk_m], "osrm_snap": [float(c) for c in res["sources"][hi]["location"]],
+                                               "nav_snap": nav_snaps[hi], "d2d_rel": d2d_signed[-1]}) + "\n")
                     if snap_gap[hi] is not None and snap_gap[hi] <= 5.0:
                         same_dur.append(dur_rel[-1])
                         same_dist.append(dist_rel[-1])
-                    worst.append((dur_rel[-1], homes[hi], dests[di], n, (o_dur, o_dist), snap_gap[hi]))
+                    worst.append((d2d_rel[-1], dur_rel[-1], homes[hi], dests[di], n, (o_dur, o_dist, round(walk_m, 1)),
+                                  snap_gap[hi]))
             worst.sort(reverse=True)
             print(f"{name}: {elsewhere} of {len(homes)} homes snapped more than 5 m from OSRM's snap; worst pairs "
-                  "(rel. duration diff, home, dest, navette (s, m), OSRM (s, m), snap gap m):", file=sys.stderr)
-            for w in worst[:8]:
-                print(f"  {100 * w[0]:.1f}% home {w[1]} dest {w[2]} navette {w[3]} OSRM {w[4]} gap {w[5]}", file=sys.stderr)
+                  "(door-to-door and network rel. duration diff, home, dest, navette (s, m, walk m), "
+                  "OSRM (s, m, walk m), snap gap m):", file=sys.stderr)
+            for w in worst[:args.worst]:
+                print(f"  {100 * w[0]:.1f}% ({100 * w[1]:.1f}%) home {w[2]} dest {w[3]} navette {w[4]} OSRM {w[5]} gap {w[6]}",
+                      file=sys.stderr)
             rows.append((name, both, only_nav, only_osrm, len(dur_rel), dur_rel, dur_signed, dist_rel, ex_s, co_s, ex_rss, co_rss, q,
-                         elsewhere, len(homes), same_dur, same_dist))
+                         elsewhere, len(homes), same_dur, same_dist, d2d_rel, d2d_signed, d2d_dist_rel))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     t = nav["timings"]
     points = "random points in the bounding box" if t.get("random_homes") else "graph nodes"
+    if t.get("points") == "near":
+        points = f"random points within {t['near_m']:.0f} m of a car road"
     print(f"extract: {os.path.basename(args.pbf)}, {args.threads} threads, OSRM 26.10 (CH) vs navette, homes: {points}")
     print()
     print("| profile | pairs compared | duration: median abs diff | p95 | median signed | distance: median abs diff | p95 |")
     print("|---|---|---|---|---|---|---|")
     for name, both, only_nav, only_osrm, n, dr, ds, dd, *_ in rows:
         extra = f" (+{only_nav} navette only, {only_osrm} OSRM only)" if only_nav or only_osrm else ""
-        print(f"| {name} | {n}{extra} | {100 * statistics.median(dr):.1f}% | {100 * pct(dr, 0.95):.1f}% "
+        print(f"| {name} network | {n}{extra} | {100 * statistics.median(dr):.1f}% | {100 * pct(dr, 0.95):.1f}% "
               f"| {100 * statistics.median(ds):+.1f}% | {100 * statistics.median(dd):.1f}% | {100 * pct(dd, 0.95):.1f}% |")
+    for name, both, only_nav, only_osrm, n, *_, zr, zs, zd in rows:
+        print(f"| {name} door to door | {n} | {100 * statistics.median(zr):.1f}% | {100 * pct(zr, 0.95):.1f}% "
+              f"| {100 * statistics.median(zs):+.1f}% | {100 * statistics.median(zd):.1f}% | {100 * pct(zd, 0.95):.1f}% |")
     print()
     print("| profile | homes snapped > 5 m from OSRM's snap | same-snap pairs | duration: median | p95 | distance: median | p95 |")
     print("|---|---|---|---|---|---|---|")
-    for name, *_, elsewhere, nh, sd, sdd in rows:
+    for name, *_, elsewhere, nh, sd, sdd, _zr, _zs, _zd in rows:
         if sd:
             print(f"| {name} | {elsewhere} of {nh} | {len(sd)} | {100 * statistics.median(sd):.1f}% | {100 * pct(sd, 0.95):.1f}% "
                   f"| {100 * statistics.median(sdd):.1f}% | {100 * pct(sdd, 0.95):.1f}% |")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# navette vs OSRM on one extract: `pipeline/road/compare/run.sh [PBF] [DESTS] [HOMES] [nodes|random]`
-# (homes on graph nodes, the default, or at random points in the extract's bounding box).
+# navette vs OSRM on one extract: `pipeline/road/compare/run.sh [PBF] [DESTS] [HOMES] [nodes|random|near] [osrm_compare.py options]`
+# (homes on graph nodes, the default; at random points in the extract's bounding box; or at random
+# points within NAVETTE_ROAD_NEAR_M (100) m of a car road, destinations too, the same points for
+# every profile). Extra arguments go to osrm_compare.py (e.g. `--worst 20 --dump pairs.jsonl`).
 # Installs OSRM 26.10 (PyPI osrm-bindings, CPython 3.12) into ~/.cache/navette/osrm-venv once.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -15,4 +17,4 @@ out=$(mktemp --suffix=.json)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/navette/target}"
 RAYON_NUM_THREADS=2 NAVETTE_ROAD_POINTS="${4:-nodes}" NAVETTE_ROAD_PBF="$pbf" NAVETTE_ROAD_DESTS="${2:-10}" NAVETTE_ROAD_HOMES="${3:-300}" \
   NAVETTE_ROAD_OUT="$out" cargo bench -q --profile dev -p navette-road --bench road
-"$venv/bin/python" pipeline/road/compare/osrm_compare.py --pbf "$pbf" --results "$out" --threads 2
+"$venv/bin/python" pipeline/road/compare/osrm_compare.py --pbf "$pbf" --results "$out" --threads 2 "${@:5}"

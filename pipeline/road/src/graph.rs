@@ -499,6 +499,30 @@ fn largest_scc(succ: &Adjacency) -> Vec<bool> {
         }
         Adjacency::new(n, &pairs)
     };
+    largest_scc_of(n, |v| succ.of(v), |v| pred.of(v))
+}
+
+/// The edges that have an arc in the largest strongly connected component of the turn graph
+/// (arcs as nodes, allowed turns as links). From a point on such an edge every other one can be
+/// reached and back, turn restrictions and barriers included. The junction-level component that
+/// [`build`] keeps ignores turns: a driveway behind a bollard, or a street whose only exits are
+/// banned turns, stays in the graph but leads nowhere. Snapping skips such edges, as OSRM
+/// prefers its big components to the tiny ones.
+pub fn routable_edges(g: &Graph) -> Vec<bool> {
+    let n = g.arc_count();
+    if g.out_first.len() != n + 1 || g.in_first.len() != n + 1 {
+        return vec![true; g.edge_count()];
+    }
+    let keep = largest_scc_of(
+        n,
+        |a| &g.out_to[g.out_first[a] as usize..g.out_first[a + 1] as usize],
+        |a| &g.in_from[g.in_first[a] as usize..g.in_first[a + 1] as usize],
+    );
+    g.edge_arc.iter().map(|arcs| arcs.iter().any(|&a| a != NONE && keep[a as usize])).collect()
+}
+
+/// Largest strongly connected component of a graph given by successor and predecessor lists.
+fn largest_scc_of<'a>(n: usize, succ: impl Fn(usize) -> &'a [u32], pred: impl Fn(usize) -> &'a [u32]) -> Vec<bool> {
     // Pass 1: finishing order on the forward graph.
     let mut seen = vec![false; n];
     let mut order = Vec::with_capacity(n);
@@ -509,7 +533,7 @@ fn largest_scc(succ: &Adjacency) -> Vec<bool> {
         seen[root] = true;
         let mut stack = vec![(root as u32, 0usize)];
         while let Some((v, i)) = stack.last_mut() {
-            if let Some(&w) = succ.of(*v as usize).get(*i) {
+            if let Some(&w) = succ(*v as usize).get(*i) {
                 *i += 1;
                 if !seen[w as usize] {
                     seen[w as usize] = true;
@@ -534,7 +558,7 @@ fn largest_scc(succ: &Adjacency) -> Vec<bool> {
         comp[root as usize] = c;
         while let Some(v) = stack.pop() {
             size += 1;
-            for &w in pred.of(v as usize) {
+            for &w in pred(v as usize) {
                 if comp[w as usize] == NONE {
                     comp[w as usize] = c;
                     stack.push(w);

@@ -102,11 +102,28 @@ const NOT_ACCESS: &[&str] = &["no", "agricultural", "forestry", "emergency", "ps
 
 /// The rule of a way for a profile; `None` when the profile may not use it at all.
 pub fn way_rule(profile: Profile, tags: &Tags) -> Option<WayRule> {
-    let highway = tags.get("highway")?;
-    if tags.is("area", "yes") || tags.is("impassable", "yes") || tags.is("status", "impassable") {
+    let highway = match tags.get("highway") {
+        Some(h) => h,
+        // foot.lua's `speeds` also walk railway platforms, car park outlines and piers that have
+        // no highway tag (where random homes often snap: station platforms, supermarket car parks).
+        None if profile == Profile::Foot => foot_non_highway(tags)?,
+        None => return None,
+    };
+    if tags.is("impassable", "yes") || tags.is("status", "impassable") {
         return None;
     }
-    if matches!(highway, "construction" | "proposed" | "abandoned" | "platform" | "bus_guideway" | "raceway") {
+    // car.lua avoids `area=yes`; foot.lua and bicycle.lua route along the outline of an area
+    // highway (a square, a car park drawn as `highway=service` + `area=yes`), and so does navette:
+    // tracks and paths that meet the rest only there stay connected.
+    if profile == Profile::Car && tags.is("area", "yes") {
+        return None;
+    }
+    if matches!(highway, "construction" | "proposed" | "abandoned" | "bus_guideway" | "raceway") {
+        return None;
+    }
+    // Platforms are walked (foot.lua), not ridden or driven (navette leaves bicycle.lua's pushing
+    // on platforms out).
+    if highway == "platform" && profile != Profile::Foot {
         return None;
     }
     match profile {
@@ -390,6 +407,20 @@ fn bike_way(highway: &str, tags: &Tags) -> Option<WayRule> {
 
 const WALK_SPEED: f64 = 5.0;
 
+/// foot.lua's `speeds` beyond `highway`, in its order (`railway`, `amenity`, `man_made`): the
+/// kind of way walked, as `key=value` (never a highway value).
+fn foot_non_highway(tags: &Tags) -> Option<&'static str> {
+    if tags.is("railway", "platform") {
+        Some("railway=platform")
+    } else if matches!(tags.get("amenity"), Some("parking" | "parking_entrance")) {
+        Some("amenity=parking")
+    } else if tags.is("man_made", "pier") {
+        Some("man_made=pier")
+    } else {
+        None
+    }
+}
+
 fn foot_way(highway: &str, tags: &Tags) -> Option<WayRule> {
     if tags.is("motorroad", "yes") {
         return None;
@@ -419,6 +450,10 @@ fn foot_way(highway: &str, tags: &Tags) -> Option<WayRule> {
             | "pedestrian"
             | "footway"
             | "pier"
+            | "platform"
+            | "railway=platform"
+            | "amenity=parking"
+            | "man_made=pier"
             | "cycleway"
             | "bridleway"
     );
@@ -601,6 +636,33 @@ mod tests {
         assert!(way_rule(Profile::Bike, &tags(&[("highway", "motorway")])).is_none());
         assert!(way_rule(Profile::Bike, &tags(&[("highway", "trunk")])).is_none());
         assert_eq!(way_rule(Profile::Bike, &tags(&[("highway", "footway")])).unwrap().forward.unwrap().speed_kmh, 4.0);
+    }
+
+    #[test]
+    fn platforms_and_car_parks_walked_only() {
+        for t in [
+            &[("railway", "platform")][..],
+            &[("highway", "platform")],
+            &[("amenity", "parking")],
+            &[("amenity", "parking_entrance")],
+            &[("man_made", "pier")],
+        ] {
+            let r = way_rule(Profile::Foot, &tags(t)).unwrap_or_else(|| panic!("{t:?} walked"));
+            assert_eq!((r.forward.unwrap().speed_kmh, r.backward.unwrap().speed_kmh), (5.0, 5.0));
+            assert!(way_rule(Profile::Car, &tags(t)).is_none(), "{t:?}");
+            assert!(way_rule(Profile::Bike, &tags(t)).is_none(), "{t:?}");
+        }
+        assert!(way_rule(Profile::Foot, &tags(&[("railway", "platform"), ("foot", "no")])).is_none());
+        assert!(way_rule(Profile::Foot, &tags(&[("amenity", "parking"), ("area", "yes")])).is_some());
+        // Area highways: along their outline on foot and by bicycle, never by car (as OSRM).
+        let square = [("highway", "pedestrian"), ("area", "yes")];
+        assert!(way_rule(Profile::Foot, &tags(&square)).is_some());
+        assert!(way_rule(Profile::Bike, &tags(&square)).is_some());
+        let square = [("highway", "residential"), ("area", "yes")];
+        assert!(way_rule(Profile::Car, &tags(&square)).is_none());
+        assert!(way_rule(Profile::Foot, &tags(&square)).is_some());
+        assert!(way_rule(Profile::Foot, &tags(&[("railway", "rail")])).is_none());
+        assert!(way_rule(Profile::Foot, &tags(&[("public_transport", "platform")])).is_none());
     }
 
     #[test]

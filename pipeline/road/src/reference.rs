@@ -295,8 +295,9 @@ fn osrm_bike_kmh(highway: &str) -> Option<f64> {
     }
 }
 
-/// foot.lua `speeds.highway` (all 5 km/h), without `platform`: navette leaves platforms out for
-/// every profile (README, "What is left out"). Cycleways and bridleways need `foot=yes`.
+/// foot.lua `speeds.highway` (all 5 km/h), `platform` included. Cycleways and bridleways need
+/// `foot=yes`. (Its `railway`, `amenity` and `man_made` speeds apply to ways without a highway
+/// tag, which this table does not decide.)
 fn osrm_foot_walkable(highway: &str) -> bool {
     matches!(
         highway,
@@ -316,6 +317,7 @@ fn osrm_foot_walkable(highway: &str) -> bool {
             | "pedestrian"
             | "footway"
             | "pier"
+            | "platform"
     )
 }
 
@@ -329,7 +331,8 @@ pub fn independent_rule(profile: Profile, tags: &[(&str, &str)]) -> Option<Optio
     if tags.iter().any(|(k, _)| SKIPPED_KEYS.contains(k)) {
         return None;
     }
-    if matches!(highway, "construction" | "proposed" | "abandoned" | "platform" | "bus_guideway" | "raceway") {
+    // `platform`: walked only (absent from the car and bicycle tables below).
+    if matches!(highway, "construction" | "proposed" | "abandoned" | "bus_guideway" | "raceway") {
         return Some(None);
     }
     let roundabout = matches!(get("junction"), Some("roundabout" | "circular"));

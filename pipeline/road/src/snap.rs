@@ -1,9 +1,11 @@
-//! Snapping points to the nearest routable road segment (not the nearest node, as OSRM).
+//! Snapping points to the nearest routable road segment (not the nearest node, as OSRM), among
+//! the edges from which the rest of the network is reachable and back
+//! ([`crate::graph::routable_edges`]).
 
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
-use crate::graph::{Graph, haversine_m};
+use crate::graph::{Graph, haversine_m, routable_edges};
 
 /// Metres per degree of latitude on the mean sphere.
 const M_PER_DEG: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
@@ -31,12 +33,14 @@ pub struct Snapper {
 }
 
 impl Snapper {
-    /// Indexes every segment of `g`.
+    /// Indexes every segment of `g` on an edge that routes to and from the rest of the network
+    /// (an edge with an arc in the largest strongly connected component of the turn graph).
     pub fn new(g: &Graph) -> Snapper {
+        let routable = routable_edges(g);
         let cos_lat =
             if g.lat.is_empty() { 1.0 } else { (g.lat.iter().sum::<f64>() / g.lat.len() as f64).to_radians().cos() };
         let mut segs = Vec::with_capacity(g.edge_vertex.len());
-        for e in 0..g.edge_count() as u32 {
+        for e in (0..g.edge_count() as u32).filter(|&e| routable[e as usize]) {
             let r = g.edge_range(e);
             for k in r.start..r.end - 1 {
                 let (a, b) = (g.edge_vertex[k] as usize, g.edge_vertex[k + 1] as usize);

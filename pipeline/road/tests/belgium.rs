@@ -400,3 +400,115 @@ fn wavre_unrouted_points() {
     let centre = w.data.node_where(60284787, "place", "town");
     unrouted(w, (50.6818, 4.6319), (50.4674, 4.8720), centre);
 }
+
+/// Issue 13: a home on a car-graph edge that leads nowhere (kept by the junction-level component
+/// filter, but cut off by a barrier or by turns) snaps to the nearest edge that routes, as OSRM
+/// prefers its big components; before, it snapped onto the dead piece and every leg was
+/// `no_route` (the car pairs "only OSRM routes" of `compare/run.sh`).
+fn snaps_past_a_dead_piece(c: &City, way: i64, k: usize, dest: (f64, f64)) {
+    let g = c.net.graph(Profile::Car);
+    assert!(g.edge_way.contains(&way), "way {way} is in the car graph");
+    let home = c.data.on_segment(way, k, 0.5);
+    let s = c.net.snap(Profile::Car, home.0, home.1, MAX_SNAP_M).expect("snaps");
+    let refs = &c.data.ways[&way].0;
+    let seg = (
+        g.vertex_osm[g.edge_vertex[s.pos as usize] as usize],
+        g.vertex_osm[g.edge_vertex[s.pos as usize + 1] as usize],
+    );
+    assert!(seg != (refs[k], refs[k + 1]) && seg != (refs[k + 1], refs[k]), "snapped onto the dead piece");
+    assert!(s.offset_m > 1.0, "the home lies on way {way}, {} m from its snap", s.offset_m);
+    let t = trip(&c.net, Profile::Car, home, dest);
+    assert!(t.there.network.dm > 0 && t.back.network.dm > 0);
+}
+
+/// Mons: driveway 242990497 (`highway=service`, `access=designated`) behind node 2508819408
+/// (`barrier=yes`, closed to cars), off Rue sans Coron.
+#[test]
+fn mons_home_behind_a_barrier_snaps_to_a_road_that_routes() {
+    let m = &*MONS;
+    assert_eq!(m.data.way_tag(242990497, "service"), Some("driveway"));
+    assert_eq!(m.data.node_tag(2508819408, "barrier"), Some("yes"));
+    let station = m.data.node_where(496951877, "railway", "station");
+    snaps_past_a_dead_piece(m, 242990497, 0, station);
+}
+
+/// Wavre: service way 128644850 in the Bois des Quéwées, south of Bierges, beyond the bollard
+/// (node 292128941) on Allée du Bois des Quéwées.
+#[test]
+fn wavre_home_behind_a_bollard_snaps_to_a_road_that_routes() {
+    let w = &*WAVRE;
+    assert_eq!(w.data.way_tag(128644850, "highway"), Some("service"));
+    assert_eq!(w.data.node_tag(292128941, "barrier"), Some("bollard"));
+    let centre = w.data.node_where(60284787, "place", "town");
+    snaps_past_a_dead_piece(w, 128644850, 0, centre);
+}
+
+/// Issue 13: foot.lua walks railway platforms and car park outlines that carry no `highway`
+/// tag, and OSRM snaps homes onto them; navette left them out and snapped such homes up to
+/// 100 m further, onto another street (Mons station: +300% on the walk to the Grand-Place).
+/// Now they are walked, by foot only.
+fn walked_not_driven(c: &City, way: i64, k: usize, dest: (f64, f64)) {
+    let home = c.data.on_segment(way, k, 0.5);
+    let foot = c.net.snap(Profile::Foot, home.0, home.1, MAX_SNAP_M).expect("snaps");
+    assert_eq!(c.net.graph(Profile::Foot).edge_way[foot.edge as usize], way);
+    assert!(foot.offset_m < 0.5, "{}", foot.offset_m);
+    for p in [Profile::Car, Profile::Bike] {
+        assert!(!c.net.graph(p).edge_way.contains(&way), "{p:?}");
+    }
+    let t = trip(&c.net, Profile::Foot, home, dest);
+    assert!((kmh(&t.there) - 5.0).abs() < 0.1, "{}", kmh(&t.there));
+}
+
+/// Mons station, platform way 212665232 ("Quai 4 - Voies 6 et 7", `railway=platform`), to the
+/// Grand-Place.
+#[test]
+fn mons_station_platform_is_walked() {
+    let m = &*MONS;
+    assert_eq!(m.data.way_tag(212665232, "railway"), Some("platform"));
+    assert_eq!(m.data.way_tag(212665232, "highway"), None);
+    let grand_place = m.data.node_where(3085641586, "name", "Mons Grand-Place");
+    walked_not_driven(m, 212665232, 0, grand_place);
+}
+
+/// Wavre: platform way 72884208 (`railway=platform`) at the station, and the outline of car park
+/// 37739504 (`amenity=parking`) on Avenue Désiré Yerniaux, to the town centre.
+#[test]
+fn wavre_platform_and_car_park_are_walked() {
+    let w = &*WAVRE;
+    assert_eq!(w.data.way_tag(72884208, "railway"), Some("platform"));
+    assert_eq!(w.data.way_tag(37739504, "amenity"), Some("parking"));
+    let centre = w.data.node_where(60284787, "place", "town");
+    walked_not_driven(w, 72884208, 1, centre);
+    walked_not_driven(w, 37739504, 2, centre);
+}
+
+/// Issue 13: driveway 259797312 (`highway=service`) near the Bois de Mons meets the rest of
+/// the network only at the outline of way 259797313 (`highway=residential`, `area=yes`), and track
+/// 225565467 only at that of way 163826580 (the same tags). foot.lua and bicycle.lua walk and
+/// ride such outlines (car.lua avoids areas); navette dropped every area highway, so both fell
+/// out of the kept component and a home between them snapped 61 m away, onto another street
+/// (OSRM: 23.9 m, onto the driveway; navette 30% faster to the nearest destinations). Now the
+/// outlines are walked and ridden and the home snaps where OSRM does.
+#[test]
+fn mons_ways_behind_area_highways_are_walked() {
+    let m = &*MONS;
+    assert_eq!(m.data.way_tag(259797312, "service"), Some("driveway"));
+    assert_eq!(m.data.way_tag(225565467, "highway"), Some("track"));
+    for area in [259797313, 163826580] {
+        assert_eq!(m.data.way_tag(area, "area"), Some("yes"));
+        assert_eq!(m.data.way_tag(area, "highway"), Some("residential"));
+        assert!(!m.net.graph(Profile::Car).edge_way.contains(&area));
+    }
+    let station = m.data.node_where(496951877, "railway", "station");
+    let home = (50.4511185617741, 3.9675510289539853);
+    for p in [Profile::Foot, Profile::Bike] {
+        let g = m.net.graph(p);
+        for way in [259797313, 163826580, 259797312, 225565467] {
+            assert!(g.edge_way.contains(&way), "{p:?}: way {way} is in the graph");
+        }
+        let s = m.net.snap(p, home.0, home.1, MAX_SNAP_M).expect("snaps");
+        assert_eq!(g.edge_way[s.edge as usize], 259797312, "{p:?}");
+        assert!((s.offset_m - 23.9).abs() < 0.5, "{p:?}: {}", s.offset_m);
+        trip(&m.net, p, home, station);
+    }
+}
