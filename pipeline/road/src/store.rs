@@ -16,8 +16,9 @@ use crate::profile::Profile;
 
 const MAGIC: &[u8; 12] = b"NAVETTE-ROAD";
 /// Bumped whenever the graph layout or the profiles change: an older artifact is rebuilt.
-/// Version 2 adds the contraction hierarchies; version 3 the trailing checksum.
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 2 adds the contraction hierarchies; version 3 the trailing checksum; version 4 the foot
+/// and bike graphs that walk platforms and area outlines (same layout, other graphs).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Checksum of the artifact's bytes (the trailer): each 8-byte word (the tail zero-padded) is
 /// mixed in by a bijection of the state, so any change to one word, a flipped byte say, changes

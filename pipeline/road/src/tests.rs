@@ -351,7 +351,10 @@ fn artifact_round_trips_and_checks_its_source() {
     assert!(!reused, "an old format is rebuilt");
     assert!(RoadNetwork::load(&art).is_ok());
     // A truncated artifact is an error that names the file.
-    std::fs::write(&art, b"NAVETTE-ROAD\x03\x00\x00\x00\xff").unwrap();
+    let mut truncated = b"NAVETTE-ROAD".to_vec();
+    truncated.extend_from_slice(&crate::store::FORMAT_VERSION.to_le_bytes());
+    truncated.push(0xff);
+    std::fs::write(&art, truncated).unwrap();
     let e = RoadNetwork::load(&art).unwrap_err().to_string();
     assert!(
         e.contains("monaco.navette-road") && e.contains("is damaged") && e.contains("navette network build"),
