@@ -9,6 +9,8 @@
 //! NAVETTE_ROAD_PROFILES=car cargo bench ...   # some profiles only
 //! NAVETTE_ROAD_PREPARED=/tmp/net cargo bench ...   # reuse the prepared network (saved on first run)
 //! NAVETTE_ROAD_POINTS=random cargo bench ...   # homes anywhere in the bounding box, not on nodes
+//! NAVETTE_ROAD_CHECK=10 cargo bench ...   # trees timed alone and checked against Dijkstra for
+//!                                         # the first 10 destinations only (default: all)
 //! ```
 //! With `NAVETTE_ROAD_OUT`, writes the sampled points and every (home, destination) result as
 //! JSON for `compare/osrm_compare.py`, which runs OSRM on the same points.
@@ -135,6 +137,7 @@ fn main() {
     let selected = |p: &Profile| profiles.split(',').any(|n| n == p.name());
     let out: Option<PathBuf> = std::env::var("NAVETTE_ROAD_OUT").ok().map(PathBuf::from);
     let random_homes = std::env::var("NAVETTE_ROAD_POINTS").is_ok_and(|v| v == "random");
+    let check: usize = env("NAVETTE_ROAD_CHECK", usize::MAX);
     let threads = rayon::current_num_threads();
     eprintln!(
         "road bench: {} ({} threads), {dests} destinations × {homes} homes ({}), tiles {tiles}×{tiles}",
@@ -239,7 +242,7 @@ fn main() {
         let ch = net.hierarchy(*p);
         let (mut dij, mut ph) = (Searcher::new(g), Phast::new(ch));
         let (mut dij_s, mut ph_s, mut up_settled, mut trees) = (0.0, 0.0, 0usize, 0usize);
-        for snap in d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)) {
+        for snap in d.iter().take(check).filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)) {
             for forward in [false, true] {
                 let t1 = Instant::now();
                 if forward {
@@ -264,7 +267,7 @@ fn main() {
         }
         // CPU time of the same trees in blocks, repeated for at least 0.3 s of CPU (the thread's
         // CPU clock ticks too coarsely for one small tree).
-        let snaps: Vec<_> = d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)).collect();
+        let snaps: Vec<_> = d.iter().take(check).filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)).collect();
         let cpu_per_tree = |run: &mut dyn FnMut(&navette_road::Snap)| -> f64 {
             let (c1, mut blocks) = (thread_cpu_s(), 0usize);
             while blocks == 0 || thread_cpu_s() - c1 < 0.3 {
