@@ -113,16 +113,39 @@ fn load(path: &PathBuf) -> Source {
     nodes.dedup_by_key(|n| n.id);
     ways.sort_by_key(|w| w.id);
     relations.sort_by_key(|r| r.id);
-    // Keep the nodes the ways use; cut ways at nodes missing from the extract.
+    // Keep the nodes the ways use; cut ways where nodes are missing from the extract (as
+    // navette's reader does), each piece a way of its own; a restriction naming a cut way is
+    // dropped (its pieces get new ids).
     let node_rank = |nodes: &[Node], id: i64| nodes.binary_search_by_key(&id, |n| n.id).ok();
+    let mut next_id = ways.last().map_or(0, |w| w.id) + 1;
+    let mut cut_ways = std::collections::HashSet::new();
+    let mut pieces = Vec::new();
+    for w in ways {
+        let runs: Vec<Vec<i64>> = w
+            .refs
+            .split(|r| node_rank(&nodes, *r).is_none())
+            .filter(|run| run.len() >= 2)
+            .map(<[i64]>::to_vec)
+            .collect();
+        if runs.len() == 1 && runs[0].len() == w.refs.len() {
+            pieces.push(w);
+            continue;
+        }
+        cut_ways.insert(w.id);
+        for refs in runs {
+            pieces.push(Way { id: next_id, refs, tags: w.tags.clone() });
+            next_id += 1;
+        }
+    }
+    let mut ways = pieces;
+    ways.sort_by_key(|w| w.id);
+    relations.retain(|r| !r.members.iter().any(|(t, id, _)| *t == 1 && cut_ways.contains(id)));
     let mut used = vec![false; nodes.len()];
-    for w in &mut ways {
-        w.refs.retain(|r| node_rank(&nodes, *r).is_some());
+    for w in &ways {
         for r in &w.refs {
             used[node_rank(&nodes, *r).unwrap()] = true;
         }
     }
-    ways.retain(|w| w.refs.len() >= 2);
     let mut keep = used.iter();
     nodes.retain(|_| *keep.next().unwrap());
     // Renumber: ids become ranks.
@@ -364,6 +387,11 @@ fn main() {
     } else {
         ["monaco", "Helsinki", "mons", "wavre"].iter().map(|n| root.join(format!("{n}.osm.pbf"))).collect()
     };
+    write(&out, grid, &paths);
+}
+
+/// Writes the `grid × grid` tiling of `paths` to `out`.
+fn write(out: &PathBuf, grid: usize, paths: &[PathBuf]) {
     let t = Instant::now();
     let sources: Vec<Source> = paths.par_iter().map(load).collect();
     for s in &sources {
@@ -431,7 +459,7 @@ fn main() {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     let no_tags: TagList = Vec::new();
-    let mut file = BufWriter::with_capacity(1 << 22, File::create(&out).expect("create output"));
+    let mut file = BufWriter::with_capacity(1 << 22, File::create(out).expect("create output"));
     // Header.
     let mut header = Vec::new();
     let mut bbox = Vec::new();
@@ -537,4 +565,56 @@ fn main() {
         written as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use navette_road::graph;
+    use navette_road::osm::read_pbf;
+
+    use super::*;
+
+    fn extract(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/osm").join(name)
+    }
+
+    /// One tile of one extract is the same car network as the extract itself: same junctions,
+    /// edges, turns and restricted turns (ids renumbered, coordinates moved, lengths kept).
+    #[test]
+    fn one_tile_is_the_extract() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("one.osm.pbf");
+        write(&out, 1, &[extract("mons.osm.pbf")]);
+        let (a, b) = (read_pbf(&extract("mons.osm.pbf")).unwrap(), read_pbf(&out).unwrap());
+        assert_eq!(a.restrictions.len(), b.restrictions.len());
+        let ((ga, sa), (gb, sb)) = (graph::build(&a, Profile::Car), graph::build(&b, Profile::Car));
+        assert_eq!(
+            (sa.ways, sa.junctions, sa.junctions_dropped, sa.edges, sa.arcs, sa.turns, sa.turns_restricted),
+            (sb.ways, sb.junctions, sb.junctions_dropped, sb.edges, sb.arcs, sb.turns, sb.turns_restricted)
+        );
+        assert!(sa.turns_restricted > 0);
+        // Lengths in metres within 0.5% (the longitudes are rescaled to another latitude).
+        let len = |g: &graph::Graph| g.seg_dm.iter().map(|&d| f64::from(d)).sum::<f64>();
+        let (la, lb) = (len(&ga), len(&gb));
+        assert!((la - lb).abs() / la < 0.005, "{la} dm against {lb} dm");
+    }
+
+    /// Four different extracts in a 2 × 2 grid: one car network, with every tile's junctions.
+    #[test]
+    fn tiles_are_joined_into_one_network() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("four.osm.pbf");
+        let names = ["monaco.osm.pbf", "Helsinki.osm.pbf", "mons.osm.pbf", "wavre.osm.pbf"];
+        write(&out, 2, &names.map(extract));
+        let kept: usize = names
+            .iter()
+            .map(|n| {
+                let s = graph::build(&read_pbf(&extract(n)).unwrap(), Profile::Car).1;
+                s.junctions - s.junctions_dropped
+            })
+            .sum();
+        let s = graph::build(&read_pbf(&out).unwrap(), Profile::Car).1;
+        // Every tile's own largest component survives in the joined one.
+        assert!(s.junctions - s.junctions_dropped >= kept, "{} < {kept}", s.junctions - s.junctions_dropped);
+    }
 }
