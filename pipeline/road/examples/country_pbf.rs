@@ -38,6 +38,8 @@ use osmpbf::{Element, ElementReader, RelMemberType};
 use rayon::prelude::*;
 
 type TagList = Vec<(String, String)>;
+/// A relation to write: id, members (type, id, role), tags.
+type RelOut<'a> = (i64, Vec<(u8, i64, &'a str)>, &'a TagList);
 
 struct Node {
     id: i64,
@@ -200,10 +202,8 @@ fn load(path: &PathBuf) -> Source {
         }
     }
     let mut size: HashMap<usize, usize> = HashMap::new();
-    for v in 0..nodes.len() {
-        if car[v] {
-            *size.entry(find(&mut parent, v)).or_default() += 1;
-        }
+    for v in (0..nodes.len()).filter(|&v| car[v]) {
+        *size.entry(find(&mut parent, v)).or_default() += 1;
     }
     let big = size.iter().max_by_key(|(_, s)| **s).map(|(r, _)| *r).expect("a car road");
     let main: Vec<usize> = (0..nodes.len()).filter(|&v| car[v] && find(&mut parent, v) == big).collect();
@@ -361,7 +361,7 @@ fn way_block(ways: &[(i64, Vec<i64>, &TagList)]) -> Vec<u8> {
     frame("OSMData", &block(&s, &group))
 }
 
-fn relation_block(rels: &[(i64, Vec<(u8, i64, &str)>, &TagList)]) -> Vec<u8> {
+fn relation_block(rels: &[RelOut]) -> Vec<u8> {
     let mut s = Strings::default();
     let mut group = Vec::new();
     for (id, members, tags) in rels {
@@ -454,10 +454,8 @@ fn write(out: &PathBuf, grid: usize, paths: &[PathBuf]) {
             links.extend(a.iter().zip(b).map(|(x, y)| (t, *x, t + grid, *y)));
         }
     }
-    let link_tags: TagList = [("highway", "primary"), ("name", "Tile link")]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let link_tags: TagList =
+        [("highway", "primary"), ("name", "Tile link")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let no_tags: TagList = Vec::new();
     let mut file = BufWriter::with_capacity(1 << 22, File::create(out).expect("create output"));
     // Header.
@@ -539,7 +537,7 @@ fn write(out: &PathBuf, grid: usize, paths: &[PathBuf]) {
     emit(link_ways.chunks(BLOCK).map(way_block).collect(), &mut file);
     // Relations.
     let (nb, wb, rb) = (&node_base, &way_base, &rel_base);
-    let rels: Vec<(i64, Vec<(u8, i64, &str)>, &TagList)> = (0..tiles)
+    let rels: Vec<RelOut> = (0..tiles)
         .flat_map(|t| {
             let s = src_of(t);
             s.relations.iter().map(move |r| {
