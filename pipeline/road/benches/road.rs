@@ -168,10 +168,8 @@ fn main() {
             // A profile left out of NAVETTE_ROAD_PROFILES gets an empty graph (built from an
             // empty extract, so that a saved network with it loads again).
             let empty = OsmExtract::default();
-            let built: Vec<(Graph, graph::BuildStats)> = Profile::ALL
-                .par_iter()
-                .map(|&p| graph::build(if selected(&p) { &x } else { &empty }, p))
-                .collect();
+            let built: Vec<(Graph, graph::BuildStats)> =
+                Profile::ALL.par_iter().map(|&p| graph::build(if selected(&p) { &x } else { &empty }, p)).collect();
             let build_s = t.elapsed().as_secs_f64();
             drop(x);
             let rss_graphs = peak_rss_mib();
