@@ -12,6 +12,8 @@
 //! NAVETTE_ROAD_POINTS=near cargo bench ...   # homes and destinations at random points within
 //!                                           # NAVETTE_ROAD_NEAR_M (100) m of a car road, the
 //!                                           # same for every profile
+//! NAVETTE_ROAD_CHECK=10 cargo bench ...   # trees timed alone and checked against Dijkstra for
+//!                                         # the first 10 destinations only (default: all)
 //! ```
 //! With `NAVETTE_ROAD_OUT`, writes the sampled points and every (home, destination) result as
 //! JSON for `compare/osrm_compare.py`, which runs OSRM on the same points.
@@ -158,6 +160,7 @@ fn main() {
     let points: String = env("NAVETTE_ROAD_POINTS", "nodes".to_string());
     let random_homes = points == "random";
     let near_m: Option<f64> = (points == "near").then(|| env("NAVETTE_ROAD_NEAR_M", 100.0));
+    let check: usize = env("NAVETTE_ROAD_CHECK", usize::MAX);
     let threads = rayon::current_num_threads();
     eprintln!(
         "road bench: {} ({} threads), {dests} destinations × {homes} homes ({}), tiles {tiles}×{tiles}",
@@ -189,17 +192,11 @@ fn main() {
             }
             let t = Instant::now();
             use rayon::prelude::*;
-            // A profile left out of NAVETTE_ROAD_PROFILES gets an empty graph.
-            let built: Vec<(Graph, graph::BuildStats)> = Profile::ALL
-                .par_iter()
-                .map(|&p| {
-                    if selected(&p) {
-                        graph::build(&x, p)
-                    } else {
-                        (Graph { profile: Some(p), ..Graph::default() }, Default::default())
-                    }
-                })
-                .collect();
+            // A profile left out of NAVETTE_ROAD_PROFILES gets an empty graph (built from an
+            // empty extract, so that a saved network with it loads again).
+            let empty = OsmExtract::default();
+            let built: Vec<(Graph, graph::BuildStats)> =
+                Profile::ALL.par_iter().map(|&p| graph::build(if selected(&p) { &x } else { &empty }, p)).collect();
             let build_s = t.elapsed().as_secs_f64();
             drop(x);
             let rss_graphs = peak_rss_mib();
@@ -280,7 +277,7 @@ fn main() {
         let ch = net.hierarchy(*p);
         let (mut dij, mut ph) = (Searcher::new(g), Phast::new(ch));
         let (mut dij_s, mut ph_s, mut up_settled, mut trees) = (0.0, 0.0, 0usize, 0usize);
-        for snap in d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)) {
+        for snap in d.iter().take(check).filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)) {
             for forward in [false, true] {
                 let t1 = Instant::now();
                 if forward {
@@ -305,7 +302,7 @@ fn main() {
         }
         // CPU time of the same trees in blocks, repeated for at least 0.3 s of CPU (the thread's
         // CPU clock ticks too coarsely for one small tree).
-        let snaps: Vec<_> = d.iter().filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)).collect();
+        let snaps: Vec<_> = d.iter().take(check).filter_map(|&(lat, lon)| net.snap(*p, lat, lon, 1000.0)).collect();
         let cpu_per_tree = |run: &mut dyn FnMut(&navette_road::Snap)| -> f64 {
             let (c1, mut blocks) = (thread_cpu_s(), 0usize);
             while blocks == 0 || thread_cpu_s() - c1 < 0.3 {

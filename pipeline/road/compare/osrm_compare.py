@@ -73,25 +73,39 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--worst", type=int, default=8, help="worst pairs per profile listed on stderr")
     ap.add_argument("--dump", help="write every compared pair as JSON lines here (for tracing)")
+    ap.add_argument("--profiles", default="car,bike,foot", help="comma-separated subset of car,bike,foot")
+    ap.add_argument("--osrm-dir", default=os.environ.get("NAVETTE_OSRM_DIR"),
+                    help="keep OSRM's files here (PROFILE/map.osrm*) and reuse them when present: "
+                         "extract and contract are then skipped and not timed (default: a temporary directory)")
     args = ap.parse_args()
     nav = json.load(open(args.results))
-    work = tempfile.mkdtemp(prefix="osrm-compare-")
+    work = args.osrm_dir or tempfile.mkdtemp(prefix="osrm-compare-")
     rows = []
     dump = open(args.dump, "w") if args.dump else None
     osrm_prep_s = osrm_extract_s = osrm_query_s = 0.0
-    osrm_extract_rss = 0.0
+    osrm_extract_rss = osrm_contract_rss = osrm_contract_s = 0.0
     try:
         for name, lua in PROFILES.items():
+            if name not in args.profiles.split(","):
+                continue
             d = os.path.join(work, name)
-            os.makedirs(d)
-            pbf = os.path.join(d, "map.osm.pbf")
-            shutil.copy(args.pbf, pbf)
-            profile = os.path.join(OSRM_DIR, "share", "profiles", lua)
-            ex_s, ex_rss = timed([os.path.join(OSRM_DIR, "bin", "osrm-extract"), "-p", profile, "-t", str(args.threads), pbf])
-            co_s, co_rss = timed([os.path.join(OSRM_DIR, "bin", "osrm-contract"), "-t", str(args.threads), os.path.join(d, "map.osrm")])
+            if os.path.exists(os.path.join(d, "map.osrm.hsgr")):
+                print(f"{name}: reusing OSRM's files in {d} (extract and contract not timed)", file=sys.stderr)
+                ex_s = ex_rss = co_s = co_rss = 0.0
+            else:
+                os.makedirs(d, exist_ok=True)
+                pbf = os.path.join(d, "map.osm.pbf")
+                shutil.copy(args.pbf, pbf)
+                profile = os.path.join(OSRM_DIR, "share", "profiles", lua)
+                ex_s, ex_rss = timed([os.path.join(OSRM_DIR, "bin", "osrm-extract"), "-p", profile, "-t", str(args.threads), pbf])
+                co_s, co_rss = timed([os.path.join(OSRM_DIR, "bin", "osrm-contract"), "-t", str(args.threads), os.path.join(d, "map.osrm")])
+                print(f"{name}: osrm-extract {ex_s:.1f} s, {ex_rss:.0f} MiB peak; osrm-contract {co_s:.1f} s, {co_rss:.0f} MiB peak",
+                      file=sys.stderr)
             osrm_extract_s += ex_s
             osrm_prep_s += ex_s + co_s
             osrm_extract_rss = max(osrm_extract_rss, ex_rss)
+            osrm_contract_s += co_s
+            osrm_contract_rss = max(osrm_contract_rss, co_rss)
             engine = osrm.OSRM(storage_config=os.path.join(d, "map.osrm"), use_shared_memory=False)
             p = nav["profiles"][name]
             dests, homes = p["dests"], p["homes"]
@@ -162,7 +176,8 @@ def main():
             rows.append((name, both, only_nav, only_osrm, len(dur_rel), dur_rel, dur_signed, dist_rel, ex_s, co_s, ex_rss, co_rss, q,
                          elsewhere, len(homes), same_dur, same_dist, d2d_rel, d2d_signed, d2d_dist_rel))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.osrm_dir:
+            shutil.rmtree(work, ignore_errors=True)
 
     t = nav["timings"]
     points = "random points in the bounding box" if t.get("random_homes") else "graph nodes"
@@ -191,13 +206,20 @@ def main():
     # The hierarchies are part of getting ready for queries, as OSRM's contraction is.
     nav_ready = nav_prep + t.get("hierarchy_s", 0.0)
     osrm_total = osrm_prep_s + osrm_query_s
-    print("| phase (3 profiles) | navette | OSRM | ratio |")
+
+    def ratio(a, b):
+        """OSRM / navette, or a dash when a side was not timed (reused files)."""
+        return f"{a / b:.1f}×" if a > 0 and b > 0 else "–"
+
+    print(f"| phase ({args.profiles}) | navette | OSRM | ratio |")
     print("|---|---|---|---|")
-    print(f"| PBF → graph (navette read + build; OSRM extract) | {nav_prep:.2f} s | {osrm_extract_s:.2f} s | {osrm_extract_s / nav_prep:.1f}× |")
-    print(f"| graph ready for queries (navette + hierarchies; OSRM + contract) | {nav_ready:.2f} s | {osrm_prep_s:.2f} s | {osrm_prep_s / nav_ready:.1f}× |")
-    print(f"| all legs (navette one-to-all; OSRM Table) | {t['query_s']:.3f} s | {osrm_query_s:.3f} s | {osrm_query_s / max(t['query_s'], 1e-9):.1f}× |")
-    print(f"| whole job | {t['total_s']:.2f} s | {osrm_total:.2f} s | {osrm_total / t['total_s']:.1f}× |")
+    print(f"| PBF → graph (navette read + build; OSRM extract) | {nav_prep:.2f} s | {osrm_extract_s:.2f} s | {ratio(osrm_extract_s, nav_prep)} |")
+    print(f"| contraction (navette hierarchies; OSRM contract) | {t.get('hierarchy_s', 0.0):.2f} s | {osrm_contract_s:.2f} s | {ratio(osrm_contract_s, t.get('hierarchy_s', 0.0))} |")
+    print(f"| graph ready for queries (navette + hierarchies; OSRM + contract) | {nav_ready:.2f} s | {osrm_prep_s:.2f} s | {ratio(osrm_prep_s, nav_ready)} |")
+    print(f"| all legs (navette one-to-all; OSRM Table) | {t['query_s']:.3f} s | {osrm_query_s:.3f} s | {ratio(osrm_query_s, t['query_s'])} |")
+    print(f"| whole job | {t['total_s']:.2f} s | {osrm_total:.2f} s | {ratio(osrm_total, t['total_s'])} |")
     print(f"| peak memory (navette whole job; OSRM extract) | {t['peak_rss_mib']:.0f} MiB | {osrm_extract_rss:.0f} MiB | |")
+    print(f"| peak memory (OSRM contract) | | {osrm_contract_rss:.0f} MiB | |")
 
 
 if __name__ == "__main__":

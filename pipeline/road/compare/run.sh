@@ -17,4 +17,5 @@ out=$(mktemp --suffix=.json)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/navette/target}"
 RAYON_NUM_THREADS=2 NAVETTE_ROAD_POINTS="${4:-nodes}" NAVETTE_ROAD_PBF="$pbf" NAVETTE_ROAD_DESTS="${2:-10}" NAVETTE_ROAD_HOMES="${3:-300}" \
   NAVETTE_ROAD_OUT="$out" cargo bench -q --profile dev -p navette-road --bench road
-"$venv/bin/python" pipeline/road/compare/osrm_compare.py --pbf "$pbf" --results "$out" --threads 2 "${@:5}"
+"$venv/bin/python" pipeline/road/compare/osrm_compare.py --pbf "$pbf" --results "$out" --threads 2 \
+  --profiles "${NAVETTE_ROAD_PROFILES:-car,bike,foot}" "${@:5}"
