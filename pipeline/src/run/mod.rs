@@ -570,6 +570,8 @@ pub fn write_reports(
     let conn = duckdb::Connection::open(db_path)?;
     // One thread: floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
+    // Aggregated once, not once a report (issue 13).
+    report::materialise_report_views(&conn)?;
     let appendix = report::appendix(&conn, k)?;
     let background = report::Background::belgium().with_roads(roads);
     let mut index = Vec::new();
