@@ -450,6 +450,9 @@ fn write_outputs(
     timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
     let db_path = dir.join("warehouse.duckdb");
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
+    // The reports read the warehouse: the output frames (millions of rows) go before them.
+    let table_rows: Vec<(String, usize)> = out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
+    drop(out_tables);
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
     let reports = timings.time("reports", || {
         let roads = c.roads.as_ref().map(|r| crate::routing::roads::map_lines(&r.network)).unwrap_or_default();
@@ -460,7 +463,7 @@ fn write_outputs(
         navette_version: env!("CARGO_PKG_VERSION"),
         study: cfg.study.name.clone(),
         inputs: c.inputs.ledger.files.clone(),
-        tables: out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect(),
+        tables: table_rows,
         pairing: c.pairing.clone(),
         ambiguous_local_times: c.inputs.events.ambiguous_local_times,
         factor_set_version: c.factors.version.clone(),
