@@ -176,13 +176,20 @@ fn impacts_table(impacts: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
 /// date. Each scenario is sorted on its own, on numeric keys (an employee's rank by pseudonym),
 /// and the scenarios are stacked in name order: no copy of all the scenarios' rows at once, no
 /// string compared. `day_impacts` gives the column layout when there is no scenario.
-fn scenario_impacts_table(t: &Tables<'_>, ids: &Ids, day_impacts: &DataFrame) -> PolarsResult<DataFrame> {
-    let mut order: Vec<&Scenario> = t.scenarios.iter().collect();
-    order.sort_by(|a, b| a.name.cmp(&b.name));
+fn scenario_impacts_table(
+    t: &Tables<'_>,
+    ids: &Ids,
+    day_impacts: &DataFrame,
+    impacts: Vec<DataFrame>,
+) -> PolarsResult<DataFrame> {
+    let mut order: Vec<(&Scenario, DataFrame)> = t.scenarios.iter().zip(impacts).collect();
+    order.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     let layout = ["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month"];
     let mut stacked: Option<DataFrame> = None;
-    for sc in order {
-        let mut part = impacts_table(&sc.impacts, ids)?;
+    for (sc, impacts) in order {
+        // Each scenario's frame is dropped once its rows are in the table.
+        let mut part = impacts_table(&impacts, ids)?;
+        drop(impacts);
         let name = StringChunked::from_iter_values("scenario".into(), std::iter::once(sc.name.as_str()));
         let zeros = UInt32Chunked::full("scenario".into(), 0, part.height());
         part.with_column(take_names("scenario", &zeros, &name)?)?;
@@ -231,8 +238,14 @@ fn scenarios_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
 }
 
 /// Builds every output table, in a fixed order, with deterministic row order. [`write_parquet`]
-/// checks each against [`crate::schema`] before writing it.
-pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
+/// checks each against [`crate::schema`] before writing it. `scenario_impacts` are the day impacts
+/// of `t.scenarios`, in the same order, handed over so each is freed once copied into
+/// `scenario_day_impacts` (the scenarios' own `impacts` may then be empty).
+pub fn output_tables(
+    t: &Tables<'_>,
+    scenario_impacts: Vec<DataFrame>,
+    rejects: &[Reject],
+) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
     let ids = Ids::new(t);
     let center_days = reorder(with_ids(&sort_by_pid(t.days, &ids, &["local_day"])?, &ids)?, &key)?;
@@ -242,7 +255,7 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         &key,
     )?;
     let day_impacts = impacts_table(t.impacts, &ids)?;
-    let scenario_day_impacts = scenario_impacts_table(t, &ids, &day_impacts)?;
+    let scenario_day_impacts = scenario_impacts_table(t, &ids, &day_impacts, scenario_impacts)?;
     let scenario_key: Vec<&str> = std::iter::once("scenario").chain(key).collect();
     let scenario_day_impacts = reorder(scenario_day_impacts, &scenario_key)?;
     let employee_potential = reorder(
@@ -583,21 +596,30 @@ pub fn write_parquet(
     layout: ParquetLayout,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
+    use rayon::prelude::*;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, df) in tables.iter_mut() {
-        let name: &str = name;
+    for (name, df) in tables.iter() {
         let columns: Vec<&str> = df.get_column_names().into_iter().map(|c| c.as_str()).collect();
         schema::check(name, &columns)?;
-        let keys = hive_partitions(name);
-        if layout == ParquetLayout::Hive && !keys.is_empty() && df.height() > 0 {
-            for (folder, mut part) in hive_split(df, keys)? {
-                write_one(&dir.join(name).join(folder).join("part-0.parquet"), &mut part)?;
-            }
-        } else {
-            write_one(&dir.join(format!("{name}.parquet")), df)?;
-        }
     }
-    Ok(())
+    // The files are written side by side (each one single-threaded, so its bytes do not depend on
+    // the threads); the first error in table order is reported.
+    let written: Vec<anyhow::Result<()>> = tables
+        .par_iter_mut()
+        .map(|(name, df)| {
+            let name: &str = name;
+            let keys = hive_partitions(name);
+            if layout == ParquetLayout::Hive && !keys.is_empty() && df.height() > 0 {
+                for (folder, mut part) in hive_split(df, keys)? {
+                    write_one(&dir.join(name).join(folder).join("part-0.parquet"), &mut part)?;
+                }
+                Ok(())
+            } else {
+                write_one(&dir.join(format!("{name}.parquet")), df)
+            }
+        })
+        .collect();
+    written.into_iter().collect()
 }
 
 /// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;

@@ -408,7 +408,7 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     let mut computed = compute(study, sources, &mut timings)?;
     compute_scenarios(study, sources, &mut computed, &mut timings)?;
     let staging = Staging::create(out, "run.json")?;
-    let mut summary = write_outputs(study, sources, &computed, &staging.path, &mut timings)?;
+    let mut summary = write_outputs(study, sources, &mut computed, &staging.path, &mut timings)?;
     summary.timings = timings;
     let json = serde_json::to_vec_pretty(&summary)?;
     std::fs::write(staging.path.join("run.json"), json).context("cannot write run.json")?;
@@ -419,10 +419,16 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
 fn write_outputs(
     study: &Study,
     sources: &SourceSet,
-    c: &Computed,
+    c: &mut Computed,
     dir: &Path,
     timings: &mut Timings,
 ) -> Result<RunSummary> {
+    // The scenarios' day impacts (a frame as large as the base run's each) move into the output
+    // table one by one, each freed once copied.
+    let scenario_rows: Vec<usize> = c.scenarios.iter().map(|sc| sc.impacts.height()).collect();
+    let scenario_impacts: Vec<DataFrame> =
+        c.scenarios.iter_mut().map(|sc| std::mem::replace(&mut sc.impacts, DataFrame::empty())).collect();
+    let c = &*c;
     let cfg = &study.config;
     let key = &cfg.privacy.pseudonym_key;
     let pids: Vec<String> = c.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
@@ -442,7 +448,7 @@ fn write_outputs(
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
-    let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, &c.inputs.ledger.rejects))?;
+    let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, scenario_impacts, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
     out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
     let parquet_dir = dir.join("parquet");
@@ -471,11 +477,12 @@ fn write_outputs(
         scenarios: c
             .scenarios
             .iter()
-            .map(|sc| ScenarioSummary {
+            .zip(scenario_rows)
+            .map(|(sc, rows)| ScenarioSummary {
                 name: sc.name.clone(),
                 overrides: sc.sets.clone(),
                 factor_set_version: sc.factor_set_version.clone(),
-                day_impacts: sc.impacts.height(),
+                day_impacts: rows,
             })
             .collect(),
         parquet_layout: layout.code(),
