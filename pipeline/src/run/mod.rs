@@ -428,7 +428,6 @@ fn write_outputs(
     let scenario_rows: Vec<usize> = c.scenarios.iter().map(|sc| sc.impacts.height()).collect();
     let scenario_impacts: Vec<DataFrame> =
         c.scenarios.iter_mut().map(|sc| std::mem::replace(&mut sc.impacts, DataFrame::empty())).collect();
-    let c = &*c;
     let cfg = &study.config;
     let key = &cfg.privacy.pseudonym_key;
     let pids: Vec<String> = c.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
@@ -451,13 +450,22 @@ fn write_outputs(
     let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, scenario_impacts, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
     out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
+    // The computed frames are in the output tables now (sorted copies): freed.
+    for frame in [&mut c.visits, &mut c.days, &mut c.legs, &mut c.impacts, &mut c.potential] {
+        *frame = DataFrame::empty();
+    }
+    let c = &*c;
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
+    // DuckDB reads the Parquet files; it needs only the tables' columns: the output frames
+    // (millions of rows) go before it.
+    let table_rows: Vec<(String, usize)> = out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
+    for (_, df) in out_tables.iter_mut() {
+        *df = df.clear();
+    }
     let db_path = dir.join("warehouse.duckdb");
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
-    // The reports read the warehouse: the output frames (millions of rows) go before them.
-    let table_rows: Vec<(String, usize)> = out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
     drop(out_tables);
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
     let reports = timings.time("reports", || {
