@@ -447,7 +447,8 @@ fn write_outputs(
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
-    let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, scenario_impacts, &c.inputs.ledger.rejects))?;
+    let mut out_tables =
+        timings.time("tables", || warehouse::output_tables(&tables, scenario_impacts, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
     out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
     // The computed frames are in the output tables now (sorted copies): freed.
