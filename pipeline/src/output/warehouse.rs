@@ -4,7 +4,6 @@
 //! Invariant: only this module knows the table layout; `views.sql` is the only place figures are
 //! aggregated.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -60,42 +59,94 @@ pub struct Tables<'a> {
     pub bands: DataFrame,
 }
 
-fn gather<'s>(idx: &UInt32Chunked, names: &'s [String]) -> Vec<Option<&'s str>> {
-    idx.iter().map(|i| i.map(|i| names[i as usize].as_str())).collect()
+/// `names[idx]` per row, as a string column that shares the bytes of the (small) list of names:
+/// a row costs one 16-byte view, no string is copied per row (an id column of millions of rows
+/// points into one buffer of 100,000 pseudonyms). Null indexes give nulls.
+fn take_names(column: &str, idx: &UInt32Chunked, names: &StringChunked) -> PolarsResult<Column> {
+    Ok(names.take(idx)?.with_name(column.into()).into_column())
 }
 
-fn with_ids(df: &DataFrame, t: &Tables<'_>) -> PolarsResult<DataFrame> {
-    let site_ids: Vec<String> = t.inputs.sites.iter().map(|s| s.site_id.clone()).collect();
-    let company_of: Vec<String> =
-        t.inputs.employees.iter().map(|e| t.inputs.companies[e.company].company_id.clone()).collect();
+/// The id lists [`with_ids`] takes from, built once per run.
+pub struct Ids {
+    pids: StringChunked,
+    company_of: StringChunked,
+    site_ids: StringChunked,
+    /// Each employee's rank in pseudonym order: sorting on it sorts by pseudonym.
+    pid_rank: Vec<u32>,
+}
+
+impl Ids {
+    /// Pseudonyms, the company id of every employee, site ids.
+    pub fn new(t: &Tables<'_>) -> Ids {
+        let i = t.inputs;
+        Ids {
+            pids: StringChunked::from_iter_values("employee_pid".into(), t.pids.iter().map(String::as_str)),
+            company_of: StringChunked::from_iter_values(
+                "company_id".into(),
+                i.employees.iter().map(|e| i.companies[e.company].company_id.as_str()),
+            ),
+            site_ids: StringChunked::from_iter_values("site_id".into(), i.sites.iter().map(|s| s.site_id.as_str())),
+            pid_rank: pid_ranks(t.pids),
+        }
+    }
+
+    /// The pseudonym rank of every row of a frame's `employee` column.
+    fn ranks(&self, df: &DataFrame) -> PolarsResult<Column> {
+        let emp = df.column("employee")?.u32()?;
+        let ranks: UInt32Chunked = emp.iter().map(|e| e.map(|e| self.pid_rank[e as usize])).collect();
+        Ok(ranks.with_name("pid_rank".into()).into_column())
+    }
+}
+
+/// Each employee's rank in the order of their pseudonyms.
+fn pid_ranks(pids: &[String]) -> Vec<u32> {
+    let mut by_pid: Vec<u32> = (0..pids.len() as u32).collect();
+    by_pid.sort_unstable_by(|a, b| pids[*a as usize].cmp(&pids[*b as usize]));
+    let mut pid_rank = vec![0u32; pids.len()];
+    for (rank, emp) in by_pid.into_iter().enumerate() {
+        pid_rank[emp as usize] = rank as u32;
+    }
+    pid_rank
+}
+
+/// A frame with an `employee` column sorted by pseudonym then `then`, on numeric keys (the
+/// employee's rank in pseudonym order): no string is compared.
+fn sort_by_pid(df: &DataFrame, ids: &Ids, then: &[&str]) -> PolarsResult<DataFrame> {
+    let mut keyed = df.clone();
+    keyed.with_column(ids.ranks(df)?)?;
+    let by: Vec<&str> = std::iter::once("pid_rank").chain(then.iter().copied()).collect();
+    keyed.sort(by, SortMultipleOptions::default())?.drop("pid_rank")
+}
+
+fn with_ids(df: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
     let mut out = df.clone();
     if let Ok(emp) = df.column("employee") {
         let emp = emp.u32()?;
-        out.with_column(Column::new("employee_pid".into(), gather(emp, t.pids)))?;
-        out.with_column(Column::new("company_id".into(), gather(emp, &company_of)))?;
+        out.with_column(take_names("employee_pid", emp, &ids.pids)?)?;
+        out.with_column(take_names("company_id", emp, &ids.company_of)?)?;
         out = out.drop("employee")?;
     }
     for (idx_col, id_col) in [("site", "site_id"), ("main_site", "site_id")] {
         if let Ok(site) = df.column(idx_col) {
-            out.with_column(Column::new(id_col.into(), gather(site.u32()?, &site_ids)))?;
+            out.with_column(take_names(id_col, site.u32()?, &ids.site_ids)?)?;
             out = out.drop(idx_col)?;
         }
     }
     if let Ok(day) = df.column("local_day") {
         let days = day.i32()?;
-        let mut cache: HashMap<i32, (String, String)> = HashMap::new();
-        let mut quarter = Vec::with_capacity(days.len());
-        let mut month = Vec::with_capacity(days.len());
-        for d in days.into_no_null_iter() {
-            let (q, m) = cache
-                .entry(d)
-                .or_insert_with(|| (clock::quarter_label(d), clock::day_date(d).format("%Y-%m").to_string()));
-            quarter.push(q.clone());
-            month.push(m.clone());
-        }
+        // One label per day of the period, taken per row.
+        let first = days.min().unwrap_or(0);
+        let last = days.max().unwrap_or(0);
+        let span = first..=last;
+        let quarters = StringChunked::from_iter_values("quarter".into(), span.clone().map(clock::quarter_label));
+        let months = StringChunked::from_iter_values(
+            "month".into(),
+            span.map(|d| clock::day_date(d).format("%Y-%m").to_string()),
+        );
+        let idx: UInt32Chunked = days.iter().map(|d| d.map(|d| (d - first) as u32)).collect();
         out.with_column(day.cast(&DataType::Date)?.with_name("date".into()))?;
-        out.with_column(Column::new("quarter".into(), quarter))?;
-        out.with_column(Column::new("month".into(), month))?;
+        out.with_column(take_names("quarter", &idx, &quarters)?)?;
+        out.with_column(take_names("month", &idx, &months)?)?;
         out = out.drop("local_day")?;
     }
     Ok(out)
@@ -111,63 +162,53 @@ fn reorder(df: DataFrame, first: &[&str]) -> PolarsResult<DataFrame> {
 
 /// The `day_impacts` table of one impacts frame: ids, dates, `presence_h`, sorted by employee and
 /// date.
-fn impacts_table(impacts: &DataFrame, t: &Tables<'_>) -> PolarsResult<DataFrame> {
+fn impacts_table(impacts: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
     reorder(
-        with_ids(impacts, t)?
+        with_ids(&sort_by_pid(impacts, ids, &["local_day"])?, ids)?
             .lazy()
             .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
-            .sort(["employee_pid", "date"], SortMultipleOptions::default())
             .collect()?,
         &["employee_pid", "company_id", "site_id", "date", "quarter", "month"],
     )
 }
 
 /// `scenario_day_impacts`: every scenario's day impacts, sorted by scenario name, pseudonym and
-/// date. The frames are stacked and sorted on numeric keys (a scenario's rank by name, an
-/// employee's rank by pseudonym) before any id is written out: one pass of string columns over
-/// rows that can number millions. `day_impacts` gives the column layout when there is no
-/// scenario.
-fn scenario_impacts_table(t: &Tables<'_>, day_impacts: &DataFrame) -> PolarsResult<DataFrame> {
-    let mut names: Vec<&str> = t.scenarios.iter().map(|s| s.name.as_str()).collect();
-    names.sort_unstable();
+/// date. Each scenario is sorted on its own, on numeric keys (an employee's rank by pseudonym),
+/// and the scenarios are stacked in name order: no copy of all the scenarios' rows at once, no
+/// string compared. `day_impacts` gives the column layout when there is no scenario.
+fn scenario_impacts_table(
+    t: &Tables<'_>,
+    ids: &Ids,
+    day_impacts: &DataFrame,
+    impacts: Vec<DataFrame>,
+) -> PolarsResult<DataFrame> {
+    let mut order: Vec<(&Scenario, DataFrame)> = t.scenarios.iter().zip(impacts).collect();
+    order.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    let layout = ["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month"];
     let mut stacked: Option<DataFrame> = None;
-    for sc in t.scenarios {
-        let rank = names.iter().position(|n| *n == sc.name).expect("listed") as u32;
-        let mut df = sc.impacts.clone();
-        df.with_column(Column::new("scenario_rank".into(), vec![rank; df.height()]))?;
+    for (sc, impacts) in order {
+        // Each scenario's frame is dropped once its rows are in the table.
+        let mut part = impacts_table(&impacts, ids)?;
+        drop(impacts);
+        let name = StringChunked::from_iter_values("scenario".into(), std::iter::once(sc.name.as_str()));
+        let zeros = UInt32Chunked::full("scenario".into(), 0, part.height());
+        part.with_column(take_names("scenario", &zeros, &name)?)?;
+        let part = reorder(part, &layout)?;
         match stacked.as_mut() {
             Some(all) => {
-                all.vstack_mut(&df)?;
+                all.vstack_mut_owned(part)?;
             }
-            None => stacked = Some(df),
+            None => stacked = Some(part),
         }
     }
-    let Some(mut stacked) = stacked else {
-        let mut empty = day_impacts.clear();
-        empty.with_column(Column::new("scenario".into(), Vec::<&str>::new()))?;
-        return reorder(empty, &["scenario"]);
-    };
-    let mut by_pid: Vec<u32> = (0..t.pids.len() as u32).collect();
-    by_pid.sort_unstable_by(|a, b| t.pids[*a as usize].cmp(&t.pids[*b as usize]));
-    let mut pid_rank = vec![0u32; t.pids.len()];
-    for (rank, emp) in by_pid.into_iter().enumerate() {
-        pid_rank[emp as usize] = rank as u32;
+    match stacked {
+        Some(all) => Ok(all),
+        None => {
+            let mut empty = day_impacts.clear();
+            empty.with_column(Column::new("scenario".into(), Vec::<&str>::new()))?;
+            reorder(empty, &["scenario"])
+        }
     }
-    let ranks: Vec<u32> =
-        stacked.column("employee")?.u32()?.into_no_null_iter().map(|e| pid_rank[e as usize]).collect();
-    stacked.with_column(Column::new("pid_rank".into(), ranks))?;
-    stacked.rechunk_mut();
-    let sorted = stacked
-        .sort(["scenario_rank", "pid_rank", "local_day"], SortMultipleOptions::default())?
-        .drop_many(["pid_rank"]);
-    let scenario: Vec<&str> =
-        sorted.column("scenario_rank")?.u32()?.into_no_null_iter().map(|r| names[r as usize]).collect();
-    let mut out = with_ids(&sorted.drop("scenario_rank")?, t)?
-        .lazy()
-        .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
-        .collect()?;
-    out.with_column(Column::new("scenario".into(), scenario))?;
-    reorder(out, &["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month"])
 }
 
 /// One row per scenario, the base run first: the options in force.
@@ -197,22 +238,28 @@ fn scenarios_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
 }
 
 /// Builds every output table, in a fixed order, with deterministic row order. [`write_parquet`]
-/// checks each against [`crate::schema`] before writing it.
-pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
+/// checks each against [`crate::schema`] before writing it. `scenario_impacts` are the day impacts
+/// of `t.scenarios`, in the same order, handed over so each is freed once copied into
+/// `scenario_day_impacts` (the scenarios' own `impacts` may then be empty).
+pub fn output_tables(
+    t: &Tables<'_>,
+    scenario_impacts: Vec<DataFrame>,
+    rejects: &[Reject],
+) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
-    let center_days =
-        reorder(with_ids(t.days, t)?.sort(["employee_pid", "date"], SortMultipleOptions::default())?, &key)?;
+    let ids = Ids::new(t);
+    let center_days = reorder(with_ids(&sort_by_pid(t.days, &ids, &["local_day"])?, &ids)?, &key)?;
     let legs = reorder(
-        with_ids(t.legs, t)?
+        with_ids(t.legs, &ids)?
             .sort(["employee_pid", "leg", "site_id"], SortMultipleOptions::default().with_nulls_last(false))?,
         &key,
     )?;
-    let day_impacts = impacts_table(t.impacts, t)?;
-    let scenario_day_impacts = scenario_impacts_table(t, &day_impacts)?;
+    let day_impacts = impacts_table(t.impacts, &ids)?;
+    let scenario_day_impacts = scenario_impacts_table(t, &ids, &day_impacts, scenario_impacts)?;
     let scenario_key: Vec<&str> = std::iter::once("scenario").chain(key).collect();
     let scenario_day_impacts = reorder(scenario_day_impacts, &scenario_key)?;
     let employee_potential = reorder(
-        with_ids(t.potential, t)?
+        with_ids(t.potential, &ids)?
             .lazy()
             .rename(["site_id"], ["nearest_site_id"], true)
             .sort(["employee_pid"], SortMultipleOptions::default())
@@ -224,7 +271,7 @@ pub fn output_tables(t: &Tables<'_>, rejects: &[Reject]) -> PolarsResult<Vec<(&'
         ("sites", sites_table(t.inputs)?),
         ("companies", companies_table(t.inputs)?),
         ("employees", employees_table(t)?),
-        ("visits", visits_table(t, &key)?),
+        ("visits", visits_table(t, &ids, &key)?),
         ("center_days", center_days),
         ("legs", legs),
         ("day_impacts", day_impacts),
@@ -306,12 +353,15 @@ fn employees_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
 }
 
 /// `visits`: one row per visit, with the log file and line it was read from.
-fn visits_table(t: &Tables<'_>, key: &[&str]) -> PolarsResult<DataFrame> {
+fn visits_table(t: &Tables<'_>, ids: &Ids, key: &[&str]) -> PolarsResult<DataFrame> {
     let i = t.inputs;
     let file_names = &i.log_files;
-    let mut visits = with_ids(t.visits, t)?;
+    let mut visits = with_ids(t.visits, ids)?;
+    // Sorted by pseudonym through its rank (no string compared).
+    visits.with_column(ids.ranks(t.visits)?)?;
     let files = visits.column("file")?.u32()?.clone();
-    visits.with_column(Column::new("source_file".into(), gather(&files, file_names)))?;
+    let file_names = StringChunked::from_iter_values("source_file".into(), file_names.iter().map(String::as_str));
+    visits.with_column(take_names("source_file", &files, &file_names)?)?;
     visits.with_column(
         (visits.column("start_utc_s")?.as_materialized_series() * 1000)
             .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
@@ -323,8 +373,9 @@ fn visits_table(t: &Tables<'_>, key: &[&str]) -> PolarsResult<DataFrame> {
         .lazy()
         .with_column((col("duration_s").cast(DataType::Float64) / lit(3600.0)).alias("duration_h"))
         .rename(["line"], ["source_line"], true)
-        .sort(["employee_pid", "start_utc", "source_file", "source_line"], SortMultipleOptions::default())
-        .collect()?;
+        .sort(["pid_rank", "start_utc", "source_file", "source_line"], SortMultipleOptions::default())
+        .collect()?
+        .drop("pid_rank")?;
     reorder(visits, key)
 }
 
@@ -545,21 +596,30 @@ pub fn write_parquet(
     layout: ParquetLayout,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
+    use rayon::prelude::*;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, df) in tables.iter_mut() {
-        let name: &str = name;
+    for (name, df) in tables.iter() {
         let columns: Vec<&str> = df.get_column_names().into_iter().map(|c| c.as_str()).collect();
         schema::check(name, &columns)?;
-        let keys = hive_partitions(name);
-        if layout == ParquetLayout::Hive && !keys.is_empty() && df.height() > 0 {
-            for (folder, mut part) in hive_split(df, keys)? {
-                write_one(&dir.join(name).join(folder).join("part-0.parquet"), &mut part)?;
-            }
-        } else {
-            write_one(&dir.join(format!("{name}.parquet")), df)?;
-        }
     }
-    Ok(())
+    // The files are written side by side (each one single-threaded, so its bytes do not depend on
+    // the threads); the first error in table order is reported.
+    let written: Vec<anyhow::Result<()>> = tables
+        .par_iter_mut()
+        .map(|(name, df)| {
+            let name: &str = name;
+            let keys = hive_partitions(name);
+            if layout == ParquetLayout::Hive && !keys.is_empty() && df.height() > 0 {
+                for (folder, mut part) in hive_split(df, keys)? {
+                    write_one(&dir.join(name).join(folder).join("part-0.parquet"), &mut part)?;
+                }
+                Ok(())
+            } else {
+                write_one(&dir.join(format!("{name}.parquet")), df)
+            }
+        })
+        .collect();
+    written.into_iter().collect()
 }
 
 /// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;

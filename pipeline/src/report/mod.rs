@@ -29,6 +29,43 @@ pub struct ReportKey {
     pub quarter: String,
 }
 
+/// The views the reports read per company-quarter or per quarter, in dependency order. Each
+/// aggregates tables of millions of rows (one row per visit or center day); a report needs one
+/// row of them.
+pub const REPORT_VIEWS: &[&str] = &[
+    "company_quarter_impact",
+    "company_quarter_visit_rules",
+    "company_quarter_uncertainty",
+    "company_quarter_energy",
+    "company_ytd_impact",
+    "company_package_quarter",
+    "company_site_quarter_impact",
+    "company_mode_quarter_impact",
+    "company_month_impact",
+    "company_month_use",
+    "company_quarter_employee_bands",
+    "network_quarter_impact",
+    "site_quarter_impact",
+    "site_quarter_occupancy",
+    "network_quarter_data_sources",
+    "network_quarter_uncertainty",
+    "network_quarter_energy",
+];
+
+/// Computes every view of [`REPORT_VIEWS`] once, into a temporary table of the same name on this
+/// connection (temporary tables come first in DuckDB's search path, so the report queries, and
+/// the views built on these, read them instead of rescanning the big tables for each report).
+/// The warehouse file is not changed: temporary tables live and die with the connection. On a
+/// single-threaded connection a view's figures are the same whether it is filtered to one
+/// company-quarter or computed whole (the rows of a group are summed in table order either way).
+pub fn materialise_report_views(conn: &Connection) -> Result<()> {
+    for view in REPORT_VIEWS {
+        conn.execute_batch(&format!("CREATE TEMP TABLE {view} AS SELECT * FROM {view};"))
+            .with_context(|| format!("cannot compute the view {view} for the reports"))?;
+    }
+    Ok(())
+}
+
 /// Every (company, quarter) with at least one center day, in id then quarter order.
 pub fn report_keys(conn: &Connection) -> Result<Vec<ReportKey>> {
     let mut stmt = conn.prepare(

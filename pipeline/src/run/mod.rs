@@ -408,7 +408,7 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     let mut computed = compute(study, sources, &mut timings)?;
     compute_scenarios(study, sources, &mut computed, &mut timings)?;
     let staging = Staging::create(out, "run.json")?;
-    let mut summary = write_outputs(study, sources, &computed, &staging.path, &mut timings)?;
+    let mut summary = write_outputs(study, sources, &mut computed, &staging.path, &mut timings)?;
     summary.timings = timings;
     let json = serde_json::to_vec_pretty(&summary)?;
     std::fs::write(staging.path.join("run.json"), json).context("cannot write run.json")?;
@@ -419,10 +419,15 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
 fn write_outputs(
     study: &Study,
     sources: &SourceSet,
-    c: &Computed,
+    c: &mut Computed,
     dir: &Path,
     timings: &mut Timings,
 ) -> Result<RunSummary> {
+    // The scenarios' day impacts (a frame as large as the base run's each) move into the output
+    // table one by one, each freed once copied.
+    let scenario_rows: Vec<usize> = c.scenarios.iter().map(|sc| sc.impacts.height()).collect();
+    let scenario_impacts: Vec<DataFrame> =
+        c.scenarios.iter_mut().map(|sc| std::mem::replace(&mut sc.impacts, DataFrame::empty())).collect();
     let cfg = &study.config;
     let key = &cfg.privacy.pseudonym_key;
     let pids: Vec<String> = c.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
@@ -442,14 +447,27 @@ fn write_outputs(
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
-    let mut out_tables = timings.time("tables", || warehouse::output_tables(&tables, &c.inputs.ledger.rejects))?;
+    let mut out_tables =
+        timings.time("tables", || warehouse::output_tables(&tables, scenario_impacts, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
     out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
+    // The computed frames are in the output tables now (sorted copies): freed.
+    for frame in [&mut c.visits, &mut c.days, &mut c.legs, &mut c.impacts, &mut c.potential] {
+        *frame = DataFrame::empty();
+    }
+    let c = &*c;
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
+    // DuckDB reads the Parquet files; it needs only the tables' columns: the output frames
+    // (millions of rows) go before it.
+    let table_rows: Vec<(String, usize)> = out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
+    for (_, df) in out_tables.iter_mut() {
+        *df = df.clear();
+    }
     let db_path = dir.join("warehouse.duckdb");
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
+    drop(out_tables);
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
     let reports = timings.time("reports", || {
         let roads = c.roads.as_ref().map(|r| crate::routing::roads::map_lines(&r.network)).unwrap_or_default();
@@ -460,7 +478,7 @@ fn write_outputs(
         navette_version: env!("CARGO_PKG_VERSION"),
         study: cfg.study.name.clone(),
         inputs: c.inputs.ledger.files.clone(),
-        tables: out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect(),
+        tables: table_rows,
         pairing: c.pairing.clone(),
         ambiguous_local_times: c.inputs.events.ambiguous_local_times,
         factor_set_version: c.factors.version.clone(),
@@ -468,11 +486,12 @@ fn write_outputs(
         scenarios: c
             .scenarios
             .iter()
-            .map(|sc| ScenarioSummary {
+            .zip(scenario_rows)
+            .map(|(sc, rows)| ScenarioSummary {
                 name: sc.name.clone(),
                 overrides: sc.sets.clone(),
                 factor_set_version: sc.factor_set_version.clone(),
-                day_impacts: sc.impacts.height(),
+                day_impacts: rows,
             })
             .collect(),
         parquet_layout: layout.code(),
@@ -570,6 +589,8 @@ pub fn write_reports(
     let conn = duckdb::Connection::open(db_path)?;
     // One thread: floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
+    // Aggregated once, not once a report (issue 13).
+    report::materialise_report_views(&conn)?;
     let appendix = report::appendix(&conn, k)?;
     let background = report::Background::belgium().with_roads(roads);
     let mut index = Vec::new();
