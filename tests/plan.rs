@@ -294,25 +294,9 @@ fn plan_generates_municipality_candidates() {
 /// uptake fitted on the demo's badge logs and held against the observed use of its centers.
 #[test]
 fn demo_plan_fits_the_uptake_and_states_its_error() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let tmp = tempfile::tempdir().unwrap();
-    let config = root.join("datasets/demo/study.toml");
-    let candidates = root.join("datasets/plan/walloon_announced.csv");
-    let args = [
-        "plan",
-        "--config",
-        config.to_str().unwrap(),
-        "--candidates",
-        candidates.to_str().unwrap(),
-        "--add",
-        "5",
-        "--set",
-        "plan.generate=municipalities",
-        "--set",
-        "plan.regions=[\"WAL\"]",
-        "--out",
-        "out",
-    ];
+    let args = demo_plan_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = navette(&args, tmp.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // A rerun into the same folder replaces it with the same bytes (on any number of threads).
@@ -496,6 +480,31 @@ fn mons_plan_demand_is_routed_on_the_extract_and_off_it_falls_back_to_the_estima
     assert!(checked >= 3, "{checked} drivers checked by hand");
 }
 
+/// `navette plan` on the demo as the README runs it: the three announced towns and the Walloon
+/// municipalities, five sites, into `out`.
+fn demo_plan_args() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = |p: &str| root.join(p).to_str().unwrap().to_owned();
+    let (config, candidates) = (path("datasets/demo/study.toml"), path("datasets/plan/walloon_announced.csv"));
+    [
+        "plan",
+        "--config",
+        &config,
+        "--candidates",
+        &candidates,
+        "--add",
+        "5",
+        "--set",
+        "plan.generate=municipalities",
+        "--set",
+        "plan.regions=[\"WAL\"]",
+        "--out",
+        "out",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 fn pdftotext(path: &Path) -> String {
     let out = std::process::Command::new("pdftotext")
         .args(["-layout", "-enc", "UTF-8"])
@@ -515,26 +524,9 @@ fn demo_plan_report_in_three_languages_shows_the_tables_figures_and_no_small_cel
     use navette_reports::{Lang, format_number};
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let tmp = tempfile::tempdir().unwrap();
-    let config = root.join("datasets/demo/study.toml");
-    let candidates = root.join("datasets/plan/walloon_announced.csv");
-    let o = navette(
-        &[
-            "plan",
-            "--config",
-            config.to_str().unwrap(),
-            "--candidates",
-            candidates.to_str().unwrap(),
-            "--add",
-            "5",
-            "--set",
-            "plan.generate=municipalities",
-            "--set",
-            "plan.regions=[\"WAL\"]",
-            "--out",
-            "out",
-        ],
-        tmp.path(),
-    );
+    let args = demo_plan_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = navette(&args, tmp.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = tmp.path().join("out");
     let dir = out.join("reports/plan");
