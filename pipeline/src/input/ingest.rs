@@ -337,7 +337,7 @@ fn ingest_file<T>(
 
 impl<T> FileOutcome<T> {
     fn into_rows(self, ledger: &mut Ledger) -> Vec<T> {
-        add_capped(&mut ledger.rejects, self.rejects);
+        ledger.extend(self.rejects);
         ledger.files.push(self.count);
         self.rows
     }

@@ -192,7 +192,13 @@ impl Ledger {
     /// Records a reject.
     pub fn reject(&mut self, file: &str, line: u64, reason: RejectReason, detail: impl Into<String>, raw: String) {
         let r = Reject { file: file.to_owned(), line, reason, detail: detail.into(), raw, rows: 1 };
-        add_capped(&mut self.rejects, [r]);
+        self.extend([r]);
+    }
+
+    /// Records many rejects at once (capped as [`add_capped`] says): one pass over the rejects
+    /// so far, where calling [`Ledger::reject`] per row would make one per row.
+    pub fn extend(&mut self, rejects: impl IntoIterator<Item = Reject>) {
+        add_capped(&mut self.rejects, rejects);
     }
 
     /// Counts of rejects per reason, most frequent first (ties by code).

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::config::Boundary;
 use crate::input::csvin::{SourceFile, parse_decimal, read_rows};
-use crate::input::quality::{FileCount, Ledger, RejectReason};
+use crate::input::quality::{FileCount, Ledger, Reject, RejectReason};
 use crate::method::mode::{CarSize, Fuel, Mode};
 
 /// The shipped factor sets: (name, file content). `be-2025` prices electricity at the UK grid of
@@ -228,9 +228,14 @@ fn parse_rows(file: &SourceFile, origin: &str, ledger: &mut Ledger) -> Result<Ve
     count.accepted = count.read - count.rejected;
     count.delimiter = header.delimiter.to_string();
     count.ignored_columns = header.ignored_columns;
-    for (line, reason, detail, raw) in rejects {
-        ledger.reject(&file.name, line, reason, detail, raw);
-    }
+    ledger.extend(rejects.into_iter().map(|(line, reason, detail, raw)| Reject {
+        file: file.name.clone(),
+        line,
+        reason,
+        detail,
+        raw,
+        rows: 1,
+    }));
     ledger.files.push(count);
     Ok(rows)
 }

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{Study, TransitConfig};
-use crate::input::quality::{FileCount, Ledger, RejectReason};
+use crate::input::quality::{FileCount, Ledger, Reject, RejectReason};
 use crate::method::mode::{self, Mode};
 use crate::routing::LegRequest;
 
@@ -100,15 +100,14 @@ impl TransitRouting {
                 ignored_columns: Vec::new(),
             });
         }
-        for r in &self.report.rejects {
-            ledger.reject(
-                &format!("{}/{}", r.feed, r.file),
-                r.line,
-                reject_reason(r.reason),
-                format!("{}: {}", r.reason, r.detail),
-                r.raw.clone(),
-            );
-        }
+        ledger.extend(self.report.rejects.iter().map(|r| Reject {
+            file: format!("{}/{}", r.feed, r.file),
+            line: r.line,
+            reason: reject_reason(r.reason),
+            detail: format!("{}: {}", r.reason, r.detail),
+            raw: r.raw.clone(),
+            rows: 1,
+        }));
     }
 }
 
