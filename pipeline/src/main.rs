@@ -223,7 +223,8 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Network { action: NetworkAction::Build { osm, out } } => {
-            let (net, r) = navette_road::RoadNetwork::from_pbf(&osm)
+            let progress = navette::routing::roads::RoadProgress::default();
+            let (net, r) = navette_road::RoadNetwork::from_pbf_with(&osm, &progress)
                 .with_context(|| format!("cannot prepare the road network of {}", osm.display()))?;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             let file = out.join("network.navette-road");

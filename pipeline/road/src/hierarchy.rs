@@ -234,7 +234,15 @@ fn priority(r: &Remaining, v: u32, w: &mut Witness, deleted: u32, buf: &mut Vec<
 
 /// Builds the hierarchy of `g` (deterministic: the same graph gives the same hierarchy).
 pub fn build(g: &Graph) -> Hierarchy {
+    build_counted(g, &|_| {})
+}
+
+/// [`build`], calling `done(k)` each time `k` more units of work are done: two units an arc (its
+/// initial priority, then its contraction), in batches of about a hundredth of the arcs.
+pub(crate) fn build_counted(g: &Graph, done: &dyn Fn(u64)) -> Hierarchy {
     let n = g.arc_count();
+    // Units of work between two calls of `done`.
+    let batch = (n as u64 / 100).max(1);
     let arc_cost = |b: usize| Cost::arc(g, b);
     let mut r = Remaining { out: vec![Vec::new(); n], inn: vec![Vec::new(); n] };
     for a in 0..n {
@@ -253,13 +261,21 @@ pub fn build(g: &Graph) -> Hierarchy {
     let mut buf = Vec::new();
     let mut deleted = vec![0u32; n];
     let mut level = vec![0u32; n];
-    let mut prio: Vec<i64> = (0..n as u32).map(|v| priority(&r, v, &mut w, 0, &mut buf)).collect();
+    let mut prio: Vec<i64> = Vec::with_capacity(n);
+    for v in 0..n as u32 {
+        prio.push(priority(&r, v, &mut w, 0, &mut buf));
+        if (v as u64 + 1).is_multiple_of(batch) {
+            done(batch);
+        }
+    }
+    done(n as u64 % batch);
     let mut heap: BinaryHeap<Reverse<(i64, u32)>> = (0..n as u32).map(|v| Reverse((prio[v as usize], v))).collect();
     let mut contracted = vec![false; n];
     // Final edges (tail, head and cost), each recorded when its lower endpoint is contracted.
     let mut fin: Vec<(u32, ChEdge)> = Vec::new();
     let mut shortcuts = 0usize;
     let mut nbrs: Vec<u32> = Vec::new();
+    let mut contractions = 0u64;
 
     while let Some(Reverse((p, v))) = heap.pop() {
         let vi = v as usize;
@@ -277,6 +293,10 @@ pub fn build(g: &Graph) -> Hierarchy {
         }
         r.shortcuts(v, &mut w, WITNESS_SETTLED, &mut buf);
         contracted[vi] = true;
+        contractions += 1;
+        if contractions.is_multiple_of(batch) {
+            done(batch);
+        }
         let outs = std::mem::take(&mut r.out[vi]);
         let inns = std::mem::take(&mut r.inn[vi]);
         nbrs.clear();
@@ -305,6 +325,7 @@ pub fn build(g: &Graph) -> Hierarchy {
             heap.push(Reverse((prio[xi], x)));
         }
     }
+    done(contractions % batch);
     drop(r);
     drop(w);
 

@@ -6,7 +6,9 @@
 //! [`RoadNetwork::round_trips`] (one reverse and one forward PHAST one-to-all tree per
 //! destination, in parallel over destinations, answering every home at once).
 //!
-//! Pure computation except [`osm::read_pbf`], [`store`] and [`RoadNetwork::open`].
+//! Pure computation except [`osm::read_pbf`], [`store`] and [`RoadNetwork::open`]. The crate
+//! neither prints nor logs: the long steps (PBF reading, graph building, contraction, trees)
+//! report their [`Phase`]s to a caller's [`Progress`] (the `_with` variants; [`Silent`] otherwise).
 
 pub mod graph;
 pub mod hierarchy;
@@ -33,6 +35,44 @@ pub use phast::{Phast, Trees};
 pub use profile::Profile;
 pub use search::{Cost, Searcher};
 pub use snap::{Snap, Snapper};
+
+/// A long step of a build or of a batch of trees, as reported to a [`Progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Reading the PBF: units are blobs, counted in both passes (ways, then nodes).
+    Read,
+    /// Building the profiles' graphs: units are profiles.
+    Graphs,
+    /// Contracting every profile's graph into its hierarchy: units are arcs of all the graphs,
+    /// each counted twice (initial priority, then contraction).
+    Contract,
+    /// Growing the trees of a profile: units are destinations.
+    Trees(Profile),
+}
+
+/// Receives the progress of long steps, for a progress bar or log lines. Called from any thread,
+/// at most about a hundred times per phase and profile (never per vertex), so a listener costs
+/// nothing measurable; every method does nothing by default.
+pub trait Progress: Sync {
+    /// `phase` starts, with `total` units of work.
+    fn start(&self, phase: Phase, total: u64) {
+        let _ = (phase, total);
+    }
+    /// `n` more units of `phase` are done.
+    fn advance(&self, phase: Phase, n: u64) {
+        let _ = (phase, n);
+    }
+    /// `phase` is over (also when it stopped on an error).
+    fn finish(&self, phase: Phase) {
+        let _ = phase;
+    }
+}
+
+/// The [`Progress`] nobody watches.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {}
 
 /// Trees of the same direction grown in one PHAST sweep by [`RoadNetwork::round_trips`] when
 /// there are enough destinations (each edge is read once for all of them).
@@ -187,18 +227,37 @@ pub fn sha256_file(path: &Path) -> Result<String, RoadError> {
 impl RoadNetwork {
     /// Builds every profile's graph from a PBF file.
     pub fn from_pbf(pbf: &Path) -> Result<(RoadNetwork, BuildReport), RoadError> {
+        RoadNetwork::from_pbf_with(pbf, &Silent)
+    }
+
+    /// [`RoadNetwork::from_pbf`], reporting [`Phase::Read`], [`Phase::Graphs`] and
+    /// [`Phase::Contract`] to `progress`.
+    pub fn from_pbf_with(pbf: &Path, progress: &dyn Progress) -> Result<(RoadNetwork, BuildReport), RoadError> {
         let sha = sha256_file(pbf)?;
         let t = std::time::Instant::now();
-        let x = osm::read_pbf(pbf)?;
+        let x = osm::read_pbf_with(pbf, progress)?;
         let read_s = t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        let built: Vec<(Graph, BuildStats)> = Profile::ALL.par_iter().map(|&p| graph::build(&x, p)).collect();
+        progress.start(Phase::Graphs, Profile::ALL.len() as u64);
+        let built: Vec<(Graph, BuildStats)> = Profile::ALL
+            .par_iter()
+            .map(|&p| {
+                let built = graph::build(&x, p);
+                progress.advance(Phase::Graphs, 1);
+                built
+            })
+            .collect();
+        progress.finish(Phase::Graphs);
         let build_s = t.elapsed().as_secs_f64();
         let (ways, nodes, restrictions) = (x.ways.len(), x.nodes.len(), (x.restrictions.len(), x.restrictions_skipped));
         drop(x);
         let t = std::time::Instant::now();
         let (graphs, mut stats): (Vec<Graph>, Vec<BuildStats>) = built.into_iter().unzip();
-        let hierarchies: Vec<Hierarchy> = graphs.par_iter().map(hierarchy::build).collect();
+        let arcs: u64 = graphs.iter().map(|g| g.arc_count() as u64).sum();
+        progress.start(Phase::Contract, 2 * arcs);
+        let hierarchies: Vec<Hierarchy> =
+            graphs.par_iter().map(|g| hierarchy::build_counted(g, &|n| progress.advance(Phase::Contract, n))).collect();
+        progress.finish(Phase::Contract);
         for (s, h) in stats.iter_mut().zip(&hierarchies) {
             s.shortcuts = h.shortcuts;
         }
@@ -241,6 +300,11 @@ impl RoadNetwork {
     /// The network of `pbf`: from the artifact at `artifact` when it was prepared from the same
     /// file (same sha256), else built from the PBF and saved there. Returns whether it was reused.
     pub fn open(pbf: &Path, artifact: &Path) -> Result<(RoadNetwork, bool), RoadError> {
+        RoadNetwork::open_with(pbf, artifact, &Silent)
+    }
+
+    /// [`RoadNetwork::open`], reporting the phases of a build (if it builds) to `progress`.
+    pub fn open_with(pbf: &Path, artifact: &Path, progress: &dyn Progress) -> Result<(RoadNetwork, bool), RoadError> {
         let sha = sha256_file(pbf)?;
         if artifact.exists() {
             match store::load(artifact) {
@@ -252,7 +316,7 @@ impl RoadNetwork {
                 Err(e) => return Err(e),
             }
         }
-        let (net, _) = RoadNetwork::from_pbf(pbf)?;
+        let (net, _) = RoadNetwork::from_pbf_with(pbf, progress)?;
         if let Some(dir) = artifact.parent() {
             std::fs::create_dir_all(dir).map_err(|e| RoadError::Io { path: dir.to_owned(), source: e })?;
         }
@@ -280,11 +344,26 @@ impl RoadNetwork {
     /// in parallel; results in job and home order. The same results as plain Dijkstra trees.
     /// With enough jobs to keep every thread busy, [`TREE_LANES`] destinations share each sweep.
     pub fn round_trips(&self, p: Profile, jobs: &[Job], max_snap_m: f64) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
-        if jobs.len() >= 2 * TREE_LANES * rayon::current_num_threads() {
-            self.round_trips_in::<TREE_LANES>(p, jobs, max_snap_m)
+        self.round_trips_with(p, jobs, max_snap_m, &Silent)
+    }
+
+    /// [`RoadNetwork::round_trips`], reporting [`Phase::Trees`] of `p` (one unit a job) to
+    /// `progress`.
+    pub fn round_trips_with(
+        &self,
+        p: Profile,
+        jobs: &[Job],
+        max_snap_m: f64,
+        progress: &dyn Progress,
+    ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
+        progress.start(Phase::Trees(p), jobs.len() as u64);
+        let out = if jobs.len() >= 2 * TREE_LANES * rayon::current_num_threads() {
+            self.round_trips_in::<TREE_LANES>(p, jobs, max_snap_m, progress)
         } else {
-            self.round_trips_in::<1>(p, jobs, max_snap_m)
-        }
+            self.round_trips_in::<1>(p, jobs, max_snap_m, progress)
+        };
+        progress.finish(Phase::Trees(p));
+        out
     }
 
     /// [`RoadNetwork::round_trips`] with `L` destinations per sweep.
@@ -293,6 +372,7 @@ impl RoadNetwork {
         p: Profile,
         jobs: &[Job],
         max_snap_m: f64,
+        progress: &dyn Progress,
     ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         let g = self.graph(p);
         let h = self.hierarchy(p);
@@ -334,6 +414,7 @@ impl RoadNetwork {
                         .collect()
                 };
                 pool.lock().expect("no panic while holding the pool").push((to, from));
+                progress.advance(Phase::Trees(p), chunk.len() as u64);
                 out
             })
             .collect();

@@ -14,8 +14,8 @@ use std::path::Path;
 use osmpbf::{Blob, BlobDecode, BlobReader, RelMemberType};
 use rayon::prelude::*;
 
-use crate::RoadError;
 use crate::profile::{NodeRule, Profile, Tags, WayRule, node_rule, way_rule};
+use crate::{Phase, Progress, RoadError};
 
 /// A way kept for routing: its nodes and each profile's rule.
 #[derive(Debug, Clone)]
@@ -233,12 +233,26 @@ fn position(id: i64, lat: f64, lon: f64) -> Result<(f64, f64), String> {
 /// Reads the ways, restrictions and referenced nodes of a PBF file. The blob frames are checked
 /// first ([`check_frames`]); every failure is a [`RoadError::Pbf`] naming the file.
 pub fn read_pbf(path: &Path) -> Result<OsmExtract, RoadError> {
-    check_frames(path)?;
+    read_pbf_with(path, &crate::Silent)
+}
+
+/// [`read_pbf`], reporting [`Phase::Read`] to `progress` (one unit a blob and pass).
+pub(crate) fn read_pbf_with(path: &Path, progress: &dyn Progress) -> Result<OsmExtract, RoadError> {
+    let blobs = check_frames(path)?;
+    progress.start(Phase::Read, 2 * blobs as u64);
+    let read = read_blobs(path, progress);
+    progress.finish(Phase::Read);
+    read
+}
+
+/// Both passes of [`read_pbf`], the frames checked.
+fn read_blobs(path: &Path, progress: &dyn Progress) -> Result<OsmExtract, RoadError> {
     let open =
         || BlobReader::from_path(path).map_err(|e| RoadError::Pbf { path: path.to_owned(), message: e.to_string() });
     let pass = open()?
         .par_bridge()
         .map(|blob| -> Result<WayPass, String> {
+            progress.advance(Phase::Read, 1);
             per_blob(blob, |blob| {
                 let mut out = WayPass::default();
                 if let BlobDecode::OsmData(block) = blob.decode().map_err(|e| e.to_string())? {
@@ -282,6 +296,7 @@ pub fn read_pbf(path: &Path) -> Result<OsmExtract, RoadError> {
     let found = open()?
         .par_bridge()
         .map(|blob| -> Result<Vec<(usize, OsmNode)>, String> {
+            progress.advance(Phase::Read, 1);
             per_blob(blob, |blob| {
                 let mut out = Vec::new();
                 let mut cursor = 0usize;

@@ -156,7 +156,11 @@ fn check_against_reference(
     let homes: Vec<Snap> = home_points.iter().copied().map(snap).collect();
     let jobs: Vec<Job> = dest_points.iter().map(|&dest| Job { dest, homes: home_points.clone() }).collect();
     let trips = net.round_trips(p, &jobs, 5_000.0);
-    assert_eq!(net.round_trips_in::<4>(p, &jobs, 5_000.0), trips, "{p:?}: four trees per sweep, the same trips");
+    assert_eq!(
+        net.round_trips_in::<4>(p, &jobs, 5_000.0, &crate::Silent),
+        trips,
+        "{p:?}: four trees per sweep, the same trips"
+    );
     // Four trees per sweep (with an empty lane) have the one-tree labels, lane by lane.
     let lanes: Vec<Option<Snap>> = dest_points.iter().take(3).map(|&q| Some(snap(q))).collect();
     let (mut to4, mut from4) = (Trees::<4>::new(h), Trees::<4>::new(h));
@@ -393,4 +397,59 @@ fn monaco_routes_known_trips_and_flags_what_it_cannot() {
     // Walking the same trip is slower.
     let walk = net.round_trips(Profile::Foot, &jobs[..1], 500.0)[0][0].expect("walkable");
     assert!(walk.there.duration_s() > trip.there.duration_s());
+}
+
+/// Records what a build reports: (phase, total, advanced, finished), in the order phases start.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<(crate::Phase, u64, u64, bool)>>);
+
+impl crate::Progress for Recorder {
+    fn start(&self, phase: crate::Phase, total: u64) {
+        self.0.lock().unwrap().push((phase, total, 0, false));
+    }
+    fn advance(&self, phase: crate::Phase, n: u64) {
+        let mut v = self.0.lock().unwrap();
+        let last = v.last_mut().expect("advance after start");
+        assert!(last.0 == phase && !last.3, "{phase:?} advances while it runs");
+        last.2 += n;
+    }
+    fn finish(&self, phase: crate::Phase) {
+        let mut v = self.0.lock().unwrap();
+        let last = v.last_mut().expect("finish after start");
+        assert_eq!(last.0, phase);
+        last.3 = true;
+    }
+}
+
+#[test]
+fn progress_adds_up_to_each_phase_total_and_changes_nothing() {
+    use crate::Phase;
+    let pbf = fixture("monaco.osm.pbf");
+    let seen = Recorder::default();
+    let (net, _) = RoadNetwork::from_pbf_with(&pbf, &seen).unwrap();
+    let (quiet, _) = RoadNetwork::from_pbf(&pbf).unwrap();
+    let arcs: u64 = Profile::ALL.iter().map(|&p| net.graph(p).arc_count() as u64).sum();
+    let blobs = crate::osm::check_frames(&pbf).unwrap() as u64;
+    let phases = std::mem::take(&mut *seen.0.lock().unwrap());
+    assert_eq!(
+        phases,
+        vec![
+            (Phase::Read, 2 * blobs, 2 * blobs, true),
+            (Phase::Graphs, 3, 3, true),
+            (Phase::Contract, 2 * arcs, 2 * arcs, true)
+        ]
+    );
+    for p in Profile::ALL {
+        assert_eq!(net.graph(p), quiet.graph(p));
+        assert_eq!(net.hierarchy(p), quiet.hierarchy(p), "{p:?}: the same hierarchy, watched or not");
+    }
+    // Trees: one unit a destination, one lane or four per sweep.
+    let dest = (43.73939, 7.42804);
+    for n in [3usize, 40] {
+        let jobs = vec![Job { dest, homes: vec![(43.73148, 7.42015)] }; n];
+        let trips = net.round_trips_with(Profile::Foot, &jobs, 500.0, &seen);
+        assert_eq!(trips, net.round_trips(Profile::Foot, &jobs, 500.0));
+        let phases = std::mem::take(&mut *seen.0.lock().unwrap());
+        assert_eq!(phases, vec![(Phase::Trees(Profile::Foot), n as u64, n as u64, true)]);
+    }
 }

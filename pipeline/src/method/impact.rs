@@ -61,7 +61,7 @@ pub fn legs(
         requests.push(LegRequest { mode: e.center_mode, home: e.home, dest: (s.lat, s.lon) });
         sites.push(Some((emp, site)));
     }
-    let answers = engines.route(&requests);
+    let answers = engines.route_showing_progress(&requests);
 
     let mut b = LegColumns::default();
     for (i, (q, answer)) in requests.iter().zip(answers).enumerate() {

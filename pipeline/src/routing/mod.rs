@@ -53,14 +53,25 @@ impl Engines<'_> {
     /// reverse and one forward scan per destination), so callers put all the legs of a
     /// destination in one call.
     pub fn route(&self, requests: &[LegRequest]) -> Vec<Answer> {
+        self.route_in(requests, false)
+    }
+
+    /// [`Engines::route`] with the progress of road trees and timetable scans: a bar per profile
+    /// and one for the scans on a terminal, log lines at tenths otherwise (for the run's legs;
+    /// planning, which asks batch after batch, shows its own progress over sites).
+    pub fn route_showing_progress(&self, requests: &[LegRequest]) -> Vec<Answer> {
+        self.route_in(requests, true)
+    }
+
+    fn route_in(&self, requests: &[LegRequest], show_progress: bool) -> Vec<Answer> {
         let mut out = vec![Answer::default(); requests.len()];
         if let Some(r) = self.roads {
-            for (a, leg) in out.iter_mut().zip(roads::route(r, requests)) {
+            for (a, leg) in out.iter_mut().zip(roads::route_with(r, requests, show_progress)) {
                 a.road = leg;
             }
         }
         if let Some(t) = self.transit {
-            for (a, leg) in out.iter_mut().zip(transit::route(t, requests)) {
+            for (a, leg) in out.iter_mut().zip(transit::route_with(t, requests, show_progress)) {
                 a.transit = leg.map(|l| l.map(Box::new));
             }
         }

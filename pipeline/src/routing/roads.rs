@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
-use navette_road::{Job, Profile, RoadNetwork, RoundTrip, Unrouted};
+use navette_road::{Job, Phase, Profile, RoadNetwork, RoundTrip, Silent, Unrouted};
 
 use crate::config::{RoutingConfig, Study};
 use crate::method::mode::{Mode, Network};
@@ -54,11 +55,50 @@ pub fn open(study: &Study) -> Result<Option<RoadRouting>> {
     let (network, reused) = match i.road_network.as_deref() {
         Some(art) => {
             let art: PathBuf = study.resolve(art);
-            RoadNetwork::open(&pbf, &art).with_context(context)?
+            RoadNetwork::open_with(&pbf, &art, &RoadProgress::default()).with_context(context)?
         }
-        None => (RoadNetwork::from_pbf(&pbf).with_context(context)?.0, false),
+        None => (RoadNetwork::from_pbf_with(&pbf, &RoadProgress::default()).with_context(context)?.0, false),
     };
     Ok(Some(RoadRouting { network, config, reused, pbf_name: osm.to_owned() }))
+}
+
+/// Shows the phases of a network build and of road trees through [`crate::progress`]: a bar per
+/// phase on a terminal, a log line at each tenth otherwise.
+#[derive(Default)]
+pub struct RoadProgress {
+    current: Mutex<Option<crate::progress::Progress>>,
+}
+
+/// Trees of a profile below which a batch shows nothing (a small study routes in a blink).
+const MIN_TREES: u64 = 20;
+
+impl navette_road::Progress for RoadProgress {
+    fn start(&self, phase: Phase, total: u64) {
+        let (stage, min_items) = match phase {
+            Phase::Read => ("read pbf", 1),
+            Phase::Graphs => ("graphs", 1),
+            Phase::Contract => ("contract", 1),
+            Phase::Trees(Profile::Car) => ("car trees", MIN_TREES),
+            Phase::Trees(Profile::Bike) => ("bike trees", MIN_TREES),
+            Phase::Trees(Profile::Foot) => ("foot trees", MIN_TREES),
+        };
+        let shown = crate::progress::Progress::new(stage, total, min_items);
+        if let Some(before) = self.current.lock().expect("progress lock").replace(shown) {
+            before.finish();
+        }
+    }
+
+    fn advance(&self, _phase: Phase, n: u64) {
+        if let Some(p) = &*self.current.lock().expect("progress lock") {
+            p.inc(n);
+        }
+    }
+
+    fn finish(&self, _phase: Phase) {
+        if let Some(p) = self.current.lock().expect("progress lock").take() {
+            p.finish();
+        }
+    }
 }
 
 /// A routed leg, one way: the mean of the way there and the way back (the method counts round
@@ -74,6 +114,17 @@ pub struct RoutedLeg {
 /// Routes every request whose mode has a road profile; `None` for the others. Requests are
 /// grouped by (profile, destination): two one-to-all searches per group answer all its homes.
 pub fn route(r: &RoadRouting, requests: &[LegRequest]) -> Vec<Option<Result<RoutedLeg, Unrouted>>> {
+    route_with(r, requests, false)
+}
+
+/// [`route`]; with `show_progress`, a bar over each profile's trees (or log lines at tenths).
+pub fn route_with(
+    r: &RoadRouting,
+    requests: &[LegRequest],
+    show_progress: bool,
+) -> Vec<Option<Result<RoutedLeg, Unrouted>>> {
+    let shown = RoadProgress::default();
+    let progress: &dyn navette_road::Progress = if show_progress { &shown } else { &Silent };
     let mut out: Vec<Option<Result<RoutedLeg, Unrouted>>> = vec![None; requests.len()];
     // (profile, destination bits) → request indices, in a stable order.
     let mut groups: BTreeMap<(Profile, u64, u64), Vec<usize>> = BTreeMap::new();
@@ -91,7 +142,7 @@ pub fn route(r: &RoadRouting, requests: &[LegRequest]) -> Vec<Option<Result<Rout
                 homes: groups[k].iter().map(|&i| requests[i].home).collect(),
             })
             .collect();
-        let results = r.network.round_trips(p, &jobs, r.config.max_snap_m);
+        let results = r.network.round_trips_with(p, &jobs, r.config.max_snap_m, progress);
         for (k, res) in keys.iter().zip(results) {
             for (&i, trip) in groups[k].iter().zip(res) {
                 out[i] = Some(trip.map(|t| one_way(t, requests[i].mode, &r.config)));

@@ -170,8 +170,18 @@ pub fn open(study: &Study) -> Result<Option<TransitRouting>> {
         transfer_radius_m: config.transfer_radius_m,
         min_change_s: config.min_change_s as i32,
     };
-    let loaded = navette_transit::load_feeds(&paths, day, options)
-        .with_context(|| format!("inputs.gtfs in {}: the timetables cannot be used", study.origin))?;
+    // A bar over the steps of loading (each feed's tables and stop times, then the network).
+    let mut shown: Option<crate::progress::Progress> = None;
+    let mut last = 0;
+    let loaded = navette_transit::load_feeds_with(&paths, day, options, &mut |done, total| {
+        let p = shown.get_or_insert_with(|| crate::progress::Progress::new("timetables", total as u64, 1));
+        p.inc((done - last) as u64);
+        last = done;
+    });
+    if let Some(p) = shown {
+        p.finish();
+    }
+    let loaded = loaded.with_context(|| format!("inputs.gtfs in {}: the timetables cannot be used", study.origin))?;
     Ok(Some(TransitRouting { network: loaded.network, config, report: loaded.report, feeds }))
 }
 
@@ -240,9 +250,21 @@ pub fn is_transit(mode: Mode) -> bool {
     mode.network() == mode::Network::Timetable
 }
 
+/// Destinations below which the scans show no progress.
+const MIN_SCANNED: u64 = 20;
+
 /// Routes every public-transport request; `None` for the other modes. Requests are grouped by
 /// destination; groups run in parallel, each with its own label arrays.
 pub fn route(t: &TransitRouting, requests: &[LegRequest]) -> Vec<Option<Result<TransitLeg, TransitUnrouted>>> {
+    route_with(t, requests, false)
+}
+
+/// [`route`]; with `show_progress`, a bar over the destinations scanned (or log lines at tenths).
+pub fn route_with(
+    t: &TransitRouting,
+    requests: &[LegRequest],
+    show_progress: bool,
+) -> Vec<Option<Result<TransitLeg, TransitUnrouted>>> {
     let mut out: Vec<Option<Result<TransitLeg, TransitUnrouted>>> = vec![None; requests.len()];
     let mut groups: BTreeMap<(u64, u64), Vec<usize>> = BTreeMap::new();
     for (i, q) in requests.iter().enumerate() {
@@ -256,9 +278,11 @@ pub fn route(t: &TransitRouting, requests: &[LegRequest]) -> Vec<Option<Result<T
     let depart_at = TransitConfig::seconds(&c.depart_at).expect("checked at load");
     let window_s = (c.window_h * 3600.0).round() as i32;
     let groups: Vec<((u64, u64), Vec<usize>)> = groups.into_iter().collect();
+    let progress = show_progress.then(|| crate::progress::Progress::new("transit", groups.len() as u64, MIN_SCANNED));
     let answers: Vec<Vec<(usize, Result<TransitLeg, TransitUnrouted>)>> = groups
         .par_iter()
         .map(|(dest, idx)| -> Vec<(usize, Result<TransitLeg, TransitUnrouted>)> {
+            let _count = Counted(progress.as_ref());
             let dest = (f64::from_bits(dest.0), f64::from_bits(dest.1));
             let ends = net.access(dest, c.max_egress_m, c.walk_speed_kmh / 3.6, c.detour);
             if ends.is_empty() {
@@ -286,12 +310,26 @@ pub fn route(t: &TransitRouting, requests: &[LegRequest]) -> Vec<Option<Result<T
                 .collect()
         })
         .collect();
+    if let Some(p) = progress {
+        p.finish();
+    }
     for group in answers {
         for (i, r) in group {
             out[i] = Some(r);
         }
     }
     out
+}
+
+/// Counts one destination as done when dropped (whichever way its closure returns).
+struct Counted<'a>(Option<&'a crate::progress::Progress>);
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        if let Some(p) = self.0 {
+            p.inc(1);
+        }
+    }
 }
 
 /// One-way figures: the mean of the way there (home → destination) and back.

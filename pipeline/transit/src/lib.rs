@@ -8,6 +8,9 @@
 //! with journey pointers that unpack into legs ([`scan`]). The crate knows nothing of polars,
 //! DuckDB or the pipeline's tables; see the README for the algorithm, assumptions and limits.
 //!
+//! The crate neither prints nor logs: [`load_feeds_with`] reports its steps to the caller, and
+//! the scans are the caller's to count (one reverse and one forward scan per destination).
+//!
 //! Without a feed, [`rail`] estimates train legs through real stations (iRail station list):
 //! access by distance, a calibrated rail model, egress on foot or by bus.
 
@@ -28,7 +31,7 @@ pub use gtfs::{FileCount, Reject};
 pub use network::Access;
 pub use network::{
     Call, FeedSummary, LoadOptions, LoadReport, Loaded, Network, ServiceDay, StopInput, TimetableInput, TransferRule,
-    load_feeds,
+    load_feeds, load_feeds_with,
 };
 pub use scan::{Journey, Ride, Scanner};
 

@@ -478,12 +478,33 @@ const UNTIMED: i32 = i32::MIN;
 
 /// Loads feeds `(name, path to a zip or folder)` for one service day.
 pub fn load_feeds(feeds: &[(String, PathBuf)], day: ServiceDay, options: LoadOptions) -> Result<Loaded, FeedError> {
+    load_feeds_with(feeds, day, options, &mut |_, _| {})
+}
+
+/// [`load_feeds`], calling `progress(done, total)` as it goes, for a progress bar or log lines
+/// (the crate neither prints nor logs): `total` steps are each feed's tables, each feed's
+/// `stop_times.txt`, then the network (connections and walking transfers); first called with
+/// `done = 0`, then once after each step.
+pub fn load_feeds_with(
+    feeds: &[(String, PathBuf)],
+    day: ServiceDay,
+    options: LoadOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Loaded, FeedError> {
+    let steps = 2 * feeds.len() + 1;
+    let mut done = 0;
+    let mut step = |progress: &mut dyn FnMut(usize, usize)| {
+        done += 1;
+        progress(done, steps);
+    };
+    progress(0, steps);
     let mut sources = Vec::new();
     let mut tables = Vec::new();
     for (name, path) in feeds {
         let mut src = Source::open(name, path)?;
         tables.push(read_tables(&mut src, name)?);
         sources.push(src);
+        step(progress);
     }
     let (date, rule) = choose_service_day(&tables, day)?;
 
@@ -497,6 +518,7 @@ pub fn load_feeds(feeds: &[(String, PathBuf)], day: ServiceDay, options: LoadOpt
         group_base += f.stops.len() as u32;
         let day = TripsOfDay::new(f, date);
         let (raw, mut st) = read_stop_times(src, f, &global, &day)?;
+        step(progress);
         let trips = clean_trips(raw, &mut st);
         too_many_rejects(&f.name, "stop_times.txt", st.count.rejected)?;
         let unit = shape_distance_unit(&trips, &input.stops);
@@ -542,6 +564,7 @@ pub fn load_feeds(feeds: &[(String, PathBuf)], day: ServiceDay, options: LoadOpt
         });
     }
     let network = Network::build(input, options);
+    step(progress);
     Ok(Loaded {
         network,
         report: LoadReport { service_date: date, service_day_rule: rule, feeds: summaries, counts, rejects },

@@ -185,6 +185,23 @@ pub(crate) fn cairns() -> std::path::PathBuf {
 }
 
 #[test]
+fn loading_reports_each_step_once() {
+    let day = ServiceDay::Representative {
+        from: Date::parse_iso("2014-06-01").unwrap(),
+        to: Date::parse_iso("2014-06-30").unwrap(),
+    };
+    let mut calls = Vec::new();
+    let feeds = [("cairns".into(), cairns())];
+    let watched =
+        crate::load_feeds_with(&feeds, day, LoadOptions::default(), &mut |done, total| calls.push((done, total)))
+            .unwrap();
+    assert_eq!(calls, [(0, 3), (1, 3), (2, 3), (3, 3)]);
+    let quiet = load_feeds(&feeds, day, LoadOptions::default()).unwrap();
+    assert_eq!(watched.network.connection_count(), quiet.network.connection_count());
+    assert_eq!(watched.report.rejects.len(), quiet.report.rejects.len());
+}
+
+#[test]
 fn fast_scan_matches_reference_on_cairns() {
     let day = ServiceDay::Representative {
         from: Date::parse_iso("2014-06-01").unwrap(),
