@@ -24,14 +24,20 @@ impl Progress {
     /// A bar when stderr is a terminal, log lines at each tenth otherwise. Stages of fewer than
     /// `min_items` items show nothing (a demo stays quiet).
     pub fn new(stage: &'static str, total: u64, min_items: u64) -> Progress {
+        Progress::styled(stage, total, min_items, "{prefix:>10} [{bar:30}] {pos}/{len} {elapsed} (eta {eta})")
+    }
+
+    /// [`Progress::new`] for items of very unequal cost (the last arcs of a contraction take far
+    /// longer than the first): the bar shows no estimate of the time left, which would mislead.
+    pub fn uneven(stage: &'static str, total: u64, min_items: u64) -> Progress {
+        Progress::styled(stage, total, min_items, "{prefix:>10} [{bar:30}] {pos}/{len} {elapsed}")
+    }
+
+    fn styled(stage: &'static str, total: u64, min_items: u64, template: &str) -> Progress {
         let quiet = total < min_items;
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {elapsed} (eta {eta})")
-                    .expect("the template is valid")
-                    .progress_chars("=> "),
-            );
+            bar.set_style(ProgressStyle::with_template(template).expect("the template is valid").progress_chars("=> "));
             bar.set_prefix(stage);
             bar
         });

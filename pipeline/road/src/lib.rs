@@ -44,7 +44,8 @@ pub enum Phase {
     /// Building the profiles' graphs: units are profiles.
     Graphs,
     /// Contracting every profile's graph into its hierarchy: units are arcs of all the graphs,
-    /// each counted twice (initial priority, then contraction).
+    /// each counted twice (initial priority, then contraction). Far from equal in cost: the last
+    /// arcs contracted, at the top of the hierarchy, take most of the time.
     Contract,
     /// Growing the trees of a profile: units are destinations.
     Trees(Profile),

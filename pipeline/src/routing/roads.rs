@@ -82,7 +82,12 @@ impl navette_road::Progress for RoadProgress {
             Phase::Trees(Profile::Bike) => ("bike trees", MIN_TREES),
             Phase::Trees(Profile::Foot) => ("foot trees", MIN_TREES),
         };
-        let shown = crate::progress::Progress::new(stage, total, min_items);
+        // Contracting the last arcs (the top of the hierarchy, the densest) takes most of the
+        // time: no estimate of the time left there.
+        let shown = match phase {
+            Phase::Contract => crate::progress::Progress::uneven(stage, total, min_items),
+            _ => crate::progress::Progress::new(stage, total, min_items),
+        };
         if let Some(before) = self.current.lock().expect("progress lock").replace(shown) {
             before.finish();
         }
