@@ -175,8 +175,10 @@ pub fn open(study: &Study) -> Result<Option<TransitRouting>> {
     let mut last = 0;
     let loaded = navette_transit::load_feeds_with(&paths, day, options, &mut |done, total| {
         let p = shown.get_or_insert_with(|| crate::progress::Progress::new("timetables", total as u64, 1));
-        p.inc((done - last) as u64);
-        last = done;
+        if done > last {
+            p.inc((done - last) as u64);
+            last = done;
+        }
     });
     if let Some(p) = shown {
         p.finish();
