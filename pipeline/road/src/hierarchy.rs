@@ -341,11 +341,11 @@ pub fn build(g: &Graph) -> Hierarchy {
     let arc_cost = |b: usize| Cost::arc(g, b);
     // Room for each arc's turns (loops left out), both ways, before any shortcut.
     let (mut out_room, mut in_room) = (vec![0u32; n], vec![0u32; n]);
-    for a in 0..n {
+    for (a, room) in out_room.iter_mut().enumerate() {
         for t in g.out_first[a] as usize..g.out_first[a + 1] as usize {
             let b = g.out_to[t] as usize;
             if b != a {
-                out_room[a] += 1;
+                *room += 1;
                 in_room[b] += 1;
             }
         }
