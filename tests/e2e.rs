@@ -703,9 +703,9 @@ fn demo_scenarios_differ_exactly_where_their_option_acts() {
     let n: i64 = conn.query_row("SELECT count(*) FROM scenarios", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 9);
     let run_json = std::fs::read_to_string(tmp.path().join("o/run.json")).unwrap();
-    assert!(run_json.contains("\"schema_version\": 5") && run_json.contains("train_factor_x2"), "{run_json}");
+    assert!(run_json.contains("\"schema_version\": 6") && run_json.contains("train_factor_x2"), "{run_json}");
     let v: u32 = conn.query_row("SELECT schema_version FROM run_info", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 5);
+    assert_eq!(v, 6);
 }
 
 #[test]
@@ -1483,6 +1483,95 @@ fn the_mons_example_is_routed_on_belgian_roads() {
             std::fs::read_to_string(out.path().join(format!("o/reports/companies/{c}/2026-Q1/report.html"))).unwrap();
         assert!(html.matches("<polyline").count() > 100 && html.contains("OpenStreetMap"), "{c}: roads drawn");
     }
+}
+
+/// The potential over routed legs (schema 6): the Mons example with a second site at the
+/// Grand-Place. Every employee's office leg in `employee_potential` is the run's office leg
+/// (`legs`), and for every driver the nearest site and its distance are those of `roads::route`
+/// called directly on both sites (each way rounded to whole km, ties to the site listed first);
+/// the run's center legs, answered from the memo the potential filled, equal `roads::route` too.
+#[test]
+fn the_potential_takes_the_nearest_site_by_routed_legs() {
+    use navette::method::mode::Mode;
+    use navette::routing::LegRequest;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/examples/mons").canonicalize().unwrap();
+    let read = |f: &str| std::fs::read_to_string(root.join(f)).unwrap();
+    let pbf = root.join("../../osm/mons.osm.pbf").canonicalize().unwrap();
+    let toml = read("study.toml").replace("\"../../osm/mons.osm.pbf\"", &format!("{:?}", pbf.display().to_string()));
+    let grand_place = (50.4546, 3.9520);
+    let sites = format!("{}GP,Grand-Place,Mons,{},{},10,2025-09-01\n", read("sites.csv"), grand_place.0, grand_place.1);
+    let mut files = vec![
+        ("study.toml".to_owned(), toml),
+        ("sites.csv".to_owned(), sites),
+        ("companies.csv".to_owned(), read("companies.csv")),
+        ("employees.csv".to_owned(), read("employees.csv")),
+        ("cards.csv".to_owned(), read("cards.csv")),
+    ];
+    for e in std::fs::read_dir(root.join("logs")).unwrap() {
+        let e = e.unwrap();
+        files.push((format!("logs/{}", e.file_name().to_str().unwrap()), std::fs::read_to_string(e.path()).unwrap()));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();
+    let dir = study(&refs);
+    let o = navette(&["run", "--config", "study.toml", "--out", "o"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let conn = Connection::open(dir.path().join("o/warehouse.duckdb")).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM employee_potential"), 40);
+    // The office leg of the potential is the run's.
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM employee_potential p JOIN legs l ON l.employee_pid = p.employee_pid AND l.leg = 'office'
+             WHERE p.office_km <> l.distance_m / 1000 OR p.office_method <> l.method"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM employee_potential
+             WHERE method <> CASE WHEN 'estimated' IN (office_method, nearest_site_method) THEN 'estimated'
+                                  WHEN 'stations' IN (office_method, nearest_site_method) THEN 'stations'
+                                  ELSE 'routed' END"
+        ),
+        0
+    );
+
+    let study_ = navette::config::Study::load(&dir.path().join("study.toml")).unwrap();
+    let roads = navette::routing::roads::open(&study_).unwrap().expect("the example has an OSM extract");
+    let mons_site = (50.45380, 3.94150);
+    let rounded_km = |m: f64| (m / 1000.0).round();
+    let people: Vec<Vec<String>> =
+        read("employees.csv").lines().skip(1).map(|l| l.split(',').map(str::to_owned).collect()).collect();
+    let mut potential = conn
+        .prepare("SELECT nearest_site_id, nearest_site_km, nearest_site_method FROM employee_potential WHERE employee_pid = ?")
+        .unwrap();
+    let mut center = conn
+        .prepare("SELECT distance_m FROM legs WHERE employee_pid = ? AND leg = 'center' AND site_id = 'MONS'")
+        .unwrap();
+    let (mut at_mons, mut at_gp, mut center_checked) = (0, 0, 0);
+    for p in people.iter().filter(|p| p[4] == "car" && p[7].is_empty()) {
+        let home: (f64, f64) = (p[2].parse().unwrap(), p[3].parse().unwrap());
+        let q = |dest| LegRequest { mode: Mode::Car, home, dest };
+        let routed = navette::routing::roads::route(&roads, &[q(mons_site), q(grand_place)]);
+        let (Some(Ok(m)), Some(Ok(g))) = (&routed[0], &routed[1]) else { continue };
+        let (mk, gk) = (rounded_km(m.distance_m), rounded_km(g.distance_m));
+        let want = if gk < mk { ("GP", gk) } else { ("MONS", mk) };
+        let pid = navette::privacy::pseudonym::pseudonym(&study_.config.privacy.pseudonym_key, &p[0]);
+        let got: (String, f64, String) =
+            potential.query_row([&pid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        assert_eq!((got.0.as_str(), got.1, got.2.as_str()), (want.0, want.1, "routed"), "{}", p[0]);
+        if want.0 == "GP" {
+            at_gp += 1
+        } else {
+            at_mons += 1
+        }
+        if let Ok(d) = center.query_row([&pid], |r| r.get::<_, f64>(0)) {
+            assert_eq!(d, mk * 1000.0, "{}: the run's center leg", p[0]);
+            center_checked += 1;
+        }
+    }
+    assert!(at_mons >= 2 && at_gp >= 2, "{at_mons} drivers nearest to MONS, {at_gp} to GP");
+    assert!(center_checked >= 3, "{center_checked} center legs checked");
 }
 
 /// The energy lines (`[energy]`): off, the views are empty and no report shows them; on, each

@@ -12,6 +12,7 @@
 //! NAVETTE_ROAD_POINTS=near cargo bench ...   # homes and destinations at random points within
 //!                                           # NAVETTE_ROAD_NEAR_M (100) m of a car road, the
 //!                                           # same for every profile
+//! NAVETTE_ROAD_FULL=1 cargo bench ...   # the same jobs again with full sweeps only (no RPHAST)
 //! NAVETTE_ROAD_CHECK=10 cargo bench ...   # trees timed alone and checked against Dijkstra for
 //!                                         # the first 10 destinations only (default: all)
 //! ```
@@ -270,6 +271,15 @@ fn main() {
         let t = Instant::now();
         let res = net.round_trips(*p, &jobs, 1000.0);
         let q = t.elapsed().as_secs_f64();
+        // NAVETTE_ROAD_FULL=1: the same jobs with full sweeps only (PHAST without the homes'
+        // selections), for the ratio; the costs must be the same.
+        if env("NAVETTE_ROAD_FULL", 0) == 1 {
+            let t = Instant::now();
+            let full = net.round_trips_sweeping(*p, &jobs, 1000.0, navette_road::Sweep::Full, &navette_road::Silent);
+            let f = t.elapsed().as_secs_f64();
+            assert!(full == res, "{}: full sweeps give other costs", p.name());
+            eprintln!("  {}: round trips {q:.2} s (full sweeps only: {f:.2} s, {:.1}×)", p.name(), f / q);
+        }
         query_total_s += q;
         let ok = res.iter().flatten().filter(|r| r.is_ok()).count();
         let trees_t = Instant::now();

@@ -122,7 +122,7 @@ impl Witness {
 
     /// Costs from `src` avoiding `avoid`, exact up to `bound` unless a limit stopped the search,
     /// or until every arc marked in `target` (`targets` of them) is settled.
-    fn run(&mut self, out: &[Vec<ChEdge>], src: u32, avoid: u32, bound: Packed, targets: usize, max_settled: usize) {
+    fn run(&mut self, out: &Lists, src: u32, avoid: u32, bound: Packed, targets: usize, max_settled: usize) {
         for &t in &self.touched {
             self.dist[t as usize] = UNREACHED;
         }
@@ -152,7 +152,7 @@ impl Witness {
             if h > WITNESS_HOPS {
                 continue;
             }
-            for e in &out[x as usize] {
+            for e in out.get(x) {
                 let y = e.node;
                 if y == avoid {
                     continue;
@@ -172,19 +172,122 @@ impl Witness {
     }
 }
 
+/// Adjacency lists of every arc in one arena, instead of one heap allocation per arc (a `Vec`
+/// per arc and direction costs 24 bytes plus an allocation of at least 64 bytes and its header:
+/// over a gigabyte on a country's foot graph). A list lives in `edges[start..start + len]` with
+/// room for `cap`; a list that outgrows its room moves to the end of the arena, and the arena is
+/// compacted when the space left behind exceeds the live edges. Order within a list is that of
+/// a `Vec` (push appends, retain keeps order), so the hierarchy is the same.
+struct Lists {
+    edges: Vec<ChEdge>,
+    start: Vec<u32>,
+    len: Vec<u32>,
+    cap: Vec<u32>,
+    /// Slots no list owns any more.
+    garbage: usize,
+}
+
+impl Lists {
+    /// Lists with room for `room[v]` edges each, laid out in order.
+    fn with_room(room: &[u32]) -> Lists {
+        let mut start = Vec::with_capacity(room.len());
+        let mut at = 0u64;
+        for &r in room {
+            start.push(u32::try_from(at).expect("fewer than 2^32 edges"));
+            at += u64::from(r);
+        }
+        Lists {
+            edges: vec![ChEdge::default(); at as usize],
+            start,
+            len: vec![0; room.len()],
+            cap: room.to_vec(),
+            garbage: 0,
+        }
+    }
+
+    #[inline]
+    fn get(&self, v: u32) -> &[ChEdge] {
+        let s = self.start[v as usize] as usize;
+        &self.edges[s..s + self.len[v as usize] as usize]
+    }
+
+    #[inline]
+    fn get_mut(&mut self, v: u32) -> &mut [ChEdge] {
+        let s = self.start[v as usize] as usize;
+        &mut self.edges[s..s + self.len[v as usize] as usize]
+    }
+
+    fn push(&mut self, v: u32, e: ChEdge) {
+        let vi = v as usize;
+        if self.len[vi] == self.cap[vi] {
+            if self.garbage > self.edges.len() / 2 {
+                self.compact();
+            }
+            // Move to the end of the arena with twice the room.
+            let (s, l) = (self.start[vi] as usize, self.len[vi] as usize);
+            let new_cap = (2 * l).max(4);
+            let at = self.edges.len();
+            self.edges.extend_from_within(s..s + l);
+            self.edges.resize(at + new_cap, ChEdge::default());
+            self.garbage += self.cap[vi] as usize;
+            self.start[vi] = u32::try_from(at).expect("fewer than 2^32 edges");
+            self.cap[vi] = new_cap as u32;
+        }
+        let at = (self.start[vi] + self.len[vi]) as usize;
+        self.edges[at] = e;
+        self.len[vi] += 1;
+    }
+
+    /// Takes the list of `v` out (it is left empty, its room given up).
+    fn take(&mut self, v: u32) -> Vec<ChEdge> {
+        let list = self.get(v).to_vec();
+        let vi = v as usize;
+        self.garbage += self.cap[vi] as usize;
+        (self.len[vi], self.cap[vi]) = (0, 0);
+        list
+    }
+
+    /// Keeps the edges of `v`'s list for which `keep` holds, in order.
+    fn retain(&mut self, v: u32, keep: impl Fn(&ChEdge) -> bool) {
+        let list = self.get_mut(v);
+        let mut kept = 0;
+        for i in 0..list.len() {
+            if keep(&list[i]) {
+                list[kept] = list[i];
+                kept += 1;
+            }
+        }
+        self.len[v as usize] = kept as u32;
+    }
+
+    /// Lays the lists out again end to end, each with room for what it holds.
+    fn compact(&mut self) {
+        let live: usize = self.len.iter().map(|&l| l as usize).sum();
+        let mut edges = Vec::with_capacity(live + live / 4);
+        for v in 0..self.start.len() {
+            let (s, l) = (self.start[v] as usize, self.len[v] as usize);
+            self.start[v] = u32::try_from(edges.len()).expect("fewer than 2^32 edges");
+            edges.extend_from_slice(&self.edges[s..s + l]);
+            self.cap[v] = l as u32;
+        }
+        self.edges = edges;
+        self.garbage = 0;
+    }
+}
+
 /// The graph while it is being contracted: remaining edges only, both ways (16 bytes an edge:
 /// the other end and the cost's three fields).
 struct Remaining {
-    out: Vec<Vec<ChEdge>>,
-    inn: Vec<Vec<ChEdge>>,
+    out: Lists,
+    inn: Lists,
 }
 
 impl Remaining {
     /// Shortcuts needed to contract `v`: (from, to, cost), in a deterministic order.
     fn shortcuts(&self, v: u32, w: &mut Witness, max_settled: usize, found: &mut Vec<(u32, u32, Packed)>) {
         found.clear();
-        let outs = &self.out[v as usize];
-        for ein in &self.inn[v as usize] {
+        let outs = self.out.get(v);
+        for ein in self.inn.get(v) {
             let (u, cu) = (ein.node, ein.cost());
             let bound = outs.iter().filter(|e| e.node != u).map(|e| cu + e.cost()).max();
             let Some(bound) = bound else { continue };
@@ -207,16 +310,16 @@ impl Remaining {
     }
 
     fn add(&mut self, u: u32, t: u32, c: Packed) -> bool {
-        if let Some(e) = self.out[u as usize].iter_mut().find(|e| e.node == t) {
+        if let Some(e) = self.out.get_mut(u).iter_mut().find(|e| e.node == t) {
             if c < e.cost() {
                 *e = ChEdge::new(t, c);
-                let back = self.inn[t as usize].iter_mut().find(|e| e.node == u).expect("edges are kept both ways");
+                let back = self.inn.get_mut(t).iter_mut().find(|e| e.node == u).expect("edges are kept both ways");
                 *back = ChEdge::new(u, c);
             }
             false
         } else {
-            self.out[u as usize].push(ChEdge::new(t, c));
-            self.inn[t as usize].push(ChEdge::new(u, c));
+            self.out.push(u, ChEdge::new(t, c));
+            self.inn.push(t, ChEdge::new(u, c));
             true
         }
     }
@@ -228,7 +331,7 @@ impl Remaining {
 /// faster trees than adding the level or weighting the terms otherwise.
 fn priority(r: &Remaining, v: u32, w: &mut Witness, deleted: u32, buf: &mut Vec<(u32, u32, Packed)>) -> i64 {
     r.shortcuts(v, w, WITNESS_SETTLED_ESTIMATE, buf);
-    let removed = r.out[v as usize].len() + r.inn[v as usize].len();
+    let removed = r.out.get(v).len() + r.inn.get(v).len();
     2 * (buf.len() as i64 - removed as i64) + deleted as i64
 }
 
@@ -244,7 +347,19 @@ pub(crate) fn build_counted(g: &Graph, done: &dyn Fn(u64)) -> Hierarchy {
     // Units of work between two calls of `done`.
     let batch = (n as u64 / 100).max(1);
     let arc_cost = |b: usize| Cost::arc(g, b);
-    let mut r = Remaining { out: vec![Vec::new(); n], inn: vec![Vec::new(); n] };
+    // Room for each arc's turns (loops left out), both ways, before any shortcut.
+    let (mut out_room, mut in_room) = (vec![0u32; n], vec![0u32; n]);
+    for (a, room) in out_room.iter_mut().enumerate() {
+        for t in g.out_first[a] as usize..g.out_first[a + 1] as usize {
+            let b = g.out_to[t] as usize;
+            if b != a {
+                *room += 1;
+                in_room[b] += 1;
+            }
+        }
+    }
+    let mut r = Remaining { out: Lists::with_room(&out_room), inn: Lists::with_room(&in_room) };
+    drop((out_room, in_room));
     for a in 0..n {
         for t in g.out_first[a] as usize..g.out_first[a + 1] as usize {
             let b = g.out_to[t];
@@ -297,17 +412,17 @@ pub(crate) fn build_counted(g: &Graph, done: &dyn Fn(u64)) -> Hierarchy {
         if contractions.is_multiple_of(batch) {
             done(batch);
         }
-        let outs = std::mem::take(&mut r.out[vi]);
-        let inns = std::mem::take(&mut r.inn[vi]);
+        let outs = r.out.take(v);
+        let inns = r.inn.take(v);
         nbrs.clear();
         for e in &outs {
             fin.push((v, *e));
-            r.inn[e.node as usize].retain(|x| x.node != v);
+            r.inn.retain(e.node, |x| x.node != v);
             nbrs.push(e.node);
         }
         for e in &inns {
             fin.push((e.node, ChEdge { node: v, ..*e }));
-            r.out[e.node as usize].retain(|x| x.node != v);
+            r.out.retain(e.node, |x| x.node != v);
             nbrs.push(e.node);
         }
         for &(u, t, c) in &buf {

@@ -27,11 +27,13 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+
+use crate::graph::NONE;
 use sha2::{Digest, Sha256};
 
 pub use graph::{BuildStats, Graph};
 pub use hierarchy::Hierarchy;
-pub use phast::{Phast, Trees};
+pub use phast::{Phast, Selection, Trees};
 pub use profile::Profile;
 pub use search::{Cost, Searcher};
 pub use snap::{Snap, Snapper};
@@ -78,6 +80,23 @@ impl Progress for Silent {}
 /// Trees of the same direction grown in one PHAST sweep by [`RoadNetwork::round_trips`] when
 /// there are enough destinations (each edge is read once for all of them).
 pub const TREE_LANES: usize = 4;
+
+/// A job's trees are swept over the hierarchy's positions their homes need (RPHAST) when those
+/// are at most this share (1/n) of all positions; a full sweep is cheaper beyond (it reads
+/// memory in order, a restricted one jumps).
+pub const RESTRICTED_SWEEP_SHARE: usize = 8;
+
+/// How [`RoadNetwork::round_trips_sweeping`] sweeps (the same costs every way; tests compare
+/// them, benchmarks time them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// Restricted when the selection is small ([`RESTRICTED_SWEEP_SHARE`]), else full.
+    Auto,
+    /// Always the whole hierarchy (PHAST).
+    Full,
+    /// Always restricted to the homes' selection (RPHAST).
+    Restricted,
+}
 
 /// Walking speed on the way between a point and the road it snaps to (m/s; 5 km/h).
 pub const ACCESS_WALK_MPS: f64 = 5.0 / 3.6;
@@ -344,6 +363,9 @@ impl RoadNetwork {
     /// one-to-all PHAST trees per job (reverse for the way there, forward for the way back), jobs
     /// in parallel; results in job and home order. The same results as plain Dijkstra trees.
     /// With enough jobs to keep every thread busy, [`TREE_LANES`] destinations share each sweep.
+    /// When the homes are few (an office's staff on a country's network), each sweep labels only
+    /// the part of the hierarchy their costs read ([`Selection`], RPHAST): the same costs, for
+    /// the price of the homes' search spaces instead of the whole graph.
     pub fn round_trips(&self, p: Profile, jobs: &[Job], max_snap_m: f64) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         self.round_trips_with(p, jobs, max_snap_m, &Silent)
     }
@@ -357,54 +379,96 @@ impl RoadNetwork {
         max_snap_m: f64,
         progress: &dyn Progress,
     ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
+        self.round_trips_sweeping(p, jobs, max_snap_m, Sweep::Auto, progress)
+    }
+
+    /// [`RoadNetwork::round_trips_with`], sweeping as `sweep` says (benchmarks compare them).
+    pub fn round_trips_sweeping(
+        &self,
+        p: Profile,
+        jobs: &[Job],
+        max_snap_m: f64,
+        sweep: Sweep,
+        progress: &dyn Progress,
+    ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         progress.start(Phase::Trees(p), jobs.len() as u64);
         let out = if jobs.len() >= 2 * TREE_LANES * rayon::current_num_threads() {
-            self.round_trips_in::<TREE_LANES>(p, jobs, max_snap_m, progress)
+            self.round_trips_in::<TREE_LANES>(p, jobs, max_snap_m, sweep, progress)
         } else {
-            self.round_trips_in::<1>(p, jobs, max_snap_m, progress)
+            self.round_trips_in::<1>(p, jobs, max_snap_m, sweep, progress)
         };
         progress.finish(Phase::Trees(p));
         out
     }
 
-    /// [`RoadNetwork::round_trips`] with `L` destinations per sweep.
+    /// [`RoadNetwork::round_trips`] with `L` destinations per sweep, sweeping as `sweep` says.
     pub(crate) fn round_trips_in<const L: usize>(
         &self,
         p: Profile,
         jobs: &[Job],
         max_snap_m: f64,
+        sweep: Sweep,
         progress: &dyn Progress,
     ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         let g = self.graph(p);
         let h = self.hierarchy(p);
+        let limit = match sweep {
+            Sweep::Auto => h.len() / RESTRICTED_SWEEP_SHARE,
+            Sweep::Full => 0,
+            Sweep::Restricted => usize::MAX,
+        };
         // Label arrays are large (64 bytes an arc with four lanes): reused through a pool, so that
         // there are at most as many as threads (rayon's `map_init` may make one per work split).
-        let pool: std::sync::Mutex<Vec<(Trees<L>, Trees<L>)>> = std::sync::Mutex::new(Vec::new());
+        type Scratch<const L: usize> = (Trees<L>, Trees<L>, Selection);
+        let pool: std::sync::Mutex<Vec<Scratch<L>>> = std::sync::Mutex::new(Vec::new());
         let per_chunk: Vec<Vec<Vec<Result<RoundTrip, Unrouted>>>> = jobs
             .par_chunks(L)
             .map(|chunk| {
                 let taken = pool.lock().expect("no panic while holding the pool").pop();
-                let (mut to, mut from) = taken.unwrap_or_else(|| (Trees::<L>::new(h), Trees::<L>::new(h)));
+                let (mut to, mut from, mut sel) =
+                    taken.unwrap_or_else(|| (Trees::<L>::new(h), Trees::<L>::new(h), Selection::new(h)));
                 let out = {
                     let dests: Vec<Option<Snap>> =
                         chunk.iter().map(|j| self.snap(p, j.dest.0, j.dest.1, max_snap_m)).collect();
-                    to.to_destinations(g, h, &dests);
-                    from.from_origins(g, h, &dests);
-                    chunk
+                    let homes: Vec<Vec<Option<Snap>>> = chunk
+                        .iter()
+                        .map(|j| j.homes.iter().map(|&(lat, lon)| self.snap(p, lat, lon, max_snap_m)).collect())
+                        .collect();
+                    // The arcs whose labels the homes' costs read (`search::cost_from`/`cost_to`):
+                    // the turns out of (way there) and into (way back) the arcs of their edges.
+                    let home_arcs = || {
+                        homes
+                            .iter()
+                            .flatten()
+                            .flatten()
+                            .flat_map(|s| g.edge_arc[s.edge as usize])
+                            .filter(|&a| a != NONE)
+                    };
+                    let out_of = home_arcs().flat_map(|b| {
+                        g.out_to[g.out_first[b as usize] as usize..g.out_first[b as usize + 1] as usize].iter().copied()
+                    });
+                    let restricted = sel.select(h, false, out_of, limit);
+                    to.to_destinations_in(g, h, &dests, restricted.then_some(&sel));
+                    let into = home_arcs().flat_map(|b| {
+                        g.in_from[g.in_first[b as usize] as usize..g.in_first[b as usize + 1] as usize].iter().copied()
+                    });
+                    let restricted = sel.select(h, true, into, limit);
+                    from.from_origins_in(g, h, &dests, restricted.then_some(&sel));
+                    homes
                         .iter()
                         .zip(&dests)
                         .enumerate()
-                        .map(|(lane, (job, dest))| {
+                        .map(|(lane, (homes, dest))| {
                             let Some(dest) = dest else {
-                                return vec![Err(Unrouted::DestinationOffNetwork); job.homes.len()];
+                                return vec![Err(Unrouted::DestinationOffNetwork); homes.len()];
                             };
-                            job.homes
+                            homes
                                 .iter()
-                                .map(|&(lat, lon)| {
-                                    let home = self.snap(p, lat, lon, max_snap_m).ok_or(Unrouted::OriginOffNetwork)?;
+                                .map(|home| {
+                                    let home = home.as_ref().ok_or(Unrouted::OriginOffNetwork)?;
                                     let access_m = home.offset_m + dest.offset_m;
-                                    let there = to.lane_cost_from(g, h, lane, &home).ok_or(Unrouted::NoRoute)?;
-                                    let back = from.lane_cost_to(g, h, lane, &home).ok_or(Unrouted::NoRoute)?;
+                                    let there = to.lane_cost_from(g, h, lane, home).ok_or(Unrouted::NoRoute)?;
+                                    let back = from.lane_cost_to(g, h, lane, home).ok_or(Unrouted::NoRoute)?;
                                     Ok(RoundTrip {
                                         there: Leg { network: there, access_m },
                                         back: Leg { network: back, access_m },
@@ -414,7 +478,7 @@ impl RoadNetwork {
                         })
                         .collect()
                 };
-                pool.lock().expect("no panic while holding the pool").push((to, from));
+                pool.lock().expect("no panic while holding the pool").push((to, from, sel));
                 progress.advance(Phase::Trees(p), chunk.len() as u64);
                 out
             })

@@ -11,6 +11,9 @@
 //!   over `down` edges, sweep over `up` edges), seeded with `prefix(d) − arc(d) + K` at the
 //!   anchor's arcs `d`, where `K` (the larger of their arc costs, field by field) keeps every
 //!   field non-negative; a label is read back as `R(x) + arc(x) − K`.
+//! - **Restricted sweeps** (RPHAST): when only a few arcs' labels are wanted (a job's homes), a
+//!   [`Selection`] of the positions they depend on is swept instead of the whole hierarchy, with
+//!   the same labels on those arcs.
 //! - **Lanes**: [`Trees<L>`] grows `L` trees of the same direction (several destinations) in one
 //!   sweep, so each edge is read once for all of them and a position's `L` labels share a cache
 //!   line. [`Phast`] is the one-lane case.
@@ -118,9 +121,34 @@ impl<const L: usize> Trees<L> {
         }
     }
 
+    /// The downward sweep restricted to the positions of `sel` (RPHAST): the same labels as
+    /// [`Trees::sweep`] on them, since a selection holds every position their labels read.
+    fn sweep_selected(&mut self, h: &Hierarchy, forward: bool, sel: &Selection) {
+        let (first, edges) = if forward { (&h.down_first, &h.down) } else { (&h.up_first, &h.up) };
+        let label = &mut self.label;
+        for &p in &sel.positions {
+            let p = p as usize;
+            let mut best = if self.reached[p / 64] & (1 << (p % 64)) != 0 { label[p] } else { [UNREACHED; L] };
+            for e in &edges[first[p] as usize..first[p + 1] as usize] {
+                let (from, c) = (&label[e.node as usize], e.cost());
+                for l in 0..L {
+                    best[l] = best[l].min(from[l] + c);
+                }
+            }
+            label[p] = best;
+        }
+    }
+
     /// Reverse trees, one per lane (at most `L` destinations; `None` leaves a lane unreached):
     /// afterwards [`Trees::lane_cost_from`] gives any point's cost to each destination.
     pub fn to_destinations(&mut self, g: &Graph, h: &Hierarchy, dests: &[Option<Snap>]) {
+        self.to_destinations_in(g, h, dests, None);
+    }
+
+    /// [`Trees::to_destinations`], labelling only the positions of `sel` when given (selected
+    /// for reverse trees, [`Selection::select`] with `forward = false`): exact there, stale
+    /// elsewhere.
+    pub fn to_destinations_in(&mut self, g: &Graph, h: &Hierarchy, dests: &[Option<Snap>], sel: Option<&Selection>) {
         assert!(dests.len() <= L, "at most {L} trees at a time");
         self.reset();
         for (lane, dest) in dests.iter().enumerate() {
@@ -139,13 +167,22 @@ impl<const L: usize> Trees<L> {
             self.offset[lane] = k.pack();
             self.anchors[lane] = Some(*dest);
         }
-        self.sweep(h, false);
+        match sel {
+            Some(sel) => self.sweep_selected(h, false, sel),
+            None => self.sweep(h, false),
+        }
         self.direction = Some(Direction::ToAnchor);
     }
 
     /// Forward trees, one per lane (at most `L` origins; `None` leaves a lane unreached):
     /// afterwards [`Trees::lane_cost_to`] gives the cost from each origin to any point.
     pub fn from_origins(&mut self, g: &Graph, h: &Hierarchy, origins: &[Option<Snap>]) {
+        self.from_origins_in(g, h, origins, None);
+    }
+
+    /// [`Trees::from_origins`], labelling only the positions of `sel` when given (selected for
+    /// forward trees, [`Selection::select`] with `forward = true`): exact there, stale elsewhere.
+    pub fn from_origins_in(&mut self, g: &Graph, h: &Hierarchy, origins: &[Option<Snap>], sel: Option<&Selection>) {
         assert!(origins.len() <= L, "at most {L} trees at a time");
         self.reset();
         for (lane, origin) in origins.iter().enumerate() {
@@ -159,7 +196,10 @@ impl<const L: usize> Trees<L> {
             self.upward(h, lane, true);
             self.anchors[lane] = Some(*origin);
         }
-        self.sweep(h, true);
+        match sel {
+            Some(sel) => self.sweep_selected(h, true, sel),
+            None => self.sweep(h, true),
+        }
         self.direction = Some(Direction::FromAnchor);
     }
 
@@ -191,6 +231,76 @@ impl<const L: usize> Trees<L> {
         assert_eq!(self.direction, Some(Direction::FromAnchor), "cost_to needs forward trees");
         let origin = self.anchors[lane].expect("the lane has an origin");
         cost_to(g, &origin, home, |a| self.lane_label(g, h, lane, a))
+    }
+}
+
+/// The positions a restricted sweep must label (RPHAST, Delling, Goldberg and Werneck 2011) so
+/// that the labels of some target arcs are exact: the targets and, transitively, every position
+/// a sweep reads to label them. A sweep labels a position from its higher neighbours, so the
+/// selection follows the sweep's edges upwards; it is small when the targets are few (a job's
+/// homes), and then a tree costs its homes' search spaces instead of the whole graph.
+#[derive(Debug)]
+pub struct Selection {
+    mark: Vec<u64>,
+    stack: Vec<u32>,
+    /// Selected positions, in increasing order (the sweep's).
+    positions: Vec<u32>,
+}
+
+impl Selection {
+    /// An empty selection for hierarchy `h`.
+    pub fn new(h: &Hierarchy) -> Selection {
+        Selection { mark: vec![0; h.len().div_ceil(64)], stack: Vec::new(), positions: Vec::new() }
+    }
+
+    /// Number of positions selected.
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    /// Whether nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// Selects the positions of the target arcs `arcs` and all they depend on in a reverse
+    /// (`forward = false`, [`Trees::to_destinations_in`]) or forward sweep. Gives up, leaving the
+    /// selection empty and returning false, as soon as it would hold more than `limit`
+    /// positions: a full sweep is then cheaper.
+    pub fn select(&mut self, h: &Hierarchy, forward: bool, arcs: impl IntoIterator<Item = u32>, limit: usize) -> bool {
+        self.clear();
+        for a in arcs {
+            self.push(h.pos[a as usize]);
+        }
+        while let Some(p) = self.stack.pop() {
+            let edges = if forward { h.down_of(p as usize) } else { h.up_of(p as usize) };
+            for e in edges {
+                self.push(e.node);
+            }
+            if self.positions.len() > limit {
+                self.clear();
+                return false;
+            }
+        }
+        self.positions.sort_unstable();
+        true
+    }
+
+    fn push(&mut self, p: u32) {
+        let (w, b) = (p as usize / 64, 1u64 << (p % 64));
+        if self.mark[w] & b == 0 {
+            self.mark[w] |= b;
+            self.positions.push(p);
+            self.stack.push(p);
+        }
+    }
+
+    fn clear(&mut self) {
+        for &p in &self.positions {
+            self.mark[p as usize / 64] = 0;
+        }
+        self.positions.clear();
+        self.stack.clear();
     }
 }
 

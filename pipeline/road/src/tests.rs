@@ -12,7 +12,7 @@ use crate::profile::{Profile, Tags, node_rule, way_rule};
 use crate::reference::{RawGraph, check_rules_independently, every_edge_has_an_arc};
 use crate::search::Searcher;
 use crate::snap::Snap;
-use crate::{Job, Phast, RoadNetwork, Trees, Unrouted};
+use crate::{Job, Phast, RoadNetwork, Sweep, Trees, Unrouted};
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/osm").join(name)
@@ -156,10 +156,25 @@ fn check_against_reference(
     let homes: Vec<Snap> = home_points.iter().copied().map(snap).collect();
     let jobs: Vec<Job> = dest_points.iter().map(|&dest| Job { dest, homes: home_points.clone() }).collect();
     let trips = net.round_trips(p, &jobs, 5_000.0);
+    for sweep in [Sweep::Auto, Sweep::Full, Sweep::Restricted] {
+        assert_eq!(
+            net.round_trips_in::<1>(p, &jobs, 5_000.0, sweep, &crate::Silent),
+            trips,
+            "{p:?}: {sweep:?} sweeps, the same trips"
+        );
+        assert_eq!(
+            net.round_trips_in::<4>(p, &jobs, 5_000.0, sweep, &crate::Silent),
+            trips,
+            "{p:?}: four trees per {sweep:?} sweep, the same trips"
+        );
+    }
+    // One home a job: the restricted sweeps' selections are small, the costs the same.
+    let single: Vec<Job> = jobs.iter().zip(&home_points).map(|(j, &h)| Job { dest: j.dest, homes: vec![h] }).collect();
+    let single_want: Vec<_> = (0..single.len()).map(|i| vec![trips[i][i]]).collect();
     assert_eq!(
-        net.round_trips_in::<4>(p, &jobs, 5_000.0, &crate::Silent),
-        trips,
-        "{p:?}: four trees per sweep, the same trips"
+        net.round_trips_in::<4>(p, &single, 5_000.0, Sweep::Restricted, &crate::Silent),
+        single_want,
+        "{p:?}: one home a job"
     );
     // Four trees per sweep (with an empty lane) have the one-tree labels, lane by lane.
     let lanes: Vec<Option<Snap>> = dest_points.iter().take(3).map(|&q| Some(snap(q))).collect();

@@ -38,24 +38,16 @@ pub fn legs(
     bands: &[BandSource],
     engines: Engines<'_>,
 ) -> Result<DataFrame, LegError> {
-    let pairs = days
-        .clone()
-        .lazy()
-        .select([col("employee"), col("main_site")])
-        .unique_stable(None, UniqueKeepStrategy::First)
-        .sort(["employee", "main_site"], SortMultipleOptions::default())
-        .collect()?;
-    let pair_emp = pairs.column("employee")?.u32()?.clone();
-    let pair_site = pairs.column("main_site")?.u32()?.clone();
+    let pairs = center_pairs(days)?;
 
     // Every leg as (employee, site, mode, home, destination): office legs first, then center legs.
-    let mut requests = Vec::with_capacity(inputs.employees.len() + pair_emp.len());
+    let mut requests = Vec::with_capacity(inputs.employees.len() + pairs.len());
     let mut sites = Vec::with_capacity(requests.capacity());
     for e in &inputs.employees {
         requests.push(LegRequest { mode: e.commute_mode, home: e.home, dest: e.office });
         sites.push(None);
     }
-    for (emp, site) in pair_emp.into_no_null_iter().zip(pair_site.into_no_null_iter()) {
+    for (emp, site) in pairs {
         let e = &inputs.employees[emp as usize];
         let s = &inputs.sites[site as usize];
         requests.push(LegRequest { mode: e.center_mode, home: e.home, dest: (s.lat, s.lon) });
@@ -79,6 +71,20 @@ pub fn legs(
         b.push_stations(leg.stations.as_deref());
     }
     Ok(b.finish()?)
+}
+
+/// The (employee, main site) pairs of center days, sorted, each once: the center legs a run needs.
+pub fn center_pairs(days: &DataFrame) -> PolarsResult<Vec<(u32, u32)>> {
+    let pairs = days
+        .clone()
+        .lazy()
+        .select([col("employee"), col("main_site")])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort(["employee", "main_site"], SortMultipleOptions::default())
+        .collect()?;
+    let emp = pairs.column("employee")?.u32()?;
+    let site = pairs.column("main_site")?.u32()?;
+    Ok(emp.into_no_null_iter().zip(site.into_no_null_iter()).collect())
 }
 
 /// A one-way leg as the method computes it: distance and time rounded ([`round_leg`]), the

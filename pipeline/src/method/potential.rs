@@ -1,12 +1,13 @@
 //! Potential: what each employee — user of the centers or not — would save on a day worked at
 //! the nearest site instead of the office. It answers "whose staff would gain most from a center
-//! near them" without any badge data, with the same estimates and factors as the legs.
+//! near them" without any badge data, with the same legs and factors as the run.
 //!
-//! For every employee: the site with the shortest estimated one-way trip by their center mode
-//! (ties: the site listed first), both one-way distances rounded to whole km as legs are, and the
-//! round-trip differences office − nearest site in km, hours and kg CO2e (both boundaries). A
-//! positive value is a saving on each office day replaced; the occupancies are those of the legs
-//! (declared for the commute, alone by car to a center).
+//! For every employee: the site with the shortest one-way leg by their center mode, legs as the
+//! run resolves them ([`resolve_leg`]: routed when the study has roads, timetables or stations,
+//! else estimated; ties: the site listed first), both one-way distances rounded to whole km as
+//! legs are, and the round-trip differences office − nearest site in km, hours and kg CO2e (both
+//! boundaries). A positive value is a saving on each office day replaced; the occupancies are
+//! those of the legs (declared for the commute, alone by car to a center).
 
 use polars::prelude::*;
 
@@ -96,41 +97,136 @@ pub fn office_day_saving(office: &Leg, site: &Leg) -> DaySaving {
     }
 }
 
+/// Person × site legs resolved at a time: whole sites, so that each site costs one search per
+/// profile; bounds the engines' answers held at once.
+const LEGS_PER_BATCH: usize = 1 << 19;
+
 /// One row per employee (`employee, nearest_site, office_km, nearest_site_km, office_h,
 /// nearest_site_h, potential_km, potential_h, potential_co2e_ttw_kg, potential_co2e_wtw_kg,
-/// method`); `office_*` and `nearest_site_*` are one way, `potential_*` per office day replaced
-/// (round trips). Empty when the study has no sites.
-pub fn employee_potential(inputs: &Inputs, factors: &FactorSet, bands: &[BandSource]) -> Result<DataFrame, LegError> {
-    let mut employee = Vec::new();
-    let mut site = Vec::new();
+/// method, office_method, nearest_site_method`); `office_*` and `nearest_site_*` are one way,
+/// `potential_*` per office day replaced (round trips). Empty when the study has no sites.
+///
+/// Legs are the run's ([`resolve_leg`] over `engines`): routed on the roads and timetables, or
+/// through stations, when the study has them, else estimated. The nearest site is the one with
+/// the shortest leg by the center mode (ties: the site listed first), so every employee's leg to
+/// every site is asked, a batch of whole sites at a time (one tree per road profile per site).
+/// `center_pairs` (sorted `(employee, site)`) are the legs the run's center days need: their
+/// answers stay in the engines' memo for `impact::legs`. `method` is the less exact of the two
+/// legs (`estimated` if either kept the estimate, else `stations` if either went through
+/// stations, else `routed`).
+pub fn employee_potential(
+    inputs: &Inputs,
+    factors: &FactorSet,
+    bands: &[BandSource],
+    engines: Engines<'_>,
+    center_pairs: &[(u32, u32)],
+) -> Result<DataFrame, LegError> {
+    potential_in(inputs, factors, bands, engines, center_pairs, LEGS_PER_BATCH)
+}
+
+fn potential_in(
+    inputs: &Inputs,
+    factors: &FactorSet,
+    bands: &[BandSource],
+    engines: Engines<'_>,
+    center_pairs: &[(u32, u32)],
+    legs_per_batch: usize,
+) -> Result<DataFrame, LegError> {
+    use rayon::prelude::*;
+    let employees = &inputs.employees;
+    let sites: Vec<(f64, f64)> = inputs.sites.iter().map(|s| (s.lat, s.lon)).collect();
+    if sites.is_empty() {
+        return frame(Vec::new());
+    }
+    // Office legs: the run's legs ask for every employee's office leg too, so all are kept.
+    let requests: Vec<LegRequest> =
+        employees.iter().map(|e| LegRequest { mode: e.commute_mode, home: e.home, dest: e.office }).collect();
+    let office: Vec<Leg> = requests
+        .par_iter()
+        .zip(employees.par_iter())
+        .zip(engines.route_showing_progress(&requests).into_par_iter())
+        .map(|((q, e), a)| resolve_leg(q, e, LegKind::Office, a, factors, bands, engines))
+        .collect::<Result<_, _>>()?;
+    drop(requests);
+    let mut best: Vec<Option<(u32, Leg)>> = vec![None; employees.len()];
+    let per_site = employees.len().max(1);
+    let sites_per_batch = (legs_per_batch / per_site).max(1);
+    let progress = crate::progress::Progress::new("potential legs", sites.len() as u64, 200);
+    for first in (0..sites.len()).step_by(sites_per_batch) {
+        let last = (first + sites_per_batch).min(sites.len());
+        // Site by site, employees in order: the pair of request k.
+        let pair = |k: usize| ((k % per_site) as u32, (first + k / per_site) as u32);
+        let requests: Vec<LegRequest> = sites[first..last]
+            .iter()
+            .flat_map(|&dest| employees.iter().map(move |e| LegRequest { mode: e.center_mode, home: e.home, dest }))
+            .collect();
+        let keep = |k| center_pairs.binary_search(&pair(k)).is_ok();
+        let answers = engines.route_keeping(&requests, keep, true);
+        let legs: Vec<Leg> = requests
+            .par_iter()
+            .zip(answers.into_par_iter())
+            .enumerate()
+            .map(|(k, (q, a))| {
+                resolve_leg(q, &employees[pair(k).0 as usize], LegKind::Center, a, factors, bands, engines)
+            })
+            .collect::<Result<_, _>>()?;
+        for (k, leg) in legs.into_iter().enumerate() {
+            let (i, j) = pair(k);
+            let b = &mut best[i as usize];
+            // Ties: the site listed first (sites come in order, so only a shorter leg replaces).
+            if b.as_ref().is_none_or(|(_, l)| leg.est.distance_m < l.est.distance_m) {
+                *b = Some((j, leg));
+            }
+        }
+        progress.inc((last - first) as u64);
+    }
+    progress.finish();
+    let rows = office
+        .into_iter()
+        .zip(best)
+        .enumerate()
+        .map(|(i, (o, b))| {
+            let (j, near) = b.expect("sites is not empty");
+            (i as u32, j, o, near)
+        })
+        .collect();
+    frame(rows)
+}
+
+/// The less exact of two legs' methods: estimated, then through stations, then routed.
+fn least_exact(a: LegMethod, b: LegMethod) -> LegMethod {
+    let rank = |m: LegMethod| match m {
+        LegMethod::Estimated => 0,
+        LegMethod::Stations => 1,
+        LegMethod::Routed => 2,
+    };
+    if rank(b) < rank(a) { b } else { a }
+}
+
+/// The potential's frame from (employee, nearest site, office leg, nearest-site leg).
+fn frame(rows: Vec<(u32, u32, Leg, Leg)>) -> Result<DataFrame, LegError> {
+    let n = rows.len();
+    let mut employee = Vec::with_capacity(n);
+    let mut site = Vec::with_capacity(n);
     let (mut office_km, mut site_km, mut office_h, mut site_h) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut km, mut hours, mut ttw, mut wtw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    if !inputs.sites.is_empty() {
-        for (i, e) in inputs.employees.iter().enumerate() {
-            let office = office_leg(e, factors, bands)?;
-            let mut best: Option<(usize, Leg)> = None;
-            for (s, site) in inputs.sites.iter().enumerate() {
-                let leg = site_leg(e, (site.lat, site.lon), factors, bands)?;
-                // Ties: the site listed first.
-                if best.as_ref().is_none_or(|(_, b)| leg.est.distance_m < b.est.distance_m) {
-                    best = Some((s, leg));
-                }
-            }
-            let (best, near) = best.expect("sites is not empty");
-            let d = office_day_saving(&office, &near);
-            employee.push(i as u32);
-            site.push(best as u32);
-            office_km.push(d.office_km);
-            site_km.push(d.site_km);
-            office_h.push(office.est.duration_s / 3600.0);
-            site_h.push(near.est.duration_s / 3600.0);
-            km.push(d.km);
-            hours.push(d.hours);
-            ttw.push(d.co2e_ttw_kg);
-            wtw.push(d.co2e_wtw_kg);
-        }
+    let (mut method, mut office_method, mut site_method) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, j, office, near) in rows {
+        let d = office_day_saving(&office, &near);
+        employee.push(i);
+        site.push(j);
+        office_km.push(d.office_km);
+        site_km.push(d.site_km);
+        office_h.push(office.est.duration_s / 3600.0);
+        site_h.push(near.est.duration_s / 3600.0);
+        km.push(d.km);
+        hours.push(d.hours);
+        ttw.push(d.co2e_ttw_kg);
+        wtw.push(d.co2e_wtw_kg);
+        method.push(least_exact(office.method, near.method).code());
+        office_method.push(office.method.code());
+        site_method.push(near.method.code());
     }
-    let n = employee.len();
     Ok(DataFrame::new(
         n,
         vec![
@@ -144,7 +240,9 @@ pub fn employee_potential(inputs: &Inputs, factors: &FactorSet, bands: &[BandSou
             Column::new("potential_h".into(), hours),
             Column::new("potential_co2e_ttw_kg".into(), ttw),
             Column::new("potential_co2e_wtw_kg".into(), wtw),
-            Column::new("method".into(), vec![LegMethod::Estimated.code(); n]),
+            Column::new("method".into(), method),
+            Column::new("office_method".into(), office_method),
+            Column::new("nearest_site_method".into(), site_method),
         ],
     )?)
 }

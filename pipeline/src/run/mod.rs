@@ -25,7 +25,7 @@ use crate::method::{impact, potential, rebound, visits};
 use crate::output::warehouse;
 use crate::privacy::pseudonym;
 use crate::report;
-use crate::routing::Engines;
+use crate::routing::{Engines, Memo};
 
 /// Reads every input file named by the study. A missing file or a glob matching nothing is an
 /// error that names the config key and the path tried.
@@ -228,6 +228,9 @@ pub struct Computed {
     pub transit: Option<crate::routing::transit::TransitRouting>,
     /// The stations of train legs without timetables (`method.rail`); scenarios reuse them.
     pub rail: Option<crate::routing::rail::RailRouting>,
+    /// The engines' answers for the legs of center days (and every office leg), which scenarios
+    /// reuse instead of searching again.
+    pub memo: Memo,
     /// The accepted events, kept only when a scenario pairs visits with other options.
     pub events: Option<Events>,
     /// Scenarios, once [`compute_scenarios`] has run.
@@ -261,13 +264,20 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         t.add_to_ledger(&mut inputs.ledger);
     }
     let rail = timings.time("rail_stations", || crate::routing::rail::open(study))?;
-    let engines = Engines { roads: roads.as_ref(), transit: transit.as_ref(), rail: rail.as_ref() };
+    let memo = Memo::default();
+    let engines = Engines { roads: roads.as_ref(), transit: transit.as_ref(), rail: rail.as_ref(), memo: Some(&memo) };
+    // The potential first: it asks for every employee's leg to every site, a site at a time,
+    // and keeps in the memo the answers the legs of center days need, so that no site's tree is
+    // searched twice.
+    let potential = timings.time("potential", || -> Result<_> {
+        let pairs = impact::center_pairs(&days)?;
+        Ok(potential::employee_potential(&inputs, &factors, &bands, engines, &pairs)?)
+    })?;
     let legs = timings.time("legs", || impact::legs(&inputs, &days, &factors, &bands, engines))?;
     let impacts = timings.time("day_impacts", || -> Result<_> {
         let impacts = impact::day_impacts(&days, &legs, c.method.boundary)?;
         Ok(rebound::apply(impacts, c.method.rebound_share)?)
     })?;
-    let potential = timings.time("potential", || potential::employee_potential(&inputs, &factors, &bands))?;
     Ok(Computed {
         inputs,
         factors,
@@ -281,6 +291,7 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
         roads,
         transit,
         rail,
+        memo,
         events: kept,
         scenarios: Vec::new(),
     })
@@ -337,6 +348,7 @@ pub fn compute_scenarios(
                 roads: computed.roads.as_ref(),
                 transit: computed.transit.as_ref(),
                 rail: computed.rail.as_ref(),
+                memo: Some(&computed.memo),
             },
         };
         let impacts = timings

@@ -301,7 +301,9 @@ pub fn plan(study: &Study, sources: &SourceSet, out: &Path) -> Result<PlanReport
     };
     let inputs = &c.inputs;
     // The legs of the run: routed on the study's roads, timetables or stations when it has them.
-    let engines = Engines { roads: c.roads.as_ref(), transit: c.transit.as_ref(), rail: c.rail.as_ref() };
+    // No memo: planning asks for each person × site leg once, and keeping them all would hold
+    // millions of answers.
+    let engines = Engines { roads: c.roads.as_ref(), transit: c.transit.as_ref(), rail: c.rail.as_ref(), memo: None };
     let (demand, legs) = timings.time("plan_demand", || demand(inputs, &points, &c.factors, &c.bands, engines, opt))?;
     // Uptake: observed days per employee, annualised over the weekdays of the period.
     let (per_employee, per_site) = observed_days(&c.days, inputs.employees.len(), n_existing)?;
