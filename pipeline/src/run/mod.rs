@@ -286,18 +286,38 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     })
 }
 
-/// Computes the study's `[[scenarios]]` on the inputs `compute` checked (see `scenario`). Factor
-/// files that only scenarios use are counted (and their bad rows rejected) like the others.
+/// Computes the study's `[[scenarios]]` on the inputs `compute` checked (see `scenario`), each
+/// one's day impacts kept in `Scenario::impacts`. Factor files that only scenarios use are counted
+/// (and their bad rows rejected) like the others.
 pub fn compute_scenarios(
     study: &Study,
     sources: &SourceSet,
     computed: &mut Computed,
     timings: &mut Timings,
 ) -> Result<()> {
+    compute_scenarios_with(study, sources, computed, timings, &mut |_, impacts, _| Ok(Some(impacts)))
+}
+
+/// What becomes of a scenario's day impacts once computed (its name, the frame, the timings):
+/// `Some(frame)` to keep them in `Scenario::impacts`, `None` once written elsewhere.
+type ScenarioSink<'a> = dyn FnMut(&str, DataFrame, &mut Timings) -> Result<Option<DataFrame>> + 'a;
+
+/// [`compute_scenarios`] handing each scenario's day impacts to `sink` as soon as they are
+/// computed, so a run holds one scenario's rows at a time. The scenarios are computed in name
+/// order (the order of `scenario_day_impacts`); their factor files are read first, in the order of
+/// `study.toml` (the order of `file_counts` and of their rejects), and `computed.scenarios` keeps
+/// that order.
+fn compute_scenarios_with(
+    study: &Study,
+    sources: &SourceSet,
+    computed: &mut Computed,
+    timings: &mut Timings,
+    sink: &mut ScenarioSink<'_>,
+) -> Result<()> {
     let base_method = &study.config.method;
     let base_factors = study.config.inputs.factors.as_deref();
     let mut sets: Vec<(String, Option<String>, FactorSet)> = Vec::new();
-    let mut out = Vec::new();
+    let mut variants = Vec::new();
     for ScenarioVariant { name, overrides, study: variant } in study.scenarios()? {
         let m = &variant.config.method;
         let file = variant.config.inputs.factors.clone();
@@ -327,6 +347,13 @@ pub fn compute_scenarios(
             sets.push((m.factor_set.clone(), file.clone(), set.clone()));
             set
         };
+        variants.push((name, overrides, variant.config.method, factors));
+    }
+    let mut order: Vec<usize> = (0..variants.len()).collect();
+    order.sort_by(|a, b| variants[*a].0.cmp(&variants[*b].0));
+    let mut out: Vec<Option<Scenario>> = vec![None; variants.len()];
+    for i in order {
+        let (name, overrides, m, factors) = &variants[i];
         let base = scenario::Base {
             method: base_method,
             events: computed.events.as_ref(),
@@ -340,17 +367,20 @@ pub fn compute_scenarios(
             },
         };
         let impacts = timings
-            .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))
+            .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, factors))
             .with_context(|| format!("scenario {name:?} in {}", study.origin))?;
-        out.push(Scenario {
-            name,
-            sets: overrides,
+        let rows = impacts.height();
+        let impacts = sink(name, impacts, timings)?.unwrap_or_default();
+        out[i] = Some(Scenario {
+            name: name.clone(),
+            sets: overrides.clone(),
             method: m.clone(),
             factor_set_version: factors.version.clone(),
             impacts,
+            rows,
         });
     }
-    computed.scenarios = out;
+    computed.scenarios = out.into_iter().map(|sc| sc.expect("every scenario computed")).collect();
     computed.events = None;
     Ok(())
 }
@@ -406,9 +436,23 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     let _lock = OutLock::take(out)?;
     let mut timings = Timings::default();
     let mut computed = compute(study, sources, &mut timings)?;
-    compute_scenarios(study, sources, &mut computed, &mut timings)?;
     let staging = Staging::create(out, "run.json")?;
-    let mut summary = write_outputs(study, sources, &mut computed, &staging.path, &mut timings)?;
+    let key = &study.config.privacy.pseudonym_key;
+    let pids: Vec<String> =
+        computed.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
+    let ids = warehouse::Ids::new(&computed.inputs, &pids);
+    // Each scenario's rows are written as Parquet (on a thread of their own) as soon as computed,
+    // then freed (issue 13: memory follows one scenario, not all of them).
+    let mut scenario_rows =
+        warehouse::ScenarioRows::new(&staging.path.join("parquet"), study.config.output.parquet_layout, ids.clone())?;
+    compute_scenarios_with(study, sources, &mut computed, &mut timings, &mut |name, impacts, _| {
+        scenario_rows.write(name, impacts)?;
+        Ok(None)
+    })?;
+    // The wait for the last scenario's rows.
+    let scenario_table = timings.time("scenario_parquet", || scenario_rows.finish())?;
+    let mut summary =
+        write_outputs(study, sources, &mut computed, &staging.path, &mut timings, &pids, &ids, scenario_table)?;
     summary.timings = timings;
     let json = serde_json::to_vec_pretty(&summary)?;
     std::fs::write(staging.path.join("run.json"), json).context("cannot write run.json")?;
@@ -416,24 +460,27 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     Ok(summary)
 }
 
+/// Writes the outputs but `scenario_day_impacts`'s rows, written as the scenarios were computed
+/// (`scenario_table`: what [`warehouse::ScenarioRows::finish`] returned).
+#[allow(clippy::too_many_arguments)]
 fn write_outputs(
     study: &Study,
     sources: &SourceSet,
     c: &mut Computed,
     dir: &Path,
     timings: &mut Timings,
+    pids: &[String],
+    ids: &warehouse::Ids,
+    scenario_table: Option<(DataFrame, usize)>,
 ) -> Result<RunSummary> {
-    // The scenarios' day impacts (a frame as large as the base run's each) move into the output
-    // table one by one, each freed once copied.
-    let scenario_rows: Vec<usize> = c.scenarios.iter().map(|sc| sc.impacts.height()).collect();
-    let scenario_impacts: Vec<DataFrame> =
-        c.scenarios.iter_mut().map(|sc| std::mem::replace(&mut sc.impacts, DataFrame::empty())).collect();
     let cfg = &study.config;
-    let key = &cfg.privacy.pseudonym_key;
-    let pids: Vec<String> = c.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
+    let (scenario_columns, scenario_table_rows) = match scenario_table {
+        Some((columns, rows)) => (Some(columns), rows),
+        None => (None, 0),
+    };
     let tables = warehouse::Tables {
         inputs: &c.inputs,
-        pids: &pids,
+        pids,
         visits: &c.visits,
         days: &c.days,
         legs: &c.legs,
@@ -447,8 +494,9 @@ fn write_outputs(
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
-    let mut out_tables =
-        timings.time("tables", || warehouse::output_tables(&tables, scenario_impacts, &c.inputs.ledger.rejects))?;
+    let streamed = scenario_columns.is_some();
+    let mut out_tables = timings
+        .time("tables", || warehouse::output_tables(&tables, ids, scenario_columns, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
     out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
     // The computed frames are in the output tables now (sorted copies): freed.
@@ -458,10 +506,17 @@ fn write_outputs(
     let c = &*c;
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
-    timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
+    let written: &[&str] = if streamed { &["scenario_day_impacts"] } else { &[] };
+    timings.time("parquet", || warehouse::write_parquet_except(&parquet_dir, &mut out_tables, layout, written))?;
     // DuckDB reads the Parquet files; it needs only the tables' columns: the output frames
     // (millions of rows) go before it.
-    let table_rows: Vec<(String, usize)> = out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
+    let table_rows: Vec<(String, usize)> = out_tables
+        .iter()
+        .map(|(n, df)| {
+            let rows = if written.contains(n) { scenario_table_rows } else { df.height() };
+            ((*n).to_owned(), rows)
+        })
+        .collect();
     for (_, df) in out_tables.iter_mut() {
         *df = df.clear();
     }
@@ -486,12 +541,11 @@ fn write_outputs(
         scenarios: c
             .scenarios
             .iter()
-            .zip(scenario_rows)
-            .map(|(sc, rows)| ScenarioSummary {
+            .map(|sc| ScenarioSummary {
                 name: sc.name.clone(),
                 overrides: sc.sets.clone(),
                 factor_set_version: sc.factor_set_version.clone(),
-                day_impacts: rows,
+                day_impacts: sc.rows,
             })
             .collect(),
         parquet_layout: layout.code(),
