@@ -295,29 +295,24 @@ pub fn compute_scenarios(
     computed: &mut Computed,
     timings: &mut Timings,
 ) -> Result<()> {
-    compute_scenarios_with(study, sources, computed, timings, &mut |_, impacts, _| Ok(Some(impacts)))
+    let factors = prepare_scenarios(study, sources, computed)?;
+    compute_prepared_scenarios(study, computed, &factors, timings, &mut |_, impacts, _| Ok(Some(impacts)))
 }
 
 /// What becomes of a scenario's day impacts once computed (its name, the frame, the timings):
 /// `Some(frame)` to keep them in `Scenario::impacts`, `None` once written elsewhere.
 type ScenarioSink<'a> = dyn FnMut(&str, DataFrame, &mut Timings) -> Result<Option<DataFrame>> + 'a;
 
-/// [`compute_scenarios`] handing each scenario's day impacts to `sink` as soon as they are
-/// computed, so a run holds one scenario's rows at a time. The scenarios are computed in name
-/// order (the order of `scenario_day_impacts`); their factor files are read first, in the order of
-/// `study.toml` (the order of `file_counts` and of their rejects), and `computed.scenarios` keeps
-/// that order.
-fn compute_scenarios_with(
-    study: &Study,
-    sources: &SourceSet,
-    computed: &mut Computed,
-    timings: &mut Timings,
-    sink: &mut ScenarioSink<'_>,
-) -> Result<()> {
+/// The first half of [`compute_scenarios`]: reads the scenarios' factor files (counted, and their
+/// bad rows rejected, in the order of `study.toml`) and lists the scenarios in
+/// `computed.scenarios` with no rows yet. Returns each scenario's factor set, in that order.
+/// After it the ledger is complete: the tables of the base run can be written.
+fn prepare_scenarios(study: &Study, sources: &SourceSet, computed: &mut Computed) -> Result<Vec<FactorSet>> {
     let base_method = &study.config.method;
     let base_factors = study.config.inputs.factors.as_deref();
     let mut sets: Vec<(String, Option<String>, FactorSet)> = Vec::new();
-    let mut variants = Vec::new();
+    let mut scenarios = Vec::new();
+    let mut factor_sets = Vec::new();
     for ScenarioVariant { name, overrides, study: variant } in study.scenarios()? {
         let m = &variant.config.method;
         let file = variant.config.inputs.factors.clone();
@@ -347,13 +342,38 @@ fn compute_scenarios_with(
             sets.push((m.factor_set.clone(), file.clone(), set.clone()));
             set
         };
-        variants.push((name, overrides, variant.config.method, factors));
+        scenarios.push(Scenario {
+            name,
+            sets: overrides,
+            method: variant.config.method,
+            factor_set_version: factors.version.clone(),
+            impacts: DataFrame::empty(),
+            rows: 0,
+        });
+        factor_sets.push(factors);
     }
-    let mut order: Vec<usize> = (0..variants.len()).collect();
-    order.sort_by(|a, b| variants[*a].0.cmp(&variants[*b].0));
-    let mut out: Vec<Option<Scenario>> = vec![None; variants.len()];
+    computed.scenarios = scenarios;
+    Ok(factor_sets)
+}
+
+/// The second half of [`compute_scenarios`]: computes the scenarios [`prepare_scenarios`] listed
+/// (`factors`: their factor sets) and hands each one's day impacts to `sink` as soon as they are
+/// computed, so a run holds one scenario's rows at a time. The scenarios are computed in name
+/// order (the order of `scenario_day_impacts`); `computed.scenarios` keeps the order of
+/// `study.toml`. The events are freed at the end.
+fn compute_prepared_scenarios(
+    study: &Study,
+    computed: &mut Computed,
+    factors: &[FactorSet],
+    timings: &mut Timings,
+    sink: &mut ScenarioSink<'_>,
+) -> Result<()> {
+    let base_method = &study.config.method;
+    let mut order: Vec<usize> = (0..computed.scenarios.len()).collect();
+    order.sort_by(|a, b| computed.scenarios[*a].name.cmp(&computed.scenarios[*b].name));
     for i in order {
-        let (name, overrides, m, factors) = &variants[i];
+        let name = computed.scenarios[i].name.clone();
+        let method = computed.scenarios[i].method.clone();
         let base = scenario::Base {
             method: base_method,
             events: computed.events.as_ref(),
@@ -367,20 +387,13 @@ fn compute_scenarios_with(
             },
         };
         let impacts = timings
-            .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, factors))
+            .time(&format!("scenario:{name}"), || {
+                scenario::day_impacts(&base, &mut computed.inputs, &method, &factors[i])
+            })
             .with_context(|| format!("scenario {name:?} in {}", study.origin))?;
-        let rows = impacts.height();
-        let impacts = sink(name, impacts, timings)?.unwrap_or_default();
-        out[i] = Some(Scenario {
-            name: name.clone(),
-            sets: overrides.clone(),
-            method: m.clone(),
-            factor_set_version: factors.version.clone(),
-            impacts,
-            rows,
-        });
+        computed.scenarios[i].rows = impacts.height();
+        computed.scenarios[i].impacts = sink(&name, impacts, timings)?.unwrap_or_default();
     }
-    computed.scenarios = out.into_iter().map(|sc| sc.expect("every scenario computed")).collect();
     computed.events = None;
     Ok(())
 }
@@ -437,22 +450,8 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     let mut timings = Timings::default();
     let mut computed = compute(study, sources, &mut timings)?;
     let staging = Staging::create(out, "run.json")?;
-    let key = &study.config.privacy.pseudonym_key;
-    let pids: Vec<String> =
-        computed.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
-    let ids = warehouse::Ids::new(&computed.inputs, &pids);
-    // Each scenario's rows are written as Parquet (on a thread of their own) as soon as computed,
-    // then freed (issue 13: memory follows one scenario, not all of them).
-    let mut scenario_rows =
-        warehouse::ScenarioRows::new(&staging.path.join("parquet"), study.config.output.parquet_layout, ids.clone())?;
-    compute_scenarios_with(study, sources, &mut computed, &mut timings, &mut |name, impacts, _| {
-        scenario_rows.write(name, impacts)?;
-        Ok(None)
-    })?;
-    // The wait for the last scenario's rows.
-    let scenario_table = timings.time("scenario_parquet", || scenario_rows.finish())?;
-    let mut summary =
-        write_outputs(study, sources, &mut computed, &staging.path, &mut timings, &pids, &ids, scenario_table)?;
+    let factors = prepare_scenarios(study, sources, &mut computed)?;
+    let mut summary = write_outputs(study, sources, &mut computed, &factors, &staging.path, &mut timings)?;
     summary.timings = timings;
     let json = serde_json::to_vec_pretty(&summary)?;
     std::fs::write(staging.path.join("run.json"), json).context("cannot write run.json")?;
@@ -460,27 +459,26 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     Ok(summary)
 }
 
-/// Writes the outputs but `scenario_day_impacts`'s rows, written as the scenarios were computed
-/// (`scenario_table`: what [`warehouse::ScenarioRows::finish`] returned).
-#[allow(clippy::too_many_arguments)]
+/// Writes the outputs, computing the scenarios ([`prepare_scenarios`] has listed them, with their
+/// `factors`) on the way: the tables of the base run first (their frames then freed, but the
+/// visits and center days the scenarios start from), then each scenario's rows of
+/// `scenario_day_impacts` as it is computed (issue 13: memory holds the base run's frames or one
+/// scenario's rows, not all of them), then DuckDB and the reports.
 fn write_outputs(
     study: &Study,
     sources: &SourceSet,
     c: &mut Computed,
+    factors: &[FactorSet],
     dir: &Path,
     timings: &mut Timings,
-    pids: &[String],
-    ids: &warehouse::Ids,
-    scenario_table: Option<(DataFrame, usize)>,
 ) -> Result<RunSummary> {
     let cfg = &study.config;
-    let (scenario_columns, scenario_table_rows) = match scenario_table {
-        Some((columns, rows)) => (Some(columns), rows),
-        None => (None, 0),
-    };
+    let key = &cfg.privacy.pseudonym_key;
+    let pids: Vec<String> = c.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
+    let ids = warehouse::Ids::new(&c.inputs, &pids);
     let tables = warehouse::Tables {
         inputs: &c.inputs,
-        pids,
+        pids: &pids,
         visits: &c.visits,
         days: &c.days,
         legs: &c.legs,
@@ -494,32 +492,50 @@ fn write_outputs(
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
-    let streamed = scenario_columns.is_some();
-    let mut out_tables = timings
-        .time("tables", || warehouse::output_tables(&tables, ids, scenario_columns, &c.inputs.ledger.rejects))?;
+    // `scenario_day_impacts` comes out of it with no rows: they are written below.
+    let mut out_tables =
+        timings.time("tables", || warehouse::output_tables(&tables, &ids, None, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
     out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
-    // The computed frames are in the output tables now (sorted copies): freed.
-    for frame in [&mut c.visits, &mut c.days, &mut c.legs, &mut c.impacts, &mut c.potential] {
+    // The computed frames are in the output tables now (sorted copies): freed, but the visits and
+    // center days the scenarios start from.
+    for frame in [&mut c.legs, &mut c.impacts, &mut c.potential] {
         *frame = DataFrame::empty();
     }
-    let c = &*c;
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
-    let written: &[&str] = if streamed { &["scenario_day_impacts"] } else { &[] };
-    timings.time("parquet", || warehouse::write_parquet_except(&parquet_dir, &mut out_tables, layout, written))?;
+    const SCENARIO_ROWS: &str = "scenario_day_impacts";
+    timings
+        .time("parquet", || warehouse::write_parquet_except(&parquet_dir, &mut out_tables, layout, &[SCENARIO_ROWS]))?;
     // DuckDB reads the Parquet files; it needs only the tables' columns: the output frames
     // (millions of rows) go before it.
-    let table_rows: Vec<(String, usize)> = out_tables
-        .iter()
-        .map(|(n, df)| {
-            let rows = if written.contains(n) { scenario_table_rows } else { df.height() };
-            ((*n).to_owned(), rows)
-        })
-        .collect();
+    let mut table_rows: Vec<(String, usize)> =
+        out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
     for (_, df) in out_tables.iter_mut() {
         *df = df.clear();
     }
+    // Each scenario's rows are written as Parquet (on a thread of their own) as soon as computed,
+    // then freed.
+    let mut scenario_rows = warehouse::ScenarioRows::new(&parquet_dir, layout, ids)?;
+    compute_prepared_scenarios(study, c, factors, timings, &mut |name, impacts, _| {
+        scenario_rows.write(name, impacts)?;
+        Ok(None)
+    })?;
+    for frame in [&mut c.visits, &mut c.days] {
+        *frame = DataFrame::empty();
+    }
+    // The wait for the last scenario's rows.
+    let written = timings.time("scenario_parquet", || scenario_rows.finish())?;
+    let at = out_tables.iter().position(|(n, _)| *n == SCENARIO_ROWS).expect("output_tables lists every table");
+    match written {
+        Some((columns, rows)) => {
+            out_tables[at].1 = columns;
+            table_rows[at].1 = rows;
+        }
+        // No scenario rows: the table is written empty, as the others.
+        None => warehouse::write_parquet(&parquet_dir, &mut out_tables[at..=at], layout)?,
+    }
+    let c = &*c;
     let db_path = dir.join("warehouse.duckdb");
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
     drop(out_tables);
