@@ -756,6 +756,9 @@ pub fn write_parquet_except(
     written.into_iter().collect()
 }
 
+/// DuckDB's memory limit while the warehouse is loaded.
+const DUCKDB_MEMORY_LIMIT: &str = "1536MiB";
+
 /// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;
 /// partitioned tables are read back with their columns and rows in the order of the single-file
 /// layout, so both layouts give the same warehouse), then the views.
@@ -772,6 +775,10 @@ pub fn build_duckdb_with(
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    // DuckDB's buffer pool defaults to 80 % of the machine's memory and keeps the blocks of a
+    // table of millions of rows it writes (issue 13: 3.7 GB for `scenario_day_impacts`); a limit
+    // makes it let them go.
+    conn.execute_batch(&format!("SET memory_limit = '{DUCKDB_MEMORY_LIMIT}';"))?;
     let quote = |p: &Path| -> anyhow::Result<String> {
         Ok(p.to_str().context("output path is not UTF-8")?.replace('\'', "''"))
     };
