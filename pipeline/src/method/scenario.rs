@@ -35,8 +35,11 @@ pub struct Scenario {
     pub method: MethodConfig,
     /// Version of the factor set used.
     pub factor_set_version: String,
-    /// Day impacts, as `impact::day_impacts` then `rebound::apply` give them.
+    /// Day impacts, as `impact::day_impacts` then `rebound::apply` give them; empty when they were
+    /// written as they were computed (`navette run`).
     pub impacts: DataFrame,
+    /// Day-impact rows (also when `impacts` was written and freed).
+    pub rows: usize,
 }
 
 /// What the base run computed that a scenario may reuse.

@@ -67,6 +67,7 @@ fn take_names(column: &str, idx: &UInt32Chunked, names: &StringChunked) -> Polar
 }
 
 /// The id lists [`with_ids`] takes from, built once per run.
+#[derive(Clone)]
 pub struct Ids {
     pids: StringChunked,
     company_of: StringChunked,
@@ -76,17 +77,16 @@ pub struct Ids {
 }
 
 impl Ids {
-    /// Pseudonyms, the company id of every employee, site ids.
-    pub fn new(t: &Tables<'_>) -> Ids {
-        let i = t.inputs;
+    /// Pseudonyms (`pids`, one per employee index), the company id of every employee, site ids.
+    pub fn new(i: &Inputs, pids: &[String]) -> Ids {
         Ids {
-            pids: StringChunked::from_iter_values("employee_pid".into(), t.pids.iter().map(String::as_str)),
+            pids: StringChunked::from_iter_values("employee_pid".into(), pids.iter().map(String::as_str)),
             company_of: StringChunked::from_iter_values(
                 "company_id".into(),
                 i.employees.iter().map(|e| i.companies[e.company].company_id.as_str()),
             ),
             site_ids: StringChunked::from_iter_values("site_id".into(), i.sites.iter().map(|s| s.site_id.as_str())),
-            pid_rank: pid_ranks(t.pids),
+            pid_rank: pid_ranks(pids),
         }
     }
 
@@ -172,42 +172,153 @@ fn impacts_table(impacts: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
     )
 }
 
-/// `scenario_day_impacts`: every scenario's day impacts, sorted by scenario name, pseudonym and
-/// date. Each scenario is sorted on its own, on numeric keys (an employee's rank by pseudonym),
-/// and the scenarios are stacked in name order: no copy of all the scenarios' rows at once, no
-/// string compared. `day_impacts` gives the column layout when there is no scenario.
-fn scenario_impacts_table(
-    t: &Tables<'_>,
-    ids: &Ids,
-    day_impacts: &DataFrame,
-    impacts: Vec<DataFrame>,
-) -> PolarsResult<DataFrame> {
-    let mut order: Vec<(&Scenario, DataFrame)> = t.scenarios.iter().zip(impacts).collect();
-    order.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-    let layout = ["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month"];
-    let mut stacked: Option<DataFrame> = None;
-    for (sc, impacts) in order {
-        // Each scenario's frame is dropped once its rows are in the table.
-        let mut part = impacts_table(&impacts, ids)?;
-        drop(impacts);
-        let name = StringChunked::from_iter_values("scenario".into(), std::iter::once(sc.name.as_str()));
-        let zeros = UInt32Chunked::full("scenario".into(), 0, part.height());
-        part.with_column(take_names("scenario", &zeros, &name)?)?;
-        let part = reorder(part, &layout)?;
-        match stacked.as_mut() {
-            Some(all) => {
-                all.vstack_mut_owned(part)?;
-            }
-            None => stacked = Some(part),
+/// One scenario's rows of `scenario_day_impacts`: its day impacts as in `day_impacts`, the
+/// `scenario` column first.
+fn scenario_part(name: &str, impacts: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
+    let mut part = impacts_table(impacts, ids)?;
+    let names = StringChunked::from_iter_values("scenario".into(), std::iter::once(name));
+    let zeros = UInt32Chunked::full("scenario".into(), 0, part.height());
+    part.with_column(take_names("scenario", &zeros, &names)?)?;
+    reorder(part, &["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month"])
+}
+
+/// `scenario_day_impacts` with no rows (no scenario, or none with a center day): the columns of
+/// `day_impacts` after `scenario`.
+fn empty_scenario_table(day_impacts: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut empty = day_impacts.clear();
+    empty.with_column(Column::new("scenario".into(), Vec::<&str>::new()))?;
+    reorder(empty, &["scenario"])
+}
+
+/// A table written as it was computed: its columns (a frame with no rows) and its rows, or `None`
+/// when it got no row.
+pub type WrittenTable = Option<(DataFrame, usize)>;
+
+/// `scenario_day_impacts`, written to Parquet as the scenarios are computed, one scenario at a
+/// time, so that memory holds the rows of two scenarios (one being written, the next being
+/// computed) and not all of them (with 7 scenarios the table is two thirds of the rows written).
+/// The table is sorted by scenario name, pseudonym and date: the scenarios must come in name order
+/// ([`ScenarioRows::write`] refuses another order), each one is sorted on its own (on numeric
+/// keys, the employee's rank by pseudonym).
+///
+/// The rows are sorted and written on a thread of their own while the caller computes the next
+/// scenario (writing a scenario's rows takes longer than computing them). One file is one Parquet
+/// writer that each scenario appends row groups to (the same rows and values as a table written
+/// whole; row groups end at scenario boundaries); in the Hive layout each scenario has its own
+/// folders (`scenario=<name>/…`).
+pub struct ScenarioRows {
+    send: Option<std::sync::mpsc::SyncSender<(String, DataFrame)>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<WrittenTable>>>,
+    last: Option<String>,
+}
+
+impl ScenarioRows {
+    /// Rows to be written into the Parquet folder `dir` in `layout`, their ids taken from `ids`;
+    /// nothing is created until a scenario with rows comes.
+    pub fn new(dir: &Path, layout: ParquetLayout, ids: Ids) -> anyhow::Result<ScenarioRows> {
+        use anyhow::Context;
+        // No buffer: a scenario is handed over once the previous one is written.
+        let (send, receive) = std::sync::mpsc::sync_channel::<(String, DataFrame)>(0);
+        let mut writer = ScenarioWriter { dir: dir.to_owned(), layout, writer: None, columns: None, rows: 0 };
+        let thread = std::thread::Builder::new()
+            .name("navette-scenario-rows".into())
+            .spawn(move || {
+                for (name, impacts) in receive {
+                    writer.write(&name, impacts, &ids)?;
+                }
+                writer.finish()
+            })
+            .context("cannot start the thread that writes scenario_day_impacts")?;
+        Ok(ScenarioRows { send: Some(send), thread: Some(thread), last: None })
+    }
+
+    /// Hands over the rows of scenario `name` (its day impacts, as `impact::day_impacts` then
+    /// `rebound::apply` give them), freed once written; waits while the previous scenario is
+    /// being written. Scenarios must come in name order.
+    pub fn write(&mut self, name: &str, impacts: DataFrame) -> anyhow::Result<()> {
+        if let Some(last) = &self.last {
+            anyhow::ensure!(last.as_str() < name, "scenario {name:?} written after {last:?}: they come in name order");
+        }
+        self.last = Some(name.to_owned());
+        let send = self.send.as_ref().expect("sender kept until finish");
+        if send.send((name.to_owned(), impacts)).is_err() {
+            // The writer stopped on an error: its result says which.
+            self.join()?;
+            anyhow::bail!("the thread that writes scenario_day_impacts stopped");
+        }
+        Ok(())
+    }
+
+    /// Waits for the last rows and ends the file. Returns the table with no rows (its columns,
+    /// for the DuckDB load) and its number of rows, or `None` when no scenario had rows: the table
+    /// is then written whole, empty, with the other tables.
+    pub fn finish(mut self) -> anyhow::Result<WrittenTable> {
+        self.join()
+    }
+
+    fn join(&mut self) -> anyhow::Result<WrittenTable> {
+        drop(self.send.take());
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => anyhow::bail!("the thread that writes scenario_day_impacts was already joined"),
         }
     }
-    match stacked {
-        Some(all) => Ok(all),
-        None => {
-            let mut empty = day_impacts.clear();
-            empty.with_column(Column::new("scenario".into(), Vec::<&str>::new()))?;
-            reorder(empty, &["scenario"])
+}
+
+/// The state of [`ScenarioRows`]'s thread.
+struct ScenarioWriter {
+    dir: std::path::PathBuf,
+    layout: ParquetLayout,
+    writer: Option<polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>>,
+    /// The table's columns (no rows), from the first scenario with rows.
+    columns: Option<DataFrame>,
+    rows: usize,
+}
+
+impl ScenarioWriter {
+    fn write(&mut self, name: &str, impacts: DataFrame, ids: &Ids) -> anyhow::Result<()> {
+        use anyhow::Context;
+        if impacts.height() == 0 {
+            return Ok(());
         }
+        let mut part = scenario_part(name, &impacts, ids)?;
+        drop(impacts);
+        if self.columns.is_none() {
+            let columns: Vec<&str> = part.get_column_names().into_iter().map(|c| c.as_str()).collect();
+            schema::check("scenario_day_impacts", &columns)?;
+            self.columns = Some(part.clear());
+        }
+        self.rows += part.height();
+        if self.layout == ParquetLayout::Hive {
+            for (folder, mut rows) in hive_split(&part, hive_partitions("scenario_day_impacts"))? {
+                write_one(&self.dir.join("scenario_day_impacts").join(folder).join("part-0.parquet"), &mut rows)?;
+            }
+            return Ok(());
+        }
+        let path = self.dir.join("scenario_day_impacts.parquet");
+        if self.writer.is_none() {
+            std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create {}", self.dir.display()))?;
+            let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+            // Columns encoded side by side: the pages are put back in column order, so the bytes
+            // are those of the single-threaded writer (compression stays on this thread).
+            let writer = parquet_writer(std::io::BufWriter::new(file)).set_parallel(true);
+            self.writer = Some(writer.batched(part.schema())?);
+        }
+        let writer = self.writer.as_mut().expect("writer created above");
+        // Row groups of the size `ParquetWriter::finish` gives a whole table.
+        let chunked = polars::frame::chunk_df_for_writing(&mut part, ROW_GROUP_ROWS)?;
+        writer
+            .write_batch(&chunked)
+            .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
+        Ok(())
+    }
+
+    fn finish(self) -> anyhow::Result<WrittenTable> {
+        if let Some(writer) = &self.writer {
+            writer.finish().map_err(|e| anyhow::anyhow!(e).context("cannot write scenario_day_impacts.parquet"))?;
+        }
+        Ok(self.columns.map(|c| (c, self.rows)))
     }
 }
 
@@ -238,28 +349,29 @@ fn scenarios_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
 }
 
 /// Builds every output table, in a fixed order, with deterministic row order. [`write_parquet`]
-/// checks each against [`crate::schema`] before writing it. `scenario_impacts` are the day impacts
-/// of `t.scenarios`, in the same order, handed over so each is freed once copied into
-/// `scenario_day_impacts` (the scenarios' own `impacts` may then be empty).
+/// checks each against [`crate::schema`] before writing it. `scenario_day_impacts` is the table
+/// [`ScenarioRows`] wrote, with no rows (its columns), or `None` when it has no rows: it is then
+/// built here, empty.
 pub fn output_tables(
     t: &Tables<'_>,
-    scenario_impacts: Vec<DataFrame>,
+    ids: &Ids,
+    scenario_day_impacts: Option<DataFrame>,
     rejects: &[Reject],
 ) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
-    let ids = Ids::new(t);
-    let center_days = reorder(with_ids(&sort_by_pid(t.days, &ids, &["local_day"])?, &ids)?, &key)?;
+    let center_days = reorder(with_ids(&sort_by_pid(t.days, ids, &["local_day"])?, ids)?, &key)?;
     let legs = reorder(
-        with_ids(t.legs, &ids)?
+        with_ids(t.legs, ids)?
             .sort(["employee_pid", "leg", "site_id"], SortMultipleOptions::default().with_nulls_last(false))?,
         &key,
     )?;
-    let day_impacts = impacts_table(t.impacts, &ids)?;
-    let scenario_day_impacts = scenario_impacts_table(t, &ids, &day_impacts, scenario_impacts)?;
-    let scenario_key: Vec<&str> = std::iter::once("scenario").chain(key).collect();
-    let scenario_day_impacts = reorder(scenario_day_impacts, &scenario_key)?;
+    let day_impacts = impacts_table(t.impacts, ids)?;
+    let scenario_day_impacts = match scenario_day_impacts {
+        Some(columns) => columns,
+        None => empty_scenario_table(&day_impacts)?,
+    };
     let employee_potential = reorder(
-        with_ids(t.potential, &ids)?
+        with_ids(t.potential, ids)?
             .lazy()
             .rename(["site_id"], ["nearest_site_id"], true)
             .sort(["employee_pid"], SortMultipleOptions::default())
@@ -271,7 +383,7 @@ pub fn output_tables(
         ("sites", sites_table(t.inputs)?),
         ("companies", companies_table(t.inputs)?),
         ("employees", employees_table(t)?),
-        ("visits", visits_table(t, &ids, &key)?),
+        ("visits", visits_table(t, ids, &key)?),
         ("center_days", center_days),
         ("legs", legs),
         ("day_impacts", day_impacts),
@@ -552,15 +664,25 @@ pub fn hive_escape(value: &str) -> String {
     out
 }
 
+/// Rows per row group: polars' default, which `ParquetWriter::finish` uses.
+const ROW_GROUP_ROWS: usize = 512 * 512;
+
+/// The one Parquet writer configuration: zstd, statistics on, single-threaded (so a file's bytes
+/// do not depend on the threads), row groups of [`ROW_GROUP_ROWS`].
+fn parquet_writer<W: std::io::Write>(w: W) -> ParquetWriter<W> {
+    ParquetWriter::new(w)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_row_group_size(Some(ROW_GROUP_ROWS))
+        .set_parallel(false)
+}
+
 fn write_one(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
     use anyhow::Context;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    ParquetWriter::new(std::io::BufWriter::new(file))
-        .with_compression(ParquetCompression::Zstd(None))
-        .set_parallel(false)
+    parquet_writer(std::io::BufWriter::new(file))
         .finish(df)
         .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
     Ok(())
@@ -595,6 +717,17 @@ pub fn write_parquet(
     tables: &mut [(&'static str, DataFrame)],
     layout: ParquetLayout,
 ) -> anyhow::Result<()> {
+    write_parquet_except(dir, tables, layout, &[])
+}
+
+/// [`write_parquet`] but for the tables named in `written`, already written (their frames may hold
+/// no rows): `scenario_day_impacts` from [`ScenarioRows`].
+pub fn write_parquet_except(
+    dir: &Path,
+    tables: &mut [(&'static str, DataFrame)],
+    layout: ParquetLayout,
+    written: &[&str],
+) -> anyhow::Result<()> {
     use anyhow::Context;
     use rayon::prelude::*;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -606,6 +739,7 @@ pub fn write_parquet(
     // the threads); the first error in table order is reported.
     let written: Vec<anyhow::Result<()>> = tables
         .par_iter_mut()
+        .filter(|(name, _)| !written.contains(name))
         .map(|(name, df)| {
             let name: &str = name;
             let keys = hive_partitions(name);
@@ -621,6 +755,9 @@ pub fn write_parquet(
         .collect();
     written.into_iter().collect()
 }
+
+/// DuckDB's memory limit while the warehouse is loaded.
+const DUCKDB_MEMORY_LIMIT: &str = "1536MiB";
 
 /// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;
 /// partitioned tables are read back with their columns and rows in the order of the single-file
@@ -638,6 +775,10 @@ pub fn build_duckdb_with(
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    // DuckDB's buffer pool defaults to 80 % of the machine's memory and keeps the blocks of a
+    // table of millions of rows it writes (issue 13: 3.7 GB for `scenario_day_impacts`); a limit
+    // makes it let them go.
+    conn.execute_batch(&format!("SET memory_limit = '{DUCKDB_MEMORY_LIMIT}';"))?;
     let quote = |p: &Path| -> anyhow::Result<String> {
         Ok(p.to_str().context("output path is not UTF-8")?.replace('\'', "''"))
     };

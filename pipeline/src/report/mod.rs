@@ -58,13 +58,32 @@ pub const REPORT_VIEWS: &[&str] = &[
 /// The warehouse file is not changed: temporary tables live and die with the connection. On a
 /// single-threaded connection a view's figures are the same whether it is filtered to one
 /// company-quarter or computed whole (the rows of a group are summed in table order either way).
+///
+/// The views of [`EXACT_REPORT_VIEWS`] are computed on every core whatever the connection's
+/// `threads`: their figures do not depend on the order rows are added in.
 pub fn materialise_report_views(conn: &Connection) -> Result<()> {
+    let threads: i64 = conn.query_row("SELECT current_setting('threads')", [], |r| r.get(0))?;
     for view in REPORT_VIEWS {
-        conn.execute_batch(&format!("CREATE TEMP TABLE {view} AS SELECT * FROM {view};"))
-            .with_context(|| format!("cannot compute the view {view} for the reports"))?;
+        let exact = EXACT_REPORT_VIEWS.contains(view);
+        if exact {
+            conn.execute_batch("RESET threads;")?;
+        }
+        let created = conn
+            .execute_batch(&format!("CREATE TEMP TABLE {view} AS SELECT * FROM {view};"))
+            .with_context(|| format!("cannot compute the view {view} for the reports"));
+        if exact {
+            conn.execute_batch(&format!("SET threads = {threads};"))?;
+        }
+        created?;
     }
     Ok(())
 }
+
+/// Report views whose figures are counts, maxima and sums of integers (and ratios of these per
+/// row), the same in any order of the rows: they may be computed in parallel. The occupancy of
+/// the sites (a running count of the people present per site and day, over every visit) is the
+/// costliest view of the reports (issue 13).
+const EXACT_REPORT_VIEWS: &[&str] = &["site_quarter_occupancy"];
 
 /// Every (company, quarter) with at least one center day, in id then quarter order.
 pub fn report_keys(conn: &Connection) -> Result<Vec<ReportKey>> {

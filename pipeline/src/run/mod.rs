@@ -297,18 +297,33 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     })
 }
 
-/// Computes the study's `[[scenarios]]` on the inputs `compute` checked (see `scenario`). Factor
-/// files that only scenarios use are counted (and their bad rows rejected) like the others.
+/// Computes the study's `[[scenarios]]` on the inputs `compute` checked (see `scenario`), each
+/// one's day impacts kept in `Scenario::impacts`. Factor files that only scenarios use are counted
+/// (and their bad rows rejected) like the others.
 pub fn compute_scenarios(
     study: &Study,
     sources: &SourceSet,
     computed: &mut Computed,
     timings: &mut Timings,
 ) -> Result<()> {
+    let factors = prepare_scenarios(study, sources, computed)?;
+    compute_prepared_scenarios(study, computed, &factors, timings, &mut |_, impacts, _| Ok(Some(impacts)))
+}
+
+/// What becomes of a scenario's day impacts once computed (its name, the frame, the timings):
+/// `Some(frame)` to keep them in `Scenario::impacts`, `None` once written elsewhere.
+type ScenarioSink<'a> = dyn FnMut(&str, DataFrame, &mut Timings) -> Result<Option<DataFrame>> + 'a;
+
+/// The first half of [`compute_scenarios`]: reads the scenarios' factor files (counted, and their
+/// bad rows rejected, in the order of `study.toml`) and lists the scenarios in
+/// `computed.scenarios` with no rows yet. Returns each scenario's factor set, in that order.
+/// After it the ledger is complete: the tables of the base run can be written.
+fn prepare_scenarios(study: &Study, sources: &SourceSet, computed: &mut Computed) -> Result<Vec<FactorSet>> {
     let base_method = &study.config.method;
     let base_factors = study.config.inputs.factors.as_deref();
     let mut sets: Vec<(String, Option<String>, FactorSet)> = Vec::new();
-    let mut out = Vec::new();
+    let mut scenarios = Vec::new();
+    let mut factor_sets = Vec::new();
     for ScenarioVariant { name, overrides, study: variant } in study.scenarios()? {
         let m = &variant.config.method;
         let file = variant.config.inputs.factors.clone();
@@ -338,6 +353,38 @@ pub fn compute_scenarios(
             sets.push((m.factor_set.clone(), file.clone(), set.clone()));
             set
         };
+        scenarios.push(Scenario {
+            name,
+            sets: overrides,
+            method: variant.config.method,
+            factor_set_version: factors.version.clone(),
+            impacts: DataFrame::empty(),
+            rows: 0,
+        });
+        factor_sets.push(factors);
+    }
+    computed.scenarios = scenarios;
+    Ok(factor_sets)
+}
+
+/// The second half of [`compute_scenarios`]: computes the scenarios [`prepare_scenarios`] listed
+/// (`factors`: their factor sets) and hands each one's day impacts to `sink` as soon as they are
+/// computed, so a run holds one scenario's rows at a time. The scenarios are computed in name
+/// order (the order of `scenario_day_impacts`); `computed.scenarios` keeps the order of
+/// `study.toml`. The events are freed at the end.
+fn compute_prepared_scenarios(
+    study: &Study,
+    computed: &mut Computed,
+    factors: &[FactorSet],
+    timings: &mut Timings,
+    sink: &mut ScenarioSink<'_>,
+) -> Result<()> {
+    let base_method = &study.config.method;
+    let mut order: Vec<usize> = (0..computed.scenarios.len()).collect();
+    order.sort_by(|a, b| computed.scenarios[*a].name.cmp(&computed.scenarios[*b].name));
+    for i in order {
+        let name = computed.scenarios[i].name.clone();
+        let method = computed.scenarios[i].method.clone();
         let base = scenario::Base {
             method: base_method,
             events: computed.events.as_ref(),
@@ -352,17 +399,13 @@ pub fn compute_scenarios(
             },
         };
         let impacts = timings
-            .time(&format!("scenario:{name}"), || scenario::day_impacts(&base, &mut computed.inputs, m, &factors))
+            .time(&format!("scenario:{name}"), || {
+                scenario::day_impacts(&base, &mut computed.inputs, &method, &factors[i])
+            })
             .with_context(|| format!("scenario {name:?} in {}", study.origin))?;
-        out.push(Scenario {
-            name,
-            sets: overrides,
-            method: m.clone(),
-            factor_set_version: factors.version.clone(),
-            impacts,
-        });
+        computed.scenarios[i].rows = impacts.height();
+        computed.scenarios[i].impacts = sink(&name, impacts, timings)?.unwrap_or_default();
     }
-    computed.scenarios = out;
     computed.events = None;
     Ok(())
 }
@@ -418,9 +461,9 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     let _lock = OutLock::take(out)?;
     let mut timings = Timings::default();
     let mut computed = compute(study, sources, &mut timings)?;
-    compute_scenarios(study, sources, &mut computed, &mut timings)?;
     let staging = Staging::create(out, "run.json")?;
-    let mut summary = write_outputs(study, sources, &mut computed, &staging.path, &mut timings)?;
+    let factors = prepare_scenarios(study, sources, &mut computed)?;
+    let mut summary = write_outputs(study, sources, &mut computed, &factors, &staging.path, &mut timings)?;
     summary.timings = timings;
     let json = serde_json::to_vec_pretty(&summary)?;
     std::fs::write(staging.path.join("run.json"), json).context("cannot write run.json")?;
@@ -428,21 +471,23 @@ pub fn run(study: &Study, sources: &SourceSet, out: &Path) -> Result<RunSummary>
     Ok(summary)
 }
 
+/// Writes the outputs, computing the scenarios ([`prepare_scenarios`] has listed them, with their
+/// `factors`) on the way: the tables of the base run first (their frames then freed, but the
+/// visits and center days the scenarios start from), then each scenario's rows of
+/// `scenario_day_impacts` as it is computed (issue 13: memory holds the base run's frames or one
+/// scenario's rows, not all of them), then DuckDB and the reports.
 fn write_outputs(
     study: &Study,
     sources: &SourceSet,
     c: &mut Computed,
+    factors: &[FactorSet],
     dir: &Path,
     timings: &mut Timings,
 ) -> Result<RunSummary> {
-    // The scenarios' day impacts (a frame as large as the base run's each) move into the output
-    // table one by one, each freed once copied.
-    let scenario_rows: Vec<usize> = c.scenarios.iter().map(|sc| sc.impacts.height()).collect();
-    let scenario_impacts: Vec<DataFrame> =
-        c.scenarios.iter_mut().map(|sc| std::mem::replace(&mut sc.impacts, DataFrame::empty())).collect();
     let cfg = &study.config;
     let key = &cfg.privacy.pseudonym_key;
     let pids: Vec<String> = c.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
+    let ids = warehouse::Ids::new(&c.inputs, &pids);
     let tables = warehouse::Tables {
         inputs: &c.inputs,
         pids: &pids,
@@ -459,24 +504,50 @@ fn write_outputs(
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
+    // `scenario_day_impacts` comes out of it with no rows: they are written below.
     let mut out_tables =
-        timings.time("tables", || warehouse::output_tables(&tables, scenario_impacts, &c.inputs.ledger.rejects))?;
+        timings.time("tables", || warehouse::output_tables(&tables, &ids, None, &c.inputs.ledger.rejects))?;
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
     out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
-    // The computed frames are in the output tables now (sorted copies): freed.
-    for frame in [&mut c.visits, &mut c.days, &mut c.legs, &mut c.impacts, &mut c.potential] {
+    // The computed frames are in the output tables now (sorted copies): freed, but the visits and
+    // center days the scenarios start from.
+    for frame in [&mut c.legs, &mut c.impacts, &mut c.potential] {
         *frame = DataFrame::empty();
     }
-    let c = &*c;
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
-    timings.time("parquet", || warehouse::write_parquet(&parquet_dir, &mut out_tables, layout))?;
+    const SCENARIO_ROWS: &str = "scenario_day_impacts";
+    timings
+        .time("parquet", || warehouse::write_parquet_except(&parquet_dir, &mut out_tables, layout, &[SCENARIO_ROWS]))?;
     // DuckDB reads the Parquet files; it needs only the tables' columns: the output frames
     // (millions of rows) go before it.
-    let table_rows: Vec<(String, usize)> = out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
+    let mut table_rows: Vec<(String, usize)> =
+        out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
     for (_, df) in out_tables.iter_mut() {
         *df = df.clear();
     }
+    // Each scenario's rows are written as Parquet (on a thread of their own) as soon as computed,
+    // then freed.
+    let mut scenario_rows = warehouse::ScenarioRows::new(&parquet_dir, layout, ids)?;
+    compute_prepared_scenarios(study, c, factors, timings, &mut |name, impacts, _| {
+        scenario_rows.write(name, impacts)?;
+        Ok(None)
+    })?;
+    for frame in [&mut c.visits, &mut c.days] {
+        *frame = DataFrame::empty();
+    }
+    // The wait for the last scenario's rows.
+    let written = timings.time("scenario_parquet", || scenario_rows.finish())?;
+    let at = out_tables.iter().position(|(n, _)| *n == SCENARIO_ROWS).expect("output_tables lists every table");
+    match written {
+        Some((columns, rows)) => {
+            out_tables[at].1 = columns;
+            table_rows[at].1 = rows;
+        }
+        // No scenario rows: the table is written empty, as the others.
+        None => warehouse::write_parquet(&parquet_dir, &mut out_tables[at..=at], layout)?,
+    }
+    let c = &*c;
     let db_path = dir.join("warehouse.duckdb");
     timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
     drop(out_tables);
@@ -498,12 +569,11 @@ fn write_outputs(
         scenarios: c
             .scenarios
             .iter()
-            .zip(scenario_rows)
-            .map(|(sc, rows)| ScenarioSummary {
+            .map(|sc| ScenarioSummary {
                 name: sc.name.clone(),
                 overrides: sc.sets.clone(),
                 factor_set_version: sc.factor_set_version.clone(),
-                day_impacts: rows,
+                day_impacts: sc.rows,
             })
             .collect(),
         parquet_layout: layout.code(),
