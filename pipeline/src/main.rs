@@ -122,6 +122,9 @@ enum Command {
         /// Multiplier of every center's desks (the daily cap on its users).
         #[arg(long, default_value_t = 1.0)]
         workspaces_scale: f64,
+        /// Multiplier of every center user's days a week (at most 5).
+        #[arg(long, default_value_t = 1.0)]
+        days_scale: f64,
         /// Place offices, centers and homes on this map (homes at random points 5–100 m from a
         /// car-routable node), and route the study on it (`inputs.osm`).
         #[arg(long, value_name = "FILE.osm.pbf")]
@@ -248,13 +251,22 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
             offices,
             sites,
             workspaces_scale,
+            days_scale,
             on_map,
             road_network,
             gtfs,
             no_scenarios,
         } => {
-            if sites < 2 || offices < 1 || workspaces_scale.is_nan() || workspaces_scale <= 0.0 {
-                anyhow::bail!("--sites must be at least 2, --offices at least 1, --workspaces-scale above 0");
+            if sites < 2
+                || offices < 1
+                || workspaces_scale.is_nan()
+                || workspaces_scale <= 0.0
+                || days_scale.is_nan()
+                || days_scale <= 0.0
+            {
+                anyhow::bail!(
+                    "--sites must be at least 2, --offices at least 1, --workspaces-scale and --days-scale above 0"
+                );
             }
             // Paths in study.toml are relative to its folder: written absolute.
             let absolute = |p: &PathBuf| -> Result<String> {
@@ -280,6 +292,7 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
                 offices,
                 sites,
                 workspaces_scale,
+                days_scale,
                 map,
                 osm: on_map.as_ref().map(absolute).transpose()?,
                 road_network: road_network.as_ref().map(absolute).transpose()?,

@@ -46,6 +46,9 @@ pub struct DemoOptions {
     /// Multiplies every center's desks (the cap on the people a center takes a day), so that use
     /// is not capped at country scale.
     pub workspaces_scale: f64,
+    /// Multiplies every user's days a week at a center (at most 5): more badge rows per user
+    /// once `usage_scale` has made nearly everyone who gains from a center a user.
+    pub days_scale: f64,
     /// Place offices, centers and homes on this road map instead of real Belgian places (issue
     /// 13's country study): offices and centers a few metres from a node, homes at random points
     /// 5–100 m from one (no postcode homes).
@@ -133,6 +136,7 @@ impl Default for DemoOptions {
             offices: COMPANIES.len(),
             sites: SITES.len(),
             workspaces_scale: 1.0,
+            days_scale: 1.0,
             map: None,
             osm: None,
             road_network: None,
@@ -530,7 +534,7 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
             let card = format!("K{:07}", emp_no * 7 + 1000);
             if user {
                 let reissue = rng.random::<f64>() < 0.03;
-                let days_per_week = [0.5, 1.0, 1.0, 1.5, 2.0, 2.5][rng.random_range(0..6)];
+                let days_per_week = ([0.5, 1.0, 1.0, 1.5, 2.0, 2.5][rng.random_range(0..6)] * opt.days_scale).min(5.0);
                 expected_hours[ci] += days_per_week * 7.0 * weeks / (weeks / 13.0).max(1.0);
                 let switch = opt.from + Duration::days(rng.random_range(20..((opt.to - opt.from).num_days().max(21))));
                 if reissue {
@@ -873,7 +877,9 @@ mod tests {
     fn the_workspaces_scale_lifts_the_desk_cap() {
         let opt = DemoOptions { employees: 3000, usage_scale: 3.0, faults: false, ..DemoOptions::default() };
         let capped = generate(&opt);
-        let wide = generate(&DemoOptions { workspaces_scale: 20.0, ..opt });
+        let wide = generate(&DemoOptions { workspaces_scale: 20.0, ..opt.clone() });
+        let busier = generate(&DemoOptions { workspaces_scale: 20.0, days_scale: 1.5, ..opt });
+        assert!(log_rows(&busier) > log_rows(&wide) * 5 / 4, "{} vs {}", log_rows(&busier), log_rows(&wide));
         let desks = |f: &[(String, String)]| {
             table(f, "sites.csv").iter().map(|s| s[5].parse::<u32>().unwrap()).collect::<Vec<_>>()
         };
