@@ -113,6 +113,31 @@ enum Command {
         /// Leave out the injected data-quality faults.
         #[arg(long)]
         no_faults: bool,
+        /// Companies (one office each): the 10 real ones, more at Belgian places beyond.
+        #[arg(long, default_value_t = 10)]
+        offices: usize,
+        /// Centers: the 8 real ones, more at Belgian places beyond (at least 2).
+        #[arg(long, default_value_t = 8)]
+        sites: usize,
+        /// Multiplier of every center's desks (the daily cap on its users).
+        #[arg(long, default_value_t = 1.0)]
+        workspaces_scale: f64,
+        /// Multiplier of every center user's days a week (at most 5).
+        #[arg(long, default_value_t = 1.0)]
+        days_scale: f64,
+        /// Place offices, centers and homes on this map (homes at random points 5–100 m from a
+        /// car-routable node), and route the study on it (`inputs.osm`).
+        #[arg(long, value_name = "FILE.osm.pbf")]
+        on_map: Option<PathBuf>,
+        /// `inputs.road_network` of the study (the prepared network of the map).
+        #[arg(long, value_name = "FILE")]
+        road_network: Option<PathBuf>,
+        /// `inputs.gtfs` of the study (a feed, zip or folder; repeatable).
+        #[arg(long, value_name = "FEED")]
+        gtfs: Vec<PathBuf>,
+        /// Leave out the demo's method variants (`[[scenarios]]`).
+        #[arg(long)]
+        no_scenarios: bool,
     },
     /// Prepare road networks from OpenStreetMap.
     Network {
@@ -215,11 +240,83 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
             print_error(&e);
             ExitCode::from(1)
         })),
-        Command::Generate { out, employees, seed, from, to, usage_scale, no_faults } => {
-            let opt = DemoOptions { seed, employees, from, to, usage_scale, faults: !no_faults };
+        Command::Generate {
+            out,
+            employees,
+            seed,
+            from,
+            to,
+            usage_scale,
+            no_faults,
+            offices,
+            sites,
+            workspaces_scale,
+            days_scale,
+            on_map,
+            road_network,
+            gtfs,
+            no_scenarios,
+        } => {
+            if sites < 2
+                || offices < 1
+                || workspaces_scale.is_nan()
+                || workspaces_scale <= 0.0
+                || days_scale.is_nan()
+                || days_scale <= 0.0
+            {
+                anyhow::bail!(
+                    "--sites must be at least 2, --offices at least 1, --workspaces-scale and --days-scale above 0"
+                );
+            }
+            // Paths in study.toml are relative to its folder: written absolute.
+            let absolute = |p: &PathBuf| -> Result<String> {
+                Ok(std::path::absolute(p)
+                    .with_context(|| format!("cannot resolve {}", p.display()))?
+                    .display()
+                    .to_string())
+            };
+            let map = match &on_map {
+                Some(pbf) => Some(
+                    demo::MapPoints::from_pbf(pbf)
+                        .with_context(|| format!("--on-map: cannot read the car network of {}", pbf.display()))?,
+                ),
+                None => None,
+            };
+            let opt = DemoOptions {
+                seed,
+                employees,
+                from,
+                to,
+                usage_scale,
+                faults: !no_faults,
+                offices,
+                sites,
+                workspaces_scale,
+                days_scale,
+                map,
+                osm: on_map.as_ref().map(absolute).transpose()?,
+                road_network: road_network.as_ref().map(absolute).transpose()?,
+                gtfs: gtfs.iter().map(absolute).collect::<Result<_>>()?,
+                scenarios: !no_scenarios,
+            };
             let files = demo::generate(&opt);
             demo::write_study(&out, &files).with_context(|| format!("cannot write into {}", out.display()))?;
-            println!("wrote {} files into {}", files.len(), out.display());
+            let rows = |prefix: &str| -> usize {
+                files
+                    .iter()
+                    .filter(|(n, _)| n.starts_with(prefix))
+                    .map(|(_, t)| t.lines().count().saturating_sub(1))
+                    .sum()
+            };
+            println!(
+                "wrote {} files into {}: {} employees, {} companies, {} sites, {} badge rows",
+                files.len(),
+                out.display(),
+                rows("employees.csv"),
+                rows("companies.csv"),
+                rows("sites.csv"),
+                rows("logs/")
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Network { action: NetworkAction::Build { osm, out } } => {

@@ -37,6 +37,91 @@ pub struct DemoOptions {
     pub usage_scale: f64,
     /// Inject the data-quality faults (the demo does; benchmarks may not).
     pub faults: bool,
+    /// Companies, each with one office: the 10 real ones first (fewer: the first ones), more at
+    /// real Belgian places weighted by population (or on the map) beyond.
+    pub offices: usize,
+    /// Centers: the 8 real ones first (fewer: the first ones), more at real Belgian places
+    /// weighted by population (or on the map) beyond. At least 2.
+    pub sites: usize,
+    /// Multiplies every center's desks (the cap on the people a center takes a day), so that use
+    /// is not capped at country scale.
+    pub workspaces_scale: f64,
+    /// Multiplies every user's days a week at a center (at most 5): more badge rows per user
+    /// once `usage_scale` has made nearly everyone who gains from a center a user.
+    pub days_scale: f64,
+    /// Place offices, centers and homes on this road map instead of real Belgian places (issue
+    /// 13's country study): offices and centers a few metres from a node, homes at random points
+    /// 5–100 m from one (no postcode homes).
+    pub map: Option<MapPoints>,
+    /// `inputs.osm`, `inputs.road_network` and `inputs.gtfs` of the study (paths as written).
+    pub osm: Option<String>,
+    /// See `osm`.
+    pub road_network: Option<String>,
+    /// See `osm`.
+    pub gtfs: Vec<String>,
+    /// Write the demo's method variants (`[[scenarios]]`).
+    pub scenarios: bool,
+}
+
+/// The car-routable nodes of a road map (degrees), where `--on-map` puts people and places.
+#[derive(Clone, Default)]
+pub struct MapPoints {
+    /// Latitudes.
+    pub lat: Vec<f64>,
+    /// Longitudes, in the same order.
+    pub lon: Vec<f64>,
+}
+
+impl std::fmt::Debug for MapPoints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MapPoints({} nodes)", self.lat.len())
+    }
+}
+
+impl MapPoints {
+    /// The car graph's junctions of an `.osm.pbf` file.
+    pub fn from_pbf(pbf: &Path) -> Result<MapPoints, navette_road::RoadError> {
+        let x = navette_road::osm::read_pbf(pbf)?;
+        let (g, _) = navette_road::graph::build(&x, navette_road::Profile::Car);
+        Ok(MapPoints { lat: g.lat, lon: g.lon })
+    }
+
+    /// Latitude and longitude bounds, `([south, north], [west, east])`.
+    pub fn bounds(&self) -> ([f64; 2], [f64; 2]) {
+        let span = |v: &[f64]| v.iter().fold([f64::INFINITY, f64::NEG_INFINITY], |a, &x| [a[0].min(x), a[1].max(x)]);
+        (span(&self.lat), span(&self.lon))
+    }
+
+    fn random(&self, rng: &mut ChaCha8Rng) -> (f64, f64) {
+        let i = rng.random_range(0..self.lat.len());
+        (self.lat[i], self.lon[i])
+    }
+
+    /// A node drawn as homes are drawn from places: uniformly (nodes are where roads are dense),
+    /// kept with the commuting catchment's weight `exp(-d / 22 km)` up to 90 km from `office`.
+    fn near(&self, rng: &mut ChaCha8Rng, office: (f64, f64)) -> (f64, f64) {
+        let mut p = self.random(rng);
+        for _ in 0..5000 {
+            let d = crow_m(office, p) / 1000.0;
+            if d <= 90.0 && rng.random::<f64>() < (-d / 22.0).exp() {
+                break;
+            }
+            p = self.random(rng);
+        }
+        p
+    }
+}
+
+/// A point at a uniformly random place of the ring `min_m`–`max_m` around `p`.
+fn jitter(rng: &mut ChaCha8Rng, p: (f64, f64), min_m: f64, max_m: f64) -> (f64, f64) {
+    let r = (min_m * min_m + rng.random::<f64>() * (max_m * max_m - min_m * min_m)).sqrt();
+    let a = rng.random::<f64>() * std::f64::consts::TAU;
+    (p.0 + r * a.cos() / 111_195.0, p.1 + r * a.sin() / (111_195.0 * p.0.to_radians().cos()))
+}
+
+/// Coordinates of generated places, rounded to about a decimetre.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
 }
 
 impl Default for DemoOptions {
@@ -48,6 +133,15 @@ impl Default for DemoOptions {
             to: NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid"),
             usage_scale: 1.0,
             faults: true,
+            offices: COMPANIES.len(),
+            sites: SITES.len(),
+            workspaces_scale: 1.0,
+            days_scale: 1.0,
+            map: None,
+            osm: None,
+            road_network: None,
+            gtfs: Vec::new(),
+            scenarios: true,
         }
     }
 }
@@ -84,6 +178,7 @@ const COMPANIES: &[(&str, &str, &str, f64, f64, f64, f64)] = &[
 const HOLIDAYS_2026: &[(u32, u32)] = &[(1, 1), (4, 6), (5, 1), (5, 14), (5, 25), (7, 21), (11, 11), (12, 25)];
 
 struct Place {
+    name: String,
     lat: f64,
     lon: f64,
     population: f64,
@@ -94,10 +189,11 @@ fn places() -> Vec<Place> {
     let mut r = csv::Reader::from_reader(PLACES_CSV.as_bytes());
     let h = r.headers().expect("places header").clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap_or_else(|| panic!("be_places.csv lacks {n}"));
-    let (lat, lon, pop, refnis) = (col("lat"), col("lon"), col("population"), col("refnis"));
+    let (name, lat, lon, pop, refnis) = (col("name"), col("lat"), col("lon"), col("population"), col("refnis"));
     r.records()
         .map(|x| x.expect("places row"))
         .map(|x| Place {
+            name: x[name].replace([',', ';', '"'], " "),
             lat: x[lat].parse().expect("lat"),
             lon: x[lon].parse().expect("lon"),
             population: x[pop].parse().unwrap_or(0.0),
@@ -209,16 +305,156 @@ fn fuel(rng: &mut ChaCha8Rng) -> &'static str {
     F[pick(rng, &c)].0
 }
 
+/// A center of a generated study.
+struct SiteDef {
+    id: String,
+    name: String,
+    muni: String,
+    lat: f64,
+    lon: f64,
+    workspaces: u32,
+    opened: String,
+}
+
+/// A company of a generated study (one office).
+struct CompanyDef {
+    id: String,
+    name: String,
+    office: String,
+    lat: f64,
+    lon: f64,
+    /// Share of the employees (relative weight).
+    share: f64,
+    propensity: f64,
+}
+
+/// The centers: the real ones, then more at places weighted by population or on the map.
+fn site_defs(rng: &mut ChaCha8Rng, opt: &DemoOptions, places: &[Place], by_pop: &[f64]) -> Vec<SiteDef> {
+    let mut out: Vec<SiteDef> = SITES
+        .iter()
+        .take(opt.sites)
+        .map(|&(id, name, muni, lat, lon, ws, opened)| SiteDef {
+            id: id.into(),
+            name: name.into(),
+            muni: muni.into(),
+            lat,
+            lon,
+            workspaces: ws,
+            opened: opened.into(),
+        })
+        .collect();
+    for k in out.len() + 1..=opt.sites {
+        let p = &places[pick(rng, by_pop)];
+        out.push(SiteDef {
+            id: format!("S{k:02}"),
+            name: format!("Centre {}", p.name),
+            muni: p.name.clone(),
+            lat: round6(p.lat + normal(rng, 0.0, 0.004)),
+            lon: round6(p.lon + normal(rng, 0.0, 0.006)),
+            workspaces: rng.random_range(10..=24),
+            opened: ["2023-09-01", "2024-01-15", "2024-06-01", "2024-09-01"][rng.random_range(0..4)].into(),
+        });
+    }
+    if let Some(map) = &opt.map {
+        for s in &mut out {
+            let node = map.random(rng);
+            let (lat, lon) = jitter(rng, node, 1.0, 30.0);
+            (s.lat, s.lon) = (round6(lat), round6(lon));
+        }
+    }
+    if opt.workspaces_scale != 1.0 {
+        for s in &mut out {
+            s.workspaces = ((s.workspaces as f64) * opt.workspaces_scale).round().max(1.0) as u32;
+        }
+    }
+    out
+}
+
+/// The companies: the real ones, then more at places weighted by population or on the map.
+fn company_defs(rng: &mut ChaCha8Rng, opt: &DemoOptions, places: &[Place], by_pop: &[f64]) -> Vec<CompanyDef> {
+    let mut out: Vec<CompanyDef> = COMPANIES
+        .iter()
+        .take(opt.offices)
+        .map(|&(id, name, office, lat, lon, share, propensity)| CompanyDef {
+            id: id.into(),
+            name: name.into(),
+            office: office.into(),
+            lat,
+            lon,
+            share,
+            propensity,
+        })
+        .collect();
+    if out.len() == COMPANIES.len() && opt.offices == COMPANIES.len() {
+        // The demo's companies as they are (shares summing to 1).
+        if let Some(map) = &opt.map {
+            for c in &mut out {
+                let node = map.random(rng);
+                let (lat, lon) = jitter(rng, node, 1.0, 30.0);
+                (c.lat, c.lon) = (round6(lat), round6(lon));
+            }
+        }
+        return out;
+    }
+    // Shares of a mean of 1 a company: the real ones keep their proportions, the others draw one.
+    for c in &mut out {
+        c.share *= COMPANIES.len() as f64;
+    }
+    for k in out.len() + 1..=opt.offices {
+        let p = &places[pick(rng, by_pop)];
+        out.push(CompanyDef {
+            id: format!("C{k:02}"),
+            name: format!("Entreprise {k}"),
+            office: p.name.clone(),
+            lat: round6(p.lat + normal(rng, 0.0, 0.004)),
+            lon: round6(p.lon + normal(rng, 0.0, 0.006)),
+            share: rng.random_range(0.2..1.8),
+            propensity: rng.random_range(0.7..1.3),
+        });
+    }
+    if let Some(map) = &opt.map {
+        for c in &mut out {
+            let node = map.random(rng);
+            let (lat, lon) = jitter(rng, node, 1.0, 30.0);
+            (c.lat, c.lon) = (round6(lat), round6(lon));
+        }
+    }
+    out
+}
+
+/// Employees per company: the demo's rounding for the demo's companies; otherwise the shares
+/// normalised, rounded down, the rest one each to the first companies (exactly `employees`).
+fn headcounts(opt: &DemoOptions, companies: &[CompanyDef]) -> Vec<usize> {
+    if opt.offices == COMPANIES.len() {
+        return companies.iter().map(|c| ((opt.employees as f64) * c.share).round() as usize).collect();
+    }
+    let total: f64 = companies.iter().map(|c| c.share).sum();
+    let mut n: Vec<usize> =
+        companies.iter().map(|c| ((opt.employees as f64) * c.share / total).floor() as usize).collect();
+    let rest = opt.employees.saturating_sub(n.iter().sum());
+    for x in n.iter_mut().take(rest) {
+        *x += 1;
+    }
+    n
+}
+
 /// A generated study: file name → content, in a fixed order.
 pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
+    assert!(opt.sites >= 2, "a generated study has at least 2 centers");
+    assert!(opt.offices >= 1, "a generated study has at least 1 company");
     let mut rng = ChaCha8Rng::seed_from_u64(opt.seed);
     let places = places();
     let postcodes = postcodes_by_refnis();
     let mut files: Vec<(String, String)> = Vec::new();
+    let custom = opt.sites != SITES.len() || opt.offices != COMPANIES.len() || opt.map.is_some();
+    let by_pop = if custom { cumulative(places.iter().map(|p| p.population)) } else { Vec::new() };
+    let site_list = site_defs(&mut rng, opt, &places, &by_pop);
+    let company_list = company_defs(&mut rng, opt, &places, &by_pop);
+    let heads = headcounts(opt, &company_list);
 
     let mut sites = String::from("site_id,name,municipality,lat,lon,workspaces,opened_on\n");
-    for (id, name, muni, lat, lon, ws, opened) in SITES {
-        let _ = writeln!(sites, "{id},{name},{muni},{lat},{lon},{ws},{opened}");
+    for s in &site_list {
+        let _ = writeln!(sites, "{},{},{},{},{},{},{}", s.id, s.name, s.muni, s.lat, s.lon, s.workspaces, s.opened);
     }
     let mut companies = String::from("company_id,name,office_name,office_lat,office_lon,package_hours_per_quarter\n");
 
@@ -229,20 +465,34 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
     let mut cards = String::from("card_id,employee_id,valid_from,valid_to\n");
     let mut users: Vec<User> = Vec::new();
     let mut emp_no = 0usize;
-    let mut expected_hours = vec![0.0; COMPANIES.len()];
+    let mut expected_hours = vec![0.0; company_list.len()];
     let weeks = ((opt.to - opt.from).num_days() as f64 + 1.0) / 7.0;
-    for (ci, (cid, _, _, olat, olon, share, propensity)) in COMPANIES.iter().enumerate() {
-        let n = ((opt.employees as f64) * share).round() as usize;
-        // Homes: population × distance decay from the office (commuting catchment).
-        let weights = cumulative(places.iter().map(|p| {
-            let d = crow_m((*olat, *olon), (p.lat, p.lon)) / 1000.0;
-            if d > 90.0 { 0.0 } else { p.population * (-d / 22.0).exp() }
-        }));
+    for (ci, c) in company_list.iter().enumerate() {
+        let (cid, olat, olon, propensity) = (&c.id, &c.lat, &c.lon, &c.propensity);
+        let n = heads[ci];
+        // Homes: population × distance decay from the office (commuting catchment); on a map,
+        // road nodes stand for the population.
+        let weights = if opt.map.is_none() {
+            cumulative(places.iter().map(|p| {
+                let d = crow_m((*olat, *olon), (p.lat, p.lon)) / 1000.0;
+                if d > 90.0 { 0.0 } else { p.population * (-d / 22.0).exp() }
+            }))
+        } else {
+            Vec::new()
+        };
         for _ in 0..n {
             emp_no += 1;
             let id = format!("E{emp_no:06}");
-            let p = &places[pick(&mut rng, &weights)];
-            let home = (p.lat + normal(&mut rng, 0.0, 0.008), p.lon + normal(&mut rng, 0.0, 0.012));
+            let (home, refnis) = match &opt.map {
+                None => {
+                    let p = &places[pick(&mut rng, &weights)];
+                    ((p.lat + normal(&mut rng, 0.0, 0.008), p.lon + normal(&mut rng, 0.0, 0.012)), Some(&p.refnis))
+                }
+                Some(map) => {
+                    let node = map.near(&mut rng, (*olat, *olon));
+                    (jitter(&mut rng, node, 5.0, 100.0), None)
+                }
+            };
             let km = crow_m(home, (*olat, *olon)) / 1000.0;
             let mode = commute_mode(&mut rng, km, *olat > 50.8);
             let car_like = Mode::parse(mode).is_some_and(Mode::is_car_like);
@@ -256,7 +506,7 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
             let occupancy = if mode == "carpool" && rng.random::<f64>() < 0.5 { "2" } else { "" };
             // Nearest and second-nearest sites.
             let mut by_dist: Vec<(f64, usize)> =
-                SITES.iter().enumerate().map(|(i, s)| (crow_m(home, (s.3, s.4)) / 1000.0, i)).collect();
+                site_list.iter().enumerate().map(|(i, s)| (crow_m(home, (s.lat, s.lon)) / 1000.0, i)).collect();
             by_dist.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let saving = km - by_dist[0].0;
             // People use a center when it is clearly nearer than the office.
@@ -273,9 +523,9 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
             // do over that distance (`center_mode`).
             let to_center = by_dist[0].0;
             let center_mode = if user { center_mode(&mut rng, mode, to_center) } else { "" };
-            let by_postcode = rng.random::<f64>() < 0.2 && postcodes.contains_key(&p.refnis);
-            let (lat, lon, pc) = if by_postcode {
-                let list = &postcodes[&p.refnis];
+            let by_postcode = rng.random::<f64>() < 0.2 && refnis.is_some_and(|r| postcodes.contains_key(r));
+            let (lat, lon, pc) = if let (true, Some(refnis)) = (by_postcode, refnis) {
+                let list = &postcodes[refnis];
                 (String::new(), String::new(), list[rng.random_range(0..list.len())].clone())
             } else {
                 (format!("{:.5}", home.0).replace('.', ","), format!("{:.5}", home.1).replace('.', ","), String::new())
@@ -284,7 +534,7 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
             let card = format!("K{:07}", emp_no * 7 + 1000);
             if user {
                 let reissue = rng.random::<f64>() < 0.03;
-                let days_per_week = [0.5, 1.0, 1.0, 1.5, 2.0, 2.5][rng.random_range(0..6)];
+                let days_per_week = ([0.5, 1.0, 1.0, 1.5, 2.0, 2.5][rng.random_range(0..6)] * opt.days_scale).min(5.0);
                 expected_hours[ci] += days_per_week * 7.0 * weeks / (weeks / 13.0).max(1.0);
                 let switch = opt.from + Duration::days(rng.random_range(20..((opt.to - opt.from).num_days().max(21))));
                 if reissue {
@@ -315,8 +565,7 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
         }
         // Packages sized around expected use: some companies will overrun, some will not.
         let package = (expected_hours[ci] * [1.2, 0.9, 1.05, 1.3, 0.8][ci % 5] / 10.0).round() * 10.0;
-        let name = COMPANIES[ci].1;
-        let office = COMPANIES[ci].2;
+        let (name, office) = (&c.name, &c.office);
         let _ = writeln!(companies, "{cid},{name},{office},{olat},{olon},{}", package.max(40.0));
     }
     if opt.faults {
@@ -329,8 +578,9 @@ pub fn generate(opt: &DemoOptions) -> Vec<(String, String)> {
         cards.push_str("K9999999,E999999,,\n");
     }
 
-    let mut logs = badge_events(&mut rng, opt, &users);
-    for (si, (id, _, _, _, _, _, _)) in SITES.iter().enumerate() {
+    let mut logs = badge_events(&mut rng, opt, &users, &site_list);
+    for (si, s) in site_list.iter().enumerate() {
+        let id = &s.id;
         files.push((format!("logs/{id}.csv"), log_file(si, id, std::mem::take(&mut logs[si]), opt.faults)));
     }
     let study = study_toml(opt);
@@ -358,8 +608,8 @@ struct User {
 /// The badge events of the study period, per site: `(UTC seconds, "card\u{1}direction")`. Each
 /// user comes on a working day with probability `days_per_week / 5` × the weekday's weight, mostly
 /// to their nearest site, for a full or a part day; with `faults`, forgotten and doubled swipes.
-fn badge_events(rng: &mut ChaCha8Rng, opt: &DemoOptions, users: &[User]) -> Vec<Vec<(i64, String)>> {
-    let mut logs: Vec<Vec<(i64, String)>> = vec![Vec::new(); SITES.len()];
+fn badge_events(rng: &mut ChaCha8Rng, opt: &DemoOptions, users: &[User], sites: &[SiteDef]) -> Vec<Vec<(i64, String)>> {
+    let mut logs: Vec<Vec<(i64, String)>> = vec![Vec::new(); sites.len()];
     let mut day = opt.from;
     let brussels = chrono_tz::Europe::Brussels;
     use chrono::TimeZone;
@@ -375,7 +625,7 @@ fn badge_events(rng: &mut ChaCha8Rng, opt: &DemoOptions, users: &[User]) -> Vec<
                 _ => 1.15,
             };
             // People at each site that day.
-            let mut taken = vec![0u32; SITES.len()];
+            let mut taken = vec![0u32; sites.len()];
             for u in users {
                 if rng.random::<f64>() >= u.days_per_week / 5.0 * weight {
                     continue;
@@ -387,7 +637,7 @@ fn badge_events(rng: &mut ChaCha8Rng, opt: &DemoOptions, users: &[User]) -> Vec<
                 let preferred = if rng.random::<f64>() < 0.95 { u.sites } else { [u.sites[1], u.sites[0]] };
                 // A full center (as many people as desks that day) turns people away: to their
                 // other center if it has room, else they work elsewhere that day.
-                let Some(site) = preferred.into_iter().find(|&s| taken[s] < SITES[s].5) else {
+                let Some(site) = preferred.into_iter().find(|&s| taken[s] < sites[s].workspaces) else {
                     continue;
                 };
                 taken[site] += 1;
@@ -474,17 +724,44 @@ fn log_file(si: usize, id: &str, mut rows: Vec<(i64, String)>, faults: bool) -> 
 
 /// `study.toml` of the demo.
 fn study_toml(opt: &DemoOptions) -> String {
+    let quoted = |p: &str| format!("\"{}\"", p.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut inputs = String::new();
+    if let Some(p) = &opt.osm {
+        let _ = writeln!(inputs, "osm = {}", quoted(p));
+    }
+    if let Some(p) = &opt.road_network {
+        let _ = writeln!(inputs, "road_network = {}", quoted(p));
+    }
+    if !opt.gtfs.is_empty() {
+        let list: Vec<String> = opt.gtfs.iter().map(|p| quoted(p)).collect();
+        let _ = writeln!(inputs, "gtfs = [{}]", list.join(", "));
+    }
+    let mut area = String::new();
+    if let Some(map) = &opt.map {
+        // The map's extent, so that no home on it falls outside the study area.
+        let (lat, lon) = map.bounds();
+        let _ = writeln!(
+            area,
+            "\n[method.study_area]\nlat = [{:.3}, {:.3}]\nlon = [{:.3}, {:.3}]",
+            lat[0] - 0.01,
+            lat[1] + 0.01,
+            lon[0] - 0.01,
+            lon[1] + 0.01
+        );
+    }
     format!(
         "# The demo study: synthetic people on real places (see datasets/demo/README.md).\n\
      # Regenerate with: navette generate --out datasets/demo\n\n\
      [study]\nname = \"Réseau wallon des centres de travail partagés (démo)\"\nfrom = {}\nto = {}\nlanguage = \"fr\"\n\
      # Per-company report languages (the others use `language`).\ncompany_languages = {{ C02 = \"nl\", C03 = \"en\" }}\n\n\
-     [inputs]\nsites = \"sites.csv\"\ncompanies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n\n\
-     [method]\nboundary = \"wtw\"\n# Belgian grid for electric cars, trams and metros; scenario uk_grid shows the UK proxy.\nfactor_set = \"be-2025-begrid\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n\n\
+     [inputs]\nsites = \"sites.csv\"\ncompanies = \"companies.csv\"\nemployees = \"employees.csv\"\ncards = \"cards.csv\"\naccess_logs = [\"logs/*.csv\"]\n{inputs}\n\
+     [method]\nboundary = \"wtw\"\n# Belgian grid for electric cars, trams and metros; scenario uk_grid shows the UK proxy.\nfactor_set = \"be-2025-begrid\"\nmin_hours_office_day = 4.0\nmax_visit_hours = 12.0\nduplicate_window_s = 120\nopen_visit_hours = 0.0\ncarpool_occupancy = 2.0\n{area}\n\
      # The energy of the places of work, beside the commute figures (off unless enabled; defaults\n# and their sources in the warehouse table energy_parameters).\n[energy]\nenabled = true\n\n\
      [privacy]\nk_anonymity = 5\n# Demo only: a real study keeps its key secret and out of shared folders.\npseudonym_key = \"demo-key-not-secret\"\n\n\
-     {SCENARIOS}",
-        opt.from, opt.to
+     {scenarios}",
+        opt.from,
+        opt.to,
+        scenarios = if opt.scenarios { SCENARIOS } else { "" },
     )
 }
 
@@ -555,6 +832,105 @@ mod tests {
                 "datasets/demo/{name} differs from the generator: run `navette generate --out datasets/demo`"
             );
         }
+    }
+
+    fn table<'a>(files: &'a [(String, String)], name: &str) -> Vec<Vec<&'a str>> {
+        let text = &files.iter().find(|(n, _)| n == name).expect("file").1;
+        let sep = if name == "employees.csv" { ';' } else { ',' };
+        text.lines().skip(1).map(|l| l.split(sep).collect()).collect()
+    }
+
+    fn log_rows(files: &[(String, String)]) -> usize {
+        files.iter().filter(|(n, _)| n.starts_with("logs/")).map(|(_, t)| t.lines().count() - 1).sum()
+    }
+
+    #[test]
+    fn more_offices_and_sites_are_placed_at_belgian_places() {
+        let opt = DemoOptions { employees: 3000, offices: 500, sites: 30, faults: false, ..DemoOptions::default() };
+        let files = generate(&opt);
+        let companies = table(&files, "companies.csv");
+        assert_eq!(companies.len(), 500);
+        let ids: std::collections::BTreeSet<&str> = companies.iter().map(|c| c[0]).collect();
+        assert_eq!(ids.len(), 500, "500 distinct companies");
+        assert_eq!(
+            companies[..10].iter().map(|c| c[1]).collect::<Vec<_>>(),
+            COMPANIES.iter().map(|c| c.1).collect::<Vec<_>>()
+        );
+        let offices: std::collections::BTreeSet<(&str, &str)> = companies.iter().map(|c| (c[3], c[4])).collect();
+        assert_eq!(offices.len(), 500, "500 distinct offices");
+        assert_eq!(table(&files, "employees.csv").len(), 3000, "exactly the employees asked for");
+        let sites = table(&files, "sites.csv");
+        assert_eq!(sites.len(), 30);
+        assert_eq!(sites.iter().map(|s| s[0]).collect::<std::collections::BTreeSet<_>>().len(), 30);
+        assert_eq!(files.iter().filter(|(n, _)| n.starts_with("logs/")).count(), 30);
+        for s in &sites {
+            let (lat, lon): (f64, f64) = (s[3].parse().unwrap(), s[4].parse().unwrap());
+            assert!((49.4..51.6).contains(&lat) && (2.4..6.5).contains(&lon), "{s:?} in Belgium");
+        }
+        // Fewer than the real ones: the first ones.
+        let few = generate(&DemoOptions { employees: 100, offices: 3, sites: 2, ..DemoOptions::default() });
+        assert_eq!(table(&few, "companies.csv").len(), 3);
+        assert_eq!(table(&few, "sites.csv").len(), 2);
+    }
+
+    #[test]
+    fn the_workspaces_scale_lifts_the_desk_cap() {
+        let opt = DemoOptions { employees: 3000, usage_scale: 3.0, faults: false, ..DemoOptions::default() };
+        let capped = generate(&opt);
+        let wide = generate(&DemoOptions { workspaces_scale: 20.0, ..opt.clone() });
+        let busier = generate(&DemoOptions { workspaces_scale: 20.0, days_scale: 1.5, ..opt });
+        assert!(log_rows(&busier) > log_rows(&wide) * 5 / 4, "{} vs {}", log_rows(&busier), log_rows(&wide));
+        let desks = |f: &[(String, String)]| {
+            table(f, "sites.csv").iter().map(|s| s[5].parse::<u32>().unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(desks(&wide), desks(&capped).iter().map(|d| d * 20).collect::<Vec<_>>());
+        assert!(log_rows(&wide) > log_rows(&capped) * 3 / 2, "{} vs {}", log_rows(&wide), log_rows(&capped));
+    }
+
+    #[test]
+    fn on_a_map_homes_are_random_points_near_car_nodes() {
+        let pbf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/osm/mons.osm.pbf");
+        let map = MapPoints::from_pbf(&pbf).unwrap();
+        assert!(map.lat.len() > 100);
+        let opt = DemoOptions {
+            employees: 400,
+            offices: 12,
+            sites: 9,
+            faults: false,
+            map: Some(map.clone()),
+            osm: Some("/maps/mons.osm.pbf".into()),
+            gtfs: vec!["/feeds/syn".into()],
+            ..DemoOptions::default()
+        };
+        let files = generate(&opt);
+        let nearest = |p: (f64, f64)| {
+            map.lat.iter().zip(&map.lon).map(|(&la, &lo)| crow_m(p, (la, lo))).fold(f64::INFINITY, f64::min)
+        };
+        let num = |s: &str| s.replace(',', ".").parse::<f64>().unwrap();
+        let employees = table(&files, "employees.csv");
+        assert_eq!(employees.len(), 400);
+        for e in &employees {
+            assert!(e[4].is_empty(), "no postcode homes on a map: {e:?}");
+            let d = nearest((num(e[2]), num(e[3])));
+            // Drawn 5–100 m from a node (written to 5 decimals, about a metre): on no node, though
+            // another node may lie nearer than the one drawn.
+            assert!(d > 0.1 && d <= 101.0, "home {e:?} is {d:.1} m from the nearest node");
+        }
+        for c in table(&files, "companies.csv") {
+            assert!(nearest((num(c[3]), num(c[4]))) <= 31.0, "office {c:?}");
+        }
+        for s in table(&files, "sites.csv") {
+            assert!(nearest((num(s[3]), num(s[4]))) <= 31.0, "site {s:?}");
+        }
+        let toml = &files[0].1;
+        assert!(toml.contains("osm = \"/maps/mons.osm.pbf\"\ngtfs = [\"/feeds/syn\"]\n"), "{toml}");
+        let config: toml::Table = toml::from_str(toml).expect("study.toml parses");
+        let area = &config["method"]["study_area"];
+        let (lat, lon) = map.bounds();
+        assert!(area["lat"][0].as_float().unwrap() < lat[0] && area["lon"][1].as_float().unwrap() > lon[1]);
+        assert!(log_rows(&files) > 0);
+        let bare = generate(&DemoOptions { scenarios: false, ..opt });
+        assert!(!bare[0].1.contains("[[scenarios]]"));
     }
 
     #[test]

@@ -129,8 +129,11 @@ pub struct Timings {
     pub stages: Vec<(String, u128)>,
     /// CPU time of the process (all threads, user + system) during each stage, in ms, when the
     /// platform tells it (Linux): wall time alone misleads on a busy machine.
-    #[serde(skip)]
     pub cpu_ms: Vec<Option<u128>>,
+    /// Peak resident memory of the process during each stage, in KiB (Linux: the high-water mark
+    /// is reset at the stage's start through `/proc/self/clear_refs`, read from `VmHWM` at its
+    /// end; the peak since the process started when the reset is refused; `None` elsewhere).
+    pub peak_rss_kib: Vec<Option<u64>>,
 }
 
 /// CPU time used by this process so far (Linux `/proc/self/stat`, 10 ms ticks).
@@ -144,14 +147,38 @@ fn process_cpu_ms() -> Option<u128> {
     Some(ticks * 10)
 }
 
+/// Resets the process's resident-memory high-water mark to its current size (Linux, writing 5
+/// to `/proc/self/clear_refs`); false when refused or unavailable.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The process's resident-memory high-water mark (`VmHWM` of `/proc/self/status`), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let v = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    v.trim().trim_end_matches("kB").trim().parse().ok()
+}
+
 impl Timings {
     fn time<T>(&mut self, stage: &str, f: impl FnOnce() -> T) -> T {
+        reset_peak_rss();
         let t = Instant::now();
         let cpu = process_cpu_ms();
         let out = f();
-        self.stages.push((stage.to_owned(), t.elapsed().as_millis()));
-        self.cpu_ms.push(cpu.zip(process_cpu_ms()).map(|(a, b)| b - a));
-        tracing::info!(stage, ms = t.elapsed().as_millis() as u64, "stage done");
+        let ms = t.elapsed().as_millis();
+        let cpu_ms = cpu.zip(process_cpu_ms()).map(|(a, b)| b - a);
+        let peak = peak_rss_kib();
+        self.stages.push((stage.to_owned(), ms));
+        self.cpu_ms.push(cpu_ms);
+        self.peak_rss_kib.push(peak);
+        tracing::info!(
+            stage,
+            ms = ms as u64,
+            cpu_ms = cpu_ms.map(|c| c as u64),
+            peak_rss_mib = peak.map(|k| k / 1024),
+            "stage done"
+        );
         out
     }
 }

@@ -15,11 +15,13 @@
 
 use std::time::Instant;
 
-use navette_transit::{
-    Access, Call, Date, LoadOptions, Network, Scanner, ServiceDay, StopInput, TimetableInput, VehicleClass, load_feeds,
-};
+use navette_transit::{Access, Date, LoadOptions, Network, Scanner, ServiceDay, load_feeds};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+#[path = "common/synthetic.rs"]
+mod synthetic;
+use synthetic::synthetic;
 
 fn env<T: std::str::FromStr>(key: &str, default: T) -> T {
     std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -32,65 +34,6 @@ fn peak_rss_mib() -> f64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn synthetic(n: usize) -> TimetableInput {
-    let (lat0, lon0) = (49.5, 2.5);
-    // 1 km in degrees: latitude 1/111.195, longitude at ~50.3° N.
-    let (dlat, dlon) = (1.0 / 111.195, 1.0 / (111.195 * 50.3f64.to_radians().cos()));
-    let stops = (0..n * n)
-        .map(|i| StopInput {
-            id: format!("s{i}"),
-            name: String::new(),
-            pos: (lat0 + (i / n) as f64 * dlat, lon0 + (i % n) as f64 * dlon),
-            group: None,
-        })
-        .collect();
-    let mut t = TimetableInput { stops, trip_start: vec![0], ..TimetableInput::default() };
-    let add_line =
-        |t: &mut TimetableInput, line: &[u32], hop_s: i32, headway_s: i32, class: VehicleClass, offset: i32| {
-            for dir in 0..2 {
-                let seq: Vec<u32> = if dir == 0 { line.to_vec() } else { line.iter().rev().copied().collect() };
-                let mut start = 5 * 3600 + offset;
-                while start <= 23 * 3600 {
-                    for (k, &s) in seq.iter().enumerate() {
-                        let at = start + k as i32 * hop_s;
-                        let dwell = if k == 0 || k + 1 == seq.len() { 0 } else { 20 };
-                        t.calls.push(Call {
-                            stop: s,
-                            arr_s: at,
-                            dep_s: at + dwell,
-                            board: true,
-                            alight: true,
-                            along_m: f64::NAN,
-                        });
-                    }
-                    t.trip_start.push(t.calls.len() as u32);
-                    t.trip_class.push(class);
-                    start += headway_s;
-                }
-            }
-        };
-    let seg = 35;
-    let mut line_no = 0;
-    for r in 0..n {
-        for vertical in [false, true] {
-            let at = |k: usize| if vertical { (k * n + r) as u32 } else { (r * n + k) as u32 };
-            let mut k0 = 0;
-            while k0 + 1 < n {
-                let line: Vec<u32> = (k0..(k0 + seg).min(n)).map(at).collect();
-                let headway = if line_no % 5 == 0 { 900 } else { 1800 };
-                add_line(&mut t, &line, 120, headway, VehicleClass::Bus, (line_no % 7) * 120);
-                line_no += 1;
-                k0 += seg - 1;
-            }
-            if r % 10 == 5 {
-                let line: Vec<u32> = (0..n).step_by(5).map(at).collect();
-                add_line(&mut t, &line, 180, 1800, VehicleClass::Rail, 0);
-            }
-        }
-    }
-    t
 }
 
 fn stats(mut v: Vec<f64>) -> String {
