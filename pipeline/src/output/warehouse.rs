@@ -756,8 +756,9 @@ pub fn write_parquet_except(
     written.into_iter().collect()
 }
 
-/// DuckDB's memory limit while the warehouse is loaded.
-const DUCKDB_MEMORY_LIMIT: &str = "1536MiB";
+/// DuckDB's memory limit while the warehouse is loaded and read for the reports (its buffer
+/// pool otherwise grows to 80 % of the machine's memory with the blocks it has read).
+pub const DUCKDB_MEMORY_LIMIT: &str = "1536MiB";
 
 /// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;
 /// partitioned tables are read back with their columns and rows in the order of the single-file

@@ -671,6 +671,9 @@ fn folder_names(ids: &[&str]) -> Vec<String> {
 /// Stack of a report-rendering thread (see `write_reports`).
 const RENDER_STACK_BYTES: usize = 256 << 20;
 
+/// Reports rendered at a time (in parallel), then dropped.
+const RENDER_BATCH: usize = 32;
+
 /// A company report written by [`write_reports`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportWritten {
@@ -698,6 +701,7 @@ pub fn write_reports(
     let conn = duckdb::Connection::open(db_path)?;
     // One thread: floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
+    conn.execute_batch(&format!("SET memory_limit = '{}';", warehouse::DUCKDB_MEMORY_LIMIT))?;
     // Aggregated once, not once a report (issue 13).
     report::materialise_report_views(&conn)?;
     let appendix = report::appendix(&conn, k)?;
@@ -713,6 +717,49 @@ pub fn write_reports(
     let mut docs: Vec<(String, Report)> = Vec::new();
     let quarters = report::network_quarters(&conn)?;
     let network_map = report::map(&conn, None, k, &background)?;
+    // Typesetting recurses as deep as a document nests (a table of a thousand rows is a deep
+    // tree): the rendering threads get stacks far larger than the 2 MiB default (address space
+    // only: pages are used as the recursion reaches them).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(RENDER_STACK_BYTES)
+        .thread_name(|i| format!("navette-render-{i}"))
+        .build()
+        .context("cannot start the report rendering threads")?;
+    let keys = report::report_keys(&conn)?;
+    let progress = crate::progress::Progress::new("reports", (keys.len() + quarters.len()) as u64, 50);
+    // Documents are rendered a batch at a time and then dropped: each holds its map's
+    // background (a country's roads), so holding all of a study's 2,000 reports at once grew
+    // memory by gigabytes (issue 13).
+    let render = |docs: &mut Vec<(String, Report)>, last: bool| -> Result<()> {
+        if docs.len() < RENDER_BATCH && !last {
+            return Ok(());
+        }
+        pool.install(|| {
+            docs.par_iter()
+                .map(|(rel, doc)| -> Result<()> {
+                    let (html, pdf) = match doc {
+                        Report::Network(r) => {
+                            (navette_reports::render_network_html(r), navette_reports::render_network_pdf(r))
+                        }
+                        Report::Company(r) => {
+                            (navette_reports::render_company_html(r), navette_reports::render_company_pdf(r))
+                        }
+                    };
+                    let html = html.with_context(|| format!("rendering {rel}"))?;
+                    let pdf = pdf.with_context(|| format!("rendering {rel} as PDF"))?;
+                    let path = dir.join(rel);
+                    std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
+                    std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+                    let pdf_path = path.with_extension("pdf");
+                    std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
+                    progress.inc(1);
+                    Ok(())
+                })
+                .collect::<Result<Vec<()>>>()
+        })?;
+        docs.clear();
+        Ok(())
+    };
     for quarter in &quarters {
         let report = report::network_report(
             &conn,
@@ -732,12 +779,13 @@ pub fn write_reports(
             withheld: report.current.is_none(),
         });
         docs.push((rel, Report::Network(Box::new(report))));
+        render(&mut docs, false)?;
     }
-    let keys = report::report_keys(&conn)?;
     let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
     companies.dedup();
     let folders = folder_names(&companies);
-    let mut maps = std::collections::HashMap::new();
+    // The map of the company at hand (keys come company by company).
+    let mut company_map: Option<(String, navette_reports::MapData)> = None;
     for key in &keys {
         let company_lang = match cfg.study.company_languages.get(&key.company_id) {
             Some(code) => lang_of(code)?,
@@ -745,11 +793,11 @@ pub fn write_reports(
         };
         // One map per company: the same cells in every quarter's report (no quarter can be
         // subtracted from another).
-        let map = match maps.get(&key.company_id) {
-            Some(m) => Clone::clone(m),
-            None => {
+        let map = match &company_map {
+            Some((company, m)) if *company == key.company_id => m.clone(),
+            _ => {
                 let m = report::map(&conn, Some(key.company_id.as_str()), k, &background)?;
-                maps.insert(key.company_id.clone(), m.clone());
+                company_map = Some((key.company_id.clone(), m.clone()));
                 m
             }
         };
@@ -766,39 +814,9 @@ pub fn write_reports(
         });
         written.push(ReportWritten { company_id: key.company_id.clone(), quarter: key.quarter.clone(), withheld });
         docs.push((rel, Report::Company(Box::new(report))));
+        render(&mut docs, false)?;
     }
-    // Typesetting recurses as deep as a document nests (a table of a thousand rows is a deep
-    // tree): the rendering threads get stacks far larger than the 2 MiB default (address space
-    // only: pages are used as the recursion reaches them).
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(RENDER_STACK_BYTES)
-        .thread_name(|i| format!("navette-render-{i}"))
-        .build()
-        .context("cannot start the report rendering threads")?;
-    let progress = crate::progress::Progress::new("reports", docs.len() as u64, 50);
-    pool.install(|| {
-        docs.par_iter()
-            .map(|(rel, doc)| -> Result<()> {
-                let (html, pdf) = match doc {
-                    Report::Network(r) => {
-                        (navette_reports::render_network_html(r), navette_reports::render_network_pdf(r))
-                    }
-                    Report::Company(r) => {
-                        (navette_reports::render_company_html(r), navette_reports::render_company_pdf(r))
-                    }
-                };
-                let html = html.with_context(|| format!("rendering {rel}"))?;
-                let pdf = pdf.with_context(|| format!("rendering {rel} as PDF"))?;
-                let path = dir.join(rel);
-                std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
-                std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
-                let pdf_path = path.with_extension("pdf");
-                std::fs::write(&pdf_path, pdf).with_context(|| format!("cannot write {}", pdf_path.display()))?;
-                progress.inc(1);
-                Ok(())
-            })
-            .collect::<Result<Vec<()>>>()
-    })?;
+    render(&mut docs, true)?;
     progress.finish();
     std::fs::create_dir_all(dir)?;
     let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
