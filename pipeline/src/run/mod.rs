@@ -730,10 +730,7 @@ pub fn write_reports(
     // Documents are rendered a batch at a time and then dropped: each holds its map's
     // background (a country's roads), so holding all of a study's 2,000 reports at once grew
     // memory by gigabytes (issue 13).
-    let render = |docs: &mut Vec<(String, Report)>, last: bool| -> Result<()> {
-        if docs.len() < RENDER_BATCH && !last {
-            return Ok(());
-        }
+    let render_batch = |docs: Vec<(String, Report)>| -> Result<()> {
         pool.install(|| {
             docs.par_iter()
                 .map(|(rel, doc)| -> Result<()> {
@@ -757,66 +754,93 @@ pub fn write_reports(
                 })
                 .collect::<Result<Vec<()>>>()
         })?;
-        docs.clear();
         Ok(())
     };
-    for quarter in &quarters {
-        let report = report::network_report(
-            &conn,
-            &quarters,
-            quarter,
-            lang,
-            &cfg.study.name,
-            &appendix,
-            Some(network_map.clone()),
-        )?;
-        let rel = format!("network/{quarter}/report.html");
-        index.push(navette_reports::IndexEntry {
-            kind: navette_reports::ReportKind::Network,
-            name: String::new(),
-            quarter: quarter.clone(),
-            href: rel.clone(),
-            withheld: report.current.is_none(),
-        });
-        docs.push((rel, Report::Network(Box::new(report))));
-        render(&mut docs, false)?;
-    }
-    let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
-    companies.dedup();
-    let folders = folder_names(&companies);
-    // The map of the company at hand (keys come company by company).
-    let mut company_map: Option<(String, navette_reports::MapData)> = None;
-    for key in &keys {
-        let company_lang = match cfg.study.company_languages.get(&key.company_id) {
-            Some(code) => lang_of(code)?,
-            None => lang,
-        };
-        // One map per company: the same cells in every quarter's report (no quarter can be
-        // subtracted from another).
-        let map = match &company_map {
-            Some((company, m)) if *company == key.company_id => m.clone(),
-            _ => {
-                let m = report::map(&conn, Some(key.company_id.as_str()), k, &background)?;
-                company_map = Some((key.company_id.clone(), m.clone()));
-                m
+    // The documents are typeset on the render threads while this thread reads the next batch's
+    // figures from the warehouse (one connection); at most one batch waits in between.
+    let (batches, inbox) = std::sync::mpsc::sync_channel::<Vec<(String, Report)>>(1);
+    std::thread::scope(|scope| -> Result<()> {
+        let renderer = scope.spawn(move || -> Result<()> {
+            for docs in inbox {
+                render_batch(docs)?;
             }
-        };
-        let report = report::company_report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
-        let folder = &folders[companies.iter().position(|c| *c == key.company_id).expect("company listed")];
-        let rel = format!("companies/{folder}/{}/report.html", key.quarter);
-        let withheld = report.headline.is_none();
-        index.push(navette_reports::IndexEntry {
-            kind: navette_reports::ReportKind::Company,
-            name: key.company_name.clone(),
-            quarter: key.quarter.clone(),
-            href: rel.clone(),
-            withheld,
+            Ok(())
         });
-        written.push(ReportWritten { company_id: key.company_id.clone(), quarter: key.quarter.clone(), withheld });
-        docs.push((rel, Report::Company(Box::new(report))));
-        render(&mut docs, false)?;
-    }
-    render(&mut docs, true)?;
+        let read = (|| -> Result<()> {
+            let render = |docs: &mut Vec<(String, Report)>, last: bool| -> Result<()> {
+                if docs.len() < RENDER_BATCH && !last {
+                    return Ok(());
+                }
+                // Closed: the renderer stopped on an error, which its join gives.
+                batches.send(std::mem::take(docs)).map_err(|_| anyhow::anyhow!("report rendering stopped"))
+            };
+            for quarter in &quarters {
+                let report = report::network_report(
+                    &conn,
+                    &quarters,
+                    quarter,
+                    lang,
+                    &cfg.study.name,
+                    &appendix,
+                    Some(network_map.clone()),
+                )?;
+                let rel = format!("network/{quarter}/report.html");
+                index.push(navette_reports::IndexEntry {
+                    kind: navette_reports::ReportKind::Network,
+                    name: String::new(),
+                    quarter: quarter.clone(),
+                    href: rel.clone(),
+                    withheld: report.current.is_none(),
+                });
+                docs.push((rel, Report::Network(Box::new(report))));
+                render(&mut docs, false)?;
+            }
+            let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
+            companies.dedup();
+            let folders = folder_names(&companies);
+            // The map of the company at hand (keys come company by company).
+            let mut company_map: Option<(String, navette_reports::MapData)> = None;
+            for key in &keys {
+                let company_lang = match cfg.study.company_languages.get(&key.company_id) {
+                    Some(code) => lang_of(code)?,
+                    None => lang,
+                };
+                // One map per company: the same cells in every quarter's report (no quarter can be
+                // subtracted from another).
+                let map = match &company_map {
+                    Some((company, m)) if *company == key.company_id => m.clone(),
+                    _ => {
+                        let m = report::map(&conn, Some(key.company_id.as_str()), k, &background)?;
+                        company_map = Some((key.company_id.clone(), m.clone()));
+                        m
+                    }
+                };
+                let report = report::company_report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
+                let folder = &folders[companies.iter().position(|c| *c == key.company_id).expect("company listed")];
+                let rel = format!("companies/{folder}/{}/report.html", key.quarter);
+                let withheld = report.headline.is_none();
+                index.push(navette_reports::IndexEntry {
+                    kind: navette_reports::ReportKind::Company,
+                    name: key.company_name.clone(),
+                    quarter: key.quarter.clone(),
+                    href: rel.clone(),
+                    withheld,
+                });
+                written.push(ReportWritten {
+                    company_id: key.company_id.clone(),
+                    quarter: key.quarter.clone(),
+                    withheld,
+                });
+                docs.push((rel, Report::Company(Box::new(report))));
+                render(&mut docs, false)?;
+            }
+            render(&mut docs, true)?;
+            Ok(())
+        })();
+        drop(batches);
+        renderer.join().map_err(|_| anyhow::anyhow!("a report rendering thread panicked"))??;
+        read
+    })?;
     progress.finish();
     std::fs::create_dir_all(dir)?;
     let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
