@@ -20,8 +20,8 @@ use crate::config::Boundary;
 use crate::input::ingest::Inputs;
 use crate::method::estimate::{BandSource, crow_m};
 use crate::method::factors::{FactorError, FactorSet};
-use crate::method::impact::{Leg, LegError, resolve_leg};
-use crate::method::potential::office_day_saving;
+use crate::method::impact::{LegError, resolve_leg};
+use crate::method::potential::{LEGS_PER_BATCH, office_day_saving, office_legs};
 use crate::routing::{Engines, LegRequest};
 use crate::schema::{LegKind, LegMethod};
 
@@ -94,10 +94,6 @@ impl DemandLegs {
     }
 }
 
-/// Person × site legs resolved at a time: whole sites, so that each site is one search per
-/// profile; bounds the engines' answers held at once.
-const LEGS_PER_BATCH: usize = 1 << 19;
-
 /// One row per employee (input order, weight 1): every site of `sites` ((lat, lon); existing
 /// sites first, then candidates: the ids are the indices) within the cutoff where a center day
 /// saves kg CO2e, km or hours against an office day.
@@ -134,15 +130,7 @@ fn demand_in(
         ..DemandLegs::default()
     };
     // Office legs, as the run computes them.
-    let requests: Vec<LegRequest> =
-        employees.iter().map(|e| LegRequest { mode: e.commute_mode, home: e.home, dest: e.office }).collect();
-    let office: Vec<Leg> = requests
-        .par_iter()
-        .zip(employees.par_iter())
-        .zip(engines.route(&requests).into_par_iter())
-        .map(|((q, e), a)| resolve_leg(q, e, LegKind::Office, a, factors, bands, engines))
-        .collect::<Result<_, _>>()
-        .map_err(LegError::from)?;
+    let office = office_legs(inputs, factors, bands, engines)?;
     for leg in &office {
         counts.count(leg.method, leg.reason, None);
     }

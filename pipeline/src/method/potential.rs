@@ -97,9 +97,30 @@ pub fn office_day_saving(office: &Leg, site: &Leg) -> DaySaving {
     }
 }
 
-/// Person × site legs resolved at a time: whole sites, so that each site costs one search per
-/// profile; bounds the engines' answers held at once.
-const LEGS_PER_BATCH: usize = 1 << 19;
+/// Person × site legs resolved at a time (the potential here, site planning in `plan`): whole
+/// sites, so that each site costs one search per profile; bounds the engines' answers held at
+/// once.
+pub(crate) const LEGS_PER_BATCH: usize = 1 << 19;
+
+/// Every employee's one-way office leg (commute mode), as the run computes it: asked of the
+/// engines in one call (one tree per office and road profile), with progress on a terminal.
+pub fn office_legs(
+    inputs: &Inputs,
+    factors: &FactorSet,
+    bands: &[BandSource],
+    engines: Engines<'_>,
+) -> Result<Vec<Leg>, LegError> {
+    use rayon::prelude::*;
+    let employees = &inputs.employees;
+    let requests: Vec<LegRequest> =
+        employees.iter().map(|e| LegRequest { mode: e.commute_mode, home: e.home, dest: e.office }).collect();
+    Ok(requests
+        .par_iter()
+        .zip(employees.par_iter())
+        .zip(engines.route_showing_progress(&requests).into_par_iter())
+        .map(|((q, e), a)| resolve_leg(q, e, LegKind::Office, a, factors, bands, engines))
+        .collect::<Result<_, _>>()?)
+}
 
 /// One row per employee (`employee, nearest_site, office_km, nearest_site_km, office_h,
 /// nearest_site_h, potential_km, potential_h, potential_co2e_ttw_kg, potential_co2e_wtw_kg,
@@ -121,36 +142,17 @@ pub fn employee_potential(
     engines: Engines<'_>,
     center_pairs: &[(u32, u32)],
 ) -> Result<DataFrame, LegError> {
-    potential_in(inputs, factors, bands, engines, center_pairs, LEGS_PER_BATCH)
-}
-
-fn potential_in(
-    inputs: &Inputs,
-    factors: &FactorSet,
-    bands: &[BandSource],
-    engines: Engines<'_>,
-    center_pairs: &[(u32, u32)],
-    legs_per_batch: usize,
-) -> Result<DataFrame, LegError> {
     use rayon::prelude::*;
     let employees = &inputs.employees;
     let sites: Vec<(f64, f64)> = inputs.sites.iter().map(|s| (s.lat, s.lon)).collect();
     if sites.is_empty() {
         return frame(Vec::new());
     }
-    // Office legs: the run's legs ask for every employee's office leg too, so all are kept.
-    let requests: Vec<LegRequest> =
-        employees.iter().map(|e| LegRequest { mode: e.commute_mode, home: e.home, dest: e.office }).collect();
-    let office: Vec<Leg> = requests
-        .par_iter()
-        .zip(employees.par_iter())
-        .zip(engines.route_showing_progress(&requests).into_par_iter())
-        .map(|((q, e), a)| resolve_leg(q, e, LegKind::Office, a, factors, bands, engines))
-        .collect::<Result<_, _>>()?;
-    drop(requests);
+    // The run's legs ask for every employee's office leg too: the memo keeps them all.
+    let office = office_legs(inputs, factors, bands, engines)?;
     let mut best: Vec<Option<(u32, Leg)>> = vec![None; employees.len()];
     let per_site = employees.len().max(1);
-    let sites_per_batch = (legs_per_batch / per_site).max(1);
+    let sites_per_batch = (LEGS_PER_BATCH / per_site).max(1);
     let progress = crate::progress::Progress::new("potential legs", sites.len() as u64, 200);
     for first in (0..sites.len()).step_by(sites_per_batch) {
         let last = (first + sites_per_batch).min(sites.len());

@@ -709,7 +709,7 @@ pub fn write_reports(
     let mut index = Vec::new();
     let mut written = Vec::new();
     // The figures come from the warehouse one report at a time (one connection); the documents
-    // are then rendered in parallel (the PDF typesetting is most of the time).
+    // are rendered in parallel, a batch at a time (the PDF typesetting is most of the time).
     enum Report {
         Network(Box<navette_reports::NetworkReport>),
         Company(Box<navette_reports::CompanyReport>),
