@@ -2,7 +2,7 @@
 //!
 //! `.osm.pbf` → [`osm::read_pbf`] (what routing needs) → [`graph::build`] (one edge-based graph per
 //! [`Profile`], with turn costs and restrictions) → [`hierarchy::build`] (a contraction hierarchy
-//! on it) → [`RoadNetwork`] (graphs, hierarchies and snapping R-trees, saved as an artifact) →
+//! on it) → [`RoadNetwork`] (graphs, hierarchies and snapping indexes, saved as an artifact) →
 //! [`RoadNetwork::round_trips`] (one reverse and one forward PHAST one-to-all tree per
 //! destination, in parallel over destinations, answering every home at once).
 //!
@@ -401,6 +401,27 @@ impl RoadNetwork {
         out
     }
 
+    /// The distinct points of `jobs` (destinations and homes, by their coordinates' bits), each
+    /// snapped once, in parallel: where each point's snap is, and the snaps.
+    #[allow(clippy::type_complexity)]
+    fn snap_distinct(
+        &self,
+        p: Profile,
+        jobs: &[Job],
+        max_snap_m: f64,
+    ) -> (std::collections::HashMap<(u64, u64), u32>, Vec<Option<Snap>>) {
+        let mut index = std::collections::HashMap::new();
+        let mut points = Vec::new();
+        for &(lat, lon) in jobs.iter().flat_map(|j| std::iter::once(&j.dest).chain(&j.homes)) {
+            index.entry((lat.to_bits(), lon.to_bits())).or_insert_with(|| {
+                points.push((lat, lon));
+                (points.len() - 1) as u32
+            });
+        }
+        let snaps = points.par_iter().map(|&(lat, lon)| self.snap(p, lat, lon, max_snap_m)).collect();
+        (index, snaps)
+    }
+
     /// [`RoadNetwork::round_trips`] with `L` destinations per sweep, sweeping as `sweep` says.
     pub(crate) fn round_trips_in<const L: usize>(
         &self,
@@ -420,6 +441,9 @@ impl RoadNetwork {
         // Label arrays are large (64 bytes an arc with four lanes): reused through a pool, so that
         // there are at most as many as threads (rayon's `map_init` may make one per work split).
         type Scratch<const L: usize> = (Trees<L>, Trees<L>, Selection);
+        // Every distinct point snapped once: the potential asks each home once per site.
+        let (index, snaps) = self.snap_distinct(p, jobs, max_snap_m);
+        let snapped = |(lat, lon): (f64, f64)| snaps[index[&(lat.to_bits(), lon.to_bits())] as usize];
         let pool: std::sync::Mutex<Vec<Scratch<L>>> = std::sync::Mutex::new(Vec::new());
         let per_chunk: Vec<Vec<Vec<Result<RoundTrip, Unrouted>>>> = jobs
             .par_chunks(L)
@@ -428,12 +452,9 @@ impl RoadNetwork {
                 let (mut to, mut from, mut sel) =
                     taken.unwrap_or_else(|| (Trees::<L>::new(h), Trees::<L>::new(h), Selection::new(h)));
                 let out = {
-                    let dests: Vec<Option<Snap>> =
-                        chunk.iter().map(|j| self.snap(p, j.dest.0, j.dest.1, max_snap_m)).collect();
-                    let homes: Vec<Vec<Option<Snap>>> = chunk
-                        .iter()
-                        .map(|j| j.homes.iter().map(|&(lat, lon)| self.snap(p, lat, lon, max_snap_m)).collect())
-                        .collect();
+                    let dests: Vec<Option<Snap>> = chunk.iter().map(|j| snapped(j.dest)).collect();
+                    let homes: Vec<Vec<Option<Snap>>> =
+                        chunk.iter().map(|j| j.homes.iter().map(|&q| snapped(q)).collect()).collect();
                     // The arcs whose labels the homes' costs read (`search::cost_from`/`cost_to`):
                     // the turns out of (way there) and into (way back) the arcs of their edges.
                     let home_arcs = || {

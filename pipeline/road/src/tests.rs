@@ -468,3 +468,38 @@ fn progress_adds_up_to_each_phase_total_and_changes_nothing() {
         assert_eq!(phases, vec![(Phase::Trees(Profile::Foot), n as u64, n as u64, true)]);
     }
 }
+
+/// The snap index against a scan of every segment: the same nearest segment (the smallest
+/// position among equally near ones) and distance, for random points, for points exactly on
+/// junctions (where segments tie) and on segments' midpoints, on random grids and the four real
+/// extracts, every profile.
+#[test]
+fn snaps_match_a_scan_of_every_segment() {
+    let (mut compared, mut ties) = (0, 0);
+    let grids = (0..3).map(|seed| random_extract(seed, 14));
+    let extracts = ["monaco.osm.pbf", "Helsinki.osm.pbf", "mons.osm.pbf", "wavre.osm.pbf"]
+        .map(|f| read_pbf(&fixture(f)).expect("fixture reads"));
+    for (i, x) in grids.chain(extracts).enumerate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(40 + i as u64);
+        for p in Profile::ALL {
+            let (g, _) = graph::build(&x, p);
+            let snapper = crate::Snapper::new(&g);
+            let mut points = random_points(&g, &mut rng, 150);
+            let segs = snapper.segments();
+            for k in (0..segs.len()).step_by((segs.len() / 60).max(1)) {
+                let (a, b) = (g.edge_vertex[segs[k] as usize] as usize, g.edge_vertex[segs[k] as usize + 1] as usize);
+                points.push((g.lat[a], g.lon[a]));
+                points.push(((g.lat[a] + g.lat[b]) / 2.0, (g.lon[a] + g.lon[b]) / 2.0));
+            }
+            for (lat, lon) in points {
+                let want = snapper.nearest_by_scan(&g, lat, lon);
+                assert_eq!(snapper.nearest_of(&g, lat, lon), want, "grid/extract {i} {p:?} at ({lat}, {lon})");
+                // A point on a junction lies on every segment meeting there: a tie.
+                ties += usize::from(want.is_some_and(|(_, d2)| d2 == 0.0));
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 5_000, "{compared} points compared");
+    assert!(ties > 100, "only {ties} points on the network: the tie rule went untested");
+}
