@@ -32,7 +32,12 @@ impl Sum {
         Sum(0x6e61_7665_7474_6521)
     }
     fn update(&mut self, b: &[u8]) {
-        let mut h = self.0;
+        let h = Sum::words(self.0, b);
+        self.finish(h, b.len() as u64);
+    }
+    /// Mixes in the 8-byte words of `b` (zero-padded at its end): a piece read in blocks of a
+    /// multiple of 8 bytes gives the same sum as read at once.
+    fn words(mut h: u64, b: &[u8]) -> u64 {
         let mut words = b.chunks_exact(8);
         for w in &mut words {
             h = (h ^ u64::from_le_bytes(w.try_into().expect("8 bytes")))
@@ -45,8 +50,12 @@ impl Sum {
             w[..rest.len()].copy_from_slice(rest);
             h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
         }
+        h
+    }
+    /// Ends a piece of `len` bytes whose words gave `h`.
+    fn finish(&mut self, h: u64, len: u64) {
         // The length of each piece is mixed in too (a piece's zero padding is not data).
-        self.0 = (h ^ b.len() as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(31);
+        self.0 = (h ^ len).wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(31);
     }
 }
 
@@ -137,25 +146,53 @@ impl<T: Read> R<T> {
             None => damaged(format!("{what} declares {n} entries")),
         }
     }
+    /// An array of `count` numbers of `unit` bytes (its declared count first), read in blocks
+    /// straight into the elements `parse` makes of each `per` numbers: no copy of the whole
+    /// array's bytes (a country network is gigabytes).
+    fn elements<E>(&mut self, unit: usize, per: usize, what: &str, parse: impl Fn(&[u8]) -> E) -> Result<Vec<E>, Bad> {
+        /// Bytes read at a time: a multiple of every element's size (4 to 16 bytes) and of 8, so
+        /// that blocks split neither an element nor a checksum word.
+        const BLOCK: usize = 1 << 20;
+        let n = self.u64(what)?;
+        let Some(bytes) = n.checked_mul(unit as u64) else {
+            return damaged(format!("{what} declares {n} entries"));
+        };
+        if bytes > self.left {
+            return damaged(format!("{what} declares {bytes} bytes where only {} are left", self.left));
+        }
+        if n % per as u64 != 0 {
+            return damaged(format!("{what} holds {n} numbers, not a multiple of {per}"));
+        }
+        let size = unit * per;
+        let mut out = Vec::with_capacity((n / per as u64) as usize);
+        let mut buf = vec![0u8; (bytes as usize).min(BLOCK)];
+        let (mut left, mut h) = (bytes as usize, self.sum.0);
+        while left > 0 {
+            let b = &mut buf[..left.min(BLOCK)];
+            self.inp.read_exact(b)?;
+            h = Sum::words(h, b);
+            out.extend(b.chunks_exact(size).map(&parse));
+            left -= b.len();
+        }
+        self.sum.finish(h, bytes);
+        self.left -= bytes;
+        Ok(out)
+    }
     fn u32s(&mut self, what: &str) -> Result<Vec<u32>, Bad> {
-        let b = self.array(4, what)?;
-        Ok(b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect())
+        self.elements(4, 1, what, |c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
     }
     fn f64s(&mut self, what: &str) -> Result<Vec<f64>, Bad> {
-        let b = self.array(8, what)?;
-        Ok(b.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
+        self.elements(8, 1, what, |c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
     }
     fn i64s(&mut self, what: &str) -> Result<Vec<i64>, Bad> {
-        let b = self.array(8, what)?;
-        Ok(b.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
+        self.elements(8, 1, what, |c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
     }
-    /// `u32` pairs (or quadruples…): the count of `u32`s must be a multiple of `k`.
-    fn tuples(&mut self, k: usize, what: &str) -> Result<Vec<u32>, Bad> {
-        let v = self.u32s(what)?;
-        if v.len() % k != 0 {
-            return damaged(format!("{what} holds {} numbers, not a multiple of {k}", v.len()));
-        }
-        Ok(v)
+    /// `u32` pairs (or quadruples…), each made into an element by `make`: the count of `u32`s
+    /// must be a multiple of `K`.
+    fn tuples<const K: usize, E>(&mut self, what: &str, make: impl Fn([u32; K]) -> E) -> Result<Vec<E>, Bad> {
+        self.elements(4, K, what, |c| {
+            make(std::array::from_fn(|i| u32::from_le_bytes(c[4 * i..4 * i + 4].try_into().expect("4 bytes"))))
+        })
     }
 }
 
@@ -163,16 +200,8 @@ fn costs_to_u32(v: &[SegCost]) -> Vec<u32> {
     v.iter().flat_map(|c| [c.weight_ds, c.duration_ds]).collect()
 }
 
-fn u32_to_costs(v: Vec<u32>) -> Vec<SegCost> {
-    v.chunks_exact(2).map(|c| SegCost { weight_ds: c[0], duration_ds: c[1] }).collect()
-}
-
 fn edges_to_u32(v: &[ChEdge]) -> Vec<u32> {
     v.iter().flat_map(|e| [e.node, e.weight_ds, e.dm, e.duration_ds]).collect()
-}
-
-fn u32_to_edges(v: Vec<u32>) -> Vec<ChEdge> {
-    v.chunks_exact(4).map(|c| ChEdge { node: c[0], weight_ds: c[1], dm: c[2], duration_ds: c[3] }).collect()
 }
 
 fn write_hierarchy<T: Write>(w: &mut W<T>, h: &Hierarchy) -> std::io::Result<()> {
@@ -184,13 +213,21 @@ fn write_hierarchy<T: Write>(w: &mut W<T>, h: &Hierarchy) -> std::io::Result<()>
     w.u64(h.shortcuts as u64)
 }
 
+fn cost([weight_ds, duration_ds]: [u32; 2]) -> SegCost {
+    SegCost { weight_ds, duration_ds }
+}
+
+fn edge([node, weight_ds, dm, duration_ds]: [u32; 4]) -> ChEdge {
+    ChEdge { node, weight_ds, dm, duration_ds }
+}
+
 fn read_hierarchy<T: Read>(r: &mut R<T>) -> Result<Hierarchy, Bad> {
     Ok(Hierarchy {
         pos: r.u32s("hierarchy positions")?,
         up_first: r.u32s("hierarchy upward index")?,
-        up: u32_to_edges(r.tuples(4, "hierarchy upward edges")?),
+        up: r.tuples("hierarchy upward edges", edge)?,
         down_first: r.u32s("hierarchy downward index")?,
-        down: u32_to_edges(r.tuples(4, "hierarchy downward edges")?),
+        down: r.tuples("hierarchy downward edges", edge)?,
         shortcuts: r.u64("shortcut count")? as usize,
     })
 }
@@ -304,13 +341,13 @@ fn read_all<T: Read>(r: &mut R<T>) -> Result<Option<Loaded>, Bad> {
             edge_first: r.u32s("edge index")?,
             edge_vertex: r.u32s("edge vertices")?,
             seg_dm: r.u32s("segment lengths")?,
-            seg_fwd: u32_to_costs(r.tuples(2, "forward segment costs")?),
-            seg_bwd: u32_to_costs(r.tuples(2, "backward segment costs")?),
+            seg_fwd: r.tuples("forward segment costs", cost)?,
+            seg_bwd: r.tuples("backward segment costs", cost)?,
             vertex_delay_ds: r.u32s("vertex delays")?,
-            edge_arc: r.tuples(2, "edge arcs")?.chunks_exact(2).map(|c| [c[0], c[1]]).collect(),
+            edge_arc: r.tuples("edge arcs", |c: [u32; 2]| c)?,
             edge_way: r.i64s("edge ways")?,
             arc_edge: r.u32s("arc edges")?,
-            arc_backward: r.u32s("arc directions")?.into_iter().map(|b| b != 0).collect(),
+            arc_backward: r.elements(4, 1, "arc directions", |c| c != [0; 4])?,
             arc_weight_ds: r.u32s("arc weights")?,
             arc_duration_ds: r.u32s("arc durations")?,
             arc_dm: r.u32s("arc lengths")?,
