@@ -767,7 +767,36 @@ pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, Da
     build_duckdb_with(path, parquet_dir, tables, VIEWS_SQL)
 }
 
+/// Connections that load tables side by side (one thread each: see [`build_duckdb_with`]).
+const LOAD_CONNECTIONS: usize = 2;
+
+/// One statement of the load: a whole table, or one part of a table loaded in parts.
+struct Load {
+    table: &'static str,
+    sql: String,
+    /// The part's place among its table's parts: parts are committed in that order (their rows
+    /// then follow each other in the table as in the Parquet file).
+    part: Option<usize>,
+    /// Parquet bytes read, to start the largest loads first.
+    bytes: u64,
+}
+
+/// The column a table is loaded in parts by, one part per value (in value order): the scenario
+/// rows, two thirds of the rows of a run with scenarios, are then written on every connection.
+fn load_parts_by(table: &str) -> Option<&'static str> {
+    (table == "scenario_day_impacts").then_some("scenario")
+}
+
 /// [`build_duckdb`] with other views (`navette plan` writes its own tables and views).
+///
+/// DuckDB runs each statement on one thread (`threads = 1`), and tables are loaded on
+/// [`LOAD_CONNECTIONS`] connections side by side. On several threads a `CREATE TABLE … AS` that
+/// keeps the insertion order writes its rows twice (issue 13, measured apart on the 100,000-employee
+/// study: `day_impacts`, 2.6 M rows, took 9.5 s plus 10.7 s at the `CHECKPOINT` and 12.4 s of CPU;
+/// on one thread 8.0 s and 5.9 s of CPU with nothing left for the checkpoint, and the file was a
+/// third smaller). A table loaded in parts ([`load_parts_by`]) is created empty, then each part is
+/// inserted in a transaction of its own, the transactions committed in part order, so its rows keep
+/// the order of the Parquet file.
 pub fn build_duckdb_with(
     path: &Path,
     parquet_dir: &Path,
@@ -779,31 +808,139 @@ pub fn build_duckdb_with(
     // DuckDB's buffer pool defaults to 80 % of the machine's memory and keeps the blocks of a
     // table of millions of rows it writes (issue 13: 3.7 GB for `scenario_day_impacts`); a limit
     // makes it let them go.
-    conn.execute_batch(&format!("SET memory_limit = '{DUCKDB_MEMORY_LIMIT}';"))?;
+    conn.execute_batch(&format!("SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'; SET threads = 1;"))?;
     let quote = |p: &Path| -> anyhow::Result<String> {
         Ok(p.to_str().context("output path is not UTF-8")?.replace('\'', "''"))
     };
+    let mut loads = Vec::new();
     for (name, df) in tables {
+        let name: &'static str = name;
         let single = parquet_dir.join(format!("{name}.parquet"));
-        let sql = if single.exists() {
-            format!("CREATE TABLE {name} AS SELECT * FROM read_parquet('{}');", quote(&single)?)
+        // The rows of the table, in its order, and the Parquet bytes read.
+        let (select, order_by, bytes) = if single.exists() {
+            (format!("SELECT * FROM read_parquet('{}')", quote(&single)?), String::new(), file_bytes(&single))
         } else {
             let keys = hive_partitions(name);
             let types: Vec<String> = keys.iter().map(|k| format!("'{k}': VARCHAR")).collect();
             let columns: Vec<String> = df.get_column_names().iter().map(|c| format!("\"{c}\"")).collect();
-            format!(
-                "CREATE TABLE {name} AS SELECT {} FROM read_parquet('{}', hive_partitioning = true, hive_types = {{{}}}) ORDER BY {};",
+            let select = format!(
+                "SELECT {} FROM read_parquet('{}', hive_partitioning = true, hive_types = {{{}}})",
                 columns.join(", "),
                 quote(&parquet_dir.join(name).join("**").join("*.parquet"))?,
                 types.join(", "),
-                sort_order(name)
-            )
+            );
+            (select, format!(" ORDER BY {}", sort_order(name)), folder_bytes(&parquet_dir.join(name)))
         };
-        conn.execute_batch(&sql).with_context(|| format!("cannot load table {name} into DuckDB"))?;
+        let Some(by) = load_parts_by(name) else {
+            loads.push(Load {
+                table: name,
+                sql: format!("CREATE TABLE {name} AS {select}{order_by};"),
+                part: None,
+                bytes,
+            });
+            continue;
+        };
+        conn.execute_batch(&format!("CREATE TABLE {name} AS {select} LIMIT 0;"))
+            .with_context(|| format!("cannot create table {name} in DuckDB"))?;
+        let values: Vec<String> = conn
+            .prepare(&format!("SELECT DISTINCT \"{by}\" FROM ({select}) ORDER BY 1"))?
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("cannot read the values of {name}.{by}"))?;
+        let parts = values.len().max(1) as u64;
+        for (part, value) in values.iter().enumerate() {
+            let value = value.replace('\'', "''");
+            loads.push(Load {
+                table: name,
+                sql: format!("INSERT INTO {name} {select} WHERE \"{by}\" = '{value}'{order_by};"),
+                part: Some(part),
+                bytes: bytes / parts,
+            });
+        }
     }
+    // The largest first, so the connections end together; parts keep their order (a stable sort
+    // of equal sizes), which the commits wait on.
+    loads.sort_by_key(|l| std::cmp::Reverse(l.bytes));
+    run_loads(&conn, loads)?;
     conn.execute_batch(views_sql).context("cannot create the warehouse views")?;
     conn.execute_batch("CHECKPOINT;")?;
     Ok(())
+}
+
+/// Runs the loads on [`LOAD_CONNECTIONS`] connections, each taking the next load in list order.
+/// A part is committed once the parts before it are: no part waits on a later one, as parts are
+/// taken in their order. The first error is returned; the other connections stop after the load
+/// at hand.
+fn run_loads(conn: &duckdb::Connection, loads: Vec<Load>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::sync::{Condvar, Mutex};
+    struct State {
+        next_part: usize,
+        failed: bool,
+    }
+    let queue = Mutex::new(loads.into_iter());
+    let state = (Mutex::new(State { next_part: 0, failed: false }), Condvar::new());
+    let work = |conn: duckdb::Connection| -> anyhow::Result<()> {
+        loop {
+            let Some(load) = queue.lock().expect("load queue").next() else { return Ok(()) };
+            let (lock, turn) = &state;
+            let result = (|| -> anyhow::Result<()> {
+                let started = std::time::Instant::now();
+                let Some(part) = load.part else {
+                    conn.execute_batch(&load.sql)?;
+                    tracing::debug!(table = load.table, ms = started.elapsed().as_millis() as u64, "loaded");
+                    return Ok(());
+                };
+                conn.execute_batch("BEGIN TRANSACTION;")?;
+                conn.execute_batch(&load.sql)?;
+                let mut s = lock.lock().expect("load state");
+                while s.next_part != part && !s.failed {
+                    s = turn.wait(s).expect("load state");
+                }
+                if s.failed {
+                    // Another load failed (its error is the one returned): this part is rolled
+                    // back with its connection.
+                    return Ok(());
+                }
+                conn.execute_batch("COMMIT;")?;
+                s.next_part += 1;
+                turn.notify_all();
+                tracing::debug!(table = load.table, part, ms = started.elapsed().as_millis() as u64, "loaded");
+                Ok(())
+            })();
+            if let Err(e) = result {
+                lock.lock().expect("load state").failed = true;
+                turn.notify_all();
+                return Err(e).with_context(|| format!("cannot load table {} into DuckDB", load.table));
+            }
+            if lock.lock().expect("load state").failed {
+                return Ok(());
+            }
+        }
+    };
+    let connections = (0..LOAD_CONNECTIONS).map(|_| conn.try_clone()).collect::<Result<Vec<_>, _>>()?;
+    let results: Vec<anyhow::Result<()>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = connections.into_iter().map(|c| scope.spawn(|| work(c))).collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    results.into_iter().collect()
+}
+
+/// A file's size in bytes (0 when unknown: it only orders the loads).
+fn file_bytes(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// The bytes of the files under a folder (a table in the Hive layout).
+fn folder_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() { folder_bytes(&path) } else { file_bytes(&path) }
+        })
+        .sum()
 }
 
 #[cfg(test)]
