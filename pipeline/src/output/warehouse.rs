@@ -409,15 +409,16 @@ pub type TableWritten = (&'static str, DataFrame, usize);
 ///
 /// `scenario_day_impacts` is not written: [`ScenarioRows`] writes it as the scenarios are
 /// computed, or the caller writes it empty when none has rows; it is returned with its columns
-/// (those of `day_impacts` after `scenario`) and no rows. Returns the tables in the warehouse's
-/// order.
+/// (those of `day_impacts` after `scenario`) and no rows. `written_one` is called with each table
+/// once written (its name and columns), to load it into DuckDB. Returns the tables in the
+/// warehouse's order.
 pub fn write_tables(
     mut t: Tables<'_>,
     ids: &Ids,
     rejects: &[Reject],
     home_cells: DataFrame,
-    dir: &Path,
-    layout: ParquetLayout,
+    (dir, layout): (&Path, ParquetLayout),
+    written_one: &mut dyn FnMut(&'static str, &DataFrame) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<TableWritten>> {
     use anyhow::Context;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -426,7 +427,9 @@ pub fn write_tables(
     let mut write = |name: &'static str, mut df: DataFrame| -> anyhow::Result<()> {
         // Columns encoded side by side: a table at a time leaves the other core idle otherwise.
         write_table(dir, name, &mut df, layout, true)?;
-        written.push((name, df.clear(), df.height()));
+        let columns = df.clear();
+        written_one(name, &columns)?;
+        written.push((name, columns, df.height()));
         Ok(())
     };
     // The largest computed frames first, each freed as its table is built.
@@ -846,9 +849,16 @@ pub fn write_parquet_except(
     written.into_iter().collect()
 }
 
-/// DuckDB's memory limit while the warehouse is loaded and read for the reports (its buffer
-/// pool otherwise grows to 80 % of the machine's memory with the blocks it has read).
+/// DuckDB's memory limit while the warehouse is read for the reports (its buffer pool otherwise
+/// grows to 80 % of the machine's memory with the blocks it has read).
 pub const DUCKDB_MEMORY_LIMIT: &str = "1536MiB";
+
+/// DuckDB's memory limit while the warehouse is loaded: the load runs beside the output tables
+/// (issue 13: the whole run within 2 GiB). Loading a table on one thread needs little: measured
+/// on the 100,000-employee study, two tables of 2.6 and 2.8 M rows loaded side by side peaked at
+/// 596 MB under 1.5 GiB and 429 MB under 512 MiB in the same time; under 256 MiB they took half
+/// as long again (blocks spilled to disk).
+const DUCKDB_LOAD_MEMORY_LIMIT: &str = "512MiB";
 
 /// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;
 /// partitioned tables are read back with their columns and rows in the order of the single-file
@@ -857,18 +867,16 @@ pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, Da
     build_duckdb_with(path, parquet_dir, tables, VIEWS_SQL)
 }
 
-/// Connections that load tables side by side (one thread each: see [`build_duckdb_with`]).
+/// Connections that load tables side by side (one thread each: see [`WarehouseLoad`]).
 const LOAD_CONNECTIONS: usize = 2;
 
 /// One statement of the load: a whole table, or one part of a table loaded in parts.
 struct Load {
     table: &'static str,
     sql: String,
-    /// The part's place among its table's parts: parts are committed in that order (their rows
-    /// then follow each other in the table as in the Parquet file).
+    /// The part's place among the parts sent: parts are committed in that order (their rows then
+    /// follow each other in the table as in the Parquet file).
     part: Option<usize>,
-    /// Parquet bytes read, to start the largest loads first.
-    bytes: u64,
 }
 
 /// The column a table is loaded in parts by, one part per value (in value order): the scenario
@@ -877,38 +885,90 @@ fn load_parts_by(table: &str) -> Option<&'static str> {
     (table == "scenario_day_impacts").then_some("scenario")
 }
 
-/// [`build_duckdb`] with other views (`navette plan` writes its own tables and views).
-///
-/// DuckDB runs each statement on one thread (`threads = 1`), and tables are loaded on
-/// [`LOAD_CONNECTIONS`] connections side by side. On several threads a `CREATE TABLE … AS` that
-/// keeps the insertion order writes its rows twice (issue 13, measured apart on the 100,000-employee
-/// study: `day_impacts`, 2.6 M rows, took 9.5 s plus 10.7 s at the `CHECKPOINT` and 12.4 s of CPU;
-/// on one thread 8.0 s and 5.9 s of CPU with nothing left for the checkpoint, and the file was a
-/// third smaller). A table loaded in parts ([`load_parts_by`]) is created empty, then each part is
-/// inserted in a transaction of its own, the transactions committed in part order, so its rows keep
-/// the order of the Parquet file.
+/// [`build_duckdb`] with other views (`navette plan` writes its own tables and views): every
+/// table through a [`WarehouseLoad`], the largest first, so the connections end together.
 pub fn build_duckdb_with(
     path: &Path,
     parquet_dir: &Path,
     tables: &[(&'static str, DataFrame)],
     views_sql: &str,
 ) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
-    // DuckDB's buffer pool defaults to 80 % of the machine's memory and keeps the blocks of a
-    // table of millions of rows it writes (issue 13: 3.7 GB for `scenario_day_impacts`); a limit
-    // makes it let them go.
-    conn.execute_batch(&format!("SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'; SET threads = 1;"))?;
-    let quote = |p: &Path| -> anyhow::Result<String> {
-        Ok(p.to_str().context("output path is not UTF-8")?.replace('\'', "''"))
-    };
-    let mut loads = Vec::new();
-    for (name, df) in tables {
-        let name: &'static str = name;
-        let single = parquet_dir.join(format!("{name}.parquet"));
-        // The rows of the table, in its order, and the Parquet bytes read.
-        let (select, order_by, bytes) = if single.exists() {
-            (format!("SELECT * FROM read_parquet('{}')", quote(&single)?), String::new(), file_bytes(&single))
+    let mut load = WarehouseLoad::open(path, parquet_dir)?;
+    let mut by_size: Vec<(u64, &(&'static str, DataFrame))> =
+        tables.iter().map(|t| (table_bytes(parquet_dir, t.0), t)).collect();
+    by_size.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
+    for (_, (name, df)) in by_size {
+        load.load(name, df)?;
+    }
+    load.finish(views_sql)
+}
+
+/// The State shared by the connections of a [`WarehouseLoad`].
+#[derive(Default)]
+struct LoadState {
+    /// The next part to commit.
+    next_part: usize,
+    /// A load failed: the others stop (parts waiting for their turn are rolled back).
+    failed: bool,
+}
+
+/// `warehouse.duckdb` being loaded from the Parquet files, a table at a time as each is written
+/// (issue 13: the load runs while the next tables are built and written, and while the scenarios
+/// are computed), on [`LOAD_CONNECTIONS`] connections side by side, each one loading a table on
+/// one thread (`threads = 1`). Partitioned tables are read back with their columns and rows in the
+/// order of the single-file layout, so both layouts give the same warehouse.
+///
+/// One thread a statement: on several, a `CREATE TABLE … AS` that keeps the insertion order writes
+/// its rows twice (measured apart on the 100,000-employee study: `day_impacts`, 2.6 M rows, took
+/// 9.5 s plus 10.7 s at the `CHECKPOINT` and 12.4 s of CPU; on one thread 8.0 s and 5.9 s of CPU
+/// with nothing left for the checkpoint, and the file was a third smaller). A table loaded in parts
+/// ([`load_parts_by`]) is created empty, then each part is inserted in a transaction of its own,
+/// the transactions committed in part order, so its rows keep the order of the Parquet file.
+pub struct WarehouseLoad {
+    conn: duckdb::Connection,
+    parquet_dir: std::path::PathBuf,
+    send: Option<std::sync::mpsc::Sender<Load>>,
+    workers: Vec<std::thread::JoinHandle<anyhow::Result<()>>>,
+    state: std::sync::Arc<(std::sync::Mutex<LoadState>, std::sync::Condvar)>,
+    parts_sent: usize,
+}
+
+impl WarehouseLoad {
+    /// Creates the DuckDB file at `path` and starts the connections; tables come from the Parquet
+    /// files in `parquet_dir` (either layout).
+    pub fn open(path: &Path, parquet_dir: &Path) -> anyhow::Result<WarehouseLoad> {
+        use anyhow::Context;
+        let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
+        // DuckDB's buffer pool defaults to 80 % of the machine's memory and keeps the blocks of a
+        // table of millions of rows it writes (issue 13: 3.7 GB for `scenario_day_impacts`); a
+        // limit makes it let them go.
+        conn.execute_batch(&format!("SET memory_limit = '{DUCKDB_LOAD_MEMORY_LIMIT}'; SET threads = 1;"))?;
+        let (send, receive) = std::sync::mpsc::channel::<Load>();
+        let receive = std::sync::Arc::new(std::sync::Mutex::new(receive));
+        let state = std::sync::Arc::new((std::sync::Mutex::new(LoadState::default()), std::sync::Condvar::new()));
+        let mut workers = Vec::with_capacity(LOAD_CONNECTIONS);
+        for i in 0..LOAD_CONNECTIONS {
+            let (conn, receive, state) = (conn.try_clone()?, receive.clone(), state.clone());
+            let worker = std::thread::Builder::new()
+                .name(format!("navette-duckdb-{i}"))
+                .spawn(move || load_worker(conn, &receive, &state))
+                .context("cannot start a thread that loads the warehouse")?;
+            workers.push(worker);
+        }
+        Ok(WarehouseLoad { conn, parquet_dir: parquet_dir.to_owned(), send: Some(send), workers, state, parts_sent: 0 })
+    }
+
+    /// Loads table `name` (`df`: its columns; its rows are not read) from its Parquet file(s),
+    /// which must be written; returns once the load is handed to a connection.
+    pub fn load(&mut self, name: &'static str, df: &DataFrame) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let quote = |p: &Path| -> anyhow::Result<String> {
+            Ok(p.to_str().context("output path is not UTF-8")?.replace('\'', "''"))
+        };
+        let single = self.parquet_dir.join(format!("{name}.parquet"));
+        // The rows of the table, in its order.
+        let (select, order_by) = if single.exists() {
+            (format!("SELECT * FROM read_parquet('{}')", quote(&single)?), String::new())
         } else {
             let keys = hive_partitions(name);
             let types: Vec<String> = keys.iter().map(|k| format!("'{k}': VARCHAR")).collect();
@@ -916,104 +976,131 @@ pub fn build_duckdb_with(
             let select = format!(
                 "SELECT {} FROM read_parquet('{}', hive_partitioning = true, hive_types = {{{}}})",
                 columns.join(", "),
-                quote(&parquet_dir.join(name).join("**").join("*.parquet"))?,
+                quote(&self.parquet_dir.join(name).join("**").join("*.parquet"))?,
                 types.join(", "),
             );
-            (select, format!(" ORDER BY {}", sort_order(name)), folder_bytes(&parquet_dir.join(name)))
+            (select, format!(" ORDER BY {}", sort_order(name)))
         };
         let Some(by) = load_parts_by(name) else {
-            loads.push(Load {
+            return self.send(Load {
                 table: name,
                 sql: format!("CREATE TABLE {name} AS {select}{order_by};"),
                 part: None,
-                bytes,
             });
-            continue;
         };
-        conn.execute_batch(&format!("CREATE TABLE {name} AS {select} LIMIT 0;"))
+        self.conn
+            .execute_batch(&format!("CREATE TABLE {name} AS {select} LIMIT 0;"))
             .with_context(|| format!("cannot create table {name} in DuckDB"))?;
-        let values: Vec<String> = conn
+        let values: Vec<String> = self
+            .conn
             .prepare(&format!("SELECT DISTINCT \"{by}\" FROM ({select}) ORDER BY 1"))?
             .query_map([], |row| row.get::<_, String>(0))?
             .collect::<Result<_, _>>()
             .with_context(|| format!("cannot read the values of {name}.{by}"))?;
-        let parts = values.len().max(1) as u64;
-        for (part, value) in values.iter().enumerate() {
+        for value in values {
             let value = value.replace('\'', "''");
-            loads.push(Load {
+            let part = Some(self.parts_sent);
+            self.parts_sent += 1;
+            self.send(Load {
                 table: name,
                 sql: format!("INSERT INTO {name} {select} WHERE \"{by}\" = '{value}'{order_by};"),
-                part: Some(part),
-                bytes: bytes / parts,
-            });
+                part,
+            })?;
         }
+        Ok(())
     }
-    // The largest first, so the connections end together; parts keep their order (a stable sort
-    // of equal sizes), which the commits wait on.
-    loads.sort_by_key(|l| std::cmp::Reverse(l.bytes));
-    run_loads(&conn, loads)?;
-    conn.execute_batch(views_sql).context("cannot create the warehouse views")?;
-    conn.execute_batch("CHECKPOINT;")?;
-    Ok(())
+
+    fn send(&mut self, load: Load) -> anyhow::Result<()> {
+        let send = self.send.as_ref().expect("sender kept until finish");
+        if send.send(load).is_err() {
+            // Every connection stopped on an error: their results say which.
+            self.join()?;
+            anyhow::bail!("the warehouse load stopped");
+        }
+        Ok(())
+    }
+
+    fn join(&mut self) -> anyhow::Result<()> {
+        drop(self.send.take());
+        let results: Vec<anyhow::Result<()>> =
+            self.workers.drain(..).map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
+        results.into_iter().collect()
+    }
+
+    /// Waits for every load, then creates the views and writes everything to the file.
+    pub fn finish(mut self, views_sql: &str) -> anyhow::Result<()> {
+        use anyhow::Context;
+        self.join()?;
+        anyhow::ensure!(!self.state.0.lock().expect("load state").failed, "the warehouse load stopped");
+        self.conn.execute_batch(views_sql).context("cannot create the warehouse views")?;
+        self.conn.execute_batch("CHECKPOINT;")?;
+        Ok(())
+    }
 }
 
-/// Runs the loads on [`LOAD_CONNECTIONS`] connections, each taking the next load in list order.
-/// A part is committed once the parts before it are: no part waits on a later one, as parts are
-/// taken in their order. The first error is returned; the other connections stop after the load
-/// at hand.
-fn run_loads(conn: &duckdb::Connection, loads: Vec<Load>) -> anyhow::Result<()> {
-    use anyhow::Context;
-    use std::sync::{Condvar, Mutex};
-    struct State {
-        next_part: usize,
-        failed: bool,
+impl Drop for WarehouseLoad {
+    fn drop(&mut self) {
+        // Not finished (an error elsewhere): the connections stop once the loads sent are done.
+        if !self.workers.is_empty() {
+            self.state.0.lock().map(|mut s| s.failed = true).ok();
+            self.state.1.notify_all();
+            let _ = self.join();
+        }
     }
-    let queue = Mutex::new(loads.into_iter());
-    let state = (Mutex::new(State { next_part: 0, failed: false }), Condvar::new());
-    let work = |conn: duckdb::Connection| -> anyhow::Result<()> {
-        loop {
-            let Some(load) = queue.lock().expect("load queue").next() else { return Ok(()) };
-            let (lock, turn) = &state;
-            let result = (|| -> anyhow::Result<()> {
-                let started = std::time::Instant::now();
-                let Some(part) = load.part else {
-                    conn.execute_batch(&load.sql)?;
-                    tracing::debug!(table = load.table, ms = started.elapsed().as_millis() as u64, "loaded");
-                    return Ok(());
-                };
-                conn.execute_batch("BEGIN TRANSACTION;")?;
+}
+
+/// A connection of a [`WarehouseLoad`]: takes the next load until none is left. A part is committed
+/// once the parts before it are: no part waits on a later one, as parts are taken in their order.
+/// On an error the others stop after the load at hand.
+fn load_worker(
+    conn: duckdb::Connection,
+    receive: &std::sync::Mutex<std::sync::mpsc::Receiver<Load>>,
+    state: &(std::sync::Mutex<LoadState>, std::sync::Condvar),
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let (lock, turn) = state;
+    loop {
+        let Ok(load) = receive.lock().expect("load queue").recv() else { return Ok(()) };
+        if lock.lock().expect("load state").failed {
+            return Ok(());
+        }
+        let result = (|| -> anyhow::Result<()> {
+            let started = std::time::Instant::now();
+            let Some(part) = load.part else {
                 conn.execute_batch(&load.sql)?;
-                let mut s = lock.lock().expect("load state");
-                while s.next_part != part && !s.failed {
-                    s = turn.wait(s).expect("load state");
-                }
-                if s.failed {
-                    // Another load failed (its error is the one returned): this part is rolled
-                    // back with its connection.
-                    return Ok(());
-                }
-                conn.execute_batch("COMMIT;")?;
-                s.next_part += 1;
-                turn.notify_all();
-                tracing::debug!(table = load.table, part, ms = started.elapsed().as_millis() as u64, "loaded");
-                Ok(())
-            })();
-            if let Err(e) = result {
-                lock.lock().expect("load state").failed = true;
-                turn.notify_all();
-                return Err(e).with_context(|| format!("cannot load table {} into DuckDB", load.table));
+                tracing::debug!(table = load.table, ms = started.elapsed().as_millis() as u64, "loaded");
+                return Ok(());
+            };
+            conn.execute_batch("BEGIN TRANSACTION;")?;
+            conn.execute_batch(&load.sql)?;
+            let mut s = lock.lock().expect("load state");
+            while s.next_part != part && !s.failed {
+                s = turn.wait(s).expect("load state");
             }
-            if lock.lock().expect("load state").failed {
+            if s.failed {
+                // Another load failed (its error is the one returned): this part is rolled back.
+                drop(s);
+                conn.execute_batch("ROLLBACK;")?;
                 return Ok(());
             }
+            conn.execute_batch("COMMIT;")?;
+            s.next_part += 1;
+            turn.notify_all();
+            tracing::debug!(table = load.table, part, ms = started.elapsed().as_millis() as u64, "loaded");
+            Ok(())
+        })();
+        if let Err(e) = result {
+            lock.lock().expect("load state").failed = true;
+            turn.notify_all();
+            return Err(e).with_context(|| format!("cannot load table {} into DuckDB", load.table));
         }
-    };
-    let connections = (0..LOAD_CONNECTIONS).map(|_| conn.try_clone()).collect::<Result<Vec<_>, _>>()?;
-    let results: Vec<anyhow::Result<()>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = connections.into_iter().map(|c| scope.spawn(|| work(c))).collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
-    results.into_iter().collect()
+    }
+}
+
+/// The Parquet bytes of a table (its file or its Hive folder), to start the largest loads first.
+fn table_bytes(parquet_dir: &Path, name: &str) -> u64 {
+    let single = parquet_dir.join(format!("{name}.parquet"));
+    if single.exists() { file_bytes(&single) } else { folder_bytes(&parquet_dir.join(name)) }
 }
 
 /// A file's size in bytes (0 when unknown: it only orders the loads).

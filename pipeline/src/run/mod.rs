@@ -537,10 +537,21 @@ fn write_outputs(
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     const SCENARIO_ROWS: &str = "scenario_day_impacts";
+    // DuckDB loads each table once its Parquet file is written, on threads of its own, while the
+    // next tables are built and the scenarios computed; it needs only the tables' columns.
+    let db_path = dir.join("warehouse.duckdb");
+    let mut load = warehouse::WarehouseLoad::open(&db_path, &parquet_dir)?;
     // Built and written one at a time; `scenario_day_impacts` comes out of it with no rows: they
-    // are written below. DuckDB reads the Parquet files and needs only the tables' columns.
+    // are written below.
     let written = timings.time("tables", || {
-        warehouse::write_tables(tables, &ids, &c.inputs.ledger.rejects, home_cells, &parquet_dir, layout)
+        warehouse::write_tables(
+            tables,
+            &ids,
+            &c.inputs.ledger.rejects,
+            home_cells,
+            (&parquet_dir, layout),
+            &mut |name, columns| load.load(name, columns),
+        )
     })?;
     let mut table_rows: Vec<(String, usize)> = written.iter().map(|(n, _, rows)| ((*n).to_owned(), *rows)).collect();
     let mut out_tables: Vec<(&'static str, DataFrame)> = written.into_iter().map(|(n, df, _)| (n, df)).collect();
@@ -565,10 +576,11 @@ fn write_outputs(
         // No scenario rows: the table is written empty, as the others.
         None => warehouse::write_parquet(&parquet_dir, &mut out_tables[at..=at], layout)?,
     }
-    let c = &*c;
-    let db_path = dir.join("warehouse.duckdb");
-    timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
+    load.load(SCENARIO_ROWS, &out_tables[at].1)?;
     drop(out_tables);
+    let c = &*c;
+    // The wait for the last loads, then the views.
+    timings.time("warehouse", || load.finish(warehouse::VIEWS_SQL))?;
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
     let reports = timings.time("reports", || {
         let roads = c.roads.as_ref().map(|r| crate::routing::roads::map_lines(&r.network)).unwrap_or_default();
