@@ -27,7 +27,9 @@ pub const SCHEMA_VERSION: u32 = 6;
 /// The SQL views, applied after the tables are loaded.
 pub const VIEWS_SQL: &str = include_str!("views.sql");
 
-/// Everything the warehouse is built from.
+/// Everything the warehouse is built from. The legs, day impacts and potential are the tables'
+/// own: each is freed once its table is built (the visits and center days stay with the caller,
+/// scenarios start from them).
 pub struct Tables<'a> {
     /// Inputs (ids, attributes).
     pub inputs: &'a Inputs,
@@ -38,11 +40,11 @@ pub struct Tables<'a> {
     /// Center days from `visits::center_days`.
     pub days: &'a DataFrame,
     /// Legs from `impact::legs`.
-    pub legs: &'a DataFrame,
+    pub legs: DataFrame,
     /// Day impacts from `impact::day_impacts`.
-    pub impacts: &'a DataFrame,
+    pub impacts: DataFrame,
     /// Per-employee potential from `potential::employee_potential`.
-    pub potential: &'a DataFrame,
+    pub potential: DataFrame,
     /// The factor set used.
     pub factors: &'a FactorSet,
     /// Pairing-rule counts.
@@ -109,13 +111,32 @@ fn pid_ranks(pids: &[String]) -> Vec<u32> {
     pid_rank
 }
 
-/// A frame with an `employee` column sorted by pseudonym then `then`, on numeric keys (the
-/// employee's rank in pseudonym order): no string is compared.
-fn sort_by_pid(df: &DataFrame, ids: &Ids, then: &[&str]) -> PolarsResult<DataFrame> {
-    let mut keyed = df.clone();
-    keyed.with_column(ids.ranks(df)?)?;
-    let by: Vec<&str> = std::iter::once("pid_rank").chain(then.iter().copied()).collect();
-    keyed.sort(by, SortMultipleOptions::default())?.drop("pid_rank")
+/// The order of the rows of a frame with an `employee` column by pseudonym, then by the columns
+/// `then` (of the frame's height), on numeric keys (the employee's rank in pseudonym order): no
+/// string is compared, and only the keys are sorted, not the frame. Every table sorted so has keys
+/// that no two rows share, so any sort gives this order.
+fn pid_order(df: &DataFrame, ids: &Ids, then: Vec<Column>) -> PolarsResult<IdxCa> {
+    let rows = df.height();
+    let mut keys = vec![ids.ranks(df)?];
+    keys.extend(then);
+    let by: Vec<PlSmallStr> = keys.iter().map(|c| c.name().clone()).collect();
+    keys.push(Column::new("row".into(), (0..rows as IdxSize).collect::<Vec<IdxSize>>()));
+    let sorted = DataFrame::new(rows, keys)?.sort(by, SortMultipleOptions::default())?;
+    Ok(sorted.column("row")?.idx()?.clone())
+}
+
+/// The rows of `df` in the order `order`, a column at a time: each column of `df` is freed once
+/// copied (when `df` holds the only reference to it), so a frame and its sorted copy are not held
+/// whole together.
+fn take_rows(df: DataFrame, order: &IdxCa) -> PolarsResult<DataFrame> {
+    let columns = df.into_columns().into_iter().map(|c| c.take(order)).collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(order.len(), columns)
+}
+
+/// A frame with an `employee` and a `local_day` column sorted by pseudonym then day.
+fn sort_by_pid_and_day(df: DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
+    let order = pid_order(&df, ids, vec![df.column("local_day")?.clone()])?;
+    take_rows(df, &order)
 }
 
 fn with_ids(df: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
@@ -160,11 +181,11 @@ fn reorder(df: DataFrame, first: &[&str]) -> PolarsResult<DataFrame> {
     df.select(order)
 }
 
-/// The `day_impacts` table of one impacts frame: ids, dates, `presence_h`, sorted by employee and
-/// date.
-fn impacts_table(impacts: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
+/// The `day_impacts` table of one impacts frame (freed on the way): ids, dates, `presence_h`,
+/// sorted by employee and date.
+fn impacts_table(impacts: DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
     reorder(
-        with_ids(&sort_by_pid(impacts, ids, &["local_day"])?, ids)?
+        with_ids(&sort_by_pid_and_day(impacts, ids)?, ids)?
             .lazy()
             .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
             .collect()?,
@@ -174,7 +195,7 @@ fn impacts_table(impacts: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
 
 /// One scenario's rows of `scenario_day_impacts`: its day impacts as in `day_impacts`, the
 /// `scenario` column first.
-fn scenario_part(name: &str, impacts: &DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
+fn scenario_part(name: &str, impacts: DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
     let mut part = impacts_table(impacts, ids)?;
     let names = StringChunked::from_iter_values("scenario".into(), std::iter::once(name));
     let zeros = UInt32Chunked::full("scenario".into(), 0, part.height());
@@ -282,8 +303,7 @@ impl ScenarioWriter {
         if impacts.height() == 0 {
             return Ok(());
         }
-        let mut part = scenario_part(name, &impacts, ids)?;
-        drop(impacts);
+        let mut part = scenario_part(name, impacts, ids)?;
         if self.columns.is_none() {
             let columns: Vec<&str> = part.get_column_names().into_iter().map(|c| c.as_str()).collect();
             schema::check("scenario_day_impacts", &columns)?;
@@ -292,7 +312,11 @@ impl ScenarioWriter {
         self.rows += part.height();
         if self.layout == ParquetLayout::Hive {
             for (folder, mut rows) in hive_split(&part, hive_partitions("scenario_day_impacts"))? {
-                write_one(&self.dir.join("scenario_day_impacts").join(folder).join("part-0.parquet"), &mut rows)?;
+                write_one(
+                    &self.dir.join("scenario_day_impacts").join(folder).join("part-0.parquet"),
+                    &mut rows,
+                    false,
+                )?;
             }
             return Ok(());
         }
@@ -348,57 +372,97 @@ fn scenarios_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
     )
 }
 
-/// Builds every output table, in a fixed order, with deterministic row order. [`write_parquet`]
-/// checks each against [`crate::schema`] before writing it. `scenario_day_impacts` is the table
-/// [`ScenarioRows`] wrote, with no rows (its columns), or `None` when it has no rows: it is then
-/// built here, empty.
-pub fn output_tables(
-    t: &Tables<'_>,
+/// The output tables in the warehouse's order (that of `run.json`): every table [`write_tables`]
+/// returns, `home_cells` last.
+const TABLE_ORDER: [&str; 19] = [
+    "run_info",
+    "sites",
+    "companies",
+    "employees",
+    "visits",
+    "center_days",
+    "legs",
+    "day_impacts",
+    "employee_potential",
+    "scenarios",
+    "scenario_day_impacts",
+    "rejects",
+    "file_counts",
+    "pairing_counts",
+    "factors",
+    "estimate_bands",
+    "method_constants",
+    "energy_parameters",
+    "home_cells",
+];
+
+/// An output table once written: its name, its columns (a frame with no rows: the DuckDB load
+/// needs no more) and its number of rows.
+pub type TableWritten = (&'static str, DataFrame, usize);
+
+/// Builds every output table with deterministic row order and writes it as Parquet into `dir`
+/// (see [`write_parquet`]), one table at a time: each computed frame is freed once its table is
+/// built and each table once written, so memory holds the visits and center days (kept for the
+/// scenarios), one computed frame and one output table, not every table and its sorted copy (issue
+/// 13: 3.1 GiB on the 100,000-employee study). Each table is checked against [`crate::schema`]
+/// before it is written. `home_cells` is built by the caller (privacy).
+///
+/// `scenario_day_impacts` is not written: [`ScenarioRows`] writes it as the scenarios are
+/// computed, or the caller writes it empty when none has rows; it is returned with its columns
+/// (those of `day_impacts` after `scenario`) and no rows. `written_one` is called with each table
+/// once written (its name and columns), to load it into DuckDB. Returns the tables in the
+/// warehouse's order.
+pub fn write_tables(
+    mut t: Tables<'_>,
     ids: &Ids,
-    scenario_day_impacts: Option<DataFrame>,
     rejects: &[Reject],
-) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
+    home_cells: DataFrame,
+    (dir, layout): (&Path, ParquetLayout),
+    written_one: &mut dyn FnMut(&'static str, &DataFrame) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<TableWritten>> {
+    use anyhow::Context;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
-    let center_days = reorder(with_ids(&sort_by_pid(t.days, ids, &["local_day"])?, ids)?, &key)?;
-    let legs = reorder(
-        with_ids(t.legs, ids)?
-            .sort(["employee_pid", "leg", "site_id"], SortMultipleOptions::default().with_nulls_last(false))?,
-        &key,
-    )?;
-    let day_impacts = impacts_table(t.impacts, ids)?;
-    let scenario_day_impacts = match scenario_day_impacts {
-        Some(columns) => columns,
-        None => empty_scenario_table(&day_impacts)?,
+    let mut written: Vec<TableWritten> = Vec::with_capacity(TABLE_ORDER.len());
+    let mut write = |name: &'static str, mut df: DataFrame| -> anyhow::Result<()> {
+        // Columns encoded side by side: a table at a time leaves the other core idle otherwise.
+        write_table(dir, name, &mut df, layout, true)?;
+        let columns = df.clear();
+        written_one(name, &columns)?;
+        written.push((name, columns, df.height()));
+        Ok(())
     };
-    let employee_potential = reorder(
-        with_ids(t.potential, ids)?
-            .lazy()
-            .rename(["site_id"], ["nearest_site_id"], true)
-            .sort(["employee_pid"], SortMultipleOptions::default())
-            .collect()?,
-        &["employee_pid", "company_id", "nearest_site_id"],
-    )?;
-    let tables = vec![
-        ("run_info", t.run_info.clone()),
-        ("sites", sites_table(t.inputs)?),
-        ("companies", companies_table(t.inputs)?),
-        ("employees", employees_table(t)?),
-        ("visits", visits_table(t, ids, &key)?),
-        ("center_days", center_days),
-        ("legs", legs),
-        ("day_impacts", day_impacts),
-        ("employee_potential", employee_potential),
-        ("scenarios", scenarios_table(t)?),
-        ("scenario_day_impacts", scenario_day_impacts),
-        ("rejects", rejects_table(t.inputs, rejects)?),
-        ("file_counts", file_counts_table(t.inputs)?),
-        ("pairing_counts", pairing_table(t.pairing)?),
-        ("factors", factors_table(t.factors)?),
-        ("estimate_bands", t.bands.clone()),
-        ("method_constants", method_constants()?),
-        ("energy_parameters", energy_parameters(t.energy)?),
-    ];
-    Ok(tables)
+    // The largest computed frames first, each freed as its table is built.
+    let day_impacts = impacts_table(std::mem::take(&mut t.impacts), ids)?;
+    let scenario_columns = empty_scenario_table(&day_impacts)?;
+    write("day_impacts", day_impacts)?;
+    let legs = with_ids(&std::mem::take(&mut t.legs), ids)?
+        .sort(["employee_pid", "leg", "site_id"], SortMultipleOptions::default().with_nulls_last(false))?;
+    write("legs", reorder(legs, &key)?)?;
+    let employee_potential = with_ids(&std::mem::take(&mut t.potential), ids)?
+        .lazy()
+        .rename(["site_id"], ["nearest_site_id"], true)
+        .sort(["employee_pid"], SortMultipleOptions::default())
+        .collect()?;
+    write("employee_potential", reorder(employee_potential, &["employee_pid", "company_id", "nearest_site_id"])?)?;
+    write("center_days", reorder(with_ids(&sort_by_pid_and_day(t.days.clone(), ids)?, ids)?, &key)?)?;
+    write("visits", visits_table(&t, ids, &key)?)?;
+    write("employees", employees_table(&t)?)?;
+    write("run_info", std::mem::take(&mut t.run_info))?;
+    write("sites", sites_table(t.inputs)?)?;
+    write("companies", companies_table(t.inputs)?)?;
+    write("scenarios", scenarios_table(&t)?)?;
+    write("rejects", rejects_table(t.inputs, rejects)?)?;
+    write("file_counts", file_counts_table(t.inputs)?)?;
+    write("pairing_counts", pairing_table(t.pairing)?)?;
+    write("factors", factors_table(t.factors)?)?;
+    write("estimate_bands", std::mem::take(&mut t.bands))?;
+    write("method_constants", method_constants()?)?;
+    write("energy_parameters", energy_parameters(t.energy)?)?;
+    write("home_cells", home_cells)?;
+    written.push(("scenario_day_impacts", scenario_columns, 0));
+    written.sort_by_key(|(name, ..)| TABLE_ORDER.iter().position(|n| n == name));
+    Ok(written)
 }
 
 /// `sites`: one row per site, in `sites.csv` order.
@@ -466,11 +530,27 @@ fn employees_table(t: &Tables<'_>) -> PolarsResult<DataFrame> {
 
 /// `visits`: one row per visit, with the log file and line it was read from.
 fn visits_table(t: &Tables<'_>, ids: &Ids, key: &[&str]) -> PolarsResult<DataFrame> {
-    let i = t.inputs;
-    let file_names = &i.log_files;
-    let mut visits = with_ids(t.visits, ids)?;
-    // Sorted by pseudonym through its rank (no string compared).
-    visits.with_column(ids.ranks(t.visits)?)?;
+    let file_names = &t.inputs.log_files;
+    // Sorted by pseudonym, start, file name and line, on numeric keys: the pseudonym's rank and
+    // the rank of the file's name.
+    let mut by_name: Vec<usize> = (0..file_names.len()).collect();
+    by_name.sort_by(|a, b| file_names[*a].cmp(&file_names[*b]));
+    let mut name_rank = vec![0u32; file_names.len()];
+    for (rank, file) in by_name.into_iter().enumerate() {
+        name_rank[file] = rank as u32;
+    }
+    let file_rank: UInt32Chunked =
+        t.visits.column("file")?.u32()?.iter().map(|f| f.map(|f| name_rank[f as usize])).collect();
+    let order = pid_order(
+        t.visits,
+        ids,
+        vec![
+            t.visits.column("start_utc_s")?.clone(),
+            file_rank.with_name("file_rank".into()).into_column(),
+            t.visits.column("line")?.clone(),
+        ],
+    )?;
+    let mut visits = with_ids(&take_rows(t.visits.clone(), &order)?, ids)?;
     let files = visits.column("file")?.u32()?.clone();
     let file_names = StringChunked::from_iter_values("source_file".into(), file_names.iter().map(String::as_str));
     visits.with_column(take_names("source_file", &files, &file_names)?)?;
@@ -485,9 +565,7 @@ fn visits_table(t: &Tables<'_>, ids: &Ids, key: &[&str]) -> PolarsResult<DataFra
         .lazy()
         .with_column((col("duration_s").cast(DataType::Float64) / lit(3600.0)).alias("duration_h"))
         .rename(["line"], ["source_line"], true)
-        .sort(["pid_rank", "start_utc", "source_file", "source_line"], SortMultipleOptions::default())
-        .collect()?
-        .drop("pid_rank")?;
+        .collect()?;
     reorder(visits, key)
 }
 
@@ -676,16 +754,42 @@ fn parquet_writer<W: std::io::Write>(w: W) -> ParquetWriter<W> {
         .set_parallel(false)
 }
 
-fn write_one(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
+/// Writes one Parquet file; `parallel`: its columns encoded side by side (the pages are put back
+/// in column order and compressed on this thread, so the bytes are those of the single-threaded
+/// writer).
+fn write_one(path: &Path, df: &mut DataFrame, parallel: bool) -> anyhow::Result<()> {
     use anyhow::Context;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     parquet_writer(std::io::BufWriter::new(file))
+        .set_parallel(parallel)
         .finish(df)
         .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
     Ok(())
+}
+
+/// Writes one table into `dir` in `layout` (see [`write_parquet`]) once checked against
+/// [`crate::schema`].
+fn write_table(
+    dir: &Path,
+    name: &str,
+    df: &mut DataFrame,
+    layout: ParquetLayout,
+    parallel: bool,
+) -> anyhow::Result<()> {
+    let columns: Vec<&str> = df.get_column_names().into_iter().map(|c| c.as_str()).collect();
+    schema::check(name, &columns)?;
+    let keys = hive_partitions(name);
+    if layout == ParquetLayout::Hive && !keys.is_empty() && df.height() > 0 {
+        for (folder, mut part) in hive_split(df, keys)? {
+            write_one(&dir.join(name).join(folder).join("part-0.parquet"), &mut part, parallel)?;
+        }
+        Ok(())
+    } else {
+        write_one(&dir.join(format!("{name}.parquet")), df, parallel)
+    }
 }
 
 /// Splits a table into its Hive partitions: (folder relative to the table's folder, rows without
@@ -740,25 +844,21 @@ pub fn write_parquet_except(
     let written: Vec<anyhow::Result<()>> = tables
         .par_iter_mut()
         .filter(|(name, _)| !written.contains(name))
-        .map(|(name, df)| {
-            let name: &str = name;
-            let keys = hive_partitions(name);
-            if layout == ParquetLayout::Hive && !keys.is_empty() && df.height() > 0 {
-                for (folder, mut part) in hive_split(df, keys)? {
-                    write_one(&dir.join(name).join(folder).join("part-0.parquet"), &mut part)?;
-                }
-                Ok(())
-            } else {
-                write_one(&dir.join(format!("{name}.parquet")), df)
-            }
-        })
+        .map(|(name, df)| write_table(dir, name, df, layout, false))
         .collect();
     written.into_iter().collect()
 }
 
-/// DuckDB's memory limit while the warehouse is loaded and read for the reports (its buffer
-/// pool otherwise grows to 80 % of the machine's memory with the blocks it has read).
+/// DuckDB's memory limit while the warehouse is read for the reports (its buffer pool otherwise
+/// grows to 80 % of the machine's memory with the blocks it has read).
 pub const DUCKDB_MEMORY_LIMIT: &str = "1536MiB";
+
+/// DuckDB's memory limit while the warehouse is loaded: the load runs beside the output tables
+/// (issue 13: the whole run within 2 GiB). Loading a table on one thread needs little: measured
+/// on the 100,000-employee study, two tables of 2.6 and 2.8 M rows loaded side by side peaked at
+/// 596 MB under 1.5 GiB and 429 MB under 512 MiB in the same time; under 256 MiB they took half
+/// as long again (blocks spilled to disk).
+const DUCKDB_LOAD_MEMORY_LIMIT: &str = "512MiB";
 
 /// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;
 /// partitioned tables are read back with their columns and rows in the order of the single-file
@@ -767,43 +867,257 @@ pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, Da
     build_duckdb_with(path, parquet_dir, tables, VIEWS_SQL)
 }
 
-/// [`build_duckdb`] with other views (`navette plan` writes its own tables and views).
+/// Connections that load tables side by side (one thread each: see [`WarehouseLoad`]).
+const LOAD_CONNECTIONS: usize = 2;
+
+/// One statement of the load: a whole table, or one part of a table loaded in parts.
+struct Load {
+    table: &'static str,
+    sql: String,
+    /// The part's place among the parts sent: parts are committed in that order (their rows then
+    /// follow each other in the table as in the Parquet file).
+    part: Option<usize>,
+}
+
+/// The column a table is loaded in parts by, one part per value (in value order): the scenario
+/// rows, two thirds of the rows of a run with scenarios, are then written on every connection.
+fn load_parts_by(table: &str) -> Option<&'static str> {
+    (table == "scenario_day_impacts").then_some("scenario")
+}
+
+/// [`build_duckdb`] with other views (`navette plan` writes its own tables and views): every
+/// table through a [`WarehouseLoad`], the largest first, so the connections end together.
 pub fn build_duckdb_with(
     path: &Path,
     parquet_dir: &Path,
     tables: &[(&'static str, DataFrame)],
     views_sql: &str,
 ) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
-    // DuckDB's buffer pool defaults to 80 % of the machine's memory and keeps the blocks of a
-    // table of millions of rows it writes (issue 13: 3.7 GB for `scenario_day_impacts`); a limit
-    // makes it let them go.
-    conn.execute_batch(&format!("SET memory_limit = '{DUCKDB_MEMORY_LIMIT}';"))?;
-    let quote = |p: &Path| -> anyhow::Result<String> {
-        Ok(p.to_str().context("output path is not UTF-8")?.replace('\'', "''"))
-    };
-    for (name, df) in tables {
-        let single = parquet_dir.join(format!("{name}.parquet"));
-        let sql = if single.exists() {
-            format!("CREATE TABLE {name} AS SELECT * FROM read_parquet('{}');", quote(&single)?)
+    let mut load = WarehouseLoad::open(path, parquet_dir)?;
+    let mut by_size: Vec<(u64, &(&'static str, DataFrame))> =
+        tables.iter().map(|t| (table_bytes(parquet_dir, t.0), t)).collect();
+    by_size.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
+    for (_, (name, df)) in by_size {
+        load.load(name, df)?;
+    }
+    load.finish(views_sql)
+}
+
+/// The State shared by the connections of a [`WarehouseLoad`].
+#[derive(Default)]
+struct LoadState {
+    /// The next part to commit.
+    next_part: usize,
+    /// A load failed: the others stop (parts waiting for their turn are rolled back).
+    failed: bool,
+}
+
+/// `warehouse.duckdb` being loaded from the Parquet files, a table at a time as each is written
+/// (issue 13: the load runs while the next tables are built and written, and while the scenarios
+/// are computed), on [`LOAD_CONNECTIONS`] connections side by side, each one loading a table on
+/// one thread (`threads = 1`). Partitioned tables are read back with their columns and rows in the
+/// order of the single-file layout, so both layouts give the same warehouse.
+///
+/// One thread a statement: on several, a `CREATE TABLE … AS` that keeps the insertion order writes
+/// its rows twice (measured apart on the 100,000-employee study: `day_impacts`, 2.6 M rows, took
+/// 9.5 s plus 10.7 s at the `CHECKPOINT` and 12.4 s of CPU; on one thread 8.0 s and 5.9 s of CPU
+/// with nothing left for the checkpoint, and the file was a third smaller). A table loaded in parts
+/// ([`load_parts_by`]) is created empty, then each part is inserted in a transaction of its own,
+/// the transactions committed in part order, so its rows keep the order of the Parquet file.
+pub struct WarehouseLoad {
+    conn: duckdb::Connection,
+    parquet_dir: std::path::PathBuf,
+    send: Option<std::sync::mpsc::Sender<Load>>,
+    workers: Vec<std::thread::JoinHandle<anyhow::Result<()>>>,
+    state: std::sync::Arc<(std::sync::Mutex<LoadState>, std::sync::Condvar)>,
+    parts_sent: usize,
+}
+
+impl WarehouseLoad {
+    /// Creates the DuckDB file at `path` and starts the connections; tables come from the Parquet
+    /// files in `parquet_dir` (either layout).
+    pub fn open(path: &Path, parquet_dir: &Path) -> anyhow::Result<WarehouseLoad> {
+        use anyhow::Context;
+        let conn = duckdb::Connection::open(path).with_context(|| format!("cannot create {}", path.display()))?;
+        // DuckDB's buffer pool defaults to 80 % of the machine's memory and keeps the blocks of a
+        // table of millions of rows it writes (issue 13: 3.7 GB for `scenario_day_impacts`); a
+        // limit makes it let them go.
+        conn.execute_batch(&format!("SET memory_limit = '{DUCKDB_LOAD_MEMORY_LIMIT}'; SET threads = 1;"))?;
+        let (send, receive) = std::sync::mpsc::channel::<Load>();
+        let receive = std::sync::Arc::new(std::sync::Mutex::new(receive));
+        let state = std::sync::Arc::new((std::sync::Mutex::new(LoadState::default()), std::sync::Condvar::new()));
+        let mut workers = Vec::with_capacity(LOAD_CONNECTIONS);
+        for i in 0..LOAD_CONNECTIONS {
+            let (conn, receive, state) = (conn.try_clone()?, receive.clone(), state.clone());
+            let worker = std::thread::Builder::new()
+                .name(format!("navette-duckdb-{i}"))
+                .spawn(move || load_worker(conn, &receive, &state))
+                .context("cannot start a thread that loads the warehouse")?;
+            workers.push(worker);
+        }
+        Ok(WarehouseLoad { conn, parquet_dir: parquet_dir.to_owned(), send: Some(send), workers, state, parts_sent: 0 })
+    }
+
+    /// Loads table `name` (`df`: its columns; its rows are not read) from its Parquet file(s),
+    /// which must be written; returns once the load is handed to a connection.
+    pub fn load(&mut self, name: &'static str, df: &DataFrame) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let quote = |p: &Path| -> anyhow::Result<String> {
+            Ok(p.to_str().context("output path is not UTF-8")?.replace('\'', "''"))
+        };
+        let single = self.parquet_dir.join(format!("{name}.parquet"));
+        // The rows of the table, in its order.
+        let (select, order_by) = if single.exists() {
+            (format!("SELECT * FROM read_parquet('{}')", quote(&single)?), String::new())
         } else {
             let keys = hive_partitions(name);
             let types: Vec<String> = keys.iter().map(|k| format!("'{k}': VARCHAR")).collect();
             let columns: Vec<String> = df.get_column_names().iter().map(|c| format!("\"{c}\"")).collect();
-            format!(
-                "CREATE TABLE {name} AS SELECT {} FROM read_parquet('{}', hive_partitioning = true, hive_types = {{{}}}) ORDER BY {};",
+            let select = format!(
+                "SELECT {} FROM read_parquet('{}', hive_partitioning = true, hive_types = {{{}}})",
                 columns.join(", "),
-                quote(&parquet_dir.join(name).join("**").join("*.parquet"))?,
+                quote(&self.parquet_dir.join(name).join("**").join("*.parquet"))?,
                 types.join(", "),
-                sort_order(name)
-            )
+            );
+            (select, format!(" ORDER BY {}", sort_order(name)))
         };
-        conn.execute_batch(&sql).with_context(|| format!("cannot load table {name} into DuckDB"))?;
+        let Some(by) = load_parts_by(name) else {
+            return self.send(Load {
+                table: name,
+                sql: format!("CREATE TABLE {name} AS {select}{order_by};"),
+                part: None,
+            });
+        };
+        self.conn
+            .execute_batch(&format!("CREATE TABLE {name} AS {select} LIMIT 0;"))
+            .with_context(|| format!("cannot create table {name} in DuckDB"))?;
+        let values: Vec<String> = self
+            .conn
+            .prepare(&format!("SELECT DISTINCT \"{by}\" FROM ({select}) ORDER BY 1"))?
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("cannot read the values of {name}.{by}"))?;
+        for value in values {
+            let value = value.replace('\'', "''");
+            let part = Some(self.parts_sent);
+            self.parts_sent += 1;
+            self.send(Load {
+                table: name,
+                sql: format!("INSERT INTO {name} {select} WHERE \"{by}\" = '{value}'{order_by};"),
+                part,
+            })?;
+        }
+        Ok(())
     }
-    conn.execute_batch(views_sql).context("cannot create the warehouse views")?;
-    conn.execute_batch("CHECKPOINT;")?;
-    Ok(())
+
+    fn send(&mut self, load: Load) -> anyhow::Result<()> {
+        let send = self.send.as_ref().expect("sender kept until finish");
+        if send.send(load).is_err() {
+            // Every connection stopped on an error: their results say which.
+            self.join()?;
+            anyhow::bail!("the warehouse load stopped");
+        }
+        Ok(())
+    }
+
+    fn join(&mut self) -> anyhow::Result<()> {
+        drop(self.send.take());
+        let results: Vec<anyhow::Result<()>> =
+            self.workers.drain(..).map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
+        results.into_iter().collect()
+    }
+
+    /// Waits for every load, then creates the views and writes everything to the file.
+    pub fn finish(mut self, views_sql: &str) -> anyhow::Result<()> {
+        use anyhow::Context;
+        self.join()?;
+        anyhow::ensure!(!self.state.0.lock().expect("load state").failed, "the warehouse load stopped");
+        self.conn.execute_batch(views_sql).context("cannot create the warehouse views")?;
+        self.conn.execute_batch("CHECKPOINT;")?;
+        Ok(())
+    }
+}
+
+impl Drop for WarehouseLoad {
+    fn drop(&mut self) {
+        // Not finished (an error elsewhere): the connections stop once the loads sent are done.
+        if !self.workers.is_empty() {
+            self.state.0.lock().map(|mut s| s.failed = true).ok();
+            self.state.1.notify_all();
+            let _ = self.join();
+        }
+    }
+}
+
+/// A connection of a [`WarehouseLoad`]: takes the next load until none is left. A part is committed
+/// once the parts before it are: no part waits on a later one, as parts are taken in their order.
+/// On an error the others stop after the load at hand.
+fn load_worker(
+    conn: duckdb::Connection,
+    receive: &std::sync::Mutex<std::sync::mpsc::Receiver<Load>>,
+    state: &(std::sync::Mutex<LoadState>, std::sync::Condvar),
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let (lock, turn) = state;
+    loop {
+        let Ok(load) = receive.lock().expect("load queue").recv() else { return Ok(()) };
+        if lock.lock().expect("load state").failed {
+            return Ok(());
+        }
+        let result = (|| -> anyhow::Result<()> {
+            let started = std::time::Instant::now();
+            let Some(part) = load.part else {
+                conn.execute_batch(&load.sql)?;
+                tracing::debug!(table = load.table, ms = started.elapsed().as_millis() as u64, "loaded");
+                return Ok(());
+            };
+            conn.execute_batch("BEGIN TRANSACTION;")?;
+            conn.execute_batch(&load.sql)?;
+            let mut s = lock.lock().expect("load state");
+            while s.next_part != part && !s.failed {
+                s = turn.wait(s).expect("load state");
+            }
+            if s.failed {
+                // Another load failed (its error is the one returned): this part is rolled back.
+                drop(s);
+                conn.execute_batch("ROLLBACK;")?;
+                return Ok(());
+            }
+            conn.execute_batch("COMMIT;")?;
+            s.next_part += 1;
+            turn.notify_all();
+            tracing::debug!(table = load.table, part, ms = started.elapsed().as_millis() as u64, "loaded");
+            Ok(())
+        })();
+        if let Err(e) = result {
+            lock.lock().expect("load state").failed = true;
+            turn.notify_all();
+            return Err(e).with_context(|| format!("cannot load table {} into DuckDB", load.table));
+        }
+    }
+}
+
+/// The Parquet bytes of a table (its file or its Hive folder), to start the largest loads first.
+fn table_bytes(parquet_dir: &Path, name: &str) -> u64 {
+    let single = parquet_dir.join(format!("{name}.parquet"));
+    if single.exists() { file_bytes(&single) } else { folder_bytes(&parquet_dir.join(name)) }
+}
+
+/// A file's size in bytes (0 when unknown: it only orders the loads).
+fn file_bytes(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// The bytes of the files under a folder (a table in the Hive layout).
+fn folder_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() { folder_bytes(&path) } else { file_bytes(&path) }
+        })
+        .sum()
 }
 
 #[cfg(test)]

@@ -515,14 +515,17 @@ fn write_outputs(
     let key = &cfg.privacy.pseudonym_key;
     let pids: Vec<String> = c.inputs.employees.iter().map(|e| pseudonym::pseudonym(key, &e.employee_id)).collect();
     let ids = warehouse::Ids::new(&c.inputs, &pids);
+    // Homes leave the pipeline only as 1 km cell counts (reports' maps).
+    let home_cells = crate::privacy::grid::home_cells(&c.inputs, &c.visits)?;
     let tables = warehouse::Tables {
         inputs: &c.inputs,
         pids: &pids,
         visits: &c.visits,
         days: &c.days,
-        legs: &c.legs,
-        impacts: &c.impacts,
-        potential: &c.potential,
+        // Freed once their tables are built; the visits and center days stay for the scenarios.
+        legs: std::mem::take(&mut c.legs),
+        impacts: std::mem::take(&mut c.impacts),
+        potential: std::mem::take(&mut c.potential),
         factors: &c.factors,
         pairing: &c.pairing,
         method: &cfg.method,
@@ -531,28 +534,27 @@ fn write_outputs(
         run_info: run_info(study, &c.factors, sources)?,
         bands: bands_frame(&c.bands)?,
     };
-    // `scenario_day_impacts` comes out of it with no rows: they are written below.
-    let mut out_tables =
-        timings.time("tables", || warehouse::output_tables(&tables, &ids, None, &c.inputs.ledger.rejects))?;
-    // Homes leave the pipeline only as 1 km cell counts (reports' maps).
-    out_tables.push(("home_cells", crate::privacy::grid::home_cells(&c.inputs, &c.visits)?));
-    // The computed frames are in the output tables now (sorted copies): freed, but the visits and
-    // center days the scenarios start from.
-    for frame in [&mut c.legs, &mut c.impacts, &mut c.potential] {
-        *frame = DataFrame::empty();
-    }
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     const SCENARIO_ROWS: &str = "scenario_day_impacts";
-    timings
-        .time("parquet", || warehouse::write_parquet_except(&parquet_dir, &mut out_tables, layout, &[SCENARIO_ROWS]))?;
-    // DuckDB reads the Parquet files; it needs only the tables' columns: the output frames
-    // (millions of rows) go before it.
-    let mut table_rows: Vec<(String, usize)> =
-        out_tables.iter().map(|(n, df)| ((*n).to_owned(), df.height())).collect();
-    for (_, df) in out_tables.iter_mut() {
-        *df = df.clear();
-    }
+    // DuckDB loads each table once its Parquet file is written, on threads of its own, while the
+    // next tables are built and the scenarios computed; it needs only the tables' columns.
+    let db_path = dir.join("warehouse.duckdb");
+    let mut load = warehouse::WarehouseLoad::open(&db_path, &parquet_dir)?;
+    // Built and written one at a time; `scenario_day_impacts` comes out of it with no rows: they
+    // are written below.
+    let written = timings.time("tables", || {
+        warehouse::write_tables(
+            tables,
+            &ids,
+            &c.inputs.ledger.rejects,
+            home_cells,
+            (&parquet_dir, layout),
+            &mut |name, columns| load.load(name, columns),
+        )
+    })?;
+    let mut table_rows: Vec<(String, usize)> = written.iter().map(|(n, _, rows)| ((*n).to_owned(), *rows)).collect();
+    let mut out_tables: Vec<(&'static str, DataFrame)> = written.into_iter().map(|(n, df, _)| (n, df)).collect();
     // Each scenario's rows are written as Parquet (on a thread of their own) as soon as computed,
     // then freed.
     let mut scenario_rows = warehouse::ScenarioRows::new(&parquet_dir, layout, ids)?;
@@ -574,10 +576,11 @@ fn write_outputs(
         // No scenario rows: the table is written empty, as the others.
         None => warehouse::write_parquet(&parquet_dir, &mut out_tables[at..=at], layout)?,
     }
-    let c = &*c;
-    let db_path = dir.join("warehouse.duckdb");
-    timings.time("warehouse", || warehouse::build_duckdb(&db_path, &parquet_dir, &out_tables))?;
+    load.load(SCENARIO_ROWS, &out_tables[at].1)?;
     drop(out_tables);
+    let c = &*c;
+    // The wait for the last loads, then the views.
+    timings.time("warehouse", || load.finish(warehouse::VIEWS_SQL))?;
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
     let reports = timings.time("reports", || {
         let roads = c.roads.as_ref().map(|r| crate::routing::roads::map_lines(&r.network)).unwrap_or_default();
