@@ -29,10 +29,9 @@ pub struct ReportKey {
     pub quarter: String,
 }
 
-/// The views the reports read per company-quarter or per quarter, in dependency order. Each
-/// aggregates tables of millions of rows (one row per visit or center day); a report needs one
-/// row of them.
-pub const REPORT_VIEWS: &[&str] = &[
+/// The views the company reports read per company-quarter, in dependency order. Each aggregates
+/// tables of millions of rows (one row per visit or center day); a report needs one row of them.
+pub const COMPANY_REPORT_VIEWS: &[&str] = &[
     "company_quarter_impact",
     "company_quarter_visit_rules",
     "company_quarter_uncertainty",
@@ -44,6 +43,11 @@ pub const REPORT_VIEWS: &[&str] = &[
     "company_month_impact",
     "company_month_use",
     "company_quarter_employee_bands",
+];
+
+/// The views the network reports read per quarter, in dependency order (none of them is read by
+/// a company report, so they can be computed while the company reports are typeset).
+pub const NETWORK_REPORT_VIEWS: &[&str] = &[
     "network_quarter_impact",
     "site_quarter_impact",
     "site_quarter_occupancy",
@@ -52,38 +56,20 @@ pub const REPORT_VIEWS: &[&str] = &[
     "network_quarter_energy",
 ];
 
-/// Computes every view of [`REPORT_VIEWS`] once, into a temporary table of the same name on this
-/// connection (temporary tables come first in DuckDB's search path, so the report queries, and
-/// the views built on these, read them instead of rescanning the big tables for each report).
-/// The warehouse file is not changed: temporary tables live and die with the connection. On a
-/// single-threaded connection a view's figures are the same whether it is filtered to one
-/// company-quarter or computed whole (the rows of a group are summed in table order either way).
-///
-/// The views of [`EXACT_REPORT_VIEWS`] are computed on every core whatever the connection's
-/// `threads`: their figures do not depend on the order rows are added in.
-pub fn materialise_report_views(conn: &Connection) -> Result<()> {
-    let threads: i64 = conn.query_row("SELECT current_setting('threads')", [], |r| r.get(0))?;
-    for view in REPORT_VIEWS {
-        let exact = EXACT_REPORT_VIEWS.contains(view);
-        if exact {
-            conn.execute_batch("RESET threads;")?;
-        }
-        let created = conn
-            .execute_batch(&format!("CREATE TEMP TABLE {view} AS SELECT * FROM {view};"))
-            .with_context(|| format!("cannot compute the view {view} for the reports"));
-        if exact {
-            conn.execute_batch(&format!("SET threads = {threads};"))?;
-        }
-        created?;
+/// Computes each of `views` ([`COMPANY_REPORT_VIEWS`], [`NETWORK_REPORT_VIEWS`]) once, into a
+/// temporary table of the same name on this connection (temporary tables come first in DuckDB's
+/// search path, so the report queries, and the views built on these, read them instead of
+/// rescanning the big tables for each report). The warehouse file is not changed: temporary
+/// tables live and die with the connection. On a single-threaded connection a view's figures are
+/// the same whether it is filtered to one company-quarter or computed whole (the rows of a group
+/// are summed in table order either way).
+pub fn materialise_report_views(conn: &Connection, views: &[&str]) -> Result<()> {
+    for view in views {
+        conn.execute_batch(&format!("CREATE TEMP TABLE {view} AS SELECT * FROM {view};"))
+            .with_context(|| format!("cannot compute the view {view} for the reports"))?;
     }
     Ok(())
 }
-
-/// Report views whose figures are counts, maxima and sums of integers (and ratios of these per
-/// row), the same in any order of the rows: they may be computed in parallel. The occupancy of
-/// the sites (a running count of the people present per site and day, over every visit) is the
-/// costliest view of the reports (issue 13).
-const EXACT_REPORT_VIEWS: &[&str] = &["site_quarter_occupancy"];
 
 /// Every (company, quarter) with at least one center day, in id then quarter order.
 pub fn report_keys(conn: &Connection) -> Result<Vec<ReportKey>> {
