@@ -708,6 +708,9 @@ pub fn write_reports(
     // reports' views, on the other core, instead of after them (issue 13). Temporary tables belong
     // to the connection that made them.
     let network_conn = conn.try_clone()?;
+    // Each report asks the same dozen or so queries with other parameters: parsed and planned
+    // once (`report` prepares them cached).
+    conn.set_prepared_statement_cache_capacity(32);
     let quarters = report::network_quarters(&conn)?;
     let keys = report::report_keys(&conn)?;
     let background = report::Background::belgium().with_roads(roads);
