@@ -197,24 +197,29 @@ WHERE s.opened_on IS NULL OR c.date >= s.opened_on
 GROUP BY s.site_id, isodow(c.date)
 ORDER BY s.site_id, weekday;
 
--- Site × date: who came and how full the site got. Peak occupancy is the largest number of
--- visits in progress at the same moment (a visit ending when another starts does not overlap;
--- visits credited no time — badge-in without badge-out at open_visit_hours = 0 — are not present).
+-- Site × date with a visit credited time: the peak occupancy, the largest number of visits in
+-- progress at the same moment (a visit ending when another starts does not overlap: ends sort
+-- before starts; visits credited no time — badge-in without badge-out at open_visit_hours = 0 —
+-- are not present). One running sum over every (site, date) in order rather than one per
+-- partition: each visit's +1 and −1 fall in the same (site, date), so the sum is back to 0 where
+-- the next one starts, and one sort costs half as much as a sort per partition (issue 13).
+CREATE VIEW site_day_peak AS
+WITH ev AS (
+    SELECT site_id, date, start_local_sod AS t, 1 AS delta FROM visits WHERE duration_s > 0
+    UNION ALL
+    SELECT site_id, date, start_local_sod + duration_s AS t, -1 AS delta FROM visits WHERE duration_s > 0
+), running AS (
+    SELECT site_id, date, sum(delta) OVER (ORDER BY site_id, date, t, delta ROWS UNBOUNDED PRECEDING) AS present
+    FROM ev
+)
+SELECT site_id, date, CAST(max(present) AS BIGINT) AS peak_occupancy FROM running GROUP BY site_id, date;
+
+-- Site × date: who came and how full the site got (peak from `site_day_peak`).
 CREATE VIEW site_day_occupancy AS
 WITH v AS (
-    SELECT site_id, date, quarter, employee_pid, company_id, duration_h,
-           start_local_sod AS t0, start_local_sod + duration_s AS t1, duration_s
-    FROM visits
-), ev AS (
-    SELECT site_id, date, t0 AS t, 1 AS delta FROM v WHERE duration_s > 0
-    UNION ALL
-    SELECT site_id, date, t1 AS t, -1 AS delta FROM v WHERE duration_s > 0
-), running AS (
-    SELECT site_id, date,
-           sum(delta) OVER (PARTITION BY site_id, date ORDER BY t, delta ROWS UNBOUNDED PRECEDING) AS present
-    FROM ev
+    SELECT site_id, date, quarter, employee_pid, company_id, duration_h FROM visits
 ), peak AS (
-    SELECT site_id, date, CAST(max(present) AS BIGINT) AS peak_occupancy FROM running GROUP BY site_id, date
+    SELECT site_id, date, peak_occupancy FROM site_day_peak
 ), day AS (
     SELECT site_id, date, any_value(quarter) AS quarter, count(*) AS visits,
            count(DISTINCT employee_pid) AS employees, count(DISTINCT company_id) AS companies,
@@ -635,11 +640,15 @@ WITH cal AS (
     FROM sites s JOIN cal c ON (s.opened_on IS NULL OR c.date >= s.opened_on) AND isodow(c.date) <= 5
     GROUP BY ALL
 ), used AS (
-    SELECT site_id, quarter, count(DISTINCT concat(employee_pid, '|', date)) AS desk_days_used
-    FROM visits GROUP BY site_id, quarter
+    -- Distinct (employee, date) pairs, grouped as such rather than as concatenated strings.
+    SELECT site_id, quarter, count(*) AS desk_days_used
+    FROM (SELECT DISTINCT site_id, quarter, employee_pid, date FROM visits) GROUP BY site_id, quarter
 ), peak AS (
-    SELECT site_id, quarter, sum(peak_occupancy) FILTER (WHERE weekday <= 5) AS peak_sum
-    FROM site_day_occupancy GROUP BY site_id, quarter
+    -- The quarter of the date, as `open_days` labels it (visits are labelled the same way); the
+    -- days without a peak (no visit credited time) add nothing.
+    SELECT site_id, concat(year(date), '-Q', quarter(date)) AS quarter,
+           sum(peak_occupancy) FILTER (WHERE isodow(date) <= 5) AS peak_sum
+    FROM site_day_peak GROUP BY ALL
 )
 SELECT o.site_id, s.name AS site_name, s.municipality, o.quarter, s.workspaces, o.working_days_open,
        coalesce(u.desk_days_used, 0) AS desk_days_used,

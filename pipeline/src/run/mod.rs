@@ -702,24 +702,30 @@ pub fn write_reports(
     let lang = lang_of(&cfg.study.language)?;
     let k = cfg.privacy.k_anonymity;
     let conn = duckdb::Connection::open(db_path)?;
-    // One thread: floating-point sums then add up in one order, so reruns give the same digits.
+    // One thread a query (a setting of the whole database, so of both connections below):
+    // floating-point sums then add up in one order, so reruns give the same digits.
     conn.execute_batch("SET threads = 1;")?;
     conn.execute_batch(&format!("SET memory_limit = '{}';", warehouse::DUCKDB_MEMORY_LIMIT))?;
-    // Aggregated once, not once a report (issue 13).
-    report::materialise_report_views(&conn)?;
-    let appendix = report::appendix(&conn, k)?;
+    // The network reports are read on a second connection, on a thread of their own: their views
+    // (the sites' occupancy is the costliest view of the reports) are computed beside the company
+    // reports' views, on the other core, instead of after them (issue 13). Temporary tables belong
+    // to the connection that made them.
+    let network_conn = conn.try_clone()?;
+    // Each report asks the same dozen or so queries with other parameters: parsed and planned
+    // once (`report` prepares them cached).
+    conn.set_prepared_statement_cache_capacity(32);
+    let quarters = report::network_quarters(&conn)?;
+    let keys = report::report_keys(&conn)?;
     let background = report::Background::belgium().with_roads(roads);
     let mut index = Vec::new();
     let mut written = Vec::new();
-    // The figures come from the warehouse one report at a time (one connection); the documents
-    // are rendered in parallel, a batch at a time (the PDF typesetting is most of the time).
+    // The figures come from the warehouse one report at a time (one connection each for the
+    // company and the network reports); the documents are rendered in parallel, a batch at a time
+    // (the PDF typesetting is most of the time).
     enum Report {
         Network(Box<navette_reports::NetworkReport>),
         Company(Box<navette_reports::CompanyReport>),
     }
-    let mut docs: Vec<(String, Report)> = Vec::new();
-    let quarters = report::network_quarters(&conn)?;
-    let network_map = report::map(&conn, None, k, &background)?;
     // Typesetting recurses as deep as a document nests (a table of a thousand rows is a deep
     // tree): the rendering threads get stacks far larger than the 2 MiB default (address space
     // only: pages are used as the recursion reaches them).
@@ -728,7 +734,6 @@ pub fn write_reports(
         .thread_name(|i| format!("navette-render-{i}"))
         .build()
         .context("cannot start the report rendering threads")?;
-    let keys = report::report_keys(&conn)?;
     let progress = crate::progress::Progress::new("reports", (keys.len() + quarters.len()) as u64, 50);
     // Documents are rendered a batch at a time and then dropped: each holds its map's
     // background (a country's roads), so holding all of a study's 2,000 reports at once grew
@@ -737,16 +742,15 @@ pub fn write_reports(
         pool.install(|| {
             docs.par_iter()
                 .map(|(rel, doc)| -> Result<()> {
-                    let (html, pdf) = match doc {
-                        Report::Network(r) => {
-                            (navette_reports::render_network_html(r), navette_reports::render_network_pdf(r))
-                        }
-                        Report::Company(r) => {
-                            (navette_reports::render_company_html(r), navette_reports::render_company_pdf(r))
-                        }
-                    };
-                    let html = html.with_context(|| format!("rendering {rel}"))?;
-                    let pdf = pdf.with_context(|| format!("rendering {rel} as PDF"))?;
+                    // One document (its charts and map drawn once) for both renderings.
+                    let doc = match doc {
+                        Report::Network(r) => navette_reports::network_doc(r),
+                        Report::Company(r) => navette_reports::company_doc(r),
+                    }
+                    .with_context(|| format!("rendering {rel}"))?;
+                    let html = navette_reports::render_doc_html(&doc).with_context(|| format!("rendering {rel}"))?;
+                    let pdf =
+                        navette_reports::render_doc_pdf(&doc).with_context(|| format!("rendering {rel} as PDF"))?;
                     let path = dir.join(rel);
                     std::fs::create_dir_all(path.parent().expect("report path has a parent"))?;
                     std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
@@ -759,28 +763,41 @@ pub fn write_reports(
         })?;
         Ok(())
     };
-    // The documents are typeset on the render threads while this thread reads the next batch's
-    // figures from the warehouse (one connection); at most one batch waits in between.
+    // Sends the documents read so far when they make a batch (or when `last`). A closed channel
+    // means the renderer stopped on an error, which its join gives.
+    let send = |batches: &std::sync::mpsc::SyncSender<Vec<(String, Report)>>,
+                docs: &mut Vec<(String, Report)>,
+                last: bool|
+     -> Result<()> {
+        if docs.is_empty() || (docs.len() < RENDER_BATCH && !last) {
+            return Ok(());
+        }
+        batches.send(std::mem::take(docs)).map_err(|_| anyhow::anyhow!("report rendering stopped"))
+    };
+    // The documents are typeset on the render threads while the two reading threads read the
+    // next batches' figures from the warehouse; at most one batch waits in between.
     let (batches, inbox) = std::sync::mpsc::sync_channel::<Vec<(String, Report)>>(1);
-    std::thread::scope(|scope| -> Result<()> {
+    let network_index = std::thread::scope(|scope| -> Result<Vec<navette_reports::IndexEntry>> {
         let renderer = scope.spawn(move || -> Result<()> {
             for docs in inbox {
                 render_batch(docs)?;
             }
             Ok(())
         });
-        let read = (|| -> Result<()> {
-            let render = |docs: &mut Vec<(String, Report)>, last: bool| -> Result<()> {
-                if docs.len() < RENDER_BATCH && !last {
-                    return Ok(());
-                }
-                // Closed: the renderer stopped on an error, which its join gives.
-                batches.send(std::mem::take(docs)).map_err(|_| anyhow::anyhow!("report rendering stopped"))
-            };
-            for quarter in &quarters {
+        let network_batches = batches.clone();
+        let (quarters, background) = (&quarters, &background);
+        let network = scope.spawn(move || -> Result<Vec<navette_reports::IndexEntry>> {
+            let conn = network_conn;
+            // Aggregated once, not once a report (issue 13).
+            report::materialise_report_views(&conn, report::NETWORK_REPORT_VIEWS)?;
+            let appendix = report::appendix(&conn, k)?;
+            let network_map = report::map(&conn, None, k, background)?;
+            let mut docs = Vec::new();
+            let mut entries = Vec::new();
+            for quarter in quarters {
                 let report = report::network_report(
                     &conn,
-                    &quarters,
+                    quarters,
                     quarter,
                     lang,
                     &cfg.study.name,
@@ -788,7 +805,7 @@ pub fn write_reports(
                     Some(network_map.clone()),
                 )?;
                 let rel = format!("network/{quarter}/report.html");
-                index.push(navette_reports::IndexEntry {
+                entries.push(navette_reports::IndexEntry {
                     kind: navette_reports::ReportKind::Network,
                     name: String::new(),
                     quarter: quarter.clone(),
@@ -796,8 +813,16 @@ pub fn write_reports(
                     withheld: report.current.is_none(),
                 });
                 docs.push((rel, Report::Network(Box::new(report))));
-                render(&mut docs, false)?;
+                send(&network_batches, &mut docs, false)?;
             }
+            send(&network_batches, &mut docs, true)?;
+            Ok(entries)
+        });
+        let read = (|| -> Result<()> {
+            // Aggregated once, not once a report (issue 13).
+            report::materialise_report_views(&conn, report::COMPANY_REPORT_VIEWS)?;
+            let appendix = report::appendix(&conn, k)?;
+            let mut docs = Vec::new();
             let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
             companies.dedup();
             let folders = folder_names(&companies);
@@ -813,7 +838,7 @@ pub fn write_reports(
                 let map = match &company_map {
                     Some((company, m)) if *company == key.company_id => m.clone(),
                     _ => {
-                        let m = report::map(&conn, Some(key.company_id.as_str()), k, &background)?;
+                        let m = report::map(&conn, Some(key.company_id.as_str()), k, background)?;
                         company_map = Some((key.company_id.clone(), m.clone()));
                         m
                     }
@@ -835,17 +860,20 @@ pub fn write_reports(
                     withheld,
                 });
                 docs.push((rel, Report::Company(Box::new(report))));
-                render(&mut docs, false)?;
+                send(&batches, &mut docs, false)?;
             }
-            render(&mut docs, true)?;
-            Ok(())
+            send(&batches, &mut docs, true)
         })();
         drop(batches);
+        let network = network.join().map_err(|_| anyhow::anyhow!("the network reports' reading thread panicked"))?;
         renderer.join().map_err(|_| anyhow::anyhow!("a report rendering thread panicked"))??;
-        read
+        read?;
+        network
     })?;
     progress.finish();
     std::fs::create_dir_all(dir)?;
+    // The network reports first, then the companies'.
+    let index: Vec<_> = network_index.into_iter().chain(index).collect();
     let html = navette_reports::render_index_html(lang, &cfg.study.name, &index)?;
     std::fs::write(dir.join("index.html"), html)?;
     Ok(written)
