@@ -21,8 +21,6 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use rayon::prelude::*;
-
 use crate::graph::Graph;
 use crate::search::{Cost, Packed, UNREACHED};
 
@@ -30,9 +28,6 @@ use crate::search::{Cost, Packed, UNREACHED};
 pub const WITNESS_SETTLED: usize = 400;
 /// Settled arcs after which a witness search gives up (when estimating a priority).
 pub const WITNESS_SETTLED_ESTIMATE: usize = 30;
-/// Neighbours of a contracted arc from which their new priorities are computed in parallel
-/// (fewer are not worth the threads' hand-over).
-const PARALLEL_NEIGHBOURS: usize = 8;
 /// Turns after which a witness path is not extended.
 pub const WITNESS_HOPS: u32 = 12;
 
@@ -348,12 +343,6 @@ pub fn build(g: &Graph) -> Hierarchy {
 /// [`build`], calling `done(k)` each time `k` more units of work are done: two units an arc (its
 /// initial priority, then its contraction), in batches of about a hundredth of the arcs.
 pub(crate) fn build_counted(g: &Graph, done: &dyn Fn(u64)) -> Hierarchy {
-    build_in(g, done, PARALLEL_NEIGHBOURS)
-}
-
-/// [`build_counted`], computing the neighbours' priorities in parallel when there are at least
-/// `parallel_from` of them (tests check that this changes nothing).
-pub(crate) fn build_in(g: &Graph, done: &dyn Fn(u64), parallel_from: usize) -> Hierarchy {
     let n = g.arc_count();
     // Units of work between two calls of `done`.
     let batch = (n as u64 / 100).max(1);
@@ -401,9 +390,6 @@ pub(crate) fn build_in(g: &Graph, done: &dyn Fn(u64), parallel_from: usize) -> H
     let mut fin: Vec<(u32, ChEdge)> = Vec::new();
     let mut shortcuts = 0usize;
     let mut nbrs: Vec<u32> = Vec::new();
-    let mut fresh: Vec<i64> = Vec::new();
-    // Witness searches for the neighbours' priorities computed side by side.
-    let spare: std::sync::Mutex<Vec<Witness>> = std::sync::Mutex::new(Vec::new());
     let mut contractions = 0u64;
 
     while let Some(Reverse((p, v))) = heap.pop() {
@@ -450,34 +436,13 @@ pub(crate) fn build_in(g: &Graph, done: &dyn Fn(u64), parallel_from: usize) -> H
             let xi = x as usize;
             deleted[xi] += 1;
             level[xi] = level[xi].max(level[vi] + 1);
-        }
-        // The neighbours' new priorities are most of the contraction's work once the remaining
-        // graph is dense; they only read it, so they are computed side by side (each with a
-        // witness search of its own) and then queued in order: the same hierarchy either way.
-        fresh.clear();
-        if nbrs.len() >= parallel_from {
-            let r = &r;
-            let deleted = &deleted;
-            nbrs.par_iter()
-                .map(|&x| {
-                    let mut w =
-                        spare.lock().expect("no panic while holding the pool").pop().unwrap_or_else(|| Witness::new(n));
-                    let p = priority(r, x, &mut w, deleted[x as usize], &mut Vec::new());
-                    spare.lock().expect("no panic while holding the pool").push(w);
-                    p
-                })
-                .collect_into_vec(&mut fresh);
-        } else {
-            fresh.extend(nbrs.iter().map(|&x| priority(&r, x, &mut w, deleted[x as usize], &mut buf)));
-        }
-        for (&x, &p) in nbrs.iter().zip(&fresh) {
-            prio[x as usize] = p;
-            heap.push(Reverse((p, x)));
+            prio[xi] = priority(&r, x, &mut w, deleted[xi], &mut buf);
+            heap.push(Reverse((prio[xi], x)));
         }
     }
     done(contractions % batch);
     drop(r);
-    drop((w, spare));
+    drop(w);
 
     // Positions: level, highest first, then arc id. Every edge joins a lower level to a higher one.
     let mut order: Vec<u32> = (0..n as u32).collect();

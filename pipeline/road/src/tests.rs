@@ -313,14 +313,6 @@ fn hierarchy_is_deterministic_and_covers_every_arc() {
     let (g, _) = graph::build(&x, Profile::Car);
     let h = hierarchy::build(&g);
     assert_eq!(hierarchy::build(&g), h, "contracting twice gives the same hierarchy");
-    // The neighbours' priorities computed in parallel after every contraction, or never: the
-    // same hierarchy (here and on a real extract's foot graph, where shortcuts are many).
-    assert_eq!(hierarchy::build_in(&g, &|_| {}, 1), h);
-    assert_eq!(hierarchy::build_in(&g, &|_| {}, usize::MAX), h);
-    let (foot, _) = graph::build(&read_pbf(&fixture("wavre.osm.pbf")).expect("fixture reads"), Profile::Foot);
-    let serial = hierarchy::build_in(&foot, &|_| {}, usize::MAX);
-    assert!(serial.shortcuts > 1_000, "{} shortcuts", serial.shortcuts);
-    assert_eq!(hierarchy::build_in(&foot, &|_| {}, 1), serial);
     let mut seen = vec![false; g.arc_count()];
     for &p in &h.pos {
         assert!(!std::mem::replace(&mut seen[p as usize], true), "positions are a permutation");
