@@ -24,6 +24,7 @@ mod reference;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -401,25 +402,17 @@ impl RoadNetwork {
         out
     }
 
-    /// The distinct points of `jobs` (destinations and homes, by their coordinates' bits), each
-    /// snapped once, in parallel: where each point's snap is, and the snaps.
-    #[allow(clippy::type_complexity)]
-    fn snap_distinct(
-        &self,
-        p: Profile,
-        jobs: &[Job],
-        max_snap_m: f64,
-    ) -> (std::collections::HashMap<(u64, u64), u32>, Vec<Option<Snap>>) {
-        let mut index = std::collections::HashMap::new();
-        let mut points = Vec::new();
-        for &(lat, lon) in jobs.iter().flat_map(|j| std::iter::once(&j.dest).chain(&j.homes)) {
-            index.entry((lat.to_bits(), lon.to_bits())).or_insert_with(|| {
-                points.push((lat, lon));
-                (points.len() - 1) as u32
-            });
-        }
-        let snaps = points.par_iter().map(|&(lat, lon)| self.snap(p, lat, lon, max_snap_m)).collect();
-        (index, snaps)
+    /// Every distinct point of `jobs` (destinations and homes, keyed by their coordinates' bits)
+    /// snapped once, in parallel.
+    fn snap_distinct(&self, p: Profile, jobs: &[Job], max_snap_m: f64) -> HashMap<(u64, u64), Option<Snap>> {
+        let mut points: Vec<(f64, f64)> =
+            jobs.iter().flat_map(|j| std::iter::once(j.dest).chain(j.homes.iter().copied())).collect();
+        points.sort_unstable_by_key(|&(lat, lon)| (lat.to_bits(), lon.to_bits()));
+        points.dedup_by_key(|&mut (lat, lon)| (lat.to_bits(), lon.to_bits()));
+        points
+            .par_iter()
+            .map(|&(lat, lon)| ((lat.to_bits(), lon.to_bits()), self.snap(p, lat, lon, max_snap_m)))
+            .collect()
     }
 
     /// [`RoadNetwork::round_trips`] with `L` destinations per sweep, sweeping as `sweep` says.
@@ -442,8 +435,8 @@ impl RoadNetwork {
         // there are at most as many as threads (rayon's `map_init` may make one per work split).
         type Scratch<const L: usize> = (Trees<L>, Trees<L>, Selection);
         // Every distinct point snapped once: the potential asks each home once per site.
-        let (index, snaps) = self.snap_distinct(p, jobs, max_snap_m);
-        let snapped = |(lat, lon): (f64, f64)| snaps[index[&(lat.to_bits(), lon.to_bits())] as usize];
+        let snaps = self.snap_distinct(p, jobs, max_snap_m);
+        let snapped = |(lat, lon): (f64, f64)| snaps[&(lat.to_bits(), lon.to_bits())];
         let pool: std::sync::Mutex<Vec<Scratch<L>>> = std::sync::Mutex::new(Vec::new());
         let per_chunk: Vec<Vec<Vec<Result<RoundTrip, Unrouted>>>> = jobs
             .par_chunks(L)

@@ -860,13 +860,6 @@ pub const DUCKDB_MEMORY_LIMIT: &str = "1536MiB";
 /// as long again (blocks spilled to disk).
 const DUCKDB_LOAD_MEMORY_LIMIT: &str = "512MiB";
 
-/// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;
-/// partitioned tables are read back with their columns and rows in the order of the single-file
-/// layout, so both layouts give the same warehouse), then the views.
-pub fn build_duckdb(path: &Path, parquet_dir: &Path, tables: &[(&'static str, DataFrame)]) -> anyhow::Result<()> {
-    build_duckdb_with(path, parquet_dir, tables, VIEWS_SQL)
-}
-
 /// Connections that load tables side by side (one thread each: see [`WarehouseLoad`]).
 const LOAD_CONNECTIONS: usize = 2;
 
@@ -885,8 +878,11 @@ fn load_parts_by(table: &str) -> Option<&'static str> {
     (table == "scenario_day_impacts").then_some("scenario")
 }
 
-/// [`build_duckdb`] with other views (`navette plan` writes its own tables and views): every
-/// table through a [`WarehouseLoad`], the largest first, so the connections end together.
+/// Creates `warehouse.duckdb` at `path` from the Parquet files in `parquet_dir` (either layout;
+/// partitioned tables are read back with their columns and rows in the order of the single-file
+/// layout, so both layouts give the same warehouse), then the views `views_sql` (`navette plan`
+/// writes its own tables and views): every table through a [`WarehouseLoad`], the largest first,
+/// so the connections end together.
 pub fn build_duckdb_with(
     path: &Path,
     parquet_dir: &Path,
