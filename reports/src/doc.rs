@@ -802,7 +802,7 @@ fn map_section(b: &mut B, m: &MapData, k: u32) -> Result<(), String> {
         .replace(" k ", &format!(" {k} "));
     b.chart(map::map_svg(b.lang, m), alt)?;
     let (shown, hidden, people) = (m.cells.len(), m.cells_hidden, m.employees_hidden);
-    let roads = roads_credit(b, !m.roads.is_empty());
+    let roads = roads_credit(b, !m.background.roads.is_empty());
     b.note(match b.lang {
         Lang::Fr => format!(
             "Domiciles des utilisateurs des centres sur toute la période d'étude, agrégés dans la grille Eurostat de 1 km (ETRS89-LAEA) dans le pipeline ; aucun domicile n'en sort. Une cellule de moins de {k} personnes est regroupée dans la cellule de 2, 10, 20 puis 40 km qui la contient. {shown} cellule(s) affichée(s) (au moins {k} personnes chacune) ; {hidden} cellule(s) masquée(s) ({people} personnes au total). Points gris : communes (Statbel, GeoNames) ; traits gris : limites des cantons judiciaires (IGN).{roads}"
@@ -1734,7 +1734,7 @@ fn plan_map_section(b: &mut B, m: &PlanMap, k: u32) -> Result<(), String> {
     );
     b.chart(map::plan_map_svg(b.lang, m), alt)?;
     let (shown, hidden, people) = (m.cells.len(), m.cells_hidden, m.employees_hidden);
-    let roads = roads_credit(b, !m.roads.is_empty());
+    let roads = roads_credit(b, !m.background.roads.is_empty());
     b.note(match b.lang {
         Lang::Fr => format!(
             "Domiciles des employés qui utiliseraient un centre avec le plan, agrégés dans la grille Eurostat de 1 km (ETRS89-LAEA) dans le pipeline ; aucun domicile n'en sort. Couleur : le site (nouveau, numéroté, ou existant en vert) où vont la plupart de leurs jours en centre ; teinte : jours en centre attendus par km². Une cellule de moins de {k} personnes est regroupée dans la cellule de 2, 10, 20 puis 40 km qui la contient. {shown} cellule(s) affichée(s) (au moins {k} personnes chacune) ; {hidden} cellule(s) masquée(s) ({people} personnes au total).{roads}"

@@ -7,7 +7,9 @@ use std::fmt::Write;
 use crate::format::format_number;
 use crate::i18n::Lang;
 use crate::i18n::tr;
-use crate::model::{CatchmentCell, MapData, PlanMap};
+use std::sync::{Arc, Mutex};
+
+use crate::model::{CatchmentCell, MapBackground, MapData, PlanMap};
 
 const W: f64 = 640.0;
 const H: f64 = 480.0;
@@ -62,14 +64,47 @@ fn w(s: &mut String, text: std::fmt::Arguments) -> Result<(), String> {
     s.write_fmt(text).map_err(|e| e.to_string())
 }
 
+/// The last backgrounds drawn, with the frame they were drawn in: a study's maps share one
+/// background, and most of them one frame (every site in view), so a country's roads are
+/// simplified and written once instead of once a report. Each entry holds its background, so
+/// the pointer compared is never reused by another one while cached.
+static DRAWN: Mutex<Vec<Drawn>> = Mutex::new(Vec::new());
+
+/// A background, the frame it was drawn in (its bounds' bits) and the SVG drawn.
+type Drawn = (Arc<MapBackground>, [u64; 4], Arc<str>);
+
+/// How many drawn backgrounds [`DRAWN`] keeps.
+const DRAWN_KEPT: usize = 4;
+
+/// Appends the SVG header and the background (outlines, roads and municipality points in the
+/// frame) to `s`, drawn once per background and frame.
+fn background(s: &mut String, f: &Frame, bg: &Arc<MapBackground>) -> Result<(), String> {
+    let frame = [f.x0.to_bits(), f.x1.to_bits(), f.y0.to_bits(), f.y1.to_bits()];
+    let hit = |drawn: &[Drawn]| {
+        drawn.iter().find(|(b, at, _)| Arc::ptr_eq(b, bg) && *at == frame).map(|(_, _, svg)| svg.clone())
+    };
+    let cached = hit(&DRAWN.lock().unwrap_or_else(|e| e.into_inner()));
+    let svg = match cached {
+        Some(svg) => svg,
+        None => {
+            let mut drawn = String::new();
+            draw_background(&mut drawn, f, bg)?;
+            let svg: Arc<str> = drawn.into();
+            let mut cache = DRAWN.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.len() >= DRAWN_KEPT {
+                cache.remove(0);
+            }
+            cache.push((bg.clone(), frame, svg.clone()));
+            svg
+        }
+    };
+    s.push_str(&svg);
+    Ok(())
+}
+
 /// The SVG header and the background: outlines, roads and municipality points in the frame.
-fn background(
-    s: &mut String,
-    f: &Frame,
-    places: &[(f64, f64)],
-    outlines: &[Vec<(f64, f64)>],
-    roads: &[Vec<(f64, f64)>],
-) -> Result<(), String> {
+fn draw_background(s: &mut String, f: &Frame, bg: &MapBackground) -> Result<(), String> {
+    let MapBackground { places, outlines, roads } = bg;
     w(
         s,
         format_args!(
@@ -87,29 +122,26 @@ fn background(
             H - 50.0
         ),
     )?;
-    // A line's SVG points, thinned to one per pixel (the last point always kept).
-    let thinned = |line: &[(f64, f64)]| -> Result<String, String> {
-        let mut points = String::new();
-        let mut last: Option<(f64, f64)> = None;
-        for (i, &(x, y)) in line.iter().enumerate() {
-            let p = (f.px(x), f.py(y));
-            let far = last.is_none_or(|l: (f64, f64)| (p.0 - l.0).abs() + (p.1 - l.1).abs() >= 1.0);
-            if far || i + 1 == line.len() {
-                w(&mut points, format_args!("{:.1},{:.1} ", p.0, p.1))?;
-                last = Some(p);
-            }
-        }
-        Ok(points.trim_end().to_owned())
-    };
+    // Every ring in one path element, every road in another: a country's roads are thousands of
+    // pieces, and one element each made the SVG parsers (typst's, the browser's) do most of a
+    // report's work (issue 13).
+    let mut d = String::new();
     for ring in outlines.iter().filter(|r| r.iter().any(|&p| f.inside(p))) {
-        w(s, format_args!("<polygon points=\"{}\"/>\n", thinned(ring)?))?;
+        subpath(&mut d, f, ring, true)?;
+    }
+    if !d.is_empty() {
+        w(s, format_args!("<path d=\"{}\"/>\n", d.trim_end()))?;
     }
     s.push_str("</g>\n");
-    // Roads over the outlines, thinned the same way.
+    // Roads over the outlines, simplified the same way.
     if !roads.is_empty() {
-        s.push_str("<g clip-path=\"url(#frame)\" fill=\"none\" stroke=\"#d9a35b\" stroke-width=\"0.9\" stroke-linejoin=\"round\">\n");
+        let mut d = String::new();
         for line in roads.iter().filter(|l| l.len() >= 2 && l.iter().any(|&p| f.inside(p))) {
-            w(s, format_args!("<polyline points=\"{}\"/>\n", thinned(line)?))?;
+            subpath(&mut d, f, line, false)?;
+        }
+        s.push_str("<g clip-path=\"url(#frame)\" fill=\"none\" stroke=\"#d9a35b\" stroke-width=\"0.9\" stroke-linejoin=\"round\">\n");
+        if !d.is_empty() {
+            w(s, format_args!("<path class=\"roads\" d=\"{}\"/>\n", d.trim_end()))?;
         }
         s.push_str("</g>\n");
     }
@@ -119,6 +151,79 @@ fn background(
         }
     }
     Ok(())
+}
+
+/// How far (in pixels) a simplified background line may stray from the real one: under a pixel
+/// of a 640-pixel map, so the drawing looks the same and stays small.
+const SIMPLIFY_PX: f64 = 0.5;
+
+/// Appends `line` (EPSG:3035 metres) to the path data `d` as one subpath in pixels, simplified
+/// to [`SIMPLIFY_PX`] (closed with `Z` when `ring`). A line shorter than a pixel is left out.
+fn subpath(d: &mut String, f: &Frame, line: &[(f64, f64)], ring: bool) -> Result<(), String> {
+    let px: Vec<(f64, f64)> = line.iter().map(|&(x, y)| (f.px(x), f.py(y))).collect();
+    // A piece shorter than a pixel would draw a speck; a country's fastest roads have thousands
+    // of such stray pieces (short fast edges between slower ones).
+    let length_px: f64 = px.windows(2).map(|p| (p[1].0 - p[0].0).hypot(p[1].1 - p[0].1)).sum();
+    if length_px < 1.0 {
+        return Ok(());
+    }
+    let kept = simplify(&px, SIMPLIFY_PX);
+    // Points are written to a tenth of a pixel; one that rounds to the previous is left out.
+    let mut points = String::new();
+    let mut last = None;
+    let mut n = 0;
+    for &i in &kept {
+        let tenths = ((px[i].0 * 10.0).round() as i64, (px[i].1 * 10.0).round() as i64);
+        if last != Some(tenths) {
+            points.push_str(if n == 0 {
+                "M"
+            } else if n == 1 {
+                "L"
+            } else {
+                " "
+            });
+            w(&mut points, format_args!("{:.1} {:.1}", px[i].0, px[i].1))?;
+            n += 1;
+            last = Some(tenths);
+        }
+    }
+    if n >= 2 {
+        w(d, format_args!("{points}{} ", if ring { "Z" } else { "" }))?;
+    }
+    Ok(())
+}
+
+/// Douglas–Peucker: the indices (ascending, first and last always) of the points of `line` to
+/// keep so that every dropped point lies within `tolerance` of the kept polyline.
+fn simplify(line: &[(f64, f64)], tolerance: f64) -> Vec<usize> {
+    if line.len() <= 2 {
+        return (0..line.len()).collect();
+    }
+    let mut keep = vec![false; line.len()];
+    keep[0] = true;
+    keep[line.len() - 1] = true;
+    let mut stack = vec![(0, line.len() - 1)];
+    while let Some((a, b)) = stack.pop() {
+        let far =
+            (a + 1..b).map(|i| (i, segment_distance(line[i], line[a], line[b]))).max_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((i, dist)) = far
+            && dist > tolerance
+        {
+            keep[i] = true;
+            stack.push((a, i));
+            stack.push((i, b));
+        }
+    }
+    (0..line.len()).filter(|&i| keep[i]).collect()
+}
+
+/// Distance from `p` to the segment `a`–`b`.
+fn segment_distance(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 { (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let (qx, qy) = (a.0 + t * dx, a.1 + t * dy);
+    ((p.0 - qx).powi(2) + (p.1 - qy).powi(2)).sqrt()
 }
 
 /// Labels placed greedily where they overlap no earlier label and no dot: right, left, below,
@@ -192,7 +297,7 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
     let (px, py) = (|x: f64| f.px(x), |y: f64| f.py(y));
     let scale = f.scale;
     let mut s = String::new();
-    background(&mut s, &f, &m.places, &m.outlines, &m.roads)?;
+    background(&mut s, &f, &m.background)?;
     // Shade by density (people per km², log scale): a 20 km cell of 6 is paler than a 1 km cell
     // of 6. Larger cells first, so finer ones sit on top.
     let density = |c: &crate::model::MapCell| c.employees as f64 / (c.size_m / 1000.0).powi(2);
@@ -241,7 +346,7 @@ pub fn map_svg(lang: Lang, m: &MapData) -> Result<String, String> {
         "● site   ■ cel van 1 tot 40 km (gebruikers)   · gemeente   ─ kanton   ETRS89-LAEA",
         "● site   ■ 1 to 40 km cell (users)   · municipality   ─ canton   ETRS89-LAEA",
     );
-    if !m.roads.is_empty() {
+    if !m.background.roads.is_empty() {
         legend = format!(
             "{}   {legend}",
             tr(lang, "routes © OpenStreetMap", "wegen © OpenStreetMap", "roads © OpenStreetMap")
@@ -287,7 +392,7 @@ pub fn plan_map_svg(lang: Lang, m: &PlanMap) -> Result<String, String> {
     }
     let f = Frame::around(&extent).ok_or("a map needs at least one site")?;
     let mut s = String::new();
-    background(&mut s, &f, &m.places, &m.outlines, &m.roads)?;
+    background(&mut s, &f, &m.background)?;
     // Shade by expected center days per km² (log scale); larger cells first, finer ones on top.
     let density = |c: &CatchmentCell| c.center_days_per_year.max(1e-9) / (c.size_m / 1000.0).powi(2);
     let (lo, hi) = m.cells.iter().map(density).fold((f64::INFINITY, 0.0f64), |(lo, hi), d| (lo.min(d), hi.max(d)));
@@ -371,7 +476,7 @@ pub fn plan_map_svg(lang: Lang, m: &PlanMap) -> Result<String, String> {
         "■ cel van 1 tot 40 km, kleur van de gebruikte site   ETRS89-LAEA",
         "■ 1 to 40 km cell, colour of the site used   ETRS89-LAEA",
     );
-    if !m.roads.is_empty() {
+    if !m.background.roads.is_empty() {
         last = format!(
             "{}   {last}",
             tr(lang, "routes © OpenStreetMap", "wegen © OpenStreetMap", "roads © OpenStreetMap")
@@ -380,4 +485,53 @@ pub fn plan_map_svg(lang: Lang, m: &PlanMap) -> Result<String, String> {
     lines.push(last);
     footer(&mut s, &f, &lines)?;
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{segment_distance, simplify};
+
+    #[test]
+    fn simplified_lines_stay_within_the_tolerance() {
+        // Random walks (a small LCG, so the cases are the same every run).
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..200 {
+            let n = 2 + (next() * 300.0) as usize;
+            let step = [0.1, 1.0, 5.0][case % 3];
+            let mut p = (next() * 600.0, next() * 400.0);
+            let line: Vec<(f64, f64)> = (0..n)
+                .map(|_| {
+                    p = (p.0 + (next() - 0.5) * step, p.1 + (next() - 0.3) * step);
+                    p
+                })
+                .collect();
+            let kept = simplify(&line, 0.5);
+            assert_eq!(kept.first(), Some(&0));
+            assert_eq!(kept.last(), Some(&(n - 1)));
+            assert!(kept.windows(2).all(|w| w[0] < w[1]), "ascending");
+            // Every dropped point is near the kept segment that spans it.
+            for w in kept.windows(2) {
+                for i in w[0] + 1..w[1] {
+                    let d = segment_distance(line[i], line[w[0]], line[w[1]]);
+                    assert!(d <= 0.5, "case {case}: point {i} is {d} px away");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn straight_lines_shrink_and_corners_stay() {
+        let straight: Vec<(f64, f64)> = (0..100).map(|i| (f64::from(i), 2.0 * f64::from(i))).collect();
+        assert_eq!(simplify(&straight, 0.5), vec![0, 99]);
+        let corner = [(0.0, 0.0), (5.0, 0.0), (10.0, 0.0), (10.0, 5.0), (10.0, 10.0)];
+        assert_eq!(simplify(&corner, 0.5), vec![0, 2, 4]);
+        // A point 0.6 px off the chord stays, one 0.4 px off goes.
+        assert_eq!(simplify(&[(0.0, 0.0), (5.0, 0.6), (10.0, 0.0)], 0.5), vec![0, 1, 2]);
+        assert_eq!(simplify(&[(0.0, 0.0), (5.0, 0.4), (10.0, 0.0)], 0.5), vec![0, 2]);
+        assert_eq!(segment_distance((3.0, 4.0), (0.0, 0.0), (0.0, 0.0)), 5.0);
+    }
 }

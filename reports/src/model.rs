@@ -1,6 +1,8 @@
 //! The plain data a report shows. The pipeline fills these from warehouse views only and applies
 //! k-anonymity before handing them over: a `None` row is a suppressed cell.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::i18n::Lang;
@@ -218,18 +220,24 @@ pub struct MapCell {
     pub employees: u64,
 }
 
+/// What a map draws under its data, in EPSG:3035 metres: the same for every map of a study.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct MapBackground {
+    /// Municipality points.
+    pub places: Vec<(f64, f64)>,
+    /// Administrative outlines: closed rings.
+    pub outlines: Vec<Vec<(f64, f64)>>,
+    /// Main roads (from the study's OpenStreetMap extract): polylines; empty without an extract.
+    pub roads: Vec<Vec<(f64, f64)>>,
+}
+
 /// A map: the network's sites, municipality points for orientation, and the published home cells.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MapData {
     /// Sites of the network.
     pub sites: Vec<MapPoint>,
-    /// Municipality points (background).
-    pub places: Vec<(f64, f64)>,
-    /// Administrative outlines (background): closed rings of (east, north) metres.
-    pub outlines: Vec<Vec<(f64, f64)>>,
-    /// Main roads (background, from the study's OpenStreetMap extract): polylines of (east,
-    /// north) metres; empty without an extract.
-    pub roads: Vec<Vec<(f64, f64)>>,
+    /// What is drawn under the data, shared by every map of a study (not copied per report).
+    pub background: Arc<MapBackground>,
     /// Published cells (each ≥ k employees).
     pub cells: Vec<MapCell>,
     /// Cells not drawn (fewer than k, or hidden to protect another).
@@ -639,12 +647,8 @@ pub struct PlanMap {
     pub chosen: Vec<MapPoint>,
     /// Candidates not chosen (unlabelled points, east and north metres).
     pub others: Vec<(f64, f64)>,
-    /// Municipality points (background).
-    pub places: Vec<(f64, f64)>,
-    /// Administrative outlines (background).
-    pub outlines: Vec<Vec<(f64, f64)>>,
-    /// Main roads (background), empty without an OpenStreetMap extract.
-    pub roads: Vec<Vec<(f64, f64)>>,
+    /// What is drawn under the data (the study's shared background).
+    pub background: Arc<MapBackground>,
     /// Published cells (each ≥ k people).
     pub cells: Vec<CatchmentCell>,
     /// Cells not drawn (hidden with secondary suppression at 40 km).

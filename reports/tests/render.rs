@@ -63,9 +63,11 @@ fn month(m: &str, employees: u64, base: f64, act: f64, hours: f64, cum: f64) -> 
 fn map() -> MapData {
     MapData {
         sites: vec![MapPoint { label: "Louvain-la-Neuve Centre".into(), east_m: 3_925_000.0, north_m: 3_070_000.0 }],
-        places: vec![(3_930_000.0, 3_060_000.0)],
-        outlines: vec![vec![(3_915_000.0, 3_055_000.0), (3_940_000.0, 3_058_000.0), (3_930_000.0, 3_080_000.0)]],
-        roads: Vec::new(),
+        background: std::sync::Arc::new(MapBackground {
+            places: vec![(3_930_000.0, 3_060_000.0)],
+            outlines: vec![vec![(3_915_000.0, 3_055_000.0), (3_940_000.0, 3_058_000.0), (3_930_000.0, 3_080_000.0)]],
+            roads: Vec::new(),
+        }),
         cells: vec![MapCell { east_m: 3_920_000.0, north_m: 3_065_000.0, size_m: 1000.0, employees: 6 }],
         cells_hidden: 3,
         employees_hidden: 6,
@@ -509,9 +511,11 @@ fn plan(lang: Lang) -> PlanReport {
                 MapPoint { label: "Charleroi".into(), east_m: 3_900_000.0, north_m: 3_035_000.0 },
             ],
             others: vec![(3_905_000.0, 3_040_000.0)],
-            places: vec![(3_930_000.0, 3_060_000.0)],
-            outlines: Vec::new(),
-            roads: Vec::new(),
+            background: std::sync::Arc::new(MapBackground {
+                places: vec![(3_930_000.0, 3_060_000.0)],
+                outlines: Vec::new(),
+                roads: Vec::new(),
+            }),
             cells: vec![CatchmentCell {
                 east_m: 3_989_000.0,
                 north_m: 3_061_000.0,

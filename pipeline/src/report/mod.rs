@@ -6,13 +6,16 @@
 //! suppression (`navette_reports::privacy::suppress`) so the hidden cells cannot be recomputed
 //! from the totals, and the year to date is withheld whenever one of its quarters is.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
 use anyhow::{Context, Result};
 use duckdb::Connection;
 use navette_reports::privacy::suppress;
 use navette_reports::{
     Appendix, BandRow, CompanyReport, DataSources, DetourRow, Energy, EnergyParameterRow, FactorRow, Headline, Lang,
-    MapData, MapPoint, ModeRow, MonthRow, NetworkReport, NetworkSiteRow, NetworkTotals, Package, SiteRow, SpreadRow,
-    Uncertainty, Ytd,
+    MapBackground, MapData, MapPoint, ModeRow, MonthRow, NetworkReport, NetworkSiteRow, NetworkTotals, Package,
+    SiteRow, SpreadRow, Uncertainty, Ytd,
 };
 
 use crate::privacy::grid::laea;
@@ -197,16 +200,11 @@ pub fn appendix(conn: &Connection, k: u32) -> Result<Appendix> {
 }
 
 /// What the maps draw under the data, projected to EPSG:3035 metres: municipality points and
-/// judicial-canton outlines (shipped in `datasets/geo/`, see its SOURCES.md). The default is empty.
+/// judicial-canton outlines (shipped in `datasets/geo/`, see its SOURCES.md), and the main roads of
+/// the study's extract. Built once and shared by every map (`Arc`): a country's roads are
+/// hundreds of thousands of points. The default is empty.
 #[derive(Debug, Clone, Default)]
-pub struct Background {
-    /// Population-weighted municipality points.
-    pub places: Vec<(f64, f64)>,
-    /// Closed rings of the cantons' outer edges.
-    pub outlines: Vec<Vec<(f64, f64)>>,
-    /// Main roads of the study's OpenStreetMap extract, when it has one (polylines).
-    pub roads: Vec<Vec<(f64, f64)>>,
-}
+pub struct Background(pub Arc<MapBackground>);
 
 impl Background {
     /// The shipped Belgian background.
@@ -236,13 +234,14 @@ impl Background {
             }
             outlines.last_mut().expect("pushed above").push(laea(lat, lon));
         }
-        Background { places, outlines, roads: Vec::new() }
+        Background(Arc::new(MapBackground { places, outlines, roads: Vec::new() }))
     }
 
-    /// Adds roads given as polylines of (lat, lon).
-    pub fn with_roads(mut self, lines: &[Vec<(f64, f64)>]) -> Background {
-        self.roads = lines.iter().map(|l| l.iter().map(|&(lat, lon)| laea(lat, lon)).collect()).collect();
-        self
+    /// Adds main roads given as polylines of (lat, lon).
+    pub fn with_roads(self, lines: &[Vec<(f64, f64)>]) -> Background {
+        let mut bg = Arc::unwrap_or_clone(self.0);
+        bg.roads = lines.iter().map(|l| l.iter().map(|&(lat, lon)| laea(lat, lon)).collect()).collect();
+        Background(Arc::new(bg))
     }
 }
 
@@ -272,15 +271,7 @@ pub fn map(conn: &Connection, company: Option<&str>, k: u32, background: &Backgr
         })?
         .collect::<Result<_, _>>()?;
     let (cells, cells_hidden, employees_hidden) = coarsen(&cells, k);
-    Ok(MapData {
-        sites,
-        places: background.places.clone(),
-        outlines: background.outlines.clone(),
-        roads: background.roads.clone(),
-        cells,
-        cells_hidden,
-        employees_hidden,
-    })
+    Ok(MapData { sites, background: background.0.clone(), cells, cells_hidden, employees_hidden })
 }
 
 fn uncertainty(
@@ -355,11 +346,15 @@ pub fn company_report(
          FROM company_quarter_visit_rules WHERE company_id = ? AND quarter = ?",
         )?
         .query_row(duckdb::params![key.company_id, key.quarter], |r| Ok((r.get("missing_out")?, r.get("visits")?)))?;
+    // Every company's share at once, kept for the connection: not a scan of every employee of the
+    // study for each report (issue 13).
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS report_homes_from_postcode AS
+         SELECT company_id, coalesce(100.0 * count(*) FILTER (WHERE home_source = 'postcode') / nullif(count(*), 0), 0) AS pct
+         FROM employees GROUP BY company_id;",
+    )?;
     let homes_from_postcode_pct: f64 = conn
-        .prepare_cached(
-            "SELECT coalesce(100.0 * count(*) FILTER (WHERE home_source = 'postcode') / nullif(count(*), 0), 0) AS pct
-         FROM employees WHERE company_id = ?",
-        )?
+        .prepare_cached("SELECT coalesce(max(pct), 0) AS pct FROM report_homes_from_postcode WHERE company_id = ?")?
         .query_row([&key.company_id], |r| r.get("pct"))?;
     let mut report = CompanyReport {
         lang,
@@ -521,8 +516,10 @@ fn company_sites(conn: &Connection, key: &ReportKey, k: u64) -> Result<Vec<Optio
         .with_context(ctx)?
         .into_iter()
         .unzip();
+    let people = std::cell::OnceCell::new();
     let hidden = suppress(&sites.iter().map(|s| s.employees_active).collect::<Vec<_>>(), k, |cells| {
-        distinct_people(conn, key, "site_id", "visits", cells.iter().map(|&i| &site_ids[i]).collect())
+        let people = people.get_or_init(|| people_by(conn, key, "site_id", "visits"));
+        distinct_people(people, cells.iter().map(|&i| site_ids[i].as_str()))
     });
     Ok(hide(sites, hidden))
 }
@@ -574,8 +571,10 @@ fn company_months(conn: &Connection, key: &ReportKey, k: u64) -> Result<Vec<(Str
         .collect::<Result<_, _>>()
         .with_context(ctx)?;
     let labels: Vec<String> = months.iter().map(|m| m.month.clone()).collect();
+    let people = std::cell::OnceCell::new();
     let hidden = suppress(&months.iter().map(|m| m.employees_active).collect::<Vec<_>>(), k, |cells| {
-        distinct_people(conn, key, "month", "impact_base", cells.iter().map(|&i| &labels[i]).collect())
+        let people = people.get_or_init(|| people_by(conn, key, "month", "impact_base"));
+        distinct_people(people, cells.iter().map(|&i| labels[i].as_str()))
     });
     Ok(labels.into_iter().zip(hide(months, hidden)).collect())
 }
@@ -596,28 +595,49 @@ fn company_bands(conn: &Connection, key: &ReportKey, k: u64, measure: &str) -> R
     Ok(hide(rows, hidden))
 }
 
-/// Distinct people of the company-quarter whose `column` in `table` is one of `values`: the size
-/// of a group of hidden cells for secondary suppression. On error it counts nobody, which hides
-/// more, never less.
+/// The people of the company-quarter by value of `column` in `table` (`None` when they cannot be
+/// read), for the distinct counts of secondary suppression ([`distinct_people`]).
 ///
 /// The first call for a (`table`, `column`) keeps the distinct (company, quarter, `column`,
-/// person) rows of `table` in a temporary table ordered by company and quarter, and every call
-/// counts from there: the same people, read from the few row groups of that company-quarter
-/// instead of a scan of every visit or center day of the study for each group of hidden cells
-/// (about 18 ms a call on 3 M visits, 1.5 ms from the temporary table, which costs about 0.2 s
-/// once; a study of 500 companies makes thousands of calls, issue 13).
-fn distinct_people(conn: &Connection, key: &ReportKey, column: &str, table: &str, values: Vec<&String>) -> u64 {
+/// person) rows of `table` in a temporary table ordered by company and quarter; each report then
+/// reads its company-quarter's rows once, and every group of hidden cells is counted from them
+/// in memory: not a scan of every visit or center day of the study per group (about 18 ms a
+/// group on 3 M visits), nor a query per group (a 500-company study asks thousands, issue 13).
+fn people_by(conn: &Connection, key: &ReportKey, column: &str, table: &str) -> Option<HashMap<String, Vec<String>>> {
     let people = format!("{table}_people_by_{column}");
-    let list = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
-    // An error here makes the count below fail too, so it counts nobody.
-    let _ = conn.execute_batch(&format!(
+    conn.execute_batch(&format!(
         "CREATE TEMP TABLE IF NOT EXISTS {people} AS
              SELECT DISTINCT company_id, quarter, {column}, employee_pid FROM {table} ORDER BY company_id, quarter;"
-    ));
-    let sql = format!(
-        "SELECT count(DISTINCT employee_pid) FROM {people} WHERE company_id = ? AND quarter = ? AND {column} IN ({list})"
-    );
-    conn.query_row(&sql, duckdb::params![key.company_id, key.quarter], |r| r.get::<_, i64>(0)).map_or(0, u)
+    ))
+    .ok()?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT CAST({column} AS VARCHAR) AS value, CAST(employee_pid AS VARCHAR) AS pid FROM {people}
+             WHERE company_id = ? AND quarter = ?"
+        ))
+        .ok()?;
+    let rows = stmt
+        .query_map(duckdb::params![key.company_id, key.quarter], |r| {
+            Ok((r.get::<_, String>("value")?, r.get::<_, String>("pid")?))
+        })
+        .ok()?;
+    let mut by_value: HashMap<String, Vec<String>> = HashMap::new();
+    for row in rows {
+        let (value, pid) = row.ok()?;
+        by_value.entry(value).or_default().push(pid);
+    }
+    Some(by_value)
+}
+
+/// Distinct people over the cells `values` of `people` ([`people_by`]): the size of a group of
+/// hidden cells. Without `people` it counts nobody, which hides more, never less.
+fn distinct_people<'a>(people: &Option<HashMap<String, Vec<String>>>, values: impl Iterator<Item = &'a str>) -> u64 {
+    let Some(people) = people else { return 0 };
+    let mut seen: HashSet<&str> = HashSet::new();
+    for value in values {
+        seen.extend(people.get(value).into_iter().flatten().map(String::as_str));
+    }
+    seen.len() as u64
 }
 
 fn network_totals(conn: &Connection, quarter: &str) -> Result<Option<NetworkTotals>> {

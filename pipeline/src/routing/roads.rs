@@ -171,9 +171,8 @@ fn one_way(t: RoundTrip, mode: Mode, c: &RoutingConfig) -> RoutedLeg {
 const MAP_ROADS_KM: f64 = 8_000.0;
 
 /// The main roads of the car graph as polylines of (lat, lon), for the reports' maps: edges
-/// ranked by free-flow speed (motorways first), kept until [`MAP_ROADS_KM`], then joined end to
-/// end where exactly two kept edges meet, so the map draws long lines instead of thousands of
-/// pieces.
+/// ranked by free-flow speed (motorways first), kept until [`MAP_ROADS_KM`], then chained end to
+/// end (through junctions too), so the map draws long lines instead of thousands of pieces.
 pub fn map_lines(net: &RoadNetwork) -> Vec<Vec<(f64, f64)>> {
     let g = net.graph(Profile::Car);
     let edges = g.edge_first.len().saturating_sub(1);
@@ -223,14 +222,13 @@ pub fn map_lines(net: &RoadNetwork) -> Vec<Vec<(f64, f64)>> {
         }
         used[start] = true;
         let mut line = vertices(start);
-        // Extend at the tail, then at the head (reversed), while the end vertex joins exactly two.
+        // Extend at the tail, then at the head (reversed), while an edge not drawn yet meets the
+        // end vertex: through junctions too (a stroked line looks the same however its pieces
+        // are chained, and a country's map then has a few thousand lines, not tens of thousands).
         for _ in 0..2 {
             loop {
                 let end = *line.last().expect("an edge has two vertices");
-                let next = match at.get(&end).map(Vec::as_slice) {
-                    Some(&[x, y]) => [x, y].into_iter().find(|&n| !used[n]),
-                    _ => None,
-                };
+                let next = at.get(&end).and_then(|edges| edges.iter().copied().find(|&n| !used[n]));
                 let Some(n) = next else { break };
                 used[n] = true;
                 let mut v = vertices(n);
