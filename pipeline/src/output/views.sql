@@ -782,13 +782,18 @@ terms AS (
     FROM day_impacts
     UNION ALL
     SELECT company_id, quarter, center_mode, actual_method, -(co2e_kg_actual - co2e_kg_rebound) FROM day_impacts
+), s AS (
+    -- Both ends in one pass over the terms (each sum adds the same products in the same order as
+    -- one pass per end would: issue 13, 0.41 → 0.16 s on the 100,000-employee study).
+    SELECT t.company_id, t.quarter, t.mode,
+           sum(t.co2e_kg * coalesce(d.low_ratio, 1)) AS low_kg, sum(t.co2e_kg * coalesce(d.high_ratio, 1)) AS high_kg
+    FROM terms t LEFT JOIN d ON d.key = t.method
+    GROUP BY ALL
 ), ends AS (SELECT 'low' AS dist_end UNION ALL SELECT 'high')
-SELECT t.company_id, t.quarter, t.mode, e.dist_end,
-       sum(t.co2e_kg * CASE e.dist_end WHEN 'low' THEN coalesce(d.low_ratio, 1) ELSE coalesce(d.high_ratio, 1) END)
-           AS net_co2e_kg
-FROM terms t CROSS JOIN ends e LEFT JOIN d ON d.key = t.method
-GROUP BY ALL
-ORDER BY t.company_id, t.quarter, t.mode, e.dist_end;
+SELECT s.company_id, s.quarter, s.mode, e.dist_end,
+       CASE e.dist_end WHEN 'low' THEN s.low_kg ELSE s.high_kg END AS net_co2e_kg
+FROM s CROSS JOIN ends e
+ORDER BY s.company_id, s.quarter, s.mode, e.dist_end;
 
 -- Company × quarter and network × quarter: the uncertainty range (low, central, high) of the CO2e
 -- avoided. The errors are systematic: the true factor of a mode and the true detour of estimated
