@@ -202,17 +202,29 @@ ORDER BY s.site_id, weekday;
 -- before starts; visits credited no time — badge-in without badge-out at open_visit_hours = 0 —
 -- are not present). One running sum over every (site, date) in order rather than one per
 -- partition: each visit's +1 and −1 fall in the same (site, date), so the sum is back to 0 where
--- the next one starts, and one sort costs half as much as a sort per partition (issue 13).
+-- the next one starts, and one sort costs half as much as a sort per partition (issue 13). The
+-- order is one integer: the site's rank and the day in the high bits (`day_key`), then 2 × the
+-- second of the day, + 1 for a start (a visit ends within 49 h of its day's midnight, so
+-- 2 × t + 1 < 2^20): sorting and grouping compare integers instead of text and dates (2.0 → 1.3 s
+-- on the 100,000-employee study).
 CREATE VIEW site_day_peak AS
-WITH ev AS (
-    SELECT site_id, date, start_local_sod AS t, 1 AS delta FROM visits WHERE duration_s > 0
+WITH s AS (SELECT site_id, row_number() OVER (ORDER BY site_id) AS site_no FROM sites),
+v AS (
+    SELECT ((s.site_no << 20) + (v.date - DATE '1970-01-01') + 524288) << 20 AS day_key,
+           v.start_local_sod AS t0, v.start_local_sod + v.duration_s AS t1
+    FROM visits v JOIN s USING (site_id) WHERE v.duration_s > 0
+), ev AS (
+    SELECT day_key + 2 * t0 + 1 AS k, 1 AS delta FROM v
     UNION ALL
-    SELECT site_id, date, start_local_sod + duration_s AS t, -1 AS delta FROM visits WHERE duration_s > 0
+    SELECT day_key + 2 * t1, -1 FROM v
 ), running AS (
-    SELECT site_id, date, sum(delta) OVER (ORDER BY site_id, date, t, delta ROWS UNBOUNDED PRECEDING) AS present
-    FROM ev
+    SELECT k >> 20 AS day, sum(delta) OVER (ORDER BY k ROWS UNBOUNDED PRECEDING) AS present FROM ev
+), peak AS (
+    SELECT day, max(present) AS peak FROM running GROUP BY day
 )
-SELECT site_id, date, CAST(max(present) AS BIGINT) AS peak_occupancy FROM running GROUP BY site_id, date;
+SELECT s.site_id, CAST(DATE '1970-01-01' + CAST((p.day & 1048575) - 524288 AS INTEGER) AS DATE) AS date,
+       CAST(p.peak AS BIGINT) AS peak_occupancy
+FROM peak p JOIN s ON s.site_no = p.day >> 20;
 
 -- Site × date: who came and how full the site got (peak from `site_day_peak`).
 CREATE VIEW site_day_occupancy AS
@@ -523,26 +535,42 @@ ORDER BY s.scenario = 'base' DESC, s.scenario;
 -- year to date only when every such quarter is published itself (otherwise year to date minus
 -- the published quarters would give a withheld quarter's figures).
 CREATE VIEW company_ytd_impact AS
-WITH k AS (SELECT company_id, quarter, employees_active FROM company_quarter_impact)
-SELECT
-    k.company_id, k.quarter,
-    count(DISTINCT i.quarter)                     AS quarters,
-    (SELECT min(k2.employees_active) FROM k k2
-      WHERE k2.company_id = k.company_id AND left(k2.quarter, 4) = left(k.quarter, 4)
-        AND k2.quarter <= k.quarter)              AS min_quarter_employees,
-    count(DISTINCT i.employee_pid)                AS employees_active,
-    count(*)                                      AS center_days,
-    count(*) FILTER (WHERE i.replaces_office_day) AS office_days_replaced,
-    sum(i.presence_h)                             AS center_hours,
-    sum(i.km_avoided)                             AS km_avoided,
-    sum(i.hours_avoided)                          AS hours_avoided,
-    sum(i.co2e_kg_baseline)                       AS co2e_kg_baseline,
-    sum(i.co2e_kg_actual)                         AS co2e_kg_actual,
-    sum(i.co2e_kg_avoided)                        AS co2e_kg_avoided
-FROM k JOIN impact_base i
-  ON i.company_id = k.company_id AND left(i.quarter, 4) = left(k.quarter, 4) AND i.quarter <= k.quarter
-GROUP BY k.company_id, k.quarter
-ORDER BY k.company_id, k.quarter;
+WITH k AS (SELECT company_id, quarter, employees_active FROM company_quarter_impact),
+s AS (
+    -- The sums: each center day joined to every quarter of its year from its own on.
+    SELECT
+        k.company_id, k.quarter,
+        count(*)                                      AS center_days,
+        count(*) FILTER (WHERE i.replaces_office_day) AS office_days_replaced,
+        sum(i.presence_h)                             AS center_hours,
+        sum(i.km_avoided)                             AS km_avoided,
+        sum(i.hours_avoided)                          AS hours_avoided,
+        sum(i.co2e_kg_baseline)                       AS co2e_kg_baseline,
+        sum(i.co2e_kg_actual)                         AS co2e_kg_actual,
+        sum(i.co2e_kg_avoided)                        AS co2e_kg_avoided
+    FROM k JOIN impact_base i
+      ON i.company_id = k.company_id AND left(i.quarter, 4) = left(k.quarter, 4) AND i.quarter <= k.quarter
+    GROUP BY k.company_id, k.quarter
+), y AS (
+    -- The year's quarters with activity so far, and the fewest employees of any of them.
+    SELECT k.company_id, k.quarter, count(*) AS quarters, min(k2.employees_active) AS min_quarter_employees
+    FROM k JOIN k k2 ON k2.company_id = k.company_id AND left(k2.quarter, 4) = left(k.quarter, 4) AND k2.quarter <= k.quarter
+    GROUP BY k.company_id, k.quarter
+), first_quarter AS (
+    -- Distinct employees so far = employees whose first quarter of the year is at most this one
+    -- (counted from one row per employee and year instead of a distinct count over the join).
+    SELECT company_id, left(quarter, 4) AS year, employee_pid, min(quarter) AS first_quarter
+    FROM impact_base GROUP BY company_id, left(quarter, 4), employee_pid
+), n AS (
+    SELECT k.company_id, k.quarter, count(*) AS employees_active
+    FROM k JOIN first_quarter f ON f.company_id = k.company_id AND f.year = left(k.quarter, 4) AND f.first_quarter <= k.quarter
+    GROUP BY k.company_id, k.quarter
+)
+SELECT s.company_id, s.quarter, y.quarters, y.min_quarter_employees, n.employees_active,
+       s.center_days, s.office_days_replaced, s.center_hours, s.km_avoided, s.hours_avoided,
+       s.co2e_kg_baseline, s.co2e_kg_actual, s.co2e_kg_avoided
+FROM s JOIN y USING (company_id, quarter) JOIN n USING (company_id, quarter)
+ORDER BY s.company_id, s.quarter;
 
 -- Company × quarter: the prepaid package and its projection to the quarter's end. Rule: linear
 -- on working days (Monday–Friday; public holidays are not known to navette). The days observed
@@ -754,13 +782,18 @@ terms AS (
     FROM day_impacts
     UNION ALL
     SELECT company_id, quarter, center_mode, actual_method, -(co2e_kg_actual - co2e_kg_rebound) FROM day_impacts
+), s AS (
+    -- Both ends in one pass over the terms (each sum adds the same products in the same order as
+    -- one pass per end would: issue 13, 0.41 → 0.16 s on the 100,000-employee study).
+    SELECT t.company_id, t.quarter, t.mode,
+           sum(t.co2e_kg * coalesce(d.low_ratio, 1)) AS low_kg, sum(t.co2e_kg * coalesce(d.high_ratio, 1)) AS high_kg
+    FROM terms t LEFT JOIN d ON d.key = t.method
+    GROUP BY ALL
 ), ends AS (SELECT 'low' AS dist_end UNION ALL SELECT 'high')
-SELECT t.company_id, t.quarter, t.mode, e.dist_end,
-       sum(t.co2e_kg * CASE e.dist_end WHEN 'low' THEN coalesce(d.low_ratio, 1) ELSE coalesce(d.high_ratio, 1) END)
-           AS net_co2e_kg
-FROM terms t CROSS JOIN ends e LEFT JOIN d ON d.key = t.method
-GROUP BY ALL
-ORDER BY t.company_id, t.quarter, t.mode, e.dist_end;
+SELECT s.company_id, s.quarter, s.mode, e.dist_end,
+       CASE e.dist_end WHEN 'low' THEN s.low_kg ELSE s.high_kg END AS net_co2e_kg
+FROM s CROSS JOIN ends e
+ORDER BY s.company_id, s.quarter, s.mode, e.dist_end;
 
 -- Company × quarter and network × quarter: the uncertainty range (low, central, high) of the CO2e
 -- avoided. The errors are systematic: the true factor of a mode and the true detour of estimated
