@@ -235,14 +235,15 @@ fn labels(s: &mut String, dots: &[(f64, f64)], labels: &[(&str, (f64, f64))]) ->
     for &(label, (x, y)) in labels {
         // DejaVu Sans at 10 px: about 6 px a character.
         let width = 6.0 * label.chars().count() as f64;
+        // Each place is moved inside the drawing area (a label of a site near its edge was cut
+        // off); moved, it may cover its own dot, so the dots checked include the label's own.
         let candidates =
-            [(x + 7.0, y + 3.5), (x - 7.0 - width, y + 3.5), (x - width / 2.0, y + 16.0), (x - width / 2.0, y - 8.0)];
+            [(x + 7.0, y + 3.5), (x - 7.0 - width, y + 3.5), (x - width / 2.0, y + 16.0), (x - width / 2.0, y - 8.0)]
+                .map(|(tx, ty): (f64, f64)| (tx.min(W - 12.0 - width).max(12.0), ty.min(H - 42.0).max(21.0)));
         let boxed = |(tx, ty): (f64, f64)| [tx, ty - 9.0, tx + width, ty + 2.0];
         let free = |b: &[f64; 4]| {
             !placed.iter().any(|p| overlaps(p, b))
-                && !dots
-                    .iter()
-                    .any(|&(dx, dy)| (dx, dy) != (x, y) && overlaps(&[dx - 5.0, dy - 5.0, dx + 5.0, dy + 5.0], b))
+                && !dots.iter().any(|&(dx, dy)| overlaps(&[dx - 5.0, dy - 5.0, dx + 5.0, dy + 5.0], b))
         };
         let at = candidates.into_iter().find(|&c| free(&boxed(c))).unwrap_or(candidates[0]);
         placed.push(boxed(at));
@@ -520,6 +521,30 @@ mod tests {
                     assert!(d <= 0.5, "case {case}: point {i} is {d} px away");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn labels_stay_inside_the_map() {
+        use crate::model::{MapData, MapPoint};
+        // Two sites 100 km apart: the margin (8 km) is about 45 px, narrower than the labels.
+        let site = |label: &str, east_m: f64| MapPoint { label: label.into(), east_m, north_m: 3_070_000.0 };
+        let m = MapData {
+            sites: vec![
+                site("Centre Sint-Job-in-de-Goor West", 3_900_000.0),
+                site("Centre Louvain-la-Neuve Parc", 4_000_000.0),
+            ],
+            background: Default::default(),
+            cells: Vec::new(),
+            cells_hidden: 0,
+            employees_hidden: 0,
+        };
+        let svg = super::map_svg(crate::Lang::En, &m).unwrap();
+        for label in ["Centre Sint-Job-in-de-Goor West", "Centre Louvain-la-Neuve Parc"] {
+            let text = svg.split("<text x=\"").find(|t| t.contains(&format!(">{label}</text>"))).unwrap();
+            let x: f64 = text[..text.find('"').unwrap()].parse().unwrap();
+            let width = 6.0 * label.chars().count() as f64;
+            assert!(x >= 10.0 && x + width <= super::W - 10.0, "{label} at x = {x}: {svg}");
         }
     }
 
