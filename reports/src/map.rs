@@ -239,7 +239,7 @@ fn labels(s: &mut String, dots: &[(f64, f64)], labels: &[(&str, (f64, f64))]) ->
         // off); moved, it may cover its own dot, so the dots checked include the label's own.
         let candidates =
             [(x + 7.0, y + 3.5), (x - 7.0 - width, y + 3.5), (x - width / 2.0, y + 16.0), (x - width / 2.0, y - 8.0)]
-                .map(|(tx, ty): (f64, f64)| (tx.min(W - 12.0 - width).max(12.0), ty.min(H - 42.0).max(21.0)));
+                .map(|(tx, ty): (f64, f64)| (tx.min(W - 12.0 - width).max(12.0), ty.clamp(21.0, H - 42.0)));
         let boxed = |(tx, ty): (f64, f64)| [tx, ty - 9.0, tx + width, ty + 2.0];
         let free = |b: &[f64; 4]| {
             !placed.iter().any(|p| overlaps(p, b))
