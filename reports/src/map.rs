@@ -3,12 +3,11 @@
 //! count, and the network's sites.
 
 use std::fmt::Write;
+use std::sync::{Arc, Mutex};
 
 use crate::format::format_number;
 use crate::i18n::Lang;
 use crate::i18n::tr;
-use std::sync::{Arc, Mutex};
-
 use crate::model::{CatchmentCell, MapBackground, MapData, PlanMap};
 
 const W: f64 = 640.0;
