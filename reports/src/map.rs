@@ -112,7 +112,7 @@ fn draw_background(s: &mut String, f: &Frame, bg: &MapBackground) -> Result<(), 
             H - 50.0
         ),
     )?;
-    // Outlines: rings that reach into the frame, clipped to it, thinned to a point per pixel.
+    // Outlines: rings that reach into the frame, clipped to it.
     w(
         s,
         format_args!(
