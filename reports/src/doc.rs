@@ -1,5 +1,5 @@
 //! A report as a document: headings, paragraphs, figures, tables and charts with every number
-//! already formatted for the reader's language. The HTML (minijinja) and the PDF (typst) are two
+//! already formatted for the reader's language. The HTML (minijinja) and the PDF (`pdf/`) are two
 //! renderings of the same `Doc`, so they carry the same content; snapshot tests read the `Doc`.
 
 use serde::Serialize;

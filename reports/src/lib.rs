@@ -4,8 +4,8 @@
 //! figure from a warehouse view, applies k-anonymity and hands the result over as a
 //! [`CompanyReport`], a [`NetworkReport`] or a [`PlanReport`] (`navette plan`). Each report
 //! becomes a [`Doc`] (blocks with every number formatted for the language), rendered to HTML by
-//! minijinja and to PDF by typst, so both carry the same content. Keeping the rendering here (typst is heavy) lets the
-//! pipeline's own code build and test apart.
+//! minijinja and to PDF by this crate's own layout (`pdf/`), so both carry the same content.
+//! Keeping the rendering here lets the pipeline's own code build and test apart.
 
 mod chart;
 pub mod doc;
@@ -23,7 +23,7 @@ pub use format::format_number;
 pub use i18n::{Lang, reason as reason_in_words};
 pub use model::*;
 
-/// A rendering failure (template bug, chart backend error, typst error).
+/// A rendering failure (template bug, chart backend error, PDF layout error).
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// Template error.
@@ -32,7 +32,7 @@ pub enum RenderError {
     /// Chart error.
     #[error("chart error: {0}")]
     Chart(String),
-    /// PDF (typst) error.
+    /// PDF error (a chart the PDF cannot draw, a font subset failing).
     #[error("PDF error: {0}")]
     Pdf(String),
 }
@@ -75,7 +75,7 @@ pub fn render_network_html(report: &NetworkReport) -> Result<String, RenderError
     render_doc_html(&network_doc(report)?)
 }
 
-/// Renders a company's quarterly report as PDF (typst, in-process, embedded fonts).
+/// Renders a company's quarterly report as PDF (in-process, embedded fonts).
 pub fn render_company_pdf(report: &CompanyReport) -> Result<Vec<u8>, RenderError> {
     pdf::render(&company_doc(report)?)
 }

@@ -122,7 +122,7 @@ fn draw_background(s: &mut String, f: &Frame, bg: &MapBackground) -> Result<(), 
         ),
     )?;
     // Every ring in one path element, every road in another: a country's roads are thousands of
-    // pieces, and one element each made the SVG parsers (typst's, the browser's) do most of a
+    // pieces, and one element each made the SVG readers (the PDF's, the browser's) do most of a
     // report's work (issue 13).
     let mut d = String::new();
     for ring in outlines.iter().filter(|r| r.iter().any(|&p| f.inside(p))) {

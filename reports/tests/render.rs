@@ -396,7 +396,7 @@ fn plan_site(order: Option<u32>, id: &str, name: &str, kg: f64, users: Option<f6
     }
 }
 
-/// A plan of two sites; the first's name holds typst and HTML markup that must stay text.
+/// A plan of two sites; the first's name holds markup (typst, Markdown, HTML) that must stay text.
 fn plan(lang: Lang) -> PlanReport {
     let mut first = plan_site(Some(1), "L1", "Liège #strong[x] $y$ *z* <b>", 19_904.0, Some(35.0));
     first.taken_from = vec![
@@ -602,7 +602,58 @@ fn plan_report_names_stay_text_in_html_and_pdf() {
     assert_eq!(pdf, render_plan_pdf(&plan(Lang::En)).unwrap(), "deterministic");
     assert!(String::from_utf8_lossy(&pdf).contains("D:20260630"), "dated from the data's last day");
     let text = pdftotext(&pdf, dir.path()).replace(['\u{a0}', '\u{202f}'], " ");
-    // typst shows the name literally: no bold, no maths, no emphasis taken from it.
+    // The PDF shows the name literally: no bold, no maths, no emphasis taken from it.
     assert!(text.contains("Liège #strong[x] $y$ *z* <b>"), "{text}");
     assert!(text.contains("34,680"), "{text}");
+}
+
+/// A table longer than a page runs over several, its header repeated on each; every row is
+/// there once, in order; the file is tagged (headings, table cells, the figure's alternative).
+#[test]
+fn long_tables_run_over_pages_with_their_header_and_the_pdf_is_tagged() {
+    let rows: Vec<Vec<String>> = (0..180)
+        .map(|i| vec![format!("Ligne {i:03} avec un libellé assez long pour passer à la ligne"), format!("{i}")])
+        .collect();
+    let doc = navette_reports::Doc {
+        lang: "fr",
+        title: "Titre".into(),
+        subtitle: "Sous-titre".into(),
+        footer: "Pied de page".into(),
+        date: "2026-03-31".into(),
+        blocks: vec![
+            navette_reports::Block::Heading { text: "Tableau".into() },
+            navette_reports::Block::Table { header: vec!["Nom de la ligne".into(), "Valeur".into()], rows },
+            navette_reports::Block::Chart { id: 0, alt: "Un graphique".into() },
+        ],
+        charts: vec![r##"<svg width="100" height="50" viewBox="0 0 100 50"><rect x="0" y="0" width="100" height="50" fill="#1b7f5a"/><text x="10" y="20" font-size="10">étiquette</text></svg>"##.into()],
+    };
+    let pdf = render_doc_pdf(&doc).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = pdftotext(&pdf, dir.path());
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains("Nom de la ligne"), "header on page {}", i + 1);
+        let compact: String = page.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            compact.contains(&format!("Pieddepage{}/{}", i + 1, pages.len())),
+            "footer and page number on page {}",
+            i + 1
+        );
+    }
+    let mut last = 0;
+    for i in 0..180 {
+        let label = format!("Ligne {i:03}");
+        assert_eq!(text.matches(&label).count(), 1, "{label} once");
+        let at = text.find(&label).unwrap();
+        assert!(at > last, "{label} in order");
+        last = at;
+    }
+    assert!(text.contains("étiquette"), "chart text is text");
+    let raw = String::from_utf8_lossy(&pdf);
+    for tag in
+        ["/StructTreeRoot", "/MarkInfo", "/S /Table", "/S /TH", "/S /TD", "/S /H2", "/S /Figure", "/Alt (Un graphique)"]
+    {
+        assert!(raw.contains(tag), "{tag} missing");
+    }
 }
