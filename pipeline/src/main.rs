@@ -321,11 +321,13 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
         }
         Command::Network { action: NetworkAction::Build { osm, out } } => {
             let progress = navette::routing::roads::RoadProgress::default();
-            let (net, r) = navette_road::RoadNetwork::from_pbf_with(&osm, &progress)
-                .with_context(|| format!("cannot prepare the road network of {}", osm.display()))?;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             let file = out.join("network.navette-road");
-            net.save(&file).with_context(|| format!("cannot write {}", file.display()))?;
+            // Straight to the file, each profile freed once written: the whole network of a
+            // country would not fit in memory beside the contractions.
+            let r = navette_road::RoadNetwork::build_file_with(&osm, &file, &progress).with_context(|| {
+                format!("cannot prepare the road network of {} into {}", osm.display(), file.display())
+            })?;
             println!(
                 "{}: {} ways, {} nodes, {} turn restrictions ({} with a via way left out); read {:.1} s, built {:.1} s",
                 osm.display(),
@@ -346,7 +348,7 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
                     s.junctions_dropped
                 );
             }
-            println!("wrote {} (sha256 of the PBF {})", file.display(), &net.pbf_sha256[..12]);
+            println!("wrote {} (sha256 of the PBF {})", file.display(), &r.pbf_sha256[..12]);
             Ok(ExitCode::SUCCESS)
         }
     }

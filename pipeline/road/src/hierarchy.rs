@@ -343,139 +343,178 @@ pub fn build(g: &Graph) -> Hierarchy {
 /// [`build`], calling `done(k)` each time `k` more units of work are done: two units an arc (its
 /// initial priority, then its contraction), in batches of about a hundredth of the arcs.
 pub(crate) fn build_counted(g: &Graph, done: &dyn Fn(u64)) -> Hierarchy {
-    let n = g.arc_count();
-    // Units of work between two calls of `done`.
-    let batch = (n as u64 / 100).max(1);
-    let arc_cost = |b: usize| Cost::arc(g, b);
-    // Room for each arc's turns (loops left out), both ways, before any shortcut.
-    let (mut out_room, mut in_room) = (vec![0u32; n], vec![0u32; n]);
-    for (a, room) in out_room.iter_mut().enumerate() {
-        for t in g.out_first[a] as usize..g.out_first[a + 1] as usize {
-            let b = g.out_to[t] as usize;
-            if b != a {
-                *room += 1;
-                in_room[b] += 1;
+    Contraction::new(g).run(done)
+}
+
+/// A contraction about to run: the graph's turns copied into the remaining graph, the only thing
+/// it reads. The graph itself is no longer needed once this is made, so that a build may write it
+/// out and free it while its hierarchy is contracted (a country's foot graph is 1.6 GB).
+pub(crate) struct Contraction {
+    r: Remaining,
+    n: usize,
+}
+
+impl Contraction {
+    /// The remaining graph of `g` before any arc is contracted.
+    pub(crate) fn new(g: &Graph) -> Contraction {
+        let n = g.arc_count();
+        let arc_cost = |b: usize| Cost::arc(g, b);
+        // Room for each arc's turns (loops left out), both ways, before any shortcut.
+        let (mut out_room, mut in_room) = (vec![0u32; n], vec![0u32; n]);
+        for (a, room) in out_room.iter_mut().enumerate() {
+            for t in g.out_first[a] as usize..g.out_first[a + 1] as usize {
+                let b = g.out_to[t] as usize;
+                if b != a {
+                    *room += 1;
+                    in_room[b] += 1;
+                }
             }
         }
+        let mut r = Remaining { out: Lists::with_room(&out_room), inn: Lists::with_room(&in_room) };
+        drop((out_room, in_room));
+        for a in 0..n {
+            for t in g.out_first[a] as usize..g.out_first[a + 1] as usize {
+                let b = g.out_to[t];
+                if b as usize == a {
+                    // A loop never shortens a route.
+                    continue;
+                }
+                let c = Cost::turn(g.out_weight_ds[t], g.out_duration_ds[t]).add(arc_cost(b as usize)).pack();
+                r.add(a as u32, b, c);
+            }
+        }
+        Contraction { r, n }
     }
-    let mut r = Remaining { out: Lists::with_room(&out_room), inn: Lists::with_room(&in_room) };
-    drop((out_room, in_room));
-    for a in 0..n {
-        for t in g.out_first[a] as usize..g.out_first[a + 1] as usize {
-            let b = g.out_to[t];
-            if b as usize == a {
-                // A loop never shortens a route.
+
+    /// Contracts every arc and lays the hierarchy out, calling `done` as [`build_counted`] says.
+    pub(crate) fn run(self, done: &dyn Fn(u64)) -> Hierarchy {
+        let Contraction { mut r, n } = self;
+        // Units of work between two calls of `done`.
+        let batch = (n as u64 / 100).max(1);
+        let mut w = Witness::new(n);
+        let mut buf = Vec::new();
+        let mut deleted = vec![0u32; n];
+        let mut level = vec![0u32; n];
+        let mut prio: Vec<i64> = Vec::with_capacity(n);
+        for v in 0..n as u32 {
+            prio.push(priority(&r, v, &mut w, 0, &mut buf));
+            if (v as u64 + 1).is_multiple_of(batch) {
+                done(batch);
+            }
+        }
+        done(n as u64 % batch);
+        let mut heap: BinaryHeap<Reverse<(i64, u32)>> = (0..n as u32).map(|v| Reverse((prio[v as usize], v))).collect();
+        let mut contracted = vec![false; n];
+        // Final edges (tail, head and cost), each recorded when its lower endpoint is contracted.
+        let mut fin: Vec<(u32, ChEdge)> = Vec::new();
+        let mut shortcuts = 0usize;
+        let mut nbrs: Vec<u32> = Vec::new();
+        let mut contractions = 0u64;
+
+        while let Some(Reverse((p, v))) = heap.pop() {
+            let vi = v as usize;
+            if contracted[vi] || p != prio[vi] {
                 continue;
             }
-            let c = Cost::turn(g.out_weight_ds[t], g.out_duration_ds[t]).add(arc_cost(b as usize)).pack();
-            r.add(a as u32, b, c);
-        }
-    }
-
-    let mut w = Witness::new(n);
-    let mut buf = Vec::new();
-    let mut deleted = vec![0u32; n];
-    let mut level = vec![0u32; n];
-    let mut prio: Vec<i64> = Vec::with_capacity(n);
-    for v in 0..n as u32 {
-        prio.push(priority(&r, v, &mut w, 0, &mut buf));
-        if (v as u64 + 1).is_multiple_of(batch) {
-            done(batch);
-        }
-    }
-    done(n as u64 % batch);
-    let mut heap: BinaryHeap<Reverse<(i64, u32)>> = (0..n as u32).map(|v| Reverse((prio[v as usize], v))).collect();
-    let mut contracted = vec![false; n];
-    // Final edges (tail, head and cost), each recorded when its lower endpoint is contracted.
-    let mut fin: Vec<(u32, ChEdge)> = Vec::new();
-    let mut shortcuts = 0usize;
-    let mut nbrs: Vec<u32> = Vec::new();
-    let mut contractions = 0u64;
-
-    while let Some(Reverse((p, v))) = heap.pop() {
-        let vi = v as usize;
-        if contracted[vi] || p != prio[vi] {
-            continue;
-        }
-        // Lazy update: contract only if v is still (one of) the cheapest.
-        let now = priority(&r, v, &mut w, deleted[vi], &mut buf);
-        if now != p {
-            prio[vi] = now;
-            if heap.peek().is_some_and(|&Reverse((top, _))| now > top) {
-                heap.push(Reverse((now, v)));
-                continue;
+            // Lazy update: contract only if v is still (one of) the cheapest.
+            let now = priority(&r, v, &mut w, deleted[vi], &mut buf);
+            if now != p {
+                prio[vi] = now;
+                if heap.peek().is_some_and(|&Reverse((top, _))| now > top) {
+                    heap.push(Reverse((now, v)));
+                    continue;
+                }
+            }
+            r.shortcuts(v, &mut w, WITNESS_SETTLED, &mut buf);
+            contracted[vi] = true;
+            contractions += 1;
+            if contractions.is_multiple_of(batch) {
+                done(batch);
+            }
+            let outs = r.out.take(v);
+            let inns = r.inn.take(v);
+            nbrs.clear();
+            for e in &outs {
+                fin.push((v, *e));
+                r.inn.retain(e.node, |x| x.node != v);
+                nbrs.push(e.node);
+            }
+            for e in &inns {
+                fin.push((e.node, ChEdge { node: v, ..*e }));
+                r.out.retain(e.node, |x| x.node != v);
+                nbrs.push(e.node);
+            }
+            for &(u, t, c) in &buf {
+                if r.add(u, t, c) {
+                    shortcuts += 1;
+                }
+            }
+            nbrs.sort_unstable();
+            nbrs.dedup();
+            for &x in &nbrs {
+                let xi = x as usize;
+                deleted[xi] += 1;
+                level[xi] = level[xi].max(level[vi] + 1);
+                prio[xi] = priority(&r, x, &mut w, deleted[xi], &mut buf);
+                heap.push(Reverse((prio[xi], x)));
             }
         }
-        r.shortcuts(v, &mut w, WITNESS_SETTLED, &mut buf);
-        contracted[vi] = true;
-        contractions += 1;
-        if contractions.is_multiple_of(batch) {
-            done(batch);
-        }
-        let outs = r.out.take(v);
-        let inns = r.inn.take(v);
-        nbrs.clear();
-        for e in &outs {
-            fin.push((v, *e));
-            r.inn.retain(e.node, |x| x.node != v);
-            nbrs.push(e.node);
-        }
-        for e in &inns {
-            fin.push((e.node, ChEdge { node: v, ..*e }));
-            r.out.retain(e.node, |x| x.node != v);
-            nbrs.push(e.node);
-        }
-        for &(u, t, c) in &buf {
-            if r.add(u, t, c) {
-                shortcuts += 1;
-            }
-        }
-        nbrs.sort_unstable();
-        nbrs.dedup();
-        for &x in &nbrs {
-            let xi = x as usize;
-            deleted[xi] += 1;
-            level[xi] = level[xi].max(level[vi] + 1);
-            prio[xi] = priority(&r, x, &mut w, deleted[xi], &mut buf);
-            heap.push(Reverse((prio[xi], x)));
-        }
-    }
-    done(contractions % batch);
-    drop(r);
-    drop(w);
+        done(contractions % batch);
+        // The contraction's working memory goes before the layout needs its own.
+        drop((r, w, heap, prio, deleted, contracted, buf, nbrs));
 
-    // Positions: level, highest first, then arc id. Every edge joins a lower level to a higher one.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by_key(|&a| (Reverse(level[a as usize]), a));
-    let mut pos = vec![0u32; n];
-    for (i, &a) in order.iter().enumerate() {
-        pos[a as usize] = i as u32;
-    }
-    let mut up: Vec<(u32, ChEdge)> = Vec::new();
-    let mut down: Vec<(u32, ChEdge)> = Vec::new();
-    for &(x, e) in &fin {
-        let y = e.node;
-        let (px, py) = (pos[x as usize], pos[y as usize]);
-        debug_assert_ne!(level[x as usize], level[y as usize]);
-        if py < px {
-            up.push((px, ChEdge { node: py, ..e }));
-        } else {
-            down.push((py, ChEdge { node: px, ..e }));
+        // Positions: level, highest first, then arc id. Every edge joins a lower level to a higher one.
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&a| (Reverse(level[a as usize]), a));
+        let mut pos = vec![0u32; n];
+        for (i, &a) in order.iter().enumerate() {
+            pos[a as usize] = i as u32;
         }
-    }
-    drop(fin);
-    let csr = |mut v: Vec<(u32, ChEdge)>| -> (Vec<u32>, Vec<ChEdge>) {
-        v.sort_unstable_by_key(|&(p, e)| (p, e.node, e.cost()));
-        let mut first = vec![0u32; n + 1];
-        for &(p, _) in &v {
+        drop(order);
+        // Each final edge belongs to the row of its lower end: upward from the tail's position
+        // when the head is higher, else downward into the head's position.
+        let row = |&(x, e): &(u32, ChEdge)| -> (bool, u32, ChEdge) {
+            let y = e.node;
+            let (px, py) = (pos[x as usize], pos[y as usize]);
+            debug_assert_ne!(level[x as usize], level[y as usize]);
+            if py < px { (true, px, ChEdge { node: py, ..e }) } else { (false, py, ChEdge { node: px, ..e }) }
+        };
+        // CSR by counting: rows sized first, then the edges dealt into them from the end of
+        // `fin`, which gives its memory back as it empties (it and the two CSR arrays are the
+        // hierarchy three times over; sorting copies of them, as before, took five).
+        let (mut up_first, mut down_first) = (vec![0u32; n + 1], vec![0u32; n + 1]);
+        for f in &fin {
+            let (is_up, p, _) = row(f);
+            let first = if is_up { &mut up_first } else { &mut down_first };
             first[p as usize + 1] += 1;
         }
         for i in 0..n {
-            first[i + 1] += first[i];
+            up_first[i + 1] += up_first[i];
+            down_first[i + 1] += down_first[i];
         }
-        (first, v.into_iter().map(|(_, e)| e).collect())
-    };
-    let (up_first, up) = csr(up);
-    let (down_first, down) = csr(down);
-    Hierarchy { pos, up_first, up, down_first, down, shortcuts }
+        let mut up = vec![ChEdge::default(); up_first[n] as usize];
+        let mut down = vec![ChEdge::default(); down_first[n] as usize];
+        let (mut up_at, mut down_at) = (up_first.clone(), down_first.clone());
+        /// Final edges dealt between two shrinks of `fin`.
+        const DEAL: usize = 1 << 20;
+        while !fin.is_empty() {
+            let from = fin.len().saturating_sub(DEAL);
+            for f in fin.drain(from..) {
+                let (is_up, p, e) = row(&f);
+                let (at, edges) = if is_up { (&mut up_at, &mut up) } else { (&mut down_at, &mut down) };
+                edges[at[p as usize] as usize] = e;
+                at[p as usize] += 1;
+            }
+            fin.shrink_to_fit();
+        }
+        drop((fin, up_at, down_at));
+        // Within a row by other end then cost: the order the PHAST sweeps were tuned with (and
+        // the same bytes as the former sort of every edge by row, other end and cost).
+        for (first, edges) in [(&up_first, &mut up), (&down_first, &mut down)] {
+            for p in 0..n {
+                edges[first[p] as usize..first[p + 1] as usize].sort_unstable_by_key(|e| (e.node, e.cost()));
+            }
+        }
+        Hierarchy { pos, up_first, up, down_first, down, shortcuts }
+    }
 }

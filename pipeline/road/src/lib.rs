@@ -24,6 +24,7 @@ mod reference;
 #[cfg(test)]
 mod tests;
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -221,6 +222,8 @@ pub struct RoadNetwork {
 /// Stage timings and counts of a build, for logs and benchmarks.
 #[derive(Debug, Clone, Default)]
 pub struct BuildReport {
+    /// sha256 of the PBF.
+    pub pbf_sha256: String,
     /// Reading the PBF (both passes), seconds.
     pub read_s: f64,
     /// Building the three graphs, seconds.
@@ -245,6 +248,131 @@ pub fn sha256_file(path: &Path) -> Result<String, RoadError> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Reads `pbf` and builds every profile's graph (in [`Profile::ALL`] order), reporting
+/// [`Phase::Read`] and [`Phase::Graphs`]; the report has everything but the hierarchies.
+fn build_graphs(pbf: &Path, progress: &dyn Progress) -> Result<(Vec<Graph>, BuildReport), RoadError> {
+    let pbf_sha256 = sha256_file(pbf)?;
+    let t = std::time::Instant::now();
+    let x = osm::read_pbf_with(pbf, progress)?;
+    let read_s = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    progress.start(Phase::Graphs, Profile::ALL.len() as u64);
+    let built: Vec<(Graph, BuildStats)> = Profile::ALL
+        .par_iter()
+        .map(|&p| {
+            let built = graph::build(&x, p);
+            progress.advance(Phase::Graphs, 1);
+            built
+        })
+        .collect();
+    progress.finish(Phase::Graphs);
+    let build_s = t.elapsed().as_secs_f64();
+    let (ways, nodes, restrictions) = (x.ways.len(), x.nodes.len(), (x.restrictions.len(), x.restrictions_skipped));
+    drop(x);
+    let (graphs, stats): (Vec<Graph>, Vec<BuildStats>) = built.into_iter().unzip();
+    let report = BuildReport {
+        pbf_sha256,
+        read_s,
+        build_s,
+        hierarchy_s: 0.0,
+        ways,
+        nodes,
+        restrictions,
+        graphs: Profile::ALL.iter().copied().zip(stats).collect(),
+    };
+    Ok((graphs, report))
+}
+
+/// A piece of the prepared-network file, as [`InOrder`] takes it (freed by its owner once given).
+enum Piece<'a> {
+    Graph(&'a Graph),
+    Hierarchy(&'a Hierarchy),
+}
+
+/// Writes the pieces of a prepared network in the file's order whatever order they come in
+/// (piece `2i` is graph `i`, `2i + 1` its hierarchy), so that each is freed as soon as it is
+/// given: a piece whose turn has not come (the largest graph, given when its contraction starts)
+/// goes to a temporary file meanwhile ([`store::Early`]) instead of waiting in memory.
+struct InOrder {
+    /// The artifact's path (early pieces are written beside it).
+    path: PathBuf,
+    state: std::sync::Mutex<InOrderState>,
+}
+
+struct InOrderState {
+    /// `None` once a write failed (the error went to whoever gave that piece).
+    file: Option<store::Writer>,
+    /// The piece the file needs next.
+    next: usize,
+    /// Pieces written early, by number.
+    early: std::collections::BTreeMap<usize, store::Early>,
+}
+
+impl InOrder {
+    fn new(path: &Path, file: store::Writer) -> InOrder {
+        InOrder {
+            path: path.to_owned(),
+            state: std::sync::Mutex::new(InOrderState {
+                file: Some(file),
+                next: 0,
+                early: std::collections::BTreeMap::new(),
+            }),
+        }
+    }
+
+    /// Gives piece `i`: writes it if its turn has come, else early; then appends the early pieces
+    /// whose turn has come.
+    fn put(&self, i: usize, piece: Piece<'_>) -> Result<(), RoadError> {
+        let mut s = self.state.lock().expect("no panic while writing");
+        if s.next != i {
+            // Written early without holding the lock: the other lane keeps writing its pieces.
+            drop(s);
+            let early = match &piece {
+                Piece::Graph(g) => store::Early::graph(&self.path, i, g),
+                Piece::Hierarchy(h) => store::Early::hierarchy(&self.path, i, h),
+            };
+            let early = early?;
+            s = self.state.lock().expect("no panic while writing");
+            s.early.insert(i, early);
+        } else if let Some(file) = s.file.as_mut() {
+            let written = match &piece {
+                Piece::Graph(g) => file.graph(g),
+                Piece::Hierarchy(h) => file.hierarchy(h),
+            };
+            if let Err(e) = written {
+                s.file = None;
+                return Err(e);
+            }
+            s.next += 1;
+        }
+        loop {
+            let s = &mut *s;
+            let Some(file) = s.file.as_mut() else {
+                // An earlier write failed and said so: nothing more to write.
+                s.early.clear();
+                return Ok(());
+            };
+            let Some(early) = s.early.remove(&s.next) else { return Ok(()) };
+            if let Err(e) = file.append(early) {
+                s.file = None;
+                return Err(e);
+            }
+            s.next += 1;
+        }
+    }
+
+    /// Ends the file once every piece is written.
+    fn finish(self) -> Result<(), RoadError> {
+        let s = self.state.into_inner().expect("no panic while writing");
+        assert!(s.early.is_empty(), "every piece was given");
+        match s.file {
+            Some(file) => file.finish(),
+            // A failed write returned its error to its lane, which stopped the build first.
+            None => unreachable!("a failed write stops the build before the file is finished"),
+        }
+    }
+}
+
 impl RoadNetwork {
     /// Builds every profile's graph from a PBF file.
     pub fn from_pbf(pbf: &Path) -> Result<(RoadNetwork, BuildReport), RoadError> {
@@ -254,44 +382,66 @@ impl RoadNetwork {
     /// [`RoadNetwork::from_pbf`], reporting [`Phase::Read`], [`Phase::Graphs`] and
     /// [`Phase::Contract`] to `progress`.
     pub fn from_pbf_with(pbf: &Path, progress: &dyn Progress) -> Result<(RoadNetwork, BuildReport), RoadError> {
-        let sha = sha256_file(pbf)?;
+        let (graphs, mut report) = build_graphs(pbf, progress)?;
         let t = std::time::Instant::now();
-        let x = osm::read_pbf_with(pbf, progress)?;
-        let read_s = t.elapsed().as_secs_f64();
-        let t = std::time::Instant::now();
-        progress.start(Phase::Graphs, Profile::ALL.len() as u64);
-        let built: Vec<(Graph, BuildStats)> = Profile::ALL
-            .par_iter()
-            .map(|&p| {
-                let built = graph::build(&x, p);
-                progress.advance(Phase::Graphs, 1);
-                built
-            })
-            .collect();
-        progress.finish(Phase::Graphs);
-        let build_s = t.elapsed().as_secs_f64();
-        let (ways, nodes, restrictions) = (x.ways.len(), x.nodes.len(), (x.restrictions.len(), x.restrictions_skipped));
-        drop(x);
-        let t = std::time::Instant::now();
-        let (graphs, mut stats): (Vec<Graph>, Vec<BuildStats>) = built.into_iter().unzip();
         let arcs: u64 = graphs.iter().map(|g| g.arc_count() as u64).sum();
         progress.start(Phase::Contract, 2 * arcs);
         let hierarchies: Vec<Hierarchy> =
             graphs.par_iter().map(|g| hierarchy::build_counted(g, &|n| progress.advance(Phase::Contract, n))).collect();
         progress.finish(Phase::Contract);
-        for (s, h) in stats.iter_mut().zip(&hierarchies) {
+        for ((_, s), h) in report.graphs.iter_mut().zip(&hierarchies) {
             s.shortcuts = h.shortcuts;
         }
-        let report = BuildReport {
-            read_s,
-            build_s,
-            hierarchy_s: t.elapsed().as_secs_f64(),
-            ways,
-            nodes,
-            restrictions,
-            graphs: Profile::ALL.iter().copied().zip(stats).collect(),
+        report.hierarchy_s = t.elapsed().as_secs_f64();
+        Ok((RoadNetwork::from_parts(report.pbf_sha256.clone(), graphs, hierarchies), report))
+    }
+
+    /// Builds the prepared network of `pbf` straight into the file `path` (what
+    /// [`RoadNetwork::save`] would write of [`RoadNetwork::from_pbf`]'s network, byte for byte),
+    /// reporting the same phases as [`RoadNetwork::from_pbf_with`].
+    ///
+    /// Made for a country, where the whole network does not fit comfortably in memory (6 GB
+    /// for the 32 × 32 map's three profiles): each graph is written as soon as its contraction has
+    /// copied what it needs, each hierarchy as soon as it is contracted, and both are freed then;
+    /// no snapping index is built. At most two contractions run at once: the largest graph's
+    /// alone (it takes longest, the others together less than it on the country maps) beside the
+    /// others one after the other in the file's order, so that their pieces go to disk without
+    /// waiting. Pieces that come early (the largest graph, whose contraction starts first) wait
+    /// in a temporary file beside `path` for their turn, not in memory.
+    pub fn build_file_with(pbf: &Path, path: &Path, progress: &dyn Progress) -> Result<BuildReport, RoadError> {
+        let (graphs, mut report) = build_graphs(pbf, progress)?;
+        let t = std::time::Instant::now();
+        let arcs: u64 = graphs.iter().map(|g| g.arc_count() as u64).sum();
+        let out = InOrder::new(path, store::Writer::create(path, &report.pbf_sha256, graphs.len())?);
+        progress.start(Phase::Contract, 2 * arcs);
+        let largest = (0..graphs.len()).max_by_key(|&i| (graphs[i].arc_count(), Reverse(i)));
+        let mut graphs: Vec<Option<Graph>> = graphs.into_iter().map(Some).collect();
+        let alone = largest.and_then(|i| Some((i, graphs[i].take()?)));
+        let others: Vec<(usize, Graph)> = graphs.into_iter().enumerate().filter_map(|(i, g)| Some((i, g?))).collect();
+        let contract = |(i, g): (usize, Graph)| -> Result<(usize, usize), RoadError> {
+            let c = hierarchy::Contraction::new(&g);
+            out.put(2 * i, Piece::Graph(&g))?;
+            drop(g);
+            let h = c.run(&|n| progress.advance(Phase::Contract, n));
+            out.put(2 * i + 1, Piece::Hierarchy(&h))?;
+            Ok((i, h.shortcuts))
         };
-        Ok((RoadNetwork::from_parts(sha, graphs, hierarchies), report))
+        let (alone, others) = rayon::join(
+            || alone.map(contract).transpose(),
+            || others.into_iter().map(contract).collect::<Result<Vec<_>, _>>(),
+        );
+        progress.finish(Phase::Contract);
+        for (i, shortcuts) in alone?.into_iter().chain(others?) {
+            report.graphs[i].1.shortcuts = shortcuts;
+        }
+        out.finish()?;
+        report.hierarchy_s = t.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    /// [`RoadNetwork::build_file_with`], watched by nobody.
+    pub fn build_file(pbf: &Path, path: &Path) -> Result<BuildReport, RoadError> {
+        RoadNetwork::build_file_with(pbf, path, &Silent)
     }
 
     /// Wraps built graphs (in [`Profile::ALL`] order), contracting each into its hierarchy.

@@ -62,11 +62,18 @@ impl Sum {
 struct W<T: Write> {
     out: T,
     sum: Sum,
+    /// Byte lengths of the checksummed parts written, in order (an [`Early`] piece is copied
+    /// part by part so that its checksum comes out the same).
+    parts: Vec<u64>,
 }
 
 impl<T: Write> W<T> {
+    fn new(out: T) -> W<T> {
+        W { out, sum: Sum::new(), parts: Vec::new() }
+    }
     fn put(&mut self, b: &[u8]) -> std::io::Result<()> {
         self.sum.update(b);
+        self.parts.push(b.len() as u64);
         self.out.write_all(b)
     }
     fn u32(&mut self, x: u32) -> std::io::Result<()> {
@@ -75,17 +82,45 @@ impl<T: Write> W<T> {
     fn u64(&mut self, x: u64) -> std::io::Result<()> {
         self.put(&x.to_le_bytes())
     }
+    /// An array of `v.len() * per` numbers (that count first), each element encoded by `put`
+    /// into `per` numbers, written in blocks: no copy of the whole array's bytes (a country
+    /// network's largest arrays are half a gigabyte). The checksum is the same as for one piece.
+    fn elements<E>(&mut self, v: &[E], per: usize, put: impl Fn(&E, &mut Vec<u8>)) -> std::io::Result<()> {
+        /// Elements encoded at a time: an even count, so that every block but the last is a
+        /// multiple of 8 bytes and splits no checksum word.
+        const BLOCK: usize = 1 << 16;
+        self.u64((v.len() * per) as u64)?;
+        let (mut h, mut bytes) = (self.sum.0, 0u64);
+        let mut buf = Vec::new();
+        for chunk in v.chunks(BLOCK) {
+            buf.clear();
+            for e in chunk {
+                put(e, &mut buf);
+            }
+            h = Sum::words(h, &buf);
+            bytes += buf.len() as u64;
+            self.out.write_all(&buf)?;
+        }
+        self.sum.finish(h, bytes);
+        self.parts.push(bytes);
+        Ok(())
+    }
     fn u32s(&mut self, v: &[u32]) -> std::io::Result<()> {
-        self.u64(v.len() as u64)?;
-        self.put(&v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+        self.elements(v, 1, |x, b| b.extend_from_slice(&x.to_le_bytes()))
     }
     fn f64s(&mut self, v: &[f64]) -> std::io::Result<()> {
-        self.u64(v.len() as u64)?;
-        self.put(&v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+        self.elements(v, 1, |x, b| b.extend_from_slice(&x.to_le_bytes()))
     }
     fn i64s(&mut self, v: &[i64]) -> std::io::Result<()> {
-        self.u64(v.len() as u64)?;
-        self.put(&v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+        self.elements(v, 1, |x, b| b.extend_from_slice(&x.to_le_bytes()))
+    }
+    /// Elements of `K` numbers each, as `u32`s.
+    fn tuples<const K: usize, E>(&mut self, v: &[E], split: impl Fn(&E) -> [u32; K]) -> std::io::Result<()> {
+        self.elements(v, K, |e, b| {
+            for x in split(e) {
+                b.extend_from_slice(&x.to_le_bytes());
+            }
+        })
     }
     fn str(&mut self, s: &str) -> std::io::Result<()> {
         self.u64(s.len() as u64)?;
@@ -196,20 +231,20 @@ impl<T: Read> R<T> {
     }
 }
 
-fn costs_to_u32(v: &[SegCost]) -> Vec<u32> {
-    v.iter().flat_map(|c| [c.weight_ds, c.duration_ds]).collect()
+fn cost_numbers(c: &SegCost) -> [u32; 2] {
+    [c.weight_ds, c.duration_ds]
 }
 
-fn edges_to_u32(v: &[ChEdge]) -> Vec<u32> {
-    v.iter().flat_map(|e| [e.node, e.weight_ds, e.dm, e.duration_ds]).collect()
+fn edge_numbers(e: &ChEdge) -> [u32; 4] {
+    [e.node, e.weight_ds, e.dm, e.duration_ds]
 }
 
 fn write_hierarchy<T: Write>(w: &mut W<T>, h: &Hierarchy) -> std::io::Result<()> {
     w.u32s(&h.pos)?;
     w.u32s(&h.up_first)?;
-    w.u32s(&edges_to_u32(&h.up))?;
+    w.tuples(&h.up, edge_numbers)?;
     w.u32s(&h.down_first)?;
-    w.u32s(&edges_to_u32(&h.down))?;
+    w.tuples(&h.down, edge_numbers)?;
     w.u64(h.shortcuts as u64)
 }
 
@@ -232,54 +267,179 @@ fn read_hierarchy<T: Read>(r: &mut R<T>) -> Result<Hierarchy, Bad> {
     })
 }
 
-/// Writes graphs, their hierarchies and the PBF checksum they came from to `path` (atomically).
+/// Writes the prepared network to `path` (through a temporary file renamed at the end).
 pub fn save(path: &Path, pbf_sha256: &str, graphs: &[Graph], hierarchies: &[Hierarchy]) -> Result<(), RoadError> {
-    let io = |e: std::io::Error| RoadError::Io { path: path.to_owned(), source: e };
-    let tmp = path.with_extension("tmp");
-    let mut out = BufWriter::new(File::create(&tmp).map_err(io)?);
-    write(&mut out, pbf_sha256, graphs, hierarchies).map_err(io)?;
-    out.flush().map_err(io)?;
-    drop(out);
-    std::fs::rename(&tmp, path).map_err(io)
+    assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
+    let mut w = Writer::create(path, pbf_sha256, graphs.len())?;
+    for (g, h) in graphs.iter().zip(hierarchies) {
+        w.graph(g)?;
+        w.hierarchy(h)?;
+    }
+    w.finish()
 }
 
 /// The artifact's bytes, as [`save`] writes them.
 pub fn write(out: impl Write, pbf_sha256: &str, graphs: &[Graph], hierarchies: &[Hierarchy]) -> std::io::Result<()> {
     assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
-    let mut w = W { out, sum: Sum::new() };
+    let mut w = W::new(out);
+    write_header(&mut w, pbf_sha256, graphs.len())?;
+    for (g, h) in graphs.iter().zip(hierarchies) {
+        write_graph(&mut w, g)?;
+        write_hierarchy(&mut w, h)?;
+    }
+    write_trailer(&mut w)
+}
+
+/// A prepared network written piece by piece, so that a build can drop each profile's graph and
+/// hierarchy as soon as they are on disk instead of holding the whole network (a country's is
+/// gigabytes) until the end. The pieces must come in the file's order: for each profile of
+/// [`Profile::ALL`], its graph then its hierarchy; the bytes are those of [`save`].
+pub struct Writer {
+    w: W<BufWriter<File>>,
+    path: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+}
+
+impl Writer {
+    /// Starts the file for `path` (under a temporary name until [`Writer::finish`]), for
+    /// `graphs` graphs.
+    pub fn create(path: &Path, pbf_sha256: &str, graphs: usize) -> Result<Writer, RoadError> {
+        let tmp = path.with_extension("tmp");
+        let file = File::create(&tmp).map_err(|e| RoadError::Io { path: path.to_owned(), source: e })?;
+        let mut w = Writer { w: W::new(BufWriter::new(file)), path: path.to_owned(), tmp };
+        write_header(&mut w.w, pbf_sha256, graphs).map_err(|e| w.io(e))?;
+        Ok(w)
+    }
+
+    fn io(&self, e: std::io::Error) -> RoadError {
+        RoadError::Io { path: self.path.clone(), source: e }
+    }
+
+    /// Appends a graph (the next profile's).
+    pub fn graph(&mut self, g: &Graph) -> Result<(), RoadError> {
+        write_graph(&mut self.w, g).map_err(|e| self.io(e))
+    }
+
+    /// Appends the hierarchy of the graph just written.
+    pub fn hierarchy(&mut self, h: &Hierarchy) -> Result<(), RoadError> {
+        write_hierarchy(&mut self.w, h).map_err(|e| self.io(e))
+    }
+
+    /// Appends a piece written early, in its turn (the same bytes and checksum as writing it
+    /// now), and deletes its temporary file.
+    pub fn append(&mut self, early: Early) -> Result<(), RoadError> {
+        /// Bytes copied at a time: a multiple of 8, so that a block splits no checksum word.
+        const BLOCK: usize = 1 << 20;
+        let io = |e| RoadError::Io { path: early.path.clone(), source: e };
+        let mut inp = BufReader::new(File::open(&early.path).map_err(io)?);
+        let mut buf = vec![0u8; BLOCK];
+        for &len in &early.parts {
+            let (mut left, mut h) = (len as usize, self.w.sum.0);
+            while left > 0 {
+                let b = &mut buf[..left.min(BLOCK)];
+                inp.read_exact(b).map_err(io)?;
+                h = Sum::words(h, b);
+                self.w.out.write_all(b).map_err(|e| self.io(e))?;
+                left -= b.len();
+            }
+            self.w.sum.finish(h, len);
+            self.w.parts.push(len);
+        }
+        Ok(())
+    }
+
+    /// Ends the file with its checksum and gives it its name.
+    pub fn finish(mut self) -> Result<(), RoadError> {
+        write_trailer(&mut self.w).map_err(|e| self.io(e))?;
+        self.w.out.flush().map_err(|e| self.io(e))?;
+        let Writer { w, path, tmp } = self;
+        drop(w);
+        std::fs::rename(&tmp, &path).map_err(|e| RoadError::Io { path, source: e })
+    }
+}
+
+/// A piece of a prepared network written ahead of its turn by [`Early::graph`] or
+/// [`Early::hierarchy`]; its temporary file is deleted when it is dropped.
+pub struct Early {
+    path: std::path::PathBuf,
+    parts: Vec<u64>,
+}
+
+impl Early {
+    /// Writes `g` (the graph of a later profile) to a temporary file beside the artifact at
+    /// `artifact` (named after `tag`), so that a build can free it before its turn comes;
+    /// [`Writer::append`] copies it in then.
+    pub fn graph(artifact: &Path, tag: usize, g: &Graph) -> Result<Early, RoadError> {
+        Early::write(artifact, tag, |w| write_graph(w, g))
+    }
+
+    /// [`Early::graph`] for a hierarchy.
+    pub fn hierarchy(artifact: &Path, tag: usize, h: &Hierarchy) -> Result<Early, RoadError> {
+        Early::write(artifact, tag, |w| write_hierarchy(w, h))
+    }
+
+    fn write(
+        artifact: &Path,
+        tag: usize,
+        write: impl FnOnce(&mut W<BufWriter<File>>) -> std::io::Result<()>,
+    ) -> Result<Early, RoadError> {
+        let path = artifact.with_extension(format!("{tag}.tmp"));
+        let io = |e| RoadError::Io { path: path.clone(), source: e };
+        let file = File::create(&path).map_err(io)?;
+        // From here on, dropping `early` deletes the file, on error too.
+        let mut early = Early { path: path.clone(), parts: Vec::new() };
+        let mut w = W::new(BufWriter::new(file));
+        write(&mut w).map_err(io)?;
+        w.out.flush().map_err(io)?;
+        early.parts = w.parts;
+        Ok(early)
+    }
+}
+
+impl Drop for Early {
+    fn drop(&mut self) {
+        // A leftover temporary file would only waste disk: failing to delete it is no error.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn write_header<T: Write>(w: &mut W<T>, pbf_sha256: &str, graphs: usize) -> std::io::Result<()> {
     w.put(MAGIC)?;
     w.u32(FORMAT_VERSION)?;
     w.str(pbf_sha256)?;
-    w.u32(graphs.len() as u32)?;
-    for (g, h) in graphs.iter().zip(hierarchies) {
-        let p = g.profile.expect("built graphs name their profile");
-        w.u32(p.index() as u32)?;
-        w.f64s(&g.lat)?;
-        w.f64s(&g.lon)?;
-        w.i64s(&g.vertex_osm)?;
-        w.u32s(&g.edge_first)?;
-        w.u32s(&g.edge_vertex)?;
-        w.u32s(&g.seg_dm)?;
-        w.u32s(&costs_to_u32(&g.seg_fwd))?;
-        w.u32s(&costs_to_u32(&g.seg_bwd))?;
-        w.u32s(&g.vertex_delay_ds)?;
-        w.u32s(&g.edge_arc.iter().flat_map(|a| *a).collect::<Vec<_>>())?;
-        w.i64s(&g.edge_way)?;
-        w.u32s(&g.arc_edge)?;
-        w.u32s(&g.arc_backward.iter().map(|&b| b as u32).collect::<Vec<_>>())?;
-        w.u32s(&g.arc_weight_ds)?;
-        w.u32s(&g.arc_duration_ds)?;
-        w.u32s(&g.arc_dm)?;
-        w.u32s(&g.out_first)?;
-        w.u32s(&g.out_to)?;
-        w.u32s(&g.out_weight_ds)?;
-        w.u32s(&g.out_duration_ds)?;
-        w.u32s(&g.in_first)?;
-        w.u32s(&g.in_from)?;
-        w.u32s(&g.in_weight_ds)?;
-        w.u32s(&g.in_duration_ds)?;
-        write_hierarchy(&mut w, h)?;
-    }
+    w.u32(graphs as u32)
+}
+
+fn write_graph<T: Write>(w: &mut W<T>, g: &Graph) -> std::io::Result<()> {
+    let p = g.profile.expect("built graphs name their profile");
+    w.u32(p.index() as u32)?;
+    w.f64s(&g.lat)?;
+    w.f64s(&g.lon)?;
+    w.i64s(&g.vertex_osm)?;
+    w.u32s(&g.edge_first)?;
+    w.u32s(&g.edge_vertex)?;
+    w.u32s(&g.seg_dm)?;
+    w.tuples(&g.seg_fwd, cost_numbers)?;
+    w.tuples(&g.seg_bwd, cost_numbers)?;
+    w.u32s(&g.vertex_delay_ds)?;
+    w.tuples(&g.edge_arc, |a| *a)?;
+    w.i64s(&g.edge_way)?;
+    w.u32s(&g.arc_edge)?;
+    w.tuples(&g.arc_backward, |&b| [b as u32])?;
+    w.u32s(&g.arc_weight_ds)?;
+    w.u32s(&g.arc_duration_ds)?;
+    w.u32s(&g.arc_dm)?;
+    w.u32s(&g.out_first)?;
+    w.u32s(&g.out_to)?;
+    w.u32s(&g.out_weight_ds)?;
+    w.u32s(&g.out_duration_ds)?;
+    w.u32s(&g.in_first)?;
+    w.u32s(&g.in_from)?;
+    w.u32s(&g.in_weight_ds)?;
+    w.u32s(&g.in_duration_ds)
+}
+
+fn write_trailer<T: Write>(w: &mut W<T>) -> std::io::Result<()> {
     let sum = w.sum.0;
     w.out.write_all(&sum.to_le_bytes())
 }
@@ -605,6 +765,60 @@ mod tests {
         assert!(load_bytes(&b).unwrap_err().contains("latitudes declares"));
         // Not a prepared network at all.
         assert!(load_bytes(b"PK\x03\x04 a zip file").unwrap_err().contains("not a prepared network"));
+    }
+
+    #[test]
+    fn an_array_written_in_blocks_sums_as_one_piece() {
+        // More elements than a block, an odd count (the last block not a whole word): the bytes
+        // and the checksum of writing the array at once.
+        let v: Vec<u32> = (0..200_001u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+        let mut blocks = W::new(Vec::new());
+        blocks.u32s(&v).unwrap();
+        let mut once = W::new(Vec::new());
+        once.u64(v.len() as u64).unwrap();
+        once.put(&v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>()).unwrap();
+        assert!(blocks.out == once.out);
+        assert_eq!(blocks.sum.0, once.sum.0);
+        assert_eq!(blocks.parts, once.parts);
+    }
+
+    #[test]
+    fn pieces_written_early_give_the_same_file() {
+        let (g, h) = parts(11, 5);
+        let want = bytes_of(&g, &h);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.navette-road");
+        // Every choice of pieces (graph i = 2i, hierarchy i = 2i + 1) written ahead of their turn.
+        for early in 0u32..1 << (2 * g.len()) {
+            let is_early = |piece: usize| early & (1 << piece) != 0;
+            let mut w = Writer::create(&path, "abc", g.len()).unwrap();
+            let mut ahead: Vec<Option<Early>> = (0..2 * g.len())
+                .rev()
+                .map(|piece| {
+                    let (i, tag) = (piece / 2, piece);
+                    is_early(piece).then(|| {
+                        if piece % 2 == 0 {
+                            Early::graph(&path, tag, &g[i])
+                        } else {
+                            Early::hierarchy(&path, tag, &h[i])
+                        }
+                        .unwrap()
+                    })
+                })
+                .collect();
+            ahead.reverse();
+            for (piece, ahead) in ahead.into_iter().enumerate() {
+                match ahead {
+                    Some(e) => w.append(e).unwrap(),
+                    None if piece % 2 == 0 => w.graph(&g[piece / 2]).unwrap(),
+                    None => w.hierarchy(&h[piece / 2]).unwrap(),
+                }
+            }
+            w.finish().unwrap();
+            assert!(std::fs::read(&path).unwrap() == want, "early pieces {early:b}");
+            // Only the artifact is left: every temporary file was deleted.
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        }
     }
 
     #[test]

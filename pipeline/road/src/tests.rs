@@ -357,6 +357,18 @@ fn artifact_round_trips_and_checks_its_source() {
     let again = dir.path().join("again.navette-road");
     RoadNetwork::from_pbf(&pbf).unwrap().0.save(&again).unwrap();
     assert!(std::fs::read(&again).unwrap() == std::fs::read(&art).unwrap(), "same PBF, same artifact bytes");
+    // Built straight into the file (`navette network build`): the same bytes, no temporary
+    // file left behind (the largest graph, foot, waits in one for its turn).
+    let streamed = dir.path().join("streamed.navette-road");
+    let report = RoadNetwork::build_file(&pbf, &streamed).unwrap();
+    assert!(std::fs::read(&streamed).unwrap() == std::fs::read(&art).unwrap(), "streamed, same artifact bytes");
+    assert_eq!(report.pbf_sha256, built.pbf_sha256);
+    for (p, s) in &report.graphs {
+        assert_eq!(s.shortcuts, built.hierarchy(*p).shortcuts, "{p:?}");
+    }
+    let mut files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    files.sort();
+    assert_eq!(files, ["again.navette-road", "monaco.navette-road", "streamed.navette-road"]);
     // Another PBF at the same artifact path: rebuilt, not reused.
     let (_, reused) = RoadNetwork::open(&fixture("Helsinki.osm.pbf"), &art).unwrap();
     assert!(!reused);
