@@ -703,9 +703,9 @@ fn demo_scenarios_differ_exactly_where_their_option_acts() {
     let n: i64 = conn.query_row("SELECT count(*) FROM scenarios", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 9);
     let run_json = std::fs::read_to_string(tmp.path().join("o/run.json")).unwrap();
-    assert!(run_json.contains("\"schema_version\": 6") && run_json.contains("train_factor_x2"), "{run_json}");
+    assert!(run_json.contains("\"schema_version\": 7") && run_json.contains("train_factor_x2"), "{run_json}");
     let v: u32 = conn.query_row("SELECT schema_version FROM run_info", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 6);
+    assert_eq!(v, 7);
 }
 
 #[test]
