@@ -703,9 +703,9 @@ fn demo_scenarios_differ_exactly_where_their_option_acts() {
     let n: i64 = conn.query_row("SELECT count(*) FROM scenarios", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 9);
     let run_json = std::fs::read_to_string(tmp.path().join("o/run.json")).unwrap();
-    assert!(run_json.contains("\"schema_version\": 6") && run_json.contains("train_factor_x2"), "{run_json}");
+    assert!(run_json.contains("\"schema_version\": 7") && run_json.contains("train_factor_x2"), "{run_json}");
     let v: u32 = conn.query_row("SELECT schema_version FROM run_info", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 6);
+    assert_eq!(v, 7);
 }
 
 #[test]
@@ -767,6 +767,13 @@ fn hive_layout_reads_back_whole_and_builds_the_same_warehouse() {
     assert!(hive.join("sites.parquet").exists() && !hive.join("day_impacts.parquet").exists());
 
     let conn = Connection::open(tmp.path().join("single/warehouse.duckdb")).unwrap();
+    // The scenario rows stay in Parquet (schema 7): a view of the single file stands for the table.
+    let single = tmp.path().join("single/parquet");
+    conn.execute_batch(&format!(
+        "CREATE TEMP VIEW scenario_day_impacts AS SELECT * FROM read_parquet('{}')",
+        single.join("scenario_day_impacts.parquet").display()
+    ))
+    .unwrap();
     for table in ["visits", "center_days", "legs", "day_impacts", "scenario_day_impacts"] {
         let glob = hive.join(table).join("**").join("*.parquet");
         let (rows, parts, files): (i64, i64, i64) = conn
@@ -828,6 +835,86 @@ fn hive_layout_reads_back_whole_and_builds_the_same_warehouse() {
     let h = Connection::open(tmp.path().join("hive/warehouse.duckdb")).unwrap();
     let layout: String = h.query_row("SELECT parquet_layout FROM run_info", [], |r| r.get(0)).unwrap();
     assert_eq!(layout, "hive");
+    // Both layouts give every scenario's day rows through the macro, base and variants, and they
+    // add up to the scenario views' figures.
+    let days = |c: &Connection, dir: &Path| -> (i64, i64, f64) {
+        c.query_row(
+            &format!(
+                "SELECT count(*), count(*) FILTER (WHERE scenario = 'base'), sum(co2e_kg_avoided)
+                 FROM scenario_impact_base('{}')",
+                dir.display()
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    };
+    let (a, b) = (days(&conn, &single), days(&h, &hive));
+    assert_eq!((a.0, a.1), (b.0, b.1), "scenario day rows differ between layouts");
+    let (day_rows, variant_rows): (i64, i64) = conn
+        .query_row("SELECT (SELECT count(*) FROM day_impacts), (SELECT count(*) FROM scenario_day_impacts)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((a.0, a.1), (day_rows + variant_rows, day_rows));
+    let (view_days, view_co2e): (i64, f64) = conn
+        .query_row("SELECT sum(center_days), sum(co2e_kg_avoided) FROM scenario_vs_base", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(view_days, a.0);
+    assert!((view_co2e - a.2).abs() <= 1e-9 * a.2.abs().max(1.0), "{view_co2e} against {}", a.2);
+    assert!((a.2 - b.2).abs() <= 1e-9 * a.2.abs().max(1.0), "{} against {}", a.2, b.2);
+    // The scenario views read `scenario_totals`, added up by the run: the same figures, to the
+    // last digit, as the views' former definition over the day rows (summed on one thread, in the
+    // rows' order, as DuckDB did).
+    conn.execute_batch("SET threads = 1").unwrap();
+    let sums = |cols: &str| cols.split(' ').map(|c| format!("sum({c})")).collect::<Vec<_>>().join(", ");
+    let counts = "count(*), count(*) FILTER (WHERE replaces_office_day), sum(presence_h)";
+    for (view, keys, distinct, figures) in [
+        (
+            "scenario_network_quarter_impact",
+            "quarter",
+            "count(DISTINCT employee_pid), count(DISTINCT company_id)",
+            "km_baseline km_actual km_rebound km_avoided hours_avoided co2e_kg_baseline co2e_kg_actual co2e_kg_rebound co2e_kg_avoided co2e_ttw_kg_avoided co2e_wtw_kg_avoided",
+        ),
+        (
+            "scenario_company_quarter_impact",
+            "company_id, quarter",
+            "count(DISTINCT employee_pid)",
+            "km_avoided hours_avoided co2e_kg_baseline co2e_kg_actual co2e_kg_avoided",
+        ),
+        (
+            "scenario_site_quarter_impact",
+            "site_id, quarter",
+            "count(DISTINCT employee_pid), count(DISTINCT company_id)",
+            "km_avoided co2e_kg_avoided",
+        ),
+        (
+            "scenario_mode_impact",
+            "commute_mode, center_mode",
+            "count(DISTINCT employee_pid)",
+            "km_baseline km_actual km_avoided co2e_kg_baseline co2e_kg_actual co2e_kg_avoided co2e_ttw_kg_baseline co2e_wtw_kg_baseline co2e_ttw_kg_actual co2e_wtw_kg_actual",
+        ),
+    ] {
+        let former = format!(
+            "SELECT scenario, {keys}, {distinct}, {counts}, {} FROM scenario_impact_base('{}') GROUP BY scenario, {keys}",
+            sums(figures),
+            single.display()
+        );
+        let (rows, differ): (i64, i64) = conn
+            .query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM {view}),
+                            (SELECT count(*) FROM (({former}) EXCEPT ALL (SELECT * FROM {view})))"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(rows > 9, "{view}: {rows} rows");
+        assert_eq!(differ, 0, "{view}: rows differ from the day rows added up");
+    }
 }
 
 #[test]

@@ -404,116 +404,134 @@ FROM p JOIN companies c USING (company_id)
 GROUP BY p.company_id, c.name
 ORDER BY p.company_id;
 
--- Scenarios: the base run (scenario 'base', table day_impacts) and every [[scenarios]] variant
--- (table scenario_day_impacts), one center day per row (pseudonymous). CO2e columns without
--- ttw/wtw in their name are in the scenario's boundary (table scenarios).
-CREATE VIEW scenario_impact_base AS
-SELECT 'base' AS scenario, employee_pid, company_id, site_id, date, quarter, month, commute_mode, center_mode,
-       replaces_office_day, presence_h, km_baseline, km_actual, km_rebound, km_avoided, hours_baseline, hours_actual,
-       hours_rebound, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_rebound, co2e_kg_avoided,
-       co2e_ttw_kg_baseline, co2e_wtw_kg_baseline, co2e_ttw_kg_actual, co2e_wtw_kg_actual,
-       co2e_ttw_kg_avoided, co2e_wtw_kg_avoided
-FROM day_impacts
-UNION ALL
-SELECT scenario, employee_pid, company_id, site_id, date, quarter, month, commute_mode, center_mode,
-       replaces_office_day, presence_h, km_baseline, km_actual, km_rebound, km_avoided, hours_baseline, hours_actual,
-       hours_rebound, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_rebound, co2e_kg_avoided,
-       co2e_ttw_kg_baseline, co2e_wtw_kg_baseline, co2e_ttw_kg_actual, co2e_wtw_kg_actual,
-       co2e_ttw_kg_avoided, co2e_wtw_kg_avoided
-FROM scenario_day_impacts;
+-- Scenarios: the base run (scenario 'base', added up here from day_impacts) and every
+-- [[scenarios]] variant (table scenario_totals: the variant's rows of scenario_day_impacts, which
+-- stay in Parquet, added up by the run as they were written, in the same grains and the same
+-- order as these views would add them up). CO2e columns without ttw/wtw in their name are in the
+-- scenario's boundary (table scenarios). The day rows of every scenario, base included: the table
+-- macro scenario_impact_base(parquet_dir) (created by the run, for its Parquet layout).
 
 -- Scenario × quarter: the network totals under each variant.
 CREATE VIEW scenario_network_quarter_impact AS
-SELECT
-    scenario, quarter,
-    count(DISTINCT employee_pid)                AS employees_active,
-    count(DISTINCT company_id)                  AS companies_active,
-    count(*)                                    AS center_days,
-    count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
-    sum(presence_h)                             AS center_hours,
-    sum(km_baseline)                            AS km_baseline,
-    sum(km_actual)                              AS km_actual,
-    sum(km_rebound)                             AS km_rebound,
-    sum(km_avoided)                             AS km_avoided,
-    sum(hours_avoided)                          AS hours_avoided,
-    sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
-    sum(co2e_kg_actual)                         AS co2e_kg_actual,
-    sum(co2e_kg_rebound)                        AS co2e_kg_rebound,
-    sum(co2e_kg_avoided)                        AS co2e_kg_avoided,
-    sum(co2e_ttw_kg_avoided)                    AS co2e_ttw_kg_avoided,
-    sum(co2e_wtw_kg_avoided)                    AS co2e_wtw_kg_avoided
-FROM scenario_impact_base
-GROUP BY scenario, quarter
+SELECT * FROM (
+    SELECT
+        'base' AS scenario, quarter,
+        count(DISTINCT employee_pid)                AS employees_active,
+        count(DISTINCT company_id)                  AS companies_active,
+        count(*)                                    AS center_days,
+        count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
+        sum(presence_h)                             AS center_hours,
+        sum(km_baseline)                            AS km_baseline,
+        sum(km_actual)                              AS km_actual,
+        sum(km_rebound)                             AS km_rebound,
+        sum(km_avoided)                             AS km_avoided,
+        sum(hours_avoided)                          AS hours_avoided,
+        sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+        sum(co2e_kg_actual)                         AS co2e_kg_actual,
+        sum(co2e_kg_rebound)                        AS co2e_kg_rebound,
+        sum(co2e_kg_avoided)                        AS co2e_kg_avoided,
+        sum(co2e_ttw_kg_avoided)                    AS co2e_ttw_kg_avoided,
+        sum(co2e_wtw_kg_avoided)                    AS co2e_wtw_kg_avoided
+    FROM day_impacts
+    GROUP BY quarter
+    UNION ALL
+    SELECT scenario, quarter, employees_active, companies_active, center_days, office_days_replaced, center_hours,
+           km_baseline, km_actual, km_rebound, km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual,
+           co2e_kg_rebound, co2e_kg_avoided, co2e_ttw_kg_avoided, co2e_wtw_kg_avoided
+    FROM scenario_totals WHERE grain = 'quarter'
+)
 ORDER BY scenario, quarter;
 
 -- Scenario × company × quarter.
 CREATE VIEW scenario_company_quarter_impact AS
-SELECT
-    scenario, company_id, quarter,
-    count(DISTINCT employee_pid)                AS employees_active,
-    count(*)                                    AS center_days,
-    count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
-    sum(presence_h)                             AS center_hours,
-    sum(km_avoided)                             AS km_avoided,
-    sum(hours_avoided)                          AS hours_avoided,
-    sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
-    sum(co2e_kg_actual)                         AS co2e_kg_actual,
-    sum(co2e_kg_avoided)                        AS co2e_kg_avoided
-FROM scenario_impact_base
-GROUP BY scenario, company_id, quarter
+SELECT * FROM (
+    SELECT
+        'base' AS scenario, company_id, quarter,
+        count(DISTINCT employee_pid)                AS employees_active,
+        count(*)                                    AS center_days,
+        count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
+        sum(presence_h)                             AS center_hours,
+        sum(km_avoided)                             AS km_avoided,
+        sum(hours_avoided)                          AS hours_avoided,
+        sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+        sum(co2e_kg_actual)                         AS co2e_kg_actual,
+        sum(co2e_kg_avoided)                        AS co2e_kg_avoided
+    FROM day_impacts
+    GROUP BY company_id, quarter
+    UNION ALL
+    SELECT scenario, company_id, quarter, employees_active, center_days, office_days_replaced, center_hours,
+           km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided
+    FROM scenario_totals WHERE grain = 'company_quarter'
+)
 ORDER BY scenario, company_id, quarter;
 
 -- Scenario × site × quarter (days and trips counted to the day's main site; hours are the
 -- day's presence at all sites, counted to the main site).
 CREATE VIEW scenario_site_quarter_impact AS
-SELECT
-    scenario, site_id, quarter,
-    count(DISTINCT employee_pid)                AS employees_active,
-    count(DISTINCT company_id)                  AS companies_active,
-    count(*)                                    AS center_days,
-    count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
-    sum(presence_h)                             AS center_hours,
-    sum(km_avoided)                             AS km_avoided,
-    sum(co2e_kg_avoided)                        AS co2e_kg_avoided
-FROM scenario_impact_base
-GROUP BY scenario, site_id, quarter
+SELECT * FROM (
+    SELECT
+        'base' AS scenario, site_id, quarter,
+        count(DISTINCT employee_pid)                AS employees_active,
+        count(DISTINCT company_id)                  AS companies_active,
+        count(*)                                    AS center_days,
+        count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
+        sum(presence_h)                             AS center_hours,
+        sum(km_avoided)                             AS km_avoided,
+        sum(co2e_kg_avoided)                        AS co2e_kg_avoided
+    FROM day_impacts
+    GROUP BY site_id, quarter
+    UNION ALL
+    SELECT scenario, site_id, quarter, employees_active, companies_active, center_days, office_days_replaced,
+           center_hours, km_avoided, co2e_kg_avoided
+    FROM scenario_totals WHERE grain = 'site_quarter'
+)
 ORDER BY scenario, site_id, quarter;
 
 -- Scenario × commute mode × center mode, both boundaries side by side.
 CREATE VIEW scenario_mode_impact AS
-SELECT
-    scenario, commute_mode, center_mode,
-    count(DISTINCT employee_pid)                AS employees_active,
-    count(*)                                    AS center_days,
-    count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
-    sum(presence_h)                             AS center_hours,
-    sum(km_baseline)                            AS km_baseline,
-    sum(km_actual)                              AS km_actual,
-    sum(km_avoided)                             AS km_avoided,
-    sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
-    sum(co2e_kg_actual)                         AS co2e_kg_actual,
-    sum(co2e_kg_avoided)                        AS co2e_kg_avoided,
-    sum(co2e_ttw_kg_baseline)                   AS co2e_ttw_kg_baseline,
-    sum(co2e_wtw_kg_baseline)                   AS co2e_wtw_kg_baseline,
-    sum(co2e_ttw_kg_actual)                     AS co2e_ttw_kg_actual,
-    sum(co2e_wtw_kg_actual)                     AS co2e_wtw_kg_actual
-FROM scenario_impact_base
-GROUP BY scenario, commute_mode, center_mode
+SELECT * FROM (
+    SELECT
+        'base' AS scenario, commute_mode, center_mode,
+        count(DISTINCT employee_pid)                AS employees_active,
+        count(*)                                    AS center_days,
+        count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
+        sum(presence_h)                             AS center_hours,
+        sum(km_baseline)                            AS km_baseline,
+        sum(km_actual)                              AS km_actual,
+        sum(km_avoided)                             AS km_avoided,
+        sum(co2e_kg_baseline)                       AS co2e_kg_baseline,
+        sum(co2e_kg_actual)                         AS co2e_kg_actual,
+        sum(co2e_kg_avoided)                        AS co2e_kg_avoided,
+        sum(co2e_ttw_kg_baseline)                   AS co2e_ttw_kg_baseline,
+        sum(co2e_wtw_kg_baseline)                   AS co2e_wtw_kg_baseline,
+        sum(co2e_ttw_kg_actual)                     AS co2e_ttw_kg_actual,
+        sum(co2e_wtw_kg_actual)                     AS co2e_wtw_kg_actual
+    FROM day_impacts
+    GROUP BY commute_mode, center_mode
+    UNION ALL
+    SELECT scenario, commute_mode, center_mode, employees_active, center_days, office_days_replaced, center_hours,
+           km_baseline, km_actual, km_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided,
+           co2e_ttw_kg_baseline, co2e_wtw_kg_baseline, co2e_ttw_kg_actual, co2e_wtw_kg_actual
+    FROM scenario_totals WHERE grain = 'mode'
+)
 ORDER BY scenario, commute_mode, center_mode;
 
 -- Scenario: whole-period totals, the options in force and the change from the base run.
 CREATE VIEW scenario_vs_base AS
 WITH t AS (
     SELECT
-        scenario,
+        'base' AS scenario,
         count(*)                                    AS center_days,
         count(*) FILTER (WHERE replaces_office_day) AS office_days_replaced,
         sum(presence_h)                             AS center_hours,
         sum(km_avoided)                             AS km_avoided,
         sum(hours_avoided)                          AS hours_avoided,
         sum(co2e_kg_avoided)                        AS co2e_kg_avoided
-    FROM scenario_impact_base
-    GROUP BY scenario
+    FROM day_impacts
+    HAVING count(*) > 0
+    UNION ALL
+    SELECT scenario, center_days, office_days_replaced, center_hours, km_avoided, hours_avoided, co2e_kg_avoided
+    FROM scenario_totals WHERE grain = 'period'
 ), b AS (SELECT * FROM t WHERE scenario = 'base')
 SELECT s.scenario, s.overrides, s.boundary, s.factor_set_version, s.min_hours_office_day, s.carpool_occupancy,
        s.rebound_share, s.open_visit_hours,

@@ -537,6 +537,7 @@ fn write_outputs(
     let parquet_dir = dir.join("parquet");
     let layout = cfg.output.parquet_layout;
     const SCENARIO_ROWS: &str = "scenario_day_impacts";
+    const SCENARIO_TOTALS: &str = "scenario_totals";
     // DuckDB loads each table once its Parquet file is written, on threads of its own, while the
     // next tables are built and the scenarios computed; it needs only the tables' columns.
     let db_path = dir.join("warehouse.duckdb");
@@ -568,7 +569,7 @@ fn write_outputs(
     // The wait for the last scenario's rows.
     let written = timings.time("scenario_parquet", || scenario_rows.finish())?;
     let at = out_tables.iter().position(|(n, _)| *n == SCENARIO_ROWS).expect("output_tables lists every table");
-    match written {
+    match written.rows {
         Some((columns, rows)) => {
             out_tables[at].1 = columns;
             table_rows[at].1 = rows;
@@ -576,11 +577,19 @@ fn write_outputs(
         // No scenario rows: the table is written empty, as the others.
         None => warehouse::write_parquet(&parquet_dir, &mut out_tables[at..=at], layout)?,
     }
-    load.load(SCENARIO_ROWS, &out_tables[at].1)?;
+    // The scenario rows stay in Parquet (the table macro `scenario_impact_base` reads them):
+    // DuckDB gets what the `scenario_*` views show, `scenario_totals`, added up as they were
+    // written.
+    let at = out_tables.iter().position(|(n, _)| *n == SCENARIO_TOTALS).expect("output_tables lists every table");
+    table_rows[at].1 = written.totals.height();
+    out_tables[at].1 = written.totals;
+    warehouse::write_parquet(&parquet_dir, &mut out_tables[at..=at], layout)?;
+    load.load(SCENARIO_TOTALS, &out_tables[at].1)?;
     drop(out_tables);
     let c = &*c;
     // The wait for the last loads, then the views.
-    timings.time("warehouse", || load.finish(warehouse::VIEWS_SQL))?;
+    let views = format!("{}\n{}", warehouse::VIEWS_SQL, warehouse::scenario_days_macro(layout));
+    timings.time("warehouse", || load.finish(&views))?;
     timings.time("rejects_csv", || write_rejects(&dir.join("rejects.csv"), &c.inputs))?;
     let reports = timings.time("reports", || {
         let roads = c.roads.as_ref().map(|r| crate::routing::roads::map_lines(&r.network)).unwrap_or_default();
