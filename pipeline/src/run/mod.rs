@@ -730,14 +730,15 @@ pub fn write_reports(
     let mut written = Vec::new();
     // The figures come from the warehouse one report at a time (one connection each for the
     // company and the network reports); the documents are rendered in parallel, a batch at a time
-    // (the PDF typesetting is most of the time).
+    // (reading the warehouse is now most of the time).
     enum Report {
         Network(Box<navette_reports::NetworkReport>),
         Company(Box<navette_reports::CompanyReport>),
     }
-    // Typesetting recurses as deep as a document nests (a table of a thousand rows is a deep
-    // tree): the rendering threads get stacks far larger than the 2 MiB default (address space
-    // only: pages are used as the recursion reaches them).
+    // The rendering threads keep stacks larger than the 2 MiB default (address space only: pages
+    // are used as they are reached). typst, which set the PDF until session 10, recursed as deep
+    // as a document nested (a table of a thousand rows); the crate's own layout is iterative,
+    // the margin stays for the HTML templates' nesting.
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(RENDER_STACK_BYTES)
         .thread_name(|i| format!("navette-render-{i}"))

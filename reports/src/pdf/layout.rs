@@ -310,7 +310,8 @@ pub(crate) fn pages(doc: &Doc, canvas: &mut Canvas) -> Result<(Vec<Content>, Tag
                 let lines = wrap(text, HEADING, WIDTH);
                 let h = HEADING.height(lines.len()) + 4.0;
                 // A heading stays with the start of what follows it.
-                let after = doc.blocks.get(i + 1).map_or(0.0, |b| first_height(doc, b));
+                // (A point to spare: a float rounding must not leave the heading alone.)
+                let after = doc.blocks.get(i + 1).map_or(0.0, |b| first_height(doc, b) + 1.0);
                 let gap = 1.8 * BODY;
                 if !p.fresh && p.top + gap + h + 0.6 * BODY + after > BOTTOM {
                     p.new_page();
@@ -384,7 +385,12 @@ fn first_height(doc: &Doc, block: &Block) -> f32 {
         Block::Paragraph { .. } | Block::List { .. } => TEXT.height(2),
         Block::Summary { .. } => TEXT.height(2) + 16.0,
         Block::Kpis { .. } => KPI_VALUE.height(1) + KPI_LABEL.height(2) + 20.0,
-        Block::Table { .. } => 2.0 * (CELL.height(1) + 6.0),
+        // The header and the first row, as `table` sets them.
+        Block::Table { header, rows } => {
+            let (widths, _) = columns(header, rows);
+            let first = rows.first().map_or(0.0, |r| row(r, &widths, CELL).1);
+            row(header, &widths, HEAD_CELL).1 + first
+        }
         Block::Chart { id, .. } => {
             doc.charts.get(*id).and_then(|s| svg::parse(s).ok()).map_or(0.0, |s| s.height * WIDTH / s.width)
         }
@@ -490,21 +496,22 @@ fn columns(header: &[String], rows: &[Vec<String>]) -> (Vec<f32>, Vec<bool>) {
 const CELL_X: f32 = 4.0;
 const CELL_Y: f32 = 3.0;
 
+/// A table row's cells wrapped to their columns, and its height.
+fn row(cells: &[String], widths: &[f32], style: Style) -> (Vec<Vec<Line>>, f32) {
+    let lines: Vec<Vec<Line>> = widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| wrap(cells.get(i).map_or("", String::as_str), style, w - 2.0 * CELL_X))
+        .collect();
+    let n = lines.iter().map(Vec::len).max().unwrap_or(1);
+    (lines, style.height(n) + 2.0 * CELL_Y + 0.25 * style.size)
+}
+
 /// A table, its header repeated on each page it runs over; rows are not split.
 fn table(p: &mut Pages, header: &[String], rows: &[Vec<String>]) {
     let (widths, left) = columns(header, rows);
-    let wrap_row = |cells: &[String], style: Style| -> (Vec<Vec<Line>>, f32) {
-        let lines: Vec<Vec<Line>> = widths
-            .iter()
-            .enumerate()
-            .map(|(i, w)| wrap(cells.get(i).map_or("", String::as_str), style, w - 2.0 * CELL_X))
-            .collect();
-        let n = lines.iter().map(Vec::len).max().unwrap_or(1);
-        let h = style.height(n) + 2.0 * CELL_Y + 0.25 * style.size;
-        (lines, h)
-    };
-    let head = wrap_row(header, HEAD_CELL);
-    let body: Vec<(Vec<Vec<Line>>, f32)> = rows.iter().map(|r| wrap_row(r, CELL)).collect();
+    let head = row(header, &widths, HEAD_CELL);
+    let body: Vec<(Vec<Vec<Line>>, f32)> = rows.iter().map(|r| row(r, &widths, CELL)).collect();
     let table = p.elem(StructRole::Table, 0);
     // `role`: the cells' structure role, `None` for a repeated header (an artifact).
     let draw = |p: &mut Pages, (lines, h): &(Vec<Vec<Line>>, f32), style: Style, top: f32, role: Option<StructRole>| {
