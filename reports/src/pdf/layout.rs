@@ -343,8 +343,9 @@ pub(crate) fn pages(doc: &Doc, canvas: &mut Canvas) -> Result<(Vec<Content>, Tag
                 for (j, item) in items.iter().enumerate() {
                     let gap = if j == 0 { SPACING } else { LEADING * BODY };
                     let li = p.elem(StructRole::LI, list);
+                    let label = p.elem(StructRole::Lbl, li);
                     let body = p.elem(StructRole::LBody, li);
-                    paragraph(&mut p, body, TEXT, MARGIN_X + indent, WIDTH - indent, item, Some((gap, li)));
+                    paragraph(&mut p, body, TEXT, MARGIN_X + indent, WIDTH - indent, item, Some((gap, label)));
                 }
             }
             Block::Kpis { items } => kpis(&mut p, items),
@@ -398,8 +399,8 @@ fn first_height(doc: &Doc, block: &Block) -> f32 {
     }
 }
 
-/// A paragraph (or a list item's body, with the spacing before it and the item), split across
-/// pages between lines.
+/// A paragraph (or a list item's body, with the spacing before it and the element of its
+/// bullet), split across pages between lines.
 fn paragraph(p: &mut Pages, elem: usize, style: Style, x: f32, width: f32, text: &str, item: Option<(f32, usize)>) {
     let lines = wrap(text, style, width);
     let gap = item.map_or(SPACING, |(g, _)| g);
@@ -415,12 +416,7 @@ fn paragraph(p: &mut Pages, elem: usize, style: Style, x: f32, width: f32, text:
         }
         let n = (n.max(1) as usize).min(rest.len());
         let top = p.place(if first { gap } else { 0.0 }, style.height(n));
-        if first && let Some((_, li)) = item {
-            let label = p.elem(StructRole::Lbl, li);
-            // The label comes before the body among the item's children.
-            let kids = &mut p.tags.elems[li].kids;
-            let moved = kids.pop();
-            kids.insert(0, moved.unwrap_or(Kid::Elem(label)));
+        if first && let Some((_, label)) = item {
             p.text(Some(label), style, x - style.width("•") - 0.5 * style.size, top + style.cap(), "•");
         }
         p.lines(Some(elem), style, x, top, &rest[..n], None);
