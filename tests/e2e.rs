@@ -1294,6 +1294,27 @@ fn demo_reports_publish_no_cell_below_k() {
                 checked_hidden += usize::from(hidden > 0);
             }
             assert!(r.sites.iter().flatten().all(|s| s.employees_active >= k));
+            // The figures read for every company-quarter at once are this company-quarter's.
+            let by_key = |sql: &str| -> Vec<(String, i64)> {
+                let mut stmt = conn.prepare(sql).unwrap();
+                stmt.query_map([&key.company_id, &key.quarter], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            };
+            let days =
+                by_key("SELECT quarter, center_days FROM company_quarter_impact WHERE company_id = ? AND quarter = ?");
+            assert_eq!(days, vec![(key.quarter.clone(), h.center_days as i64)]);
+            let sites = by_key(
+                "SELECT s.name, v.center_days FROM company_site_quarter_impact v JOIN sites s USING (site_id)
+                 WHERE v.company_id = ? AND v.quarter = ? ORDER BY v.center_days DESC, v.site_id",
+            );
+            assert_eq!(sites.len(), r.sites.len());
+            for (row, (name, days)) in r.sites.iter().zip(&sites) {
+                if let Some(row) = row {
+                    assert_eq!((&row.site_name, row.center_days as i64), (name, *days));
+                }
+            }
             assert!(r.months.iter().filter_map(|m| m.1.as_ref()).all(|m| m.employees_active >= k));
             assert_ne!(r.sites.iter().filter(|s| s.is_none()).count(), 1, "a lone hidden site");
             let m = r.map.as_ref().unwrap();

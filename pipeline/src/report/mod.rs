@@ -250,16 +250,6 @@ impl Background {
 /// same cells and no quarter can be recomputed from another). Cells below k are hidden with
 /// secondary suppression.
 pub fn map(conn: &Connection, company: Option<&str>, k: u32, background: &Background) -> Result<MapData> {
-    let mut stmt = conn.prepare_cached("SELECT name, lat, lon FROM sites ORDER BY site_id")?;
-    let sites = stmt
-        .query_map([], |r| Ok((r.get::<_, String>("name")?, r.get::<_, f64>("lat")?, r.get::<_, f64>("lon")?)))?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .map(|(label, lat, lon)| {
-            let (east_m, north_m) = laea(lat, lon);
-            MapPoint { label, east_m, north_m }
-        })
-        .collect();
     let mut stmt = conn.prepare_cached(
         "SELECT cell_east_m, cell_north_m, CAST(sum(employees) AS BIGINT) AS employees FROM home_cells
          WHERE ? = '' OR company_id = ? GROUP BY cell_id, cell_east_m, cell_north_m ORDER BY cell_id",
@@ -270,8 +260,41 @@ pub fn map(conn: &Connection, company: Option<&str>, k: u32, background: &Backgr
             Ok((r.get("cell_east_m")?, r.get("cell_north_m")?, u(r.get("employees")?)))
         })?
         .collect::<Result<_, _>>()?;
-    let (cells, cells_hidden, employees_hidden) = coarsen(&cells, k);
-    Ok(MapData { sites, background: background.0.clone(), cells, cells_hidden, employees_hidden })
+    Ok(map_data(map_sites(conn)?, &cells, k, background))
+}
+
+/// The sites as map points, in id order.
+fn map_sites(conn: &Connection) -> Result<Vec<MapPoint>> {
+    let mut stmt = conn.prepare_cached("SELECT name, lat, lon FROM sites ORDER BY site_id")?;
+    let sites = stmt
+        .query_map([], |r| Ok((r.get::<_, String>("name")?, r.get::<_, f64>("lat")?, r.get::<_, f64>("lon")?)))?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|(label, lat, lon)| {
+            let (east_m, north_m) = laea(lat, lon);
+            MapPoint { label, east_m, north_m }
+        })
+        .collect();
+    Ok(sites)
+}
+
+/// A map of `sites` and of the 1 km home cells `cells_1km` (east, north, employees), coarsened
+/// until no cell shows fewer than k people.
+fn map_data(sites: Vec<MapPoint>, cells_1km: &[(i64, i64, u64)], k: u32, background: &Background) -> MapData {
+    let (cells, cells_hidden, employees_hidden) = coarsen(cells_1km, k);
+    MapData { sites, background: background.0.clone(), cells, cells_hidden, employees_hidden }
+}
+
+/// Reads an `Uncertainty` row (`*_quarter_uncertainty`, [`UNCERTAINTY_COLUMNS`]).
+fn uncertainty_row(r: &duckdb::Row, rebound_share: f64) -> duckdb::Result<Uncertainty> {
+    Ok(Uncertainty {
+        low_kg: r.get("co2e_kg_avoided_low")?,
+        central_kg: r.get("co2e_kg_avoided")?,
+        high_kg: r.get("co2e_kg_avoided_high")?,
+        gross_kg: r.get("co2e_kg_avoided_gross")?,
+        after_ademe_rebound_kg: r.get("co2e_kg_avoided_after_ademe_rebound")?,
+        rebound_share_in_run: rebound_share,
+    })
 }
 
 fn uncertainty(
@@ -283,23 +306,13 @@ fn uncertainty(
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params)?;
     let Some(r) = rows.next()? else { return Ok(None) };
-    Ok(Some(Uncertainty {
-        low_kg: r.get("co2e_kg_avoided_low")?,
-        central_kg: r.get("co2e_kg_avoided")?,
-        high_kg: r.get("co2e_kg_avoided_high")?,
-        gross_kg: r.get("co2e_kg_avoided_gross")?,
-        after_ademe_rebound_kg: r.get("co2e_kg_avoided_after_ademe_rebound")?,
-        rebound_share_in_run: rebound_share,
-    }))
+    Ok(Some(uncertainty_row(r, rebound_share)?))
 }
 
-/// The energy lines of one company quarter or the network's (`*_quarter_energy`), with the
-/// parameters they used; `None` when the study does not compute them.
-fn energy(conn: &Connection, sql: &str, params: &[&dyn duckdb::ToSql]) -> Result<Option<Energy>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query(params)?;
-    let Some(r) = rows.next()? else { return Ok(None) };
-    let mut e = Energy {
+/// Reads the energy lines of a `*_quarter_energy` row ([`ENERGY_COLUMNS`]), without their
+/// parameters ([`energy_parameters`]).
+fn energy_row(r: &duckdb::Row) -> duckdb::Result<Energy> {
+    Ok(Energy {
         center_hours: r.get("center_hours")?,
         center_kwh: r.get("center_kwh")?,
         center_co2e_kg: r.get("center_co2e_kg")?,
@@ -309,19 +322,38 @@ fn energy(conn: &Connection, sql: &str, params: &[&dyn duckdb::ToSql]) -> Result
         home_co2e_kg_alternative: r.get("home_co2e_kg_alternative")?,
         commute_co2e_kg_avoided: r.get("commute_co2e_kg_avoided")?,
         parameters: Vec::new(),
-    };
+    })
+}
+
+/// The parameters of the energy lines (`energy_parameters`), in table order.
+fn energy_parameters(conn: &Connection) -> Result<Vec<EnergyParameterRow>> {
     let mut stmt = conn.prepare_cached("SELECT name, value, unit, source FROM energy_parameters")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        e.parameters.push(EnergyParameterRow {
+    let rows = stmt.query_map([], |r| {
+        Ok(EnergyParameterRow {
             name: r.get("name")?,
             value: r.get("value")?,
             unit: r.get("unit")?,
             source: r.get("source")?,
-        });
-    }
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// `e` with its parameters, and whether the office shrinks (a parameter).
+fn with_parameters(mut e: Energy, parameters: &[EnergyParameterRow]) -> Energy {
+    e.parameters = parameters.to_vec();
     e.office_shrinks = e.parameters.iter().any(|p| p.name == "office_shrinks" && p.value == 1.0);
-    Ok(Some(e))
+    e
+}
+
+/// The energy lines of one company quarter or the network's (`*_quarter_energy`), with the
+/// parameters they used; `None` when the study does not compute them.
+fn energy(conn: &Connection, sql: &str, params: &[&dyn duckdb::ToSql]) -> Result<Option<Energy>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    let e = energy_row(r)?;
+    Ok(Some(with_parameters(e, &energy_parameters(conn)?)))
 }
 
 const ENERGY_COLUMNS: &str = "center_hours, center_kwh, center_co2e_kg, office_kwh_saved, office_co2e_kg_saved, home_co2e_kg_alternative, commute_co2e_kg_avoided";
@@ -329,6 +361,9 @@ const ENERGY_COLUMNS: &str = "center_hours, center_kwh, center_co2e_kg, office_k
 const UNCERTAINTY_COLUMNS: &str = "co2e_kg_avoided_low, co2e_kg_avoided, co2e_kg_avoided_high, co2e_kg_avoided_gross, co2e_kg_avoided_after_ademe_rebound";
 
 /// Builds one company's report for one quarter, applying k-anonymity.
+///
+/// This reads every view whole for one report: a run that writes many reports reads them once
+/// with [`CompanyFigures::read`] and takes each report out with [`CompanyFigures::report`].
 pub fn company_report(
     conn: &Connection,
     key: &ReportKey,
@@ -337,142 +372,132 @@ pub fn company_report(
     appendix: &Appendix,
     map: Option<MapData>,
 ) -> Result<CompanyReport> {
-    let k = appendix.k_anonymity;
-    let headline = headline(conn, key)?;
-    let (visits_missing_out, visits): (i64, i64) = conn
-        .prepare_cached(
-            "SELECT CAST(coalesce(sum(visits) FILTER (WHERE rule = 'missing_out'), 0) AS BIGINT) AS missing_out,
-                CAST(coalesce(sum(visits), 0) AS BIGINT) AS visits
-         FROM company_quarter_visit_rules WHERE company_id = ? AND quarter = ?",
-        )?
-        .query_row(duckdb::params![key.company_id, key.quarter], |r| Ok((r.get("missing_out")?, r.get("visits")?)))?;
-    // Every company's share at once, kept for the connection: not a scan of every employee of the
-    // study for each report (issue 13).
-    let homes_from_postcode_pct: f64 = with_temp_table(
-        conn,
-        "CREATE TEMP TABLE IF NOT EXISTS report_homes_from_postcode AS
-         SELECT company_id, coalesce(100.0 * count(*) FILTER (WHERE home_source = 'postcode') / nullif(count(*), 0), 0) AS pct
-         FROM employees GROUP BY company_id;",
-        || {
-            conn.prepare_cached("SELECT coalesce(max(pct), 0) AS pct FROM report_homes_from_postcode WHERE company_id = ?")?
-                .query_row([&key.company_id], |r| r.get("pct"))
-        },
-    )?;
-    let mut report = CompanyReport {
-        lang,
-        study_name: study_name.to_owned(),
-        company_name: key.company_name.clone(),
-        quarter: key.quarter.clone(),
-        headline: None,
-        ytd: None,
-        package: None,
-        sites: Vec::new(),
-        modes: Vec::new(),
-        months: Vec::new(),
-        co2e_bands: Vec::new(),
-        day_bands: Vec::new(),
-        uncertainty: None,
-        energy: None,
-        map: None,
-        visits_missing_out: u(visits_missing_out),
-        visits: u(visits),
-        homes_from_postcode_pct,
-        appendix: appendix.clone(),
-    };
-    let k64 = u64::from(k);
-    if headline.employees_active < k64 {
-        // Withheld: nothing but the appendix (study-wide) is published.
-        return Ok(report);
+    CompanyFigures::read(conn)?.report(conn, key, lang, study_name, appendix, map)
+}
+
+/// A company-quarter: (company id, quarter).
+type Key = (String, String);
+
+/// The rows of the company report views ([`COMPANY_REPORT_VIEWS`]) for every company-quarter,
+/// read with one query per view and grouped in memory; [`CompanyFigures::report`] takes out one
+/// company-quarter's and applies k-anonymity.
+///
+/// A query filtered to one company-quarter costs 1–2 ms however small the (materialised) view
+/// it reads: a dozen of them per report were 24 s of the 2,000 company-quarters of the country
+/// study (issue 13), against a scan of each view once. The figures are the same: each
+/// company-quarter gets the rows its filtered query returned, in the same order.
+pub struct CompanyFigures {
+    headlines: HashMap<Key, Vec<Headline>>,
+    visit_rules: HashMap<Key, Vec<(i64, i64)>>,
+    homes_from_postcode_pct: HashMap<String, f64>,
+    /// The year to date with the fewest employees of its quarters.
+    ytd: HashMap<Key, Vec<(u64, Ytd)>>,
+    packages: HashMap<Key, Vec<Package>>,
+    /// Site id and row.
+    sites: HashMap<Key, Vec<(String, SiteRow)>>,
+    modes: HashMap<Key, Vec<ModeRow>>,
+    months: HashMap<Key, Vec<MonthRow>>,
+    co2e_bands: HashMap<Key, Vec<BandRow>>,
+    day_bands: HashMap<Key, Vec<BandRow>>,
+    uncertainty: HashMap<Key, Vec<Uncertainty>>,
+    energy: HashMap<Key, Vec<Energy>>,
+    energy_parameters: Vec<EnergyParameterRow>,
+    map_sites: Vec<MapPoint>,
+    /// Per company: (cell east, cell north, employees) in cell order.
+    home_cells: HashMap<String, Vec<(i64, i64, u64)>>,
+}
+
+/// Runs `sql`, whose rows have the columns `company_id` and `quarter`, and groups them by
+/// company-quarter, each read by `row`, in the query's order within a company-quarter.
+fn grouped<T>(
+    conn: &Connection,
+    sql: &str,
+    mut row: impl FnMut(&duckdb::Row) -> duckdb::Result<T>,
+) -> Result<HashMap<Key, Vec<T>>> {
+    let mut stmt = conn.prepare(sql).with_context(|| format!("cannot read the report figures: {sql}"))?;
+    let mut rows = stmt.query([])?;
+    let mut out: HashMap<Key, Vec<T>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let key = (r.get("company_id")?, r.get("quarter")?);
+        let value = row(r)?;
+        out.entry(key).or_default().push(value);
     }
-
-    report.ytd = year_to_date(conn, key, k64)?;
-    report.package = package(conn, key)?;
-    report.sites = company_sites(conn, key, k64)?;
-    report.modes = company_modes(conn, key, k64)?;
-    report.months = company_months(conn, key, k64)?;
-    report.co2e_bands = company_bands(conn, key, k64, "co2e_kg_avoided")?;
-    report.day_bands = company_bands(conn, key, k64, "center_days")?;
-    report.uncertainty = uncertainty(
-        conn,
-        &format!("SELECT {UNCERTAINTY_COLUMNS} FROM company_quarter_uncertainty WHERE company_id = ? AND quarter = ?"),
-        &[&key.company_id, &key.quarter],
-        appendix.rebound_share,
-    )?;
-    report.energy = energy(
-        conn,
-        &format!("SELECT {ENERGY_COLUMNS} FROM company_quarter_energy WHERE company_id = ? AND quarter = ?"),
-        &[&key.company_id, &key.quarter],
-    )?;
-    report.map = map;
-    report.headline = Some(headline);
-    Ok(report)
+    Ok(out)
 }
 
-/// The quarter's headline figures (`company_quarter_impact`).
-fn headline(conn: &Connection, key: &ReportKey) -> Result<Headline> {
-    let ctx = || format!("reading figures for {} {}", key.company_id, key.quarter);
-    let params = duckdb::params![key.company_id, key.quarter];
-    conn.prepare_cached(
-        "SELECT employees_active, center_days, office_days_replaced, center_hours, package_hours, package_used_pct,
-                    km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided
-             FROM company_quarter_impact WHERE company_id = ? AND quarter = ?",
-    )?
-    .query_row(params, |r| {
-        Ok(Headline {
-            employees_active: u(r.get("employees_active")?),
-            center_days: u(r.get("center_days")?),
-            office_days_replaced: u(r.get("office_days_replaced")?),
-            center_hours: r.get("center_hours")?,
-            package_hours: r.get("package_hours")?,
-            package_used_pct: r.get("package_used_pct")?,
-            km_avoided: r.get("km_avoided")?,
-            hours_avoided: r.get("hours_avoided")?,
-            co2e_kg_baseline: r.get("co2e_kg_baseline")?,
-            co2e_kg_actual: r.get("co2e_kg_actual")?,
-            co2e_kg_avoided: r.get("co2e_kg_avoided")?,
-        })
-    })
-    .with_context(ctx)
+/// The first row of `key` in `rows`, taken out.
+fn take_one<T>(rows: &mut HashMap<Key, Vec<T>>, key: &Key) -> Option<T> {
+    rows.remove(key).and_then(|v| v.into_iter().next())
 }
 
-/// Year to date (`company_ytd_impact`), only when every quarter of the year so far is published.
-fn year_to_date(conn: &Connection, key: &ReportKey, k: u64) -> Result<Option<Ytd>> {
-    let params = duckdb::params![key.company_id, key.quarter];
-    let ytd = conn
-        .prepare_cached(
-            "SELECT min_quarter_employees, quarters, employees_active, center_days, office_days_replaced, center_hours,
-                km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided
-         FROM company_ytd_impact WHERE company_id = ? AND quarter = ?",
-        )?
-        .query_row(params, |r| {
-            Ok((
-                u(r.get("min_quarter_employees")?),
-                Ytd {
-                    quarters: u(r.get("quarters")?),
+impl CompanyFigures {
+    /// Reads every company-quarter's rows of the company report views, one query per view.
+    pub fn read(conn: &Connection) -> Result<CompanyFigures> {
+        let headlines = grouped(
+            conn,
+            "SELECT company_id, quarter, employees_active, center_days, office_days_replaced, center_hours, package_hours,
+                    package_used_pct, km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual, co2e_kg_avoided
+             FROM company_quarter_impact ORDER BY company_id, quarter",
+            |r| {
+                Ok(Headline {
                     employees_active: u(r.get("employees_active")?),
                     center_days: u(r.get("center_days")?),
                     office_days_replaced: u(r.get("office_days_replaced")?),
                     center_hours: r.get("center_hours")?,
+                    package_hours: r.get("package_hours")?,
+                    package_used_pct: r.get("package_used_pct")?,
                     km_avoided: r.get("km_avoided")?,
                     hours_avoided: r.get("hours_avoided")?,
                     co2e_kg_baseline: r.get("co2e_kg_baseline")?,
                     co2e_kg_actual: r.get("co2e_kg_actual")?,
                     co2e_kg_avoided: r.get("co2e_kg_avoided")?,
-                },
-            ))
-        })?;
-    Ok((ytd.0 >= k).then_some(ytd.1))
-}
-
-/// The hours package (`company_package_quarter`), when the company has one.
-fn package(conn: &Connection, key: &ReportKey) -> Result<Option<Package>> {
-    let params = duckdb::params![key.company_id, key.quarter];
-    Ok(conn
-        .query_row(
-            "SELECT package_hours, center_hours_used, center_hours_projected, CAST(as_of AS VARCHAR) AS as_of,
-                    working_days_observed, working_days_remaining
-             FROM company_package_quarter WHERE company_id = ? AND quarter = ? AND package_hours > 0",
-            params,
+                })
+            },
+        )?;
+        let visit_rules = grouped(
+            conn,
+            "SELECT company_id, quarter,
+                    CAST(coalesce(sum(visits) FILTER (WHERE rule = 'missing_out'), 0) AS BIGINT) AS missing_out,
+                    CAST(coalesce(sum(visits), 0) AS BIGINT) AS visits
+             FROM company_quarter_visit_rules GROUP BY company_id, quarter ORDER BY company_id, quarter",
+            |r| Ok((r.get("missing_out")?, r.get("visits")?)),
+        )?;
+        let mut stmt = conn.prepare(
+            "SELECT company_id,
+                    coalesce(100.0 * count(*) FILTER (WHERE home_source = 'postcode') / nullif(count(*), 0), 0) AS pct
+             FROM employees GROUP BY company_id",
+        )?;
+        let homes_from_postcode_pct =
+            stmt.query_map([], |r| Ok((r.get("company_id")?, r.get("pct")?)))?.collect::<Result<_, _>>()?;
+        let ytd = grouped(
+            conn,
+            "SELECT company_id, quarter, min_quarter_employees, quarters, employees_active, center_days,
+                    office_days_replaced, center_hours, km_avoided, hours_avoided, co2e_kg_baseline, co2e_kg_actual,
+                    co2e_kg_avoided
+             FROM company_ytd_impact ORDER BY company_id, quarter",
+            |r| {
+                Ok((
+                    u(r.get("min_quarter_employees")?),
+                    Ytd {
+                        quarters: u(r.get("quarters")?),
+                        employees_active: u(r.get("employees_active")?),
+                        center_days: u(r.get("center_days")?),
+                        office_days_replaced: u(r.get("office_days_replaced")?),
+                        center_hours: r.get("center_hours")?,
+                        km_avoided: r.get("km_avoided")?,
+                        hours_avoided: r.get("hours_avoided")?,
+                        co2e_kg_baseline: r.get("co2e_kg_baseline")?,
+                        co2e_kg_actual: r.get("co2e_kg_actual")?,
+                        co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+                    },
+                ))
+            },
+        )?;
+        let packages = grouped(
+            conn,
+            "SELECT company_id, quarter, package_hours, center_hours_used, center_hours_projected,
+                    CAST(as_of AS VARCHAR) AS as_of, working_days_observed, working_days_remaining
+             FROM company_package_quarter WHERE package_hours > 0 ORDER BY company_id, quarter",
             |r| {
                 Ok(Package {
                     package_hours: r.get("package_hours")?,
@@ -483,118 +508,237 @@ fn package(conn: &Connection, key: &ReportKey) -> Result<Option<Package>> {
                     working_days_remaining: u(r.get("working_days_remaining")?),
                 })
             },
-        )
-        .map(Some)
-        .or_else(|e| if matches!(e, duckdb::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?)
+        )?;
+        let sites = grouped(
+            conn,
+            "SELECT v.company_id, v.quarter, v.site_id, s.name, v.employees_active, v.center_days,
+                    v.office_days_replaced, v.center_hours, v.km_avoided, v.co2e_kg_avoided
+             FROM company_site_quarter_impact v JOIN sites s USING (site_id)
+             ORDER BY v.company_id, v.quarter, v.center_days DESC, v.site_id",
+            |r| {
+                Ok((
+                    r.get("site_id")?,
+                    SiteRow {
+                        site_name: r.get("name")?,
+                        employees_active: u(r.get("employees_active")?),
+                        center_days: u(r.get("center_days")?),
+                        office_days_replaced: u(r.get("office_days_replaced")?),
+                        center_hours: r.get("center_hours")?,
+                        km_avoided: r.get("km_avoided")?,
+                        co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+                    },
+                ))
+            },
+        )?;
+        let modes = grouped(
+            conn,
+            "SELECT company_id, quarter, commute_mode, employees_active, center_days, km_avoided, co2e_kg_avoided
+             FROM company_mode_quarter_impact ORDER BY company_id, quarter, center_days DESC, commute_mode",
+            |r| {
+                Ok(ModeRow {
+                    mode: r.get("commute_mode")?,
+                    employees_active: u(r.get("employees_active")?),
+                    center_days: u(r.get("center_days")?),
+                    km_avoided: r.get("km_avoided")?,
+                    co2e_kg_avoided: r.get("co2e_kg_avoided")?,
+                })
+            },
+        )?;
+        let months = grouped(
+            conn,
+            "SELECT m.company_id, m.quarter, m.month, m.employees_active, m.co2e_kg_baseline, m.co2e_kg_actual,
+                    u.center_hours, u.center_hours_cumulated, m.km_avoided
+             FROM company_month_impact m JOIN company_month_use u USING (company_id, quarter, month)
+             ORDER BY m.company_id, m.quarter, m.month",
+            |r| {
+                Ok(MonthRow {
+                    month: r.get("month")?,
+                    employees_active: u(r.get("employees_active")?),
+                    co2e_kg_baseline: r.get("co2e_kg_baseline")?,
+                    co2e_kg_actual: r.get("co2e_kg_actual")?,
+                    center_hours: r.get("center_hours")?,
+                    center_hours_cumulated: r.get("center_hours_cumulated")?,
+                    km_avoided: r.get("km_avoided")?,
+                })
+            },
+        )?;
+        let bands = |measure: &str| {
+            grouped(
+                conn,
+                &format!(
+                    "SELECT company_id, quarter, band_from, band_to, employees FROM company_quarter_employee_bands
+                     WHERE measure = '{measure}' ORDER BY company_id, quarter, band"
+                ),
+                |r| Ok(BandRow { from: r.get("band_from")?, to: r.get("band_to")?, employees: u(r.get("employees")?) }),
+            )
+        };
+        let (co2e_bands, day_bands) = (bands("co2e_kg_avoided")?, bands("center_days")?);
+        // The share of the run is set from the appendix when a report takes its row out.
+        let uncertainty = grouped(
+            conn,
+            &format!(
+                "SELECT company_id, quarter, {UNCERTAINTY_COLUMNS} FROM company_quarter_uncertainty
+                 ORDER BY company_id, quarter"
+            ),
+            |r| uncertainty_row(r, 0.0),
+        )?;
+        let energy = grouped(
+            conn,
+            &format!(
+                "SELECT company_id, quarter, {ENERGY_COLUMNS} FROM company_quarter_energy ORDER BY company_id, quarter"
+            ),
+            energy_row,
+        )?;
+        let mut home_cells: HashMap<String, Vec<(i64, i64, u64)>> = HashMap::new();
+        let mut stmt = conn.prepare(
+            "SELECT company_id, cell_east_m, cell_north_m, CAST(sum(employees) AS BIGINT) AS employees FROM home_cells
+             GROUP BY company_id, cell_id, cell_east_m, cell_north_m ORDER BY company_id, cell_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let cell = (r.get("cell_east_m")?, r.get("cell_north_m")?, u(r.get("employees")?));
+            home_cells.entry(r.get("company_id")?).or_default().push(cell);
+        }
+        Ok(CompanyFigures {
+            headlines,
+            visit_rules,
+            homes_from_postcode_pct,
+            ytd,
+            packages,
+            sites,
+            modes,
+            months,
+            co2e_bands,
+            day_bands,
+            uncertainty,
+            energy,
+            energy_parameters: energy_parameters(conn)?,
+            map_sites: map_sites(conn)?,
+            home_cells,
+        })
+    }
+
+    /// The map of `company` (as [`map`] draws it): the same for each of its quarters.
+    pub fn company_map(&self, company: &str, k: u32, background: &Background) -> MapData {
+        let cells = self.home_cells.get(company).map_or(&[][..], Vec::as_slice);
+        map_data(self.map_sites.clone(), cells, k, background)
+    }
+
+    /// Builds one company's report for one quarter, applying k-anonymity; the company-quarter's
+    /// rows are taken out (each report is built once). `conn` is only read for the people behind
+    /// the hidden cells of secondary suppression.
+    pub fn report(
+        &mut self,
+        conn: &Connection,
+        key: &ReportKey,
+        lang: Lang,
+        study_name: &str,
+        appendix: &Appendix,
+        map: Option<MapData>,
+    ) -> Result<CompanyReport> {
+        let id: Key = (key.company_id.clone(), key.quarter.clone());
+        let k64 = u64::from(appendix.k_anonymity);
+        let headline = take_one(&mut self.headlines, &id)
+            .with_context(|| format!("company_quarter_impact has no row for {} {}", key.company_id, key.quarter))?;
+        let (visits_missing_out, visits) = take_one(&mut self.visit_rules, &id).unwrap_or((0, 0));
+        let mut report = CompanyReport {
+            lang,
+            study_name: study_name.to_owned(),
+            company_name: key.company_name.clone(),
+            quarter: key.quarter.clone(),
+            headline: None,
+            ytd: None,
+            package: None,
+            sites: Vec::new(),
+            modes: Vec::new(),
+            months: Vec::new(),
+            co2e_bands: Vec::new(),
+            day_bands: Vec::new(),
+            uncertainty: None,
+            energy: None,
+            map: None,
+            visits_missing_out: u(visits_missing_out),
+            visits: u(visits),
+            homes_from_postcode_pct: self.homes_from_postcode_pct.get(&key.company_id).copied().unwrap_or(0.0),
+            appendix: appendix.clone(),
+        };
+        if headline.employees_active < k64 {
+            // Withheld: nothing but the appendix (study-wide) is published.
+            return Ok(report);
+        }
+        // Only when every quarter of the year so far is published.
+        let (min_quarter_employees, ytd) = take_one(&mut self.ytd, &id)
+            .with_context(|| format!("company_ytd_impact has no row for {} {}", key.company_id, key.quarter))?;
+        report.ytd = (min_quarter_employees >= k64).then_some(ytd);
+        report.package = take_one(&mut self.packages, &id);
+        report.sites = company_sites(self.sites.remove(&id).unwrap_or_default(), k64, || {
+            people_by(conn, key, "site_id", "visits")
+        });
+        report.modes = company_modes(self.modes.remove(&id).unwrap_or_default(), k64);
+        report.months = company_months(self.months.remove(&id).unwrap_or_default(), k64, || {
+            people_by(conn, key, "month", "impact_base")
+        });
+        report.co2e_bands = company_bands(self.co2e_bands.remove(&id).unwrap_or_default(), k64);
+        report.day_bands = company_bands(self.day_bands.remove(&id).unwrap_or_default(), k64);
+        report.uncertainty = take_one(&mut self.uncertainty, &id)
+            .map(|u| Uncertainty { rebound_share_in_run: appendix.rebound_share, ..u });
+        report.energy = take_one(&mut self.energy, &id).map(|e| with_parameters(e, &self.energy_parameters));
+        report.map = map;
+        report.headline = Some(headline);
+        Ok(report)
+    }
+}
+
+/// The people behind a company-quarter's cells, read by `read` the first time a group of hidden
+/// cells needs them (most reports hide none), then counted by [`distinct_people`].
+fn hidden_people<'a>(
+    read: impl FnOnce() -> Option<HashMap<String, Vec<String>>> + 'a,
+    labels: &'a [String],
+) -> impl Fn(&[usize]) -> u64 + 'a {
+    let read = std::cell::Cell::new(Some(read));
+    let people = std::cell::OnceCell::new();
+    move |cells: &[usize]| {
+        let people = people.get_or_init(|| read.take().and_then(|f| f()));
+        distinct_people(people, cells.iter().map(|&i| labels[i].as_str()))
+    }
 }
 
 /// Sites (`company_site_quarter_impact`): the same person can visit several sites, so hidden
 /// cells count distinct people.
-fn company_sites(conn: &Connection, key: &ReportKey, k: u64) -> Result<Vec<Option<SiteRow>>> {
-    let ctx = || format!("reading figures for {} {}", key.company_id, key.quarter);
-    let params = duckdb::params![key.company_id, key.quarter];
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.site_id, s.name, v.employees_active, v.center_days, v.office_days_replaced, v.center_hours,
-                v.km_avoided, v.co2e_kg_avoided
-         FROM company_site_quarter_impact v JOIN sites s USING (site_id)
-         WHERE v.company_id = ? AND v.quarter = ? ORDER BY v.center_days DESC, v.site_id",
-    )?;
-    let (site_ids, sites): (Vec<String>, Vec<SiteRow>) = stmt
-        .query_map(params, |r| {
-            Ok((
-                r.get("site_id")?,
-                SiteRow {
-                    site_name: r.get("name")?,
-                    employees_active: u(r.get("employees_active")?),
-                    center_days: u(r.get("center_days")?),
-                    office_days_replaced: u(r.get("office_days_replaced")?),
-                    center_hours: r.get("center_hours")?,
-                    km_avoided: r.get("km_avoided")?,
-                    co2e_kg_avoided: r.get("co2e_kg_avoided")?,
-                },
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(ctx)?
-        .into_iter()
-        .unzip();
-    let people = std::cell::OnceCell::new();
-    let hidden = suppress(&sites.iter().map(|s| s.employees_active).collect::<Vec<_>>(), k, |cells| {
-        let people = people.get_or_init(|| people_by(conn, key, "site_id", "visits"));
-        distinct_people(people, cells.iter().map(|&i| site_ids[i].as_str()))
-    });
-    Ok(hide(sites, hidden))
+fn company_sites(
+    rows: Vec<(String, SiteRow)>,
+    k: u64,
+    people: impl FnOnce() -> Option<HashMap<String, Vec<String>>>,
+) -> Vec<Option<SiteRow>> {
+    let (site_ids, sites): (Vec<String>, Vec<SiteRow>) = rows.into_iter().unzip();
+    let hidden =
+        suppress(&sites.iter().map(|s| s.employees_active).collect::<Vec<_>>(), k, hidden_people(people, &site_ids));
+    hide(sites, hidden)
 }
 
 /// Commute modes (`company_mode_quarter_impact`): one per person, cells are disjoint.
-fn company_modes(conn: &Connection, key: &ReportKey, k: u64) -> Result<Vec<Option<ModeRow>>> {
-    let params = duckdb::params![key.company_id, key.quarter];
-    let mut stmt = conn.prepare_cached(
-        "SELECT commute_mode, employees_active, center_days, km_avoided, co2e_kg_avoided
-         FROM company_mode_quarter_impact WHERE company_id = ? AND quarter = ? ORDER BY center_days DESC, commute_mode",
-    )?;
-    let modes: Vec<ModeRow> = stmt
-        .query_map(params, |r| {
-            Ok(ModeRow {
-                mode: r.get("commute_mode")?,
-                employees_active: u(r.get("employees_active")?),
-                center_days: u(r.get("center_days")?),
-                km_avoided: r.get("km_avoided")?,
-                co2e_kg_avoided: r.get("co2e_kg_avoided")?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+fn company_modes(modes: Vec<ModeRow>, k: u64) -> Vec<Option<ModeRow>> {
     let hidden = suppress_disjoint(&modes.iter().map(|m| m.employees_active).collect::<Vec<_>>(), k as u32);
-    Ok(hide(modes, hidden))
+    hide(modes, hidden)
 }
 
 /// Months (`company_month_impact`, `company_month_use`); a person can be active in several.
-fn company_months(conn: &Connection, key: &ReportKey, k: u64) -> Result<Vec<(String, Option<MonthRow>)>> {
-    let ctx = || format!("reading figures for {} {}", key.company_id, key.quarter);
-    let params = duckdb::params![key.company_id, key.quarter];
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.month, m.employees_active, m.co2e_kg_baseline, m.co2e_kg_actual, u.center_hours, u.center_hours_cumulated,
-                m.km_avoided
-         FROM company_month_impact m JOIN company_month_use u USING (company_id, quarter, month)
-         WHERE m.company_id = ? AND m.quarter = ? ORDER BY m.month",
-    )?;
-    let months: Vec<MonthRow> = stmt
-        .query_map(params, |r| {
-            Ok(MonthRow {
-                month: r.get("month")?,
-                employees_active: u(r.get("employees_active")?),
-                co2e_kg_baseline: r.get("co2e_kg_baseline")?,
-                co2e_kg_actual: r.get("co2e_kg_actual")?,
-                center_hours: r.get("center_hours")?,
-                center_hours_cumulated: r.get("center_hours_cumulated")?,
-                km_avoided: r.get("km_avoided")?,
-            })
-        })?
-        .collect::<Result<_, _>>()
-        .with_context(ctx)?;
+fn company_months(
+    months: Vec<MonthRow>,
+    k: u64,
+    people: impl FnOnce() -> Option<HashMap<String, Vec<String>>>,
+) -> Vec<(String, Option<MonthRow>)> {
     let labels: Vec<String> = months.iter().map(|m| m.month.clone()).collect();
-    let people = std::cell::OnceCell::new();
-    let hidden = suppress(&months.iter().map(|m| m.employees_active).collect::<Vec<_>>(), k, |cells| {
-        let people = people.get_or_init(|| people_by(conn, key, "month", "impact_base"));
-        distinct_people(people, cells.iter().map(|&i| labels[i].as_str()))
-    });
-    Ok(labels.into_iter().zip(hide(months, hidden)).collect())
+    let hidden =
+        suppress(&months.iter().map(|m| m.employees_active).collect::<Vec<_>>(), k, hidden_people(people, &labels));
+    labels.into_iter().zip(hide(months, hidden)).collect()
 }
 
-/// Distribution of people over the bands of `measure` (`company_quarter_employee_bands`): each
+/// Distribution of people over the bands of a measure (`company_quarter_employee_bands`): each
 /// person sits in exactly one band.
-fn company_bands(conn: &Connection, key: &ReportKey, k: u64, measure: &str) -> Result<Vec<Option<BandRow>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT band_from, band_to, employees FROM company_quarter_employee_bands
-         WHERE company_id = ? AND quarter = ? AND measure = ? ORDER BY band",
-    )?;
-    let rows: Vec<BandRow> = stmt
-        .query_map(duckdb::params![key.company_id, key.quarter, measure], |r| {
-            Ok(BandRow { from: r.get("band_from")?, to: r.get("band_to")?, employees: u(r.get("employees")?) })
-        })?
-        .collect::<Result<_, _>>()?;
+fn company_bands(rows: Vec<BandRow>, k: u64) -> Vec<Option<BandRow>> {
     let hidden = suppress_disjoint(&rows.iter().map(|b| b.employees).collect::<Vec<_>>(), k as u32);
-    Ok(hide(rows, hidden))
+    hide(rows, hidden)
 }
 
 /// The people of the company-quarter by value of `column` in `table` (`None` when they cannot be

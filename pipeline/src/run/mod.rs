@@ -832,6 +832,8 @@ pub fn write_reports(
             // Aggregated once, not once a report (issue 13).
             report::materialise_report_views(&conn, report::COMPANY_REPORT_VIEWS)?;
             let appendix = report::appendix(&conn, k)?;
+            // Read once for every company-quarter, not a dozen queries a report (issue 13).
+            let mut figures = report::CompanyFigures::read(&conn)?;
             let mut docs = Vec::new();
             let mut companies: Vec<&str> = keys.iter().map(|k| k.company_id.as_str()).collect();
             companies.dedup();
@@ -848,12 +850,12 @@ pub fn write_reports(
                 let map = match &company_map {
                     Some((company, m)) if *company == key.company_id => m.clone(),
                     _ => {
-                        let m = report::map(&conn, Some(key.company_id.as_str()), k, background)?;
+                        let m = figures.company_map(&key.company_id, k, background);
                         company_map = Some((key.company_id.clone(), m.clone()));
                         m
                     }
                 };
-                let report = report::company_report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
+                let report = figures.report(&conn, key, company_lang, &cfg.study.name, &appendix, Some(map))?;
                 let folder = &folders[companies.iter().position(|c| *c == key.company_id).expect("company listed")];
                 let rel = format!("companies/{folder}/{}/report.html", key.quarter);
                 let withheld = report.headline.is_none();
