@@ -405,6 +405,10 @@ pub struct CompanyFigures {
     map_sites: Vec<MapPoint>,
     /// Per company: (cell east, cell north, employees) in cell order.
     home_cells: HashMap<String, Vec<(i64, i64, u64)>>,
+    /// The people of each site (`visits`), read when a report first needs them.
+    site_people: People,
+    /// The people of each month (`impact_base`), likewise.
+    month_people: People,
 }
 
 /// Runs `sql`, whose rows have the columns `company_id` and `quarter`, and groups them by
@@ -615,6 +619,8 @@ impl CompanyFigures {
             energy_parameters: energy_parameters(conn)?,
             map_sites: map_sites(conn)?,
             home_cells,
+            site_people: People::new("visits", "site_id"),
+            month_people: People::new("impact_base", "month"),
         })
     }
 
@@ -671,13 +677,11 @@ impl CompanyFigures {
             .with_context(|| format!("company_ytd_impact has no row for {} {}", key.company_id, key.quarter))?;
         report.ytd = (min_quarter_employees >= k64).then_some(ytd);
         report.package = take_one(&mut self.packages, &id);
-        report.sites = company_sites(self.sites.remove(&id).unwrap_or_default(), k64, || {
-            people_by(conn, key, "site_id", "visits")
-        });
+        let (site_people, month_people) = (&mut self.site_people, &mut self.month_people);
+        report.sites = company_sites(self.sites.remove(&id).unwrap_or_default(), k64, || site_people.take(conn, &id));
         report.modes = company_modes(self.modes.remove(&id).unwrap_or_default(), k64);
-        report.months = company_months(self.months.remove(&id).unwrap_or_default(), k64, || {
-            people_by(conn, key, "month", "impact_base")
-        });
+        report.months =
+            company_months(self.months.remove(&id).unwrap_or_default(), k64, || month_people.take(conn, &id));
         report.co2e_bands = company_bands(self.co2e_bands.remove(&id).unwrap_or_default(), k64);
         report.day_bands = company_bands(self.day_bands.remove(&id).unwrap_or_default(), k64);
         report.uncertainty = take_one(&mut self.uncertainty, &id)
@@ -692,7 +696,7 @@ impl CompanyFigures {
 /// The people behind a company-quarter's cells, read by `read` the first time a group of hidden
 /// cells needs them (most reports hide none), then counted by [`distinct_people`].
 fn hidden_people<'a>(
-    read: impl FnOnce() -> Option<HashMap<String, Vec<String>>> + 'a,
+    read: impl FnOnce() -> Option<HashMap<String, Vec<u32>>> + 'a,
     labels: &'a [String],
 ) -> impl Fn(&[usize]) -> u64 + 'a {
     let read = std::cell::Cell::new(Some(read));
@@ -708,7 +712,7 @@ fn hidden_people<'a>(
 fn company_sites(
     rows: Vec<(String, SiteRow)>,
     k: u64,
-    people: impl FnOnce() -> Option<HashMap<String, Vec<String>>>,
+    people: impl FnOnce() -> Option<HashMap<String, Vec<u32>>>,
 ) -> Vec<Option<SiteRow>> {
     let (site_ids, sites): (Vec<String>, Vec<SiteRow>) = rows.into_iter().unzip();
     let hidden =
@@ -726,7 +730,7 @@ fn company_modes(modes: Vec<ModeRow>, k: u64) -> Vec<Option<ModeRow>> {
 fn company_months(
     months: Vec<MonthRow>,
     k: u64,
-    people: impl FnOnce() -> Option<HashMap<String, Vec<String>>>,
+    people: impl FnOnce() -> Option<HashMap<String, Vec<u32>>>,
 ) -> Vec<(String, Option<MonthRow>)> {
     let labels: Vec<String> = months.iter().map(|m| m.month.clone()).collect();
     let hidden =
@@ -741,62 +745,67 @@ fn company_bands(rows: Vec<BandRow>, k: u64) -> Vec<Option<BandRow>> {
     hide(rows, hidden)
 }
 
-/// The people of the company-quarter by value of `column` in `table` (`None` when they cannot be
-/// read), for the distinct counts of secondary suppression ([`distinct_people`]).
+/// Per company-quarter, the (pseudonymous) people of each value of a cell column, as indices.
+type PeopleByKey = HashMap<Key, HashMap<String, Vec<u32>>>;
+
+/// The people behind the cells of one kind (`column` of `table`: sites of `visits`, months of
+/// `impact_base`), for the distinct counts of secondary suppression ([`distinct_people`]).
 ///
-/// The first call for a (`table`, `column`) keeps the distinct (company, quarter, `column`,
-/// person) rows of `table` in a temporary table ordered by company and quarter; each report then
-/// reads its company-quarter's rows once, and every group of hidden cells is counted from them
-/// in memory: not a scan of every visit or center day of the study per group (about 18 ms a
-/// group on 3 M visits), nor a query per group (a 500-company study asks thousands, issue 13).
-fn people_by(conn: &Connection, key: &ReportKey, column: &str, table: &str) -> Option<HashMap<String, Vec<String>>> {
-    let people = format!("{table}_people_by_{column}");
-    let rows = with_temp_table(
-        conn,
-        &format!(
-            "CREATE TEMP TABLE IF NOT EXISTS {people} AS
-             SELECT DISTINCT company_id, quarter, {column}, employee_pid FROM {table} ORDER BY company_id, quarter;"
-        ),
-        || {
-            conn.prepare_cached(&format!(
-                "SELECT CAST({column} AS VARCHAR) AS value, CAST(employee_pid AS VARCHAR) AS pid FROM {people}
-                 WHERE company_id = ? AND quarter = ?"
-            ))?
-            .query_map(duckdb::params![key.company_id, key.quarter], |r| {
-                Ok((r.get::<_, String>("value")?, r.get::<_, String>("pid")?))
-            })?
-            .collect::<Result<Vec<_>, _>>()
-        },
-    )
-    .ok()?;
-    let mut by_value: HashMap<String, Vec<String>> = HashMap::new();
-    for (value, pid) in rows {
-        by_value.entry(value).or_default().push(pid);
-    }
-    Some(by_value)
+/// They are read for every company-quarter at once, the first time a report hides a group of
+/// such cells (most reports of a big study do): one scan of the table, not a scan of every visit
+/// of the study per group (about 18 ms a group on 3 M visits), nor a query per report (2,000 on
+/// the country study, issue 13). People are numbered, not kept as strings: the country study has
+/// about a million (company-quarter, value, person) rows.
+struct People {
+    table: &'static str,
+    column: &'static str,
+    /// `None` until read; `Some(None)` when they cannot be read.
+    by_key: Option<Option<PeopleByKey>>,
 }
 
-/// Runs `query` on a temporary table of the connection, made by `create` the first time the
-/// query fails. The table is not re-created before each report: a `CREATE TABLE IF NOT EXISTS`
-/// is still a statement that touches the catalog, after which DuckDB binds every prepared report
-/// query again (a tenth of the reports' reading time on the country study, issue 13).
-fn with_temp_table<T>(conn: &Connection, create: &str, query: impl Fn() -> duckdb::Result<T>) -> Result<T> {
-    match query() {
-        Ok(v) => Ok(v),
-        Err(_) => {
-            conn.execute_batch(create)?;
-            Ok(query()?)
-        }
+impl People {
+    fn new(table: &'static str, column: &'static str) -> People {
+        People { table, column, by_key: None }
+    }
+
+    /// The people of the company-quarter `key` by value, taken out (`None` when they cannot be
+    /// read: then nobody is counted, which hides more, never less).
+    fn take(&mut self, conn: &Connection, key: &Key) -> Option<HashMap<String, Vec<u32>>> {
+        let (table, column) = (self.table, self.column);
+        let by_key = self.by_key.get_or_insert_with(|| read_people(conn, table, column).ok());
+        by_key.as_mut()?.remove(key)
     }
 }
 
-/// Distinct people over the cells `values` of `people` ([`people_by`]): the size of a group of
-/// hidden cells. Without `people` it counts nobody, which hides more, never less.
-fn distinct_people<'a>(people: &Option<HashMap<String, Vec<String>>>, values: impl Iterator<Item = &'a str>) -> u64 {
+fn read_people(conn: &Connection, table: &str, column: &str) -> Result<PeopleByKey> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT DISTINCT company_id, quarter, CAST({column} AS VARCHAR) AS value, CAST(employee_pid AS VARCHAR) AS pid
+         FROM {table}"
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut by_key: PeopleByKey = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let pid: String = r.get("pid")?;
+        let next = ids.len() as u32;
+        let id = *ids.entry(pid).or_insert(next);
+        by_key
+            .entry((r.get("company_id")?, r.get("quarter")?))
+            .or_default()
+            .entry(r.get("value")?)
+            .or_default()
+            .push(id);
+    }
+    Ok(by_key)
+}
+
+/// Distinct people over the cells `values` of `people` ([`People::take`]): the size of a group
+/// of hidden cells. Without `people` it counts nobody, which hides more, never less.
+fn distinct_people<'a>(people: &Option<HashMap<String, Vec<u32>>>, values: impl Iterator<Item = &'a str>) -> u64 {
     let Some(people) = people else { return 0 };
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<u32> = HashSet::new();
     for value in values {
-        seen.extend(people.get(value).into_iter().flatten().map(String::as_str));
+        seen.extend(people.get(value).into_iter().flatten());
     }
     seen.len() as u64
 }
