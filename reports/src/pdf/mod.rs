@@ -156,10 +156,14 @@ static SHARED: LazyLock<SharedCache> = LazyLock::new(|| Mutex::new(Vec::new()));
 
 const FONT_NAMES: [&[u8]; 2] = [b"F0", b"F1"];
 
-/// zlib-deflates a stream (level 6, as most PDF writers).
+/// zlib-deflates a stream at level 4 (zlib-rs' "medium" strategy, like level 6 most PDF
+/// writers use, with shorter match searches). On the 16 × 16 country study's 2,004 reports
+/// (830 MB of page contents, forms and font programs) deflating at level 6 was 9 s of the render
+/// threads' 23 s; level 4 takes about 2 s less for 1.7 % more PDF bytes (533 → 542 MB), and
+/// level 1 ("quick") 5 s less but for 24 % more (660 MB).
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
-    let mut e = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(6));
+    let mut e = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 2), flate2::Compression::new(4));
     // Writing to a Vec cannot fail.
     e.write_all(data).and_then(|()| e.finish()).unwrap_or_default()
 }
