@@ -91,13 +91,6 @@ impl Ids {
             pid_rank: pid_ranks(pids),
         }
     }
-
-    /// The pseudonym rank of every row of a frame's `employee` column.
-    fn ranks(&self, df: &DataFrame) -> PolarsResult<Column> {
-        let emp = df.column("employee")?.u32()?;
-        let ranks: UInt32Chunked = emp.iter().map(|e| e.map(|e| self.pid_rank[e as usize])).collect();
-        Ok(ranks.with_name("pid_rank".into()).into_column())
-    }
 }
 
 /// Each employee's rank in the order of their pseudonyms.
@@ -112,17 +105,48 @@ fn pid_ranks(pids: &[String]) -> Vec<u32> {
 }
 
 /// The order of the rows of a frame with an `employee` column by pseudonym, then by the columns
-/// `then` (of the frame's height), on numeric keys (the employee's rank in pseudonym order): no
-/// string is compared, and only the keys are sorted, not the frame. Every table sorted so has keys
-/// that no two rows share, so any sort gives this order.
+/// `then` (of the frame's height, integers; nulls first), on numeric keys: no string is compared,
+/// and only the keys are sorted, not the frame. Every table sorted so has keys that no two rows
+/// share, so any sort gives this order.
+///
+/// The rows are first counted out by the employee's rank in pseudonym order (one pass, no
+/// comparison), then each employee's few rows are sorted by `then`: a general multi-column sort
+/// of the 5 M visits of the country study was most of the time the output tables took to build
+/// (issue 13). `pid_order_reference` in the tests is that sort.
 fn pid_order(df: &DataFrame, ids: &Ids, then: Vec<Column>) -> PolarsResult<IdxCa> {
     let rows = df.height();
-    let mut keys = vec![ids.ranks(df)?];
-    keys.extend(then);
-    let by: Vec<PlSmallStr> = keys.iter().map(|c| c.name().clone()).collect();
-    keys.push(Column::new("row".into(), (0..rows as IdxSize).collect::<Vec<IdxSize>>()));
-    let sorted = DataFrame::new(rows, keys)?.sort(by, SortMultipleOptions::default())?;
-    Ok(sorted.column("row")?.idx()?.clone())
+    let then: Vec<Vec<i64>> = then
+        .iter()
+        .map(|c| -> PolarsResult<Vec<i64>> {
+            let c = c.cast(&DataType::Int64)?;
+            Ok(c.i64()?.iter().map(|v| v.unwrap_or(i64::MIN)).collect())
+        })
+        .collect::<PolarsResult<_>>()?;
+    // Bucket 0 holds the rows without an employee (first, as nulls sort).
+    let bucket: Vec<usize> =
+        df.column("employee")?.u32()?.iter().map(|e| e.map_or(0, |e| ids.pid_rank[e as usize] as usize + 1)).collect();
+    let mut start = vec![0usize; ids.pid_rank.len() + 2];
+    for &b in &bucket {
+        start[b + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut next = start.clone();
+    let mut order = vec![0 as IdxSize; rows];
+    for (row, &b) in bucket.iter().enumerate() {
+        order[next[b]] = row as IdxSize;
+        next[b] += 1;
+    }
+    for w in start.windows(2) {
+        order[w[0]..w[1]].sort_unstable_by(|&a, &b| {
+            then.iter()
+                .map(|k| k[a as usize].cmp(&k[b as usize]))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    }
+    Ok(IdxCa::from_vec("row".into(), order))
 }
 
 /// The rows of `df` in the order `order`, a column at a time: each column of `df` is freed once
@@ -1382,6 +1406,64 @@ fn folder_bytes(dir: &Path) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::{Ids, pid_order, pid_ranks};
+
+    /// The general sort [`pid_order`] must agree with: the frame's keys sorted by polars.
+    fn pid_order_reference(df: &DataFrame, ids: &Ids, then: Vec<Column>) -> PolarsResult<IdxCa> {
+        let rows = df.height();
+        let emp = df.column("employee")?.u32()?;
+        let ranks: UInt32Chunked = emp.iter().map(|e| e.map(|e| ids.pid_rank[e as usize])).collect();
+        let mut keys = vec![ranks.with_name("pid_rank".into()).into_column()];
+        keys.extend(then);
+        let by: Vec<PlSmallStr> = keys.iter().map(|c| c.name().clone()).collect();
+        keys.push(Column::new("row".into(), (0..rows as IdxSize).collect::<Vec<IdxSize>>()));
+        let sorted = DataFrame::new(rows, keys)?.sort(by, SortMultipleOptions::default())?;
+        Ok(sorted.column("row")?.idx()?.clone())
+    }
+
+    #[test]
+    fn pid_order_is_the_general_sort() {
+        // Pseudonyms out of employee order, several rows per employee in any order, negative
+        // and null keys, and employees without rows.
+        let pids: Vec<String> = (0..50u32).map(|i| format!("p{:03}", (i * 37) % 101)).collect();
+        let ids = Ids {
+            pids: StringChunked::from_iter_values("employee_pid".into(), pids.iter().map(String::as_str)),
+            company_of: StringChunked::from_iter_values("company_id".into(), pids.iter().map(|_| "C")),
+            site_ids: StringChunked::from_iter_values("site_id".into(), ["S"].into_iter()),
+            pid_rank: pid_ranks(&pids),
+        };
+        let mut state = 7u64;
+        let mut rand = |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for rows in [0usize, 1, 17, 2000] {
+            let mut seen = std::collections::HashSet::new();
+            let (mut emp, mut day, mut line) = (Vec::new(), Vec::new(), Vec::new());
+            while emp.len() < rows {
+                let key = (rand(40) as u32, rand(30) as i32 - 10, (rand(5) != 0).then(|| rand(4) as i64));
+                if seen.insert(key) {
+                    emp.push(key.0);
+                    day.push(key.1);
+                    line.push(key.2);
+                }
+            }
+            let df = DataFrame::new(
+                rows,
+                vec![
+                    Column::new("employee".into(), emp),
+                    Column::new("local_day".into(), day),
+                    Column::new("line".into(), line),
+                ],
+            )
+            .unwrap();
+            let then = || vec![df.column("local_day").unwrap().clone(), df.column("line").unwrap().clone()];
+            let fast = pid_order(&df, &ids, then()).unwrap();
+            let slow = pid_order_reference(&df, &ids, then()).unwrap();
+            assert_eq!(fast.into_no_null_iter().collect::<Vec<_>>(), slow.into_no_null_iter().collect::<Vec<_>>());
+        }
+    }
+
     use polars::prelude::*;
 
     #[test]
