@@ -294,9 +294,10 @@ struct RowGroup {
 }
 
 impl ScenarioRows {
-    /// Rows to be written into the Parquet folder `dir` in `layout`, their ids taken from `ids`;
-    /// nothing is created until a scenario with rows comes.
-    pub fn new(dir: &Path, layout: ParquetLayout, ids: Ids) -> anyhow::Result<ScenarioRows> {
+    /// Rows to be written into the Parquet folder `dir` in `layout`, their ids taken from `ids`,
+    /// the pages of columns equal to the base run's taken from `base`; nothing is created until a
+    /// scenario with rows comes.
+    pub fn new(dir: &Path, layout: ParquetLayout, ids: Ids, base: BasePages) -> anyhow::Result<ScenarioRows> {
         use anyhow::Context;
         // No buffer: a row group is handed over once the previous one is written.
         let (send, receive) = std::sync::mpsc::sync_channel::<RowGroup>(0);
@@ -309,6 +310,8 @@ impl ScenarioRows {
             totals: Vec::new(),
             adding: None,
             gathered: Vec::new(),
+            base,
+            group: 0,
         };
         let thread = std::thread::Builder::new()
             .name("navette-scenario-rows".into())
@@ -384,6 +387,9 @@ struct ScenarioWriter {
     adding: Option<ScenarioTotals>,
     /// Hive layout: the rows of the scenario being written, written once its last rows come.
     gathered: Vec<DataFrame>,
+    /// The base run's `day_impacts` pages, and the row group of the scenario being written.
+    base: BasePages,
+    group: usize,
 }
 
 impl ScenarioWriter {
@@ -439,11 +445,14 @@ impl ScenarioWriter {
             self.writer = Some((writer, RowGroupEncoder::new(part.schema())?));
         }
         let (writer, encoder) = self.writer.as_mut().expect("writer created above");
-        let pages = encoder.encode(&part)?;
+        let group = self.group;
+        self.group = if last { 0 } else { group + 1 };
+        let pages = encoder.encode(&part, group, Some(&mut self.base))?;
         drop(part);
         writer
             .write_row_group(pages.rows, &pages.columns)
             .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
+        self.base.keep(group, pages, true);
         tracing::debug!(scenario = name, added_ms, ms = started.elapsed().as_millis() as u64, "scenario rows written");
         Ok(())
     }
@@ -463,6 +472,103 @@ impl ScenarioWriter {
 struct EncodedRowGroup {
     rows: u64,
     columns: Vec<Vec<polars_parquet::write::CompressedPage>>,
+    /// Per column: its name and fingerprint, when it has one, and whether its pages came from
+    /// the [`BasePages`].
+    fingerprints: Vec<Option<(String, u128, bool)>>,
+}
+
+/// The encoded pages of the base run's `day_impacts`, by column and row group, with a fingerprint
+/// of each column chunk's values: a scenario with the same center days has the same rows and row
+/// groups, and most of its columns (ids, dates, modes, and the figures its options leave alone)
+/// have the same values, so their pages are the base run's (issue 13: encoding was most of the
+/// time of the scenario rows). Written by [`write_tables`], read by [`ScenarioRows`].
+///
+/// A fingerprint is a 128-bit xxh3 hash of the chunk's type, length, validity and value bytes
+/// (views and data buffers for text), seeded at random per run: equal values under another layout
+/// only miss the reuse; different values would need a hash collision, which no input can aim at
+/// without the seed.
+#[derive(Default)]
+pub struct BasePages {
+    seed: u64,
+    chunks: std::collections::HashMap<(String, usize), (u128, Vec<polars_parquet::write::CompressedPage>)>,
+}
+
+impl BasePages {
+    /// No pages yet, with a fresh seed.
+    fn new() -> BasePages {
+        use std::hash::{BuildHasher, Hasher};
+        let seed = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        BasePages { seed, chunks: std::collections::HashMap::new() }
+    }
+
+    /// Keeps the pages of the fingerprinted columns of row group `group`; with `only_reused`, of
+    /// those taken from here (what a scenario's row group gives back).
+    fn keep(&mut self, group: usize, encoded: EncodedRowGroup, only_reused: bool) {
+        for (pages, fingerprint) in encoded.columns.into_iter().zip(encoded.fingerprints) {
+            if let Some((name, fingerprint, reused)) = fingerprint
+                && (reused || !only_reused)
+            {
+                let mut pages = pages;
+                if !reused {
+                    // A data page's buffer was reserved at the compressor's bound, about the
+                    // uncompressed size: kept as is, the pages would hold the whole table's size.
+                    // Copied rather than shrunk in place, which would leave the rest of each
+                    // large block pinned between kept pages.
+                    for page in &mut pages {
+                        if let polars_parquet::write::CompressedPage::Data(page) = page {
+                            let buffer = page.slice_mut().to_mut();
+                            *buffer = buffer.as_slice().to_vec();
+                        }
+                    }
+                }
+                self.chunks.insert((name, group), (fingerprint, pages));
+            }
+        }
+    }
+}
+
+/// A fingerprint of the values of `array` as the Parquet encoder reads them (see [`BasePages`]),
+/// or `None` for a type not fingerprinted (always encoded).
+fn fingerprint(array: &dyn polars_arrow::array::Array, seed: u64) -> Option<u128> {
+    use polars_arrow::array::{BooleanArray, PrimitiveArray, Utf8ViewArray};
+    let mut h = xxhash_rust::xxh3::Xxh3::with_seed(seed);
+    h.update(format!("{:?}", array.dtype()).as_bytes());
+    h.update(&(array.len() as u64).to_le_bytes());
+    let bits = |h: &mut xxhash_rust::xxh3::Xxh3, bitmap: &polars_arrow::bitmap::Bitmap| {
+        let (bytes, offset, len) = bitmap.as_slice();
+        h.update(&(offset as u64).to_le_bytes());
+        h.update(&(len as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    match array.validity() {
+        None => h.update(&[0]),
+        Some(validity) => {
+            h.update(&[1]);
+            bits(&mut h, validity);
+        }
+    }
+    let any = array.as_any();
+    if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
+        h.update(bytemuck::cast_slice(a.values().as_slice()));
+    } else if let Some(a) = any.downcast_ref::<PrimitiveArray<i64>>() {
+        h.update(bytemuck::cast_slice(a.values().as_slice()));
+    } else if let Some(a) = any.downcast_ref::<PrimitiveArray<i32>>() {
+        h.update(bytemuck::cast_slice(a.values().as_slice()));
+    } else if let Some(a) = any.downcast_ref::<PrimitiveArray<u32>>() {
+        h.update(bytemuck::cast_slice(a.values().as_slice()));
+    } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+        bits(&mut h, a.values());
+    } else if let Some(a) = any.downcast_ref::<Utf8ViewArray>() {
+        // A view holds a short value itself, a longer one's place in the data buffers.
+        h.update(bytemuck::cast_slice(a.views().as_slice()));
+        for buffer in a.data_buffers().iter() {
+            h.update(&(buffer.len() as u64).to_le_bytes());
+            h.update(buffer.as_slice());
+        }
+    } else {
+        return None;
+    }
+    Some(h.digest128())
 }
 
 /// Encodes row groups as [`parquet_writer`] does, each column of a row group on a thread of its
@@ -495,8 +601,11 @@ impl RowGroupEncoder {
         })
     }
 
-    /// The pages of `df`, one row group (its columns each of one chunk).
-    fn encode(&self, df: &DataFrame) -> PolarsResult<EncodedRowGroup> {
+    /// The pages of `df`, one row group (its columns each of one chunk), the `group`-th of its
+    /// table. With `base`, its columns are fingerprinted and a column whose fingerprint is that of
+    /// the same column and row group in `base` takes its pages from there (to be given back with
+    /// [`BasePages::keep`] once written).
+    fn encode(&self, df: &DataFrame, group: usize, mut base: Option<&mut BasePages>) -> PolarsResult<EncodedRowGroup> {
         use polars_parquet::read::ParquetError;
         use polars_parquet::write::{Compressor, array_to_columns};
         use rayon::prelude::*;
@@ -505,12 +614,31 @@ impl RowGroupEncoder {
             polars_bail!(ComputeError: "a row group with no rows");
         };
         polars_ensure!(batches.next().is_none(), ComputeError: "a row group of more than one chunk");
+        let names = df.get_column_names();
+        let seed = base.as_ref().map(|b| b.seed);
+        let fingerprints: Vec<Option<u128>> =
+            batch.columns().par_iter().map(|array| seed.and_then(|seed| fingerprint(array.as_ref(), seed))).collect();
+        let mut known: Vec<Option<Vec<polars_parquet::write::CompressedPage>>> = Vec::with_capacity(names.len());
+        for (name, fingerprint) in names.iter().zip(&fingerprints) {
+            let key = (name.to_string(), group);
+            known.push(match (fingerprint, base.as_deref_mut()) {
+                (Some(f), Some(base)) if base.chunks.get(&key).is_some_and(|(g, _)| g == f) => {
+                    base.chunks.remove(&key).map(|(_, pages)| pages)
+                }
+                _ => None,
+            });
+        }
+        let reused: Vec<bool> = known.iter().map(Option::is_some).collect();
         let per_field: Vec<Vec<Vec<polars_parquet::write::CompressedPage>>> = batch
             .columns()
             .par_iter()
+            .zip(known.into_par_iter())
             .zip(&self.fields)
             .zip(&self.encodings)
-            .map(|((array, field), encoding)| {
+            .map(|(((array, known), field), encoding)| {
+                if let Some(pages) = known {
+                    return Ok(vec![pages]);
+                }
                 let leaves = array_to_columns(array, field.clone(), self.options, encoding)?;
                 leaves
                     .into_iter()
@@ -526,8 +654,43 @@ impl RowGroupEncoder {
                     .collect::<PolarsResult<Vec<_>>>()
             })
             .collect::<PolarsResult<_>>()?;
-        Ok(EncodedRowGroup { rows: batch.len() as u64, columns: per_field.into_iter().flatten().collect() })
+        let mut columns = Vec::with_capacity(per_field.len());
+        let mut kept = Vec::with_capacity(per_field.len());
+        for (j, leaves) in per_field.into_iter().enumerate() {
+            // Only columns of one leaf (every table's) are kept by fingerprint.
+            let one_leaf = leaves.len() == 1;
+            for pages in leaves {
+                columns.push(pages);
+                kept.push(fingerprints[j].filter(|_| one_leaf).map(|f| (names[j].to_string(), f, reused[j])));
+            }
+        }
+        Ok(EncodedRowGroup { rows: batch.len() as u64, columns, fingerprints: kept })
     }
+}
+
+/// Writes `df` as one Parquet file at `path`, a row group at a time through [`RowGroupEncoder`]
+/// (the bytes of [`write_one`]), and keeps each column chunk's pages in `pages` when given. A frame
+/// of more than one chunk per column goes through polars' writer (which would cut it in other row
+/// groups), its pages not kept.
+fn write_encoded(path: &Path, df: &mut DataFrame, mut pages: Option<&mut BasePages>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let cannot = |e: PolarsError| anyhow::anyhow!(e).context(format!("cannot write {}", path.display()));
+    if df.height() == 0 || df.columns().iter().any(|c| c.as_materialized_series().n_chunks() != 1) {
+        parquet_writer(std::io::BufWriter::new(file)).finish(df).map_err(cannot)?;
+        return Ok(());
+    }
+    let mut writer = parquet_writer(std::io::BufWriter::new(file)).batched(df.schema())?;
+    let encoder = RowGroupEncoder::new(df.schema())?;
+    for (group, rows) in row_groups(df.height()).into_iter().enumerate() {
+        let encoded = encoder.encode(&df.slice(rows.start as i64, rows.len()), group, pages.as_deref_mut())?;
+        writer.write_row_group(encoded.rows, &encoded.columns).map_err(cannot)?;
+        if let Some(pages) = pages.as_deref_mut() {
+            pages.keep(group, encoded, false);
+        }
+    }
+    writer.finish().map_err(cannot)?;
+    Ok(())
 }
 
 /// The grains of `scenario_totals`, in the table's order: the whole period, quarter, company ×
@@ -1024,7 +1187,8 @@ pub type TableWritten = (&'static str, DataFrame, usize);
 /// computed, or the caller writes it empty when none has rows; it is returned with its columns
 /// (those of `day_impacts` after `scenario`) and no rows. `written_one` is called with each table
 /// once written (its name and columns), to load it into DuckDB. Returns the tables in the
-/// warehouse's order.
+/// warehouse's order, and the pages of `day_impacts` when there are scenarios (single layout) for
+/// [`ScenarioRows`].
 pub fn write_tables(
     mut t: Tables<'_>,
     ids: &Ids,
@@ -1032,14 +1196,23 @@ pub fn write_tables(
     home_cells: DataFrame,
     (dir, layout): (&Path, ParquetLayout),
     written_one: &mut dyn FnMut(&'static str, &DataFrame) -> anyhow::Result<()>,
-) -> anyhow::Result<Vec<TableWritten>> {
+) -> anyhow::Result<(Vec<TableWritten>, BasePages)> {
     use anyhow::Context;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
     let mut written: Vec<TableWritten> = Vec::with_capacity(TABLE_ORDER.len());
+    // The base day impacts' pages, for the scenarios' rows (one file: the single layout).
+    let keep_pages = !t.scenarios.is_empty() && layout == ParquetLayout::Single;
+    let mut base_pages = BasePages::new();
     let mut write = |name: &'static str, mut df: DataFrame| -> anyhow::Result<()> {
         // Columns encoded side by side: a table at a time leaves the other core idle otherwise.
-        write_table(dir, name, &mut df, layout, true)?;
+        if keep_pages && name == "day_impacts" {
+            let columns: Vec<&str> = df.get_column_names().into_iter().map(|c| c.as_str()).collect();
+            schema::check(name, &columns)?;
+            write_encoded(&dir.join(format!("{name}.parquet")), &mut df, Some(&mut base_pages))?;
+        } else {
+            write_table(dir, name, &mut df, layout, true)?;
+        }
         let columns = df.clear();
         written_one(name, &columns)?;
         written.push((name, columns, df.height()));
@@ -1076,7 +1249,7 @@ pub fn write_tables(
     written.push(("scenario_day_impacts", scenario_columns, 0));
     written.push(("scenario_totals", scenario_totals_table(&[])?, 0));
     written.sort_by_key(|(name, ..)| TABLE_ORDER.iter().position(|n| n == name));
-    Ok(written)
+    Ok((written, base_pages))
 }
 
 /// `sites`: one row per site, in `sites.csv` order.
@@ -1371,13 +1544,15 @@ fn parquet_writer<W: std::io::Write>(w: W) -> ParquetWriter<W> {
         .set_parallel(false)
 }
 
-/// Writes one Parquet file; `parallel`: its columns encoded side by side (the pages are put back
-/// in column order and compressed on this thread, so the bytes are those of the single-threaded
-/// writer).
+/// Writes one Parquet file; `parallel`: its columns encoded side by side ([`write_encoded`]; the
+/// bytes of the single-threaded writer).
 fn write_one(path: &Path, df: &mut DataFrame, parallel: bool) -> anyhow::Result<()> {
     use anyhow::Context;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    if parallel {
+        return write_encoded(path, df, None);
     }
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     parquet_writer(std::io::BufWriter::new(file))
@@ -1799,7 +1974,7 @@ mod tests {
             for range in super::row_groups(rows) {
                 let mut group = df.slice(range.start as i64, range.len());
                 group.rechunk_mut();
-                let pages = encoder.encode(&group).unwrap();
+                let pages = encoder.encode(&group, 0, None).unwrap();
                 writer.write_row_group(pages.rows, &pages.columns).unwrap();
             }
             writer.finish().unwrap();

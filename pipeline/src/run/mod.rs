@@ -606,7 +606,7 @@ fn write_outputs(
     let mut load = warehouse::WarehouseLoad::open(&db_path, &parquet_dir)?;
     // Built and written one at a time; `scenario_day_impacts` comes out of it with no rows: they
     // are written below.
-    let written = timings.time("tables", || {
+    let (written, base_pages) = timings.time("tables", || {
         warehouse::write_tables(
             tables,
             &ids,
@@ -625,7 +625,7 @@ fn write_outputs(
     c.days = crate::method::visits::order_by_employee_rank(&std::mem::take(&mut c.days), &ranks)?;
     // Each scenario's rows are computed a row group at a time and written as Parquet (on a thread
     // of their own) as soon as computed, then freed.
-    let mut scenario_rows = warehouse::ScenarioRows::new(&parquet_dir, layout, ids)?;
+    let mut scenario_rows = warehouse::ScenarioRows::new(&parquet_dir, layout, ids, base_pages)?;
     compute_prepared_scenarios(
         study,
         c,
