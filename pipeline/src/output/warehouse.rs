@@ -240,7 +240,7 @@ fn scenario_part(name: &str, impacts: DataFrame, ids: &Ids) -> PolarsResult<Data
 pub fn row_groups(rows: usize) -> Vec<std::ops::Range<usize>> {
     let groups = rows / ROW_GROUP_ROWS;
     if groups <= 1 {
-        return if rows == 0 { Vec::new() } else { vec![0..rows] };
+        return if rows == 0 { Vec::new() } else { std::iter::once(0..rows).collect() };
     }
     let size = rows / groups;
     (0..groups).map(|g| g * size..if g + 1 == groups { rows } else { (g + 1) * size }).collect()
@@ -746,6 +746,10 @@ struct TotalRow {
     sums: [Option<f64>; TOTAL_SUMS.len()],
 }
 
+/// A group of `scenario_totals`: its grain and keys (quarter, company_id, site_id, commute_mode,
+/// center_mode; null where the grain has none).
+type GroupKeys = (usize, [Option<String>; 5]);
+
 /// The rows of `scenario_totals` of one scenario, added up a row group at a time as its rows of
 /// `scenario_day_impacts` are written, group by group as the `scenario_*` views did over those
 /// rows: the figures are summed in the rows' order (the order DuckDB's one-thread sums follow, so
@@ -756,8 +760,8 @@ struct TotalRow {
 struct ScenarioTotals {
     name: String,
     groups: Vec<TotalGroup>,
-    /// Each group's grain and keys (quarter, company_id, site_id, commute_mode, center_mode).
-    keys: Vec<(usize, [Option<String>; 5])>,
+    /// Each group's grain and keys.
+    keys: Vec<GroupKeys>,
     /// Group by grain and key codes.
     index: std::collections::HashMap<(usize, u32, u32), u32>,
     /// Quarter code by day; the labels by code (code 0: no day).
@@ -925,7 +929,7 @@ impl ScenarioTotals {
 
     /// The scenario's rows of `scenario_totals`: by grain, each grain's groups in key order.
     fn rows(self) -> Vec<TotalRow> {
-        let mut all: Vec<((usize, [Option<String>; 5]), TotalGroup)> = self.keys.into_iter().zip(self.groups).collect();
+        let mut all: Vec<(GroupKeys, TotalGroup)> = self.keys.into_iter().zip(self.groups).collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all.into_iter()
             .map(|((grain, keys), g)| {

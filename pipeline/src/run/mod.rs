@@ -334,7 +334,7 @@ pub fn compute_scenarios(
     timings: &mut Timings,
 ) -> Result<()> {
     let factors = prepare_scenarios(study, sources, computed)?;
-    let whole = |rows: usize| if rows == 0 { Vec::new() } else { vec![0..rows] };
+    let whole = |rows: usize| if rows == 0 { Vec::new() } else { std::iter::once(0..rows).collect() };
     let legs = impact::LegSides::new(&computed.legs)?;
     let base = ScenarioBase { order: None, legs: Some(&legs) };
     compute_prepared_scenarios(study, computed, &factors, base, &whole, timings, &mut |_, impacts, _| Ok(Some(impacts)))
