@@ -284,12 +284,16 @@ pub struct ScenarioRows {
     thread: Option<std::thread::JoinHandle<anyhow::Result<ScenariosWritten>>>,
     /// The last scenario handed over, and whether its last row group came.
     last: Option<(String, bool)>,
+    ids: std::sync::Arc<Ids>,
 }
 
 /// A row group of a scenario's rows, handed to [`ScenarioRows`]' thread.
 struct RowGroup {
     scenario: String,
-    impacts: DataFrame,
+    /// The rows, with their ids (`scenario_part`).
+    part: DataFrame,
+    /// Their `employee`, `local_day` and `main_site`, the keys of their groups in `scenario_totals`.
+    keys: [Column; 3],
     last: bool,
 }
 
@@ -313,16 +317,18 @@ impl ScenarioRows {
             base,
             group: 0,
         };
+        let ids = std::sync::Arc::new(ids);
+        let writer_ids = ids.clone();
         let thread = std::thread::Builder::new()
             .name("navette-scenario-rows".into())
             .spawn(move || {
                 for group in receive {
-                    writer.write(group, &ids)?;
+                    writer.write(group, &writer_ids)?;
                 }
                 writer.finish()
             })
             .context("cannot start the thread that writes scenario_day_impacts")?;
-        Ok(ScenarioRows { send: Some(send), thread: Some(thread), last: None })
+        Ok(ScenarioRows { send: Some(send), thread: Some(thread), last: None, ids })
     }
 
     /// Hands over a row group of scenario `name`: its day impacts (as `impact::day_impacts` then
@@ -344,8 +350,17 @@ impl ScenarioRows {
             None => {}
         }
         self.last = Some((name.to_owned(), last));
+        // The ids are taken here, on the caller's thread, while the writer encodes the previous
+        // row group (it has the totals and the encoding to do).
+        let keys = [
+            impacts.column("employee")?.clone(),
+            impacts.column("local_day")?.clone(),
+            impacts.column("main_site")?.clone(),
+        ];
+        let mut part = scenario_part(name, impacts, &self.ids)?;
+        part.rechunk_mut_par();
         let send = self.send.as_ref().expect("sender kept until finish");
-        if send.send(RowGroup { scenario: name.to_owned(), impacts, last }).is_err() {
+        if send.send(RowGroup { scenario: name.to_owned(), part, keys, last }).is_err() {
             // The writer stopped on an error: its result says which.
             self.join()?;
             anyhow::bail!("the thread that writes scenario_day_impacts stopped");
@@ -395,17 +410,9 @@ struct ScenarioWriter {
 impl ScenarioWriter {
     fn write(&mut self, group: RowGroup, ids: &Ids) -> anyhow::Result<()> {
         use anyhow::Context;
-        let RowGroup { scenario: name, impacts, last } = group;
+        let RowGroup { scenario: name, part, keys, last } = group;
         let started = std::time::Instant::now();
         let adding = self.adding.get_or_insert_with(|| ScenarioTotals::new(&name, ids));
-        // The keys of the groups, from the numeric columns: the part below has their ids.
-        let keys = [
-            impacts.column("employee")?.clone(),
-            impacts.column("local_day")?.clone(),
-            impacts.column("main_site")?.clone(),
-        ];
-        let mut part = scenario_part(&name, impacts, ids)?;
-        part.rechunk_mut_par();
         if self.columns.is_none() {
             let columns: Vec<&str> = part.get_column_names().into_iter().map(|c| c.as_str()).collect();
             schema::check("scenario_day_impacts", &columns)?;
