@@ -402,6 +402,8 @@ fn pair_key(site: &str) -> Expr {
 pub struct LegSides {
     center: DataFrame,
     office: DataFrame,
+    /// The (employee, site) keys of the center legs, sorted.
+    pairs: std::sync::Arc<Vec<u64>>,
 }
 
 impl LegSides {
@@ -422,7 +424,30 @@ impl LegSides {
             ]);
             legs.clone().lazy().filter(col("leg").eq(lit(leg.code()))).select(keep).collect()
         };
-        Ok(LegSides { center: side(LegKind::Center, "c")?, office: side(LegKind::Office, "o")? })
+        let center = side(LegKind::Center, "c")?;
+        let mut pairs: Vec<u64> = center.column("pair_key")?.u64()?.into_no_null_iter().collect();
+        pairs.sort_unstable();
+        Ok(LegSides { center, office: side(LegKind::Office, "o")?, pairs: std::sync::Arc::new(pairs) })
+    }
+
+    /// Whether every center day of `days` has its center leg here (its employee's office leg is
+    /// here whenever the legs are every employee's, as [`legs`] makes them): the legs of any other
+    /// days then add nothing to their day impacts.
+    pub fn cover(&self, days: &DataFrame) -> PolarsResult<bool> {
+        let employee = days.column("employee")?.u32()?;
+        let site = days.column("main_site")?.u32()?;
+        let mut last = None;
+        for (e, s) in employee.iter().zip(site.iter()) {
+            let (Some(e), Some(s)) = (e, s) else { return Ok(false) };
+            let key = (u64::from(e) << 32) + u64::from(s);
+            if last != Some(key) {
+                if self.pairs.binary_search(&key).is_err() {
+                    return Ok(false);
+                }
+                last = Some(key);
+            }
+        }
+        Ok(true)
     }
 }
 

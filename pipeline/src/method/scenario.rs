@@ -64,8 +64,9 @@ pub struct Base<'a> {
     /// The base run's routing engines (their options included): legs computed again use them.
     pub engines: crate::routing::Engines<'a>,
     /// The base run's legs as day impacts join them, and the version of the factor set they were
-    /// priced with: a scenario with the same center days, occupancies, estimate bands and factors
-    /// has the same legs (boundary and rebound apply to day impacts only).
+    /// priced with: a scenario with the same occupancies, estimate bands and factors, whose center
+    /// days are the base run's or go to the same (employee, site) pairs, has the same legs
+    /// (boundary and rebound apply to day impacts only).
     pub legs: Option<(&'a impact::LegSides, &'a str)>,
 }
 
@@ -148,10 +149,13 @@ pub fn prepare<'a>(
     } else {
         Cow::Borrowed(base.days)
     };
-    if let (Cow::Borrowed(_), Some((sides, version))) = (&days, base.legs)
+    // A leg depends on its employee (occupancies), its site, the bands and the factors alone: the
+    // base run's legs serve center days counted again whose (employee, site) pairs it has.
+    if let Some((sides, version)) = base.legs
         && base.method.carpool_occupancy == method.carpool_occupancy
         && base.method.estimate == method.estimate
         && factors.version == version
+        && (matches!(days, Cow::Borrowed(_)) || sides.cover(&days)?)
     {
         return Ok(Prepared {
             days,
