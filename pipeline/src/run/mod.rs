@@ -472,7 +472,8 @@ fn compute_prepared_scenarios(
                     scenario = name,
                     prepared_ms,
                     impacts_ms = computing.as_millis() as u64,
-                    waited_ms = handing.as_millis() as u64,
+                    // The ids taken and the wait for the writer thread.
+                    handed_ms = handing.as_millis() as u64,
                     "scenario computed"
                 );
                 Ok((prepared.days.height(), kept))
