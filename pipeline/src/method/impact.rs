@@ -387,24 +387,72 @@ impl LegColumns {
 /// figures (`km_`, `hours_`, `co2e_ttw_kg_`, `co2e_wtw_kg_`, `co2e_kg_` in the configured boundary),
 /// the `*_avoided` differences and the legs' modes and methods.
 pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> PolarsResult<DataFrame> {
-    // (employee, site) packed in one u64: a one-column join is much faster than a two-column one.
-    let pair_key =
-        |site: &str| (col("employee").cast(DataType::UInt64) * lit(1u64 << 32)) + col(site).cast(DataType::UInt64);
-    let side = |leg: LegKind, prefix: &str| {
-        let mut keep = vec![col("employee")];
-        if leg == LegKind::Center {
-            keep = vec![pair_key("site").alias("pair_key")];
+    day_impacts_with(days, &LegSides::new(legs)?, boundary)
+}
+
+/// (employee, site) packed in one u64: a one-column join is much faster than a two-column one.
+fn pair_key(site: &str) -> Expr {
+    (col("employee").cast(DataType::UInt64) * lit(1u64 << 32)) + col(site).cast(DataType::UInt64)
+}
+
+/// The legs as [`day_impacts`] joins them: center legs by (employee, site), office legs by
+/// employee. Made once for the day impacts of many slices of center days (a clone shares the
+/// columns).
+#[derive(Clone)]
+pub struct LegSides {
+    center: DataFrame,
+    office: DataFrame,
+    /// The (employee, site) keys of the center legs, sorted.
+    pairs: std::sync::Arc<Vec<u64>>,
+}
+
+impl LegSides {
+    /// The sides of `legs` (from [`legs`]).
+    pub fn new(legs: &DataFrame) -> PolarsResult<LegSides> {
+        let side = |leg: LegKind, prefix: &str| {
+            let mut keep = vec![col("employee")];
+            if leg == LegKind::Center {
+                keep = vec![pair_key("site").alias("pair_key")];
+            }
+            keep.extend([
+                col("distance_m").alias(format!("{prefix}_distance_m")),
+                col("duration_s").alias(format!("{prefix}_duration_s")),
+                col("co2e_ttw_kg").alias(format!("{prefix}_ttw_kg")),
+                col("co2e_wtw_kg").alias(format!("{prefix}_wtw_kg")),
+                col("mode").alias(format!("{prefix}_mode")),
+                col("method").alias(format!("{prefix}_method")),
+            ]);
+            legs.clone().lazy().filter(col("leg").eq(lit(leg.code()))).select(keep).collect()
+        };
+        let center = side(LegKind::Center, "c")?;
+        let mut pairs: Vec<u64> = center.column("pair_key")?.u64()?.into_no_null_iter().collect();
+        pairs.sort_unstable();
+        Ok(LegSides { center, office: side(LegKind::Office, "o")?, pairs: std::sync::Arc::new(pairs) })
+    }
+
+    /// Whether every center day of `days` has its center leg here (its employee's office leg is
+    /// here whenever the legs are every employee's, as [`legs`] makes them): the legs of any other
+    /// days then add nothing to their day impacts.
+    pub fn cover(&self, days: &DataFrame) -> PolarsResult<bool> {
+        let employee = days.column("employee")?.u32()?;
+        let site = days.column("main_site")?.u32()?;
+        let mut last = None;
+        for (e, s) in employee.iter().zip(site.iter()) {
+            let (Some(e), Some(s)) = (e, s) else { return Ok(false) };
+            let key = (u64::from(e) << 32) + u64::from(s);
+            if last != Some(key) {
+                if self.pairs.binary_search(&key).is_err() {
+                    return Ok(false);
+                }
+                last = Some(key);
+            }
         }
-        keep.extend([
-            col("distance_m").alias(format!("{prefix}_distance_m")),
-            col("duration_s").alias(format!("{prefix}_duration_s")),
-            col("co2e_ttw_kg").alias(format!("{prefix}_ttw_kg")),
-            col("co2e_wtw_kg").alias(format!("{prefix}_wtw_kg")),
-            col("mode").alias(format!("{prefix}_mode")),
-            col("method").alias(format!("{prefix}_method")),
-        ]);
-        legs.clone().lazy().filter(col("leg").eq(lit(leg.code()))).select(keep)
-    };
+        Ok(true)
+    }
+}
+
+/// [`day_impacts`] with the legs' [`LegSides`]: a row per center day, in the order of `days`.
+pub fn day_impacts_with(days: &DataFrame, sides: &LegSides, boundary: Boundary) -> PolarsResult<DataFrame> {
     let boundary_col = |prefix: &str| match boundary {
         Boundary::Ttw => col(format!("co2e_ttw_kg_{prefix}")),
         Boundary::Wtw => col(format!("co2e_wtw_kg_{prefix}")),
@@ -416,8 +464,8 @@ pub fn day_impacts(days: &DataFrame, legs: &DataFrame, boundary: Boundary) -> Po
     days.clone()
         .lazy()
         .with_column(pair_key("main_site").alias("pair_key"))
-        .join(side(LegKind::Center, "c"), [col("pair_key")], [col("pair_key")], left_join.clone())
-        .join(side(LegKind::Office, "o"), [col("employee")], [col("employee")], left_join)
+        .join(sides.center.clone().lazy(), [col("pair_key")], [col("pair_key")], left_join.clone())
+        .join(sides.office.clone().lazy(), [col("employee")], [col("employee")], left_join)
         .with_columns([
             (lit(2.0) * col("c_distance_m") / lit(1000.0)).alias("km_actual"),
             (lit(2.0) * col("c_duration_s") / lit(3600.0)).alias("hours_actual"),

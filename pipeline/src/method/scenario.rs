@@ -13,7 +13,12 @@
 //! | `boundary`, `rebound_share` | day impacts |
 //!
 //! Legs and day impacts are cheap and always recomputed; pairing and center days are reused
-//! when the options they depend on are those of the base run.
+//! when the options they depend on are those of the base run. A run computes a scenario's day
+//! impacts a slice of center days at a time ([`prepare`], [`Prepared::impacts`]), so that it never
+//! holds a whole scenario's rows.
+
+use std::borrow::Cow;
+use std::ops::Range;
 
 use polars::prelude::*;
 
@@ -50,10 +55,19 @@ pub struct Base<'a> {
     pub events: Option<&'a Events>,
     /// The base run's visits.
     pub visits: &'a DataFrame,
-    /// The base run's center days.
+    /// The base run's center days, in the order of `employee_order`.
     pub days: &'a DataFrame,
+    /// The order of the rows of center days: each employee's rank (by employee index), the rows
+    /// of one employee by day; `None`: by employee index, as `visits::center_days` gives them.
+    /// Center days counted again are put in this order, and day impacts follow their days.
+    pub employee_order: Option<&'a [u32]>,
     /// The base run's routing engines (their options included): legs computed again use them.
     pub engines: crate::routing::Engines<'a>,
+    /// The base run's legs as day impacts join them, and the version of the factor set they were
+    /// priced with: a scenario with the same occupancies, estimate bands and factors, whose center
+    /// days are the base run's or go to the same (employee, site) pairs, has the same legs
+    /// (boundary and rebound apply to day impacts only).
+    pub legs: Option<(&'a impact::LegSides, &'a str)>,
 }
 
 /// A scenario could not be computed.
@@ -78,40 +92,88 @@ pub fn pairing_differs(a: &MethodConfig, b: &MethodConfig) -> bool {
 }
 
 /// Day impacts of the inputs under `method` and `factors`, reusing what `base` computed where the
-/// options agree. `inputs` is borrowed mutably only to swap in the employees' occupancies under a
-/// different `carpool_occupancy`; it is left as it was found.
+/// options agree: [`prepare`], then the impacts of every center day.
 pub fn day_impacts(
     base: &Base<'_>,
     inputs: &mut Inputs,
     method: &MethodConfig,
     factors: &FactorSet,
 ) -> Result<DataFrame, ScenarioError> {
-    let repaired;
+    let prepared = prepare(base, inputs, method, factors)?;
+    prepared.impacts(0..prepared.days.height())
+}
+
+/// A scenario's center days and legs, from which its day impacts are computed a slice of center
+/// days at a time.
+pub struct Prepared<'a> {
+    /// The scenario's center days: the base run's, or counted again (in `Base::employee_order`).
+    pub days: Cow<'a, DataFrame>,
+    sides: impact::LegSides,
+    boundary: crate::config::Boundary,
+    rebound_share: f64,
+}
+
+impl Prepared<'_> {
+    /// The day impacts of the center days `rows` (`impact::day_impacts` then `rebound::apply`), in
+    /// their order. The impacts of consecutive slices, stacked, are those of all the days.
+    pub fn impacts(&self, rows: Range<usize>) -> Result<DataFrame, ScenarioError> {
+        let days = self.days.slice(rows.start as i64, rows.len());
+        let impacts = impact::day_impacts_with(&days, &self.sides, self.boundary)?;
+        Ok(rebound::apply(impacts, self.rebound_share)?)
+    }
+}
+
+/// The center days and legs of the inputs under `method` and `factors`, reusing what `base`
+/// computed where the options agree. `inputs` is borrowed mutably only to swap in the employees'
+/// occupancies under a different `carpool_occupancy`; it is left as it was found.
+pub fn prepare<'a>(
+    base: &Base<'a>,
+    inputs: &mut Inputs,
+    method: &MethodConfig,
+    factors: &FactorSet,
+) -> Result<Prepared<'a>, ScenarioError> {
     let repair = pairing_differs(base.method, method);
-    let visits = if repair {
-        let events = base.events.ok_or(ScenarioError::NoEvents)?;
-        repaired = visits::pair_visits(events, method)?.0;
-        &repaired
-    } else {
-        base.visits
-    };
-    let recounted;
     let days = if repair || base.method.min_hours_office_day != method.min_hours_office_day {
-        recounted = visits::center_days(visits, method)?;
-        &recounted
+        let recounted = if repair {
+            let events = base.events.ok_or(ScenarioError::NoEvents)?;
+            // The visits paired again are freed once their days are counted.
+            let visits = visits::pair_visits(events, method)?.0;
+            visits::center_days(&visits, method)?
+        } else {
+            visits::center_days(base.visits, method)?
+        };
+        Cow::Owned(match base.employee_order {
+            Some(rank) => visits::order_by_employee_rank(&recounted, rank)?,
+            None => recounted,
+        })
     } else {
-        base.days
+        Cow::Borrowed(base.days)
     };
+    // A leg depends on its employee (occupancies), its site, the bands and the factors alone: the
+    // base run's legs serve center days counted again whose (employee, site) pairs it has.
+    if let Some((sides, version)) = base.legs
+        && base.method.carpool_occupancy == method.carpool_occupancy
+        && base.method.estimate == method.estimate
+        && factors.version == version
+        && (matches!(days, Cow::Borrowed(_)) || sides.cover(&days)?)
+    {
+        return Ok(Prepared {
+            days,
+            sides: sides.clone(),
+            boundary: method.boundary,
+            rebound_share: method.rebound_share,
+        });
+    }
     let bands = effective_bands(&method.estimate);
     let original = (base.method.carpool_occupancy != method.carpool_occupancy).then(|| {
         let adjusted =
             inputs.employees.iter().map(|e| e.with_carpool_occupancy(method.carpool_occupancy)).collect::<Vec<_>>();
         std::mem::replace(&mut inputs.employees, adjusted)
     });
-    let legs = impact::legs(inputs, days, factors, &bands, base.engines);
+    let legs = impact::legs(inputs, &days, factors, &bands, base.engines);
     if let Some(original) = original {
         inputs.employees = original;
     }
-    let impacts = impact::day_impacts(days, &legs?, method.boundary)?;
-    Ok(rebound::apply(impacts, method.rebound_share)?)
+    let sides = impact::LegSides::new(&legs?)?;
+    Ok(Prepared { days, sides, boundary: method.boundary, rebound_share: method.rebound_share })
 }

@@ -349,6 +349,28 @@ pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<Da
     stack(parts, DayColumns::default().into_frame()?)
 }
 
+/// `days` (a frame with an `employee` column) with its rows ordered by `rank[employee]`, rows of
+/// one employee in their order (a counting sort: center days come sorted by employee and day, so
+/// this sorts them by pseudonym and day when `rank` is the warehouse's `Ids::pid_ranks`).
+pub fn order_by_employee_rank(days: &DataFrame, rank: &[u32]) -> PolarsResult<DataFrame> {
+    let emp = days.column("employee")?.u32()?;
+    let mut starts = vec![0 as IdxSize; rank.len() + 1];
+    for e in emp.iter() {
+        let e = e.ok_or_else(|| polars_err!(ComputeError: "a center day without an employee"))?;
+        starts[rank[e as usize] as usize + 1] += 1;
+    }
+    for r in 1..starts.len() {
+        starts[r] += starts[r - 1];
+    }
+    let mut order = vec![0 as IdxSize; emp.len()];
+    for (row, e) in emp.into_no_null_iter().enumerate() {
+        let at = &mut starts[rank[e as usize] as usize];
+        order[*at as usize] = row as IdxSize;
+        *at += 1;
+    }
+    days.take(&IdxCa::from_vec("row".into(), order))
+}
+
 /// Stacks frames in order into one frame of single-chunk columns (`empty` when there are none).
 fn stack(parts: Vec<PolarsResult<DataFrame>>, empty: DataFrame) -> PolarsResult<DataFrame> {
     let mut frame: Option<DataFrame> = None;

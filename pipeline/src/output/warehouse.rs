@@ -76,6 +76,9 @@ pub struct Ids {
     site_ids: StringChunked,
     /// Each employee's rank in pseudonym order: sorting on it sorts by pseudonym.
     pid_rank: Vec<u32>,
+    /// Each employee's company (index into `company_ids`).
+    company: Vec<u32>,
+    company_ids: Vec<String>,
 }
 
 impl Ids {
@@ -89,7 +92,30 @@ impl Ids {
             ),
             site_ids: StringChunked::from_iter_values("site_id".into(), i.sites.iter().map(|s| s.site_id.as_str())),
             pid_rank: pid_ranks(pids),
+            company: i.employees.iter().map(|e| e.company as u32).collect(),
+            company_ids: i.companies.iter().map(|c| c.company_id.clone()).collect(),
         }
+    }
+
+    /// Ids of employees with pseudonyms `pids`, of companies `company` (index into `company_ids`),
+    /// and of sites `site_ids`.
+    #[cfg(test)]
+    fn for_tests(pids: &[String], company: &[u32], company_ids: &[&str], site_ids: &[&str]) -> Ids {
+        let name = |c: u32| company_ids[c as usize];
+        Ids {
+            pids: StringChunked::from_iter_values("employee_pid".into(), pids.iter().map(String::as_str)),
+            company_of: StringChunked::from_iter_values("company_id".into(), company.iter().map(|c| name(*c))),
+            site_ids: StringChunked::from_iter_values("site_id".into(), site_ids.iter().copied()),
+            pid_rank: pid_ranks(pids),
+            company: company.to_vec(),
+            company_ids: company_ids.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    /// Each employee's rank in pseudonym order (by employee index): the order of every table's
+    /// rows (`scenario::Base::employee_order`).
+    pub fn pid_ranks(&self) -> &[u32] {
+        &self.pid_rank
     }
 }
 
@@ -208,8 +234,13 @@ fn reorder(df: DataFrame, first: &[&str]) -> PolarsResult<DataFrame> {
 /// The `day_impacts` table of one impacts frame (freed on the way): ids, dates, `presence_h`,
 /// sorted by employee and date.
 fn impacts_table(impacts: DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
+    impacts_rows(sort_by_pid_and_day(impacts, ids)?, ids)
+}
+
+/// [`impacts_table`] of rows already in the table's order.
+fn impacts_rows(impacts: DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
     reorder(
-        with_ids(&sort_by_pid_and_day(impacts, ids)?, ids)?
+        with_ids(&impacts, ids)?
             .lazy()
             .with_column((col("presence_s").cast(DataType::Float64) / lit(3600.0)).alias("presence_h"))
             .collect()?,
@@ -217,14 +248,26 @@ fn impacts_table(impacts: DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
     )
 }
 
-/// One scenario's rows of `scenario_day_impacts`: its day impacts as in `day_impacts`, the
-/// `scenario` column first.
+/// Rows of one scenario in `scenario_day_impacts`: its day impacts (already sorted by pseudonym
+/// and day) as in `day_impacts`, the `scenario` column first.
 fn scenario_part(name: &str, impacts: DataFrame, ids: &Ids) -> PolarsResult<DataFrame> {
-    let mut part = impacts_table(impacts, ids)?;
+    let mut part = impacts_rows(impacts, ids)?;
     let names = StringChunked::from_iter_values("scenario".into(), std::iter::once(name));
     let zeros = UInt32Chunked::full("scenario".into(), 0, part.height());
     part.with_column(take_names("scenario", &zeros, &names)?)?;
     reorder(part, &["scenario", "employee_pid", "company_id", "site_id", "date", "quarter", "month"])
+}
+
+/// The row ranges of the row groups a table of `rows` rows held in one chunk is written in
+/// ([`parquet_writer`]: polars cuts it in `rows / ROW_GROUP_ROWS` groups of equal size, the last
+/// one taking the rest), so that a table written a row group at a time gets the same groups.
+pub fn row_groups(rows: usize) -> Vec<std::ops::Range<usize>> {
+    let groups = rows / ROW_GROUP_ROWS;
+    if groups <= 1 {
+        return if rows == 0 { Vec::new() } else { std::iter::once(0..rows).collect() };
+    }
+    let size = rows / groups;
+    (0..groups).map(|g| g * size..if g + 1 == groups { rows } else { (g + 1) * size }).collect()
 }
 
 /// `scenario_day_impacts` with no rows (no scenario, or none with a center day): the columns of
@@ -248,55 +291,100 @@ pub struct ScenariosWritten {
     pub totals: DataFrame,
 }
 
-/// `scenario_day_impacts`, written to Parquet as the scenarios are computed, one scenario at a
-/// time, so that memory holds the rows of two scenarios (one being written, the next being
-/// computed) and not all of them (with 7 scenarios the table is two thirds of the rows written).
-/// The table is sorted by scenario name, pseudonym and date: the scenarios must come in name order
-/// ([`ScenarioRows::write`] refuses another order), each one is sorted on its own (on numeric
-/// keys, the employee's rank by pseudonym).
+/// `scenario_day_impacts`, written to Parquet as the scenarios are computed, a row group at a
+/// time, so that memory holds a few row groups of scenario rows and not a scenario's (or all of
+/// them: with 7 scenarios the table is two thirds of the rows written). The table is sorted by
+/// scenario name, pseudonym and date: the scenarios must come in name order, each one's rows in
+/// pseudonym and day order, cut as [`row_groups`] cuts them ([`ScenarioRows::write`] refuses
+/// another order).
 ///
-/// The rows are sorted and written on a thread of their own while the caller computes the next
-/// scenario (writing a scenario's rows takes longer than computing them). One file is one Parquet
-/// writer that each scenario appends row groups to (the same rows and values as a table written
-/// whole; row groups end at scenario boundaries); in the Hive layout each scenario has its own
-/// folders (`scenario=<name>/…`).
+/// The rows are written on a thread of their own while the caller computes the next row group,
+/// each row group's columns encoded side by side ([`RowGroupEncoder`]). One file is one Parquet
+/// writer that each row group is appended to (the same rows, values and row groups as a table of
+/// one chunk per scenario written whole); in the Hive layout a scenario's rows are gathered and
+/// written in folders of their own (`scenario=<name>/…`) once its last row group comes.
 pub struct ScenarioRows {
-    send: Option<std::sync::mpsc::SyncSender<(String, DataFrame)>>,
+    send: Option<std::sync::mpsc::SyncSender<RowGroup>>,
     thread: Option<std::thread::JoinHandle<anyhow::Result<ScenariosWritten>>>,
-    last: Option<String>,
+    /// The last scenario handed over, and whether its last row group came.
+    last: Option<(String, bool)>,
+    ids: std::sync::Arc<Ids>,
+}
+
+/// A row group of a scenario's rows, handed to [`ScenarioRows`]' thread.
+struct RowGroup {
+    scenario: String,
+    /// The rows, with their ids (`scenario_part`).
+    part: DataFrame,
+    /// Their `employee`, `local_day` and `main_site`, the keys of their groups in `scenario_totals`.
+    keys: [Column; 3],
+    last: bool,
 }
 
 impl ScenarioRows {
-    /// Rows to be written into the Parquet folder `dir` in `layout`, their ids taken from `ids`;
-    /// nothing is created until a scenario with rows comes.
-    pub fn new(dir: &Path, layout: ParquetLayout, ids: Ids) -> anyhow::Result<ScenarioRows> {
+    /// Rows to be written into the Parquet folder `dir` in `layout`, their ids taken from `ids`,
+    /// the pages of columns equal to the base run's taken from `base`; nothing is created until a
+    /// scenario with rows comes.
+    pub fn new(dir: &Path, layout: ParquetLayout, ids: Ids, base: BasePages) -> anyhow::Result<ScenarioRows> {
         use anyhow::Context;
-        // No buffer: a scenario is handed over once the previous one is written.
-        let (send, receive) = std::sync::mpsc::sync_channel::<(String, DataFrame)>(0);
-        let mut writer =
-            ScenarioWriter { dir: dir.to_owned(), layout, writer: None, columns: None, rows: 0, totals: Vec::new() };
+        // No buffer: a row group is handed over once the previous one is written.
+        let (send, receive) = std::sync::mpsc::sync_channel::<RowGroup>(0);
+        let mut writer = ScenarioWriter {
+            dir: dir.to_owned(),
+            layout,
+            writer: None,
+            columns: None,
+            rows: 0,
+            totals: Vec::new(),
+            adding: None,
+            gathered: Vec::new(),
+            base,
+            group: 0,
+        };
+        let ids = std::sync::Arc::new(ids);
+        let writer_ids = ids.clone();
         let thread = std::thread::Builder::new()
             .name("navette-scenario-rows".into())
             .spawn(move || {
-                for (name, impacts) in receive {
-                    writer.write(&name, impacts, &ids)?;
+                for group in receive {
+                    writer.write(group, &writer_ids)?;
                 }
                 writer.finish()
             })
             .context("cannot start the thread that writes scenario_day_impacts")?;
-        Ok(ScenarioRows { send: Some(send), thread: Some(thread), last: None })
+        Ok(ScenarioRows { send: Some(send), thread: Some(thread), last: None, ids })
     }
 
-    /// Hands over the rows of scenario `name` (its day impacts, as `impact::day_impacts` then
-    /// `rebound::apply` give them), freed once written; waits while the previous scenario is
-    /// being written. Scenarios must come in name order.
-    pub fn write(&mut self, name: &str, impacts: DataFrame) -> anyhow::Result<()> {
-        if let Some(last) = &self.last {
-            anyhow::ensure!(last.as_str() < name, "scenario {name:?} written after {last:?}: they come in name order");
+    /// Hands over a row group of scenario `name`: its day impacts (as `impact::day_impacts` then
+    /// `rebound::apply` give them, sorted by pseudonym and day), the rows of one of the
+    /// [`row_groups`] of the scenario's rows; `last`: the scenario's last. Waits while the
+    /// previous row group is being written. Scenarios come in name order, each one's row groups
+    /// in order; a scenario with no rows is not handed over.
+    pub fn write(&mut self, name: &str, impacts: DataFrame, last: bool) -> anyhow::Result<()> {
+        match &self.last {
+            Some((open, false)) => {
+                anyhow::ensure!(open == name, "scenario {name:?} written before the last rows of {open:?}")
+            }
+            Some((done, true)) => {
+                anyhow::ensure!(
+                    done.as_str() < name,
+                    "scenario {name:?} written after {done:?}: they come in name order"
+                )
+            }
+            None => {}
         }
-        self.last = Some(name.to_owned());
+        self.last = Some((name.to_owned(), last));
+        // The ids are taken here, on the caller's thread, while the writer encodes the previous
+        // row group (it has the totals and the encoding to do).
+        let keys = [
+            impacts.column("employee")?.clone(),
+            impacts.column("local_day")?.clone(),
+            impacts.column("main_site")?.clone(),
+        ];
+        let mut part = scenario_part(name, impacts, &self.ids)?;
+        part.rechunk_mut_par();
         let send = self.send.as_ref().expect("sender kept until finish");
-        if send.send((name.to_owned(), impacts)).is_err() {
+        if send.send(RowGroup { scenario: name.to_owned(), part, keys, last }).is_err() {
             // The writer stopped on an error: its result says which.
             self.join()?;
             anyhow::bail!("the thread that writes scenario_day_impacts stopped");
@@ -308,6 +396,9 @@ impl ScenarioRows {
     /// and its number of rows, or `None` when no scenario had rows (the table is then written
     /// whole, empty, by the caller), and the rows of `scenario_totals`.
     pub fn finish(mut self) -> anyhow::Result<ScenariosWritten> {
+        if let Some((name, false)) = &self.last {
+            anyhow::bail!("scenario {name:?}: its last rows were not written");
+        }
         self.join()
     }
 
@@ -325,43 +416,55 @@ impl ScenarioRows {
 struct ScenarioWriter {
     dir: std::path::PathBuf,
     layout: ParquetLayout,
-    writer: Option<polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>>,
+    writer: Option<(polars::io::parquet::write::BatchedWriter<std::io::BufWriter<std::fs::File>>, RowGroupEncoder)>,
     /// The table's columns (no rows), from the first scenario with rows.
     columns: Option<DataFrame>,
     rows: usize,
     /// The rows of `scenario_totals` of the scenarios written.
     totals: Vec<TotalRow>,
+    /// The sums of the scenario being written.
+    adding: Option<ScenarioTotals>,
+    /// Hive layout: the rows of the scenario being written, written once its last rows come.
+    gathered: Vec<DataFrame>,
+    /// The base run's `day_impacts` pages, and the row group of the scenario being written.
+    base: BasePages,
+    group: usize,
 }
 
 impl ScenarioWriter {
-    fn write(&mut self, name: &str, impacts: DataFrame, ids: &Ids) -> anyhow::Result<()> {
+    fn write(&mut self, group: RowGroup, ids: &Ids) -> anyhow::Result<()> {
         use anyhow::Context;
-        if impacts.height() == 0 {
-            return Ok(());
-        }
+        let RowGroup { scenario: name, part, keys, last } = group;
         let started = std::time::Instant::now();
-        let mut part = scenario_part(name, impacts, ids)?;
-        let sorted_ms = started.elapsed().as_millis() as u64;
+        let adding = self.adding.get_or_insert_with(|| ScenarioTotals::new(&name, ids));
         if self.columns.is_none() {
             let columns: Vec<&str> = part.get_column_names().into_iter().map(|c| c.as_str()).collect();
             schema::check("scenario_day_impacts", &columns)?;
             self.columns = Some(part.clear());
         }
         self.rows += part.height();
-        self.totals.extend(scenario_totals_of(name, &part)?);
-        tracing::debug!(
-            scenario = name,
-            sorted_ms,
-            totals_ms = started.elapsed().as_millis() as u64 - sorted_ms,
-            "scenario rows added up"
-        );
+        adding.add(&keys, &part, ids)?;
+        drop(keys);
+        let added_ms = started.elapsed().as_millis() as u64;
+        if last {
+            let adding = self.adding.take().expect("made above");
+            self.totals.extend(adding.rows());
+        }
         if self.layout == ParquetLayout::Hive {
-            for (folder, mut rows) in hive_split(&part, hive_partitions("scenario_day_impacts"))? {
-                write_one(
-                    &self.dir.join("scenario_day_impacts").join(folder).join("part-0.parquet"),
-                    &mut rows,
-                    false,
-                )?;
+            self.gathered.push(part);
+            if last {
+                let mut gathered = std::mem::take(&mut self.gathered).into_iter();
+                let mut all = gathered.next().expect("a row group was gathered above");
+                for part in gathered {
+                    all.vstack_mut_owned(part)?;
+                }
+                for (folder, mut rows) in hive_split(&all, hive_partitions("scenario_day_impacts"))? {
+                    write_one(
+                        &self.dir.join("scenario_day_impacts").join(folder).join("part-0.parquet"),
+                        &mut rows,
+                        false,
+                    )?;
+                }
             }
             return Ok(());
         }
@@ -369,23 +472,24 @@ impl ScenarioWriter {
         if self.writer.is_none() {
             std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create {}", self.dir.display()))?;
             let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-            // Columns encoded side by side: the pages are put back in column order, so the bytes
-            // are those of the single-threaded writer (compression stays on this thread).
-            let writer = parquet_writer(std::io::BufWriter::new(file)).set_parallel(true);
-            self.writer = Some(writer.batched(part.schema())?);
+            let writer = parquet_writer(std::io::BufWriter::new(file)).batched(part.schema())?;
+            self.writer = Some((writer, RowGroupEncoder::new(part.schema())?));
         }
-        let writer = self.writer.as_mut().expect("writer created above");
-        // Row groups of the size `ParquetWriter::finish` gives a whole table.
-        let chunked = polars::frame::chunk_df_for_writing(&mut part, ROW_GROUP_ROWS)?;
+        let (writer, encoder) = self.writer.as_mut().expect("writer created above");
+        let group = self.group;
+        self.group = if last { 0 } else { group + 1 };
+        let pages = encoder.encode(&part, group, Some(&mut self.base))?;
+        drop(part);
         writer
-            .write_batch(&chunked)
+            .write_row_group(pages.rows, &pages.columns)
             .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
-        tracing::debug!(scenario = name, ms = started.elapsed().as_millis() as u64, "scenario rows written");
+        self.base.keep(group, pages, true);
+        tracing::debug!(scenario = name, added_ms, ms = started.elapsed().as_millis() as u64, "scenario rows written");
         Ok(())
     }
 
     fn finish(self) -> anyhow::Result<ScenariosWritten> {
-        if let Some(writer) = &self.writer {
+        if let Some((writer, _)) = &self.writer {
             writer.finish().map_err(|e| anyhow::anyhow!(e).context("cannot write scenario_day_impacts.parquet"))?;
         }
         Ok(ScenariosWritten {
@@ -393,6 +497,231 @@ impl ScenarioWriter {
             totals: scenario_totals_table(&self.totals)?,
         })
     }
+}
+
+/// A row group encoded: its rows and each column's compressed pages.
+struct EncodedRowGroup {
+    rows: u64,
+    columns: Vec<Vec<polars_parquet::write::CompressedPage>>,
+    /// Per column: its name and fingerprint, when it has one, and whether its pages came from
+    /// the [`BasePages`].
+    fingerprints: Vec<Option<(String, u128, bool)>>,
+}
+
+/// The encoded pages of the base run's `day_impacts`, by column and row group, with a fingerprint
+/// of each column chunk's values: a scenario with the same center days has the same rows and row
+/// groups, and most of its columns (ids, dates, modes, and the figures its options leave alone)
+/// have the same values, so their pages are the base run's (issue 13: encoding was most of the
+/// time of the scenario rows). Written by [`write_tables`], read by [`ScenarioRows`].
+///
+/// A fingerprint is a 128-bit xxh3 hash of the chunk's type, length, validity and value bytes
+/// (views and data buffers for text), seeded at random per run: equal values under another layout
+/// only miss the reuse; different values would need a hash collision, which no input can aim at
+/// without the seed.
+#[derive(Default)]
+pub struct BasePages {
+    seed: u64,
+    chunks: std::collections::HashMap<(String, usize), (u128, Vec<polars_parquet::write::CompressedPage>)>,
+}
+
+impl BasePages {
+    /// No pages yet, with a fresh seed.
+    fn new() -> BasePages {
+        use std::hash::{BuildHasher, Hasher};
+        let seed = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        BasePages { seed, chunks: std::collections::HashMap::new() }
+    }
+
+    /// Keeps the pages of the fingerprinted columns of row group `group`; with `only_reused`, of
+    /// those taken from here (what a scenario's row group gives back).
+    fn keep(&mut self, group: usize, encoded: EncodedRowGroup, only_reused: bool) {
+        for (pages, fingerprint) in encoded.columns.into_iter().zip(encoded.fingerprints) {
+            if let Some((name, fingerprint, reused)) = fingerprint
+                && (reused || !only_reused)
+            {
+                let mut pages = pages;
+                if !reused {
+                    // A data page's buffer was reserved at the compressor's bound, about the
+                    // uncompressed size: kept as is, the pages would hold the whole table's size.
+                    // Copied rather than shrunk in place, which would leave the rest of each
+                    // large block pinned between kept pages.
+                    for page in &mut pages {
+                        if let polars_parquet::write::CompressedPage::Data(page) = page {
+                            let buffer = page.slice_mut().to_mut();
+                            *buffer = buffer.as_slice().to_vec();
+                        }
+                    }
+                }
+                self.chunks.insert((name, group), (fingerprint, pages));
+            }
+        }
+    }
+}
+
+/// A fingerprint of the values of `array` as the Parquet encoder reads them (see [`BasePages`]),
+/// or `None` for a type not fingerprinted (always encoded).
+fn fingerprint(array: &dyn polars_arrow::array::Array, seed: u64) -> Option<u128> {
+    use polars_arrow::array::{BooleanArray, PrimitiveArray, Utf8ViewArray};
+    let mut h = xxhash_rust::xxh3::Xxh3::with_seed(seed);
+    h.update(format!("{:?}", array.dtype()).as_bytes());
+    h.update(&(array.len() as u64).to_le_bytes());
+    let bits = |h: &mut xxhash_rust::xxh3::Xxh3, bitmap: &polars_arrow::bitmap::Bitmap| {
+        let (bytes, offset, len) = bitmap.as_slice();
+        h.update(&(offset as u64).to_le_bytes());
+        h.update(&(len as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    match array.validity() {
+        None => h.update(&[0]),
+        Some(validity) => {
+            h.update(&[1]);
+            bits(&mut h, validity);
+        }
+    }
+    let any = array.as_any();
+    if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
+        h.update(bytemuck::cast_slice(a.values().as_slice()));
+    } else if let Some(a) = any.downcast_ref::<PrimitiveArray<i64>>() {
+        h.update(bytemuck::cast_slice(a.values().as_slice()));
+    } else if let Some(a) = any.downcast_ref::<PrimitiveArray<i32>>() {
+        h.update(bytemuck::cast_slice(a.values().as_slice()));
+    } else if let Some(a) = any.downcast_ref::<PrimitiveArray<u32>>() {
+        h.update(bytemuck::cast_slice(a.values().as_slice()));
+    } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+        bits(&mut h, a.values());
+    } else if let Some(a) = any.downcast_ref::<Utf8ViewArray>() {
+        // A view holds a short value itself, a longer one's place in the data buffers.
+        h.update(bytemuck::cast_slice(a.views().as_slice()));
+        for buffer in a.data_buffers().iter() {
+            h.update(&(buffer.len() as u64).to_le_bytes());
+            h.update(buffer.as_slice());
+        }
+    } else {
+        return None;
+    }
+    Some(h.digest128())
+}
+
+/// Encodes row groups as [`parquet_writer`] does, each column of a row group on a thread of its
+/// own. polars' own writer, even "parallel", only makes the columns' page iterators side by side:
+/// the pages are encoded and compressed one after the other as the file is written. The pages
+/// are written in column order, so the file has the bytes of [`parquet_writer`]'s (a test holds
+/// it).
+struct RowGroupEncoder {
+    fields: Vec<polars_parquet::write::ParquetType>,
+    encodings: Vec<Vec<polars_parquet::write::Encoding>>,
+    options: polars_parquet::write::WriteOptions,
+}
+
+impl RowGroupEncoder {
+    /// An encoder of frames of `schema`, with [`parquet_writer`]'s options.
+    fn new(schema: &Schema) -> PolarsResult<RowGroupEncoder> {
+        use polars_parquet::write::{StatisticsOptions, Version, WriteOptions, to_parquet_schema};
+        let arrow = schema.to_arrow(CompatLevel::newest());
+        let parquet = to_parquet_schema(&arrow)?;
+        Ok(RowGroupEncoder {
+            fields: parquet.fields().to_vec(),
+            encodings: polars::io::parquet::write::get_encodings(&arrow).to_vec(),
+            // `ParquetWriter::materialize_options` of `parquet_writer`'s settings.
+            options: WriteOptions {
+                statistics: StatisticsOptions::default(),
+                compression: PARQUET_COMPRESSION.into(),
+                version: Version::V1,
+                data_page_size: None,
+            },
+        })
+    }
+
+    /// The pages of `df`, one row group (its columns each of one chunk), the `group`-th of its
+    /// table. With `base`, its columns are fingerprinted and a column whose fingerprint is that of
+    /// the same column and row group in `base` takes its pages from there (to be given back with
+    /// [`BasePages::keep`] once written).
+    fn encode(&self, df: &DataFrame, group: usize, mut base: Option<&mut BasePages>) -> PolarsResult<EncodedRowGroup> {
+        use polars_parquet::read::ParquetError;
+        use polars_parquet::write::{Compressor, array_to_columns};
+        use rayon::prelude::*;
+        let mut batches = df.iter_chunks(CompatLevel::newest(), false);
+        let Some(batch) = batches.next() else {
+            polars_bail!(ComputeError: "a row group with no rows");
+        };
+        polars_ensure!(batches.next().is_none(), ComputeError: "a row group of more than one chunk");
+        let names = df.get_column_names();
+        let seed = base.as_ref().map(|b| b.seed);
+        let fingerprints: Vec<Option<u128>> =
+            batch.columns().par_iter().map(|array| seed.and_then(|seed| fingerprint(array.as_ref(), seed))).collect();
+        let mut known: Vec<Option<Vec<polars_parquet::write::CompressedPage>>> = Vec::with_capacity(names.len());
+        for (name, fingerprint) in names.iter().zip(&fingerprints) {
+            let key = (name.to_string(), group);
+            known.push(match (fingerprint, base.as_deref_mut()) {
+                (Some(f), Some(base)) if base.chunks.get(&key).is_some_and(|(g, _)| g == f) => {
+                    base.chunks.remove(&key).map(|(_, pages)| pages)
+                }
+                _ => None,
+            });
+        }
+        let reused: Vec<bool> = known.iter().map(Option::is_some).collect();
+        let per_field: Vec<Vec<Vec<polars_parquet::write::CompressedPage>>> = batch
+            .columns()
+            .par_iter()
+            .zip(known.into_par_iter())
+            .zip(&self.fields)
+            .zip(&self.encodings)
+            .map(|(((array, known), field), encoding)| {
+                if let Some(pages) = known {
+                    return Ok(vec![pages]);
+                }
+                let leaves = array_to_columns(array, field.clone(), self.options, encoding)?;
+                leaves
+                    .into_iter()
+                    .map(|pages| {
+                        // As polars' writer does (`pages_iter_to_compressor`).
+                        let pages = pages.map(|page| {
+                            page.map_err(|e| ParquetError::FeatureNotSupported(format!("reraised in polars: {e}")))
+                        });
+                        Compressor::new(pages, self.options.compression, Vec::new())
+                            .collect::<Result<Vec<_>, _>>()
+                            .map_err(PolarsError::from)
+                    })
+                    .collect::<PolarsResult<Vec<_>>>()
+            })
+            .collect::<PolarsResult<_>>()?;
+        let mut columns = Vec::with_capacity(per_field.len());
+        let mut kept = Vec::with_capacity(per_field.len());
+        for (j, leaves) in per_field.into_iter().enumerate() {
+            // Only columns of one leaf (every table's) are kept by fingerprint.
+            let one_leaf = leaves.len() == 1;
+            for pages in leaves {
+                columns.push(pages);
+                kept.push(fingerprints[j].filter(|_| one_leaf).map(|f| (names[j].to_string(), f, reused[j])));
+            }
+        }
+        Ok(EncodedRowGroup { rows: batch.len() as u64, columns, fingerprints: kept })
+    }
+}
+
+/// Writes `df` as one Parquet file at `path`, a row group at a time through [`RowGroupEncoder`]
+/// (the bytes of [`write_one`]), and keeps each column chunk's pages in `pages` when given. A frame
+/// of more than one chunk per column goes through polars' writer (which would cut it in other row
+/// groups), its pages not kept.
+fn write_encoded(path: &Path, df: &mut DataFrame, mut pages: Option<&mut BasePages>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let cannot = |e: PolarsError| anyhow::anyhow!(e).context(format!("cannot write {}", path.display()));
+    if df.height() == 0 || df.columns().iter().any(|c| c.as_materialized_series().n_chunks() != 1) {
+        parquet_writer(std::io::BufWriter::new(file)).finish(df).map_err(cannot)?;
+        return Ok(());
+    }
+    let mut writer = parquet_writer(std::io::BufWriter::new(file)).batched(df.schema())?;
+    let encoder = RowGroupEncoder::new(df.schema())?;
+    for (group, rows) in row_groups(df.height()).into_iter().enumerate() {
+        let encoded = encoder.encode(&df.slice(rows.start as i64, rows.len()), group, pages.as_deref_mut())?;
+        writer.write_row_group(encoded.rows, &encoded.columns).map_err(cannot)?;
+        if let Some(pages) = pages.as_deref_mut() {
+            pages.keep(group, encoded, false);
+        }
+    }
+    writer.finish().map_err(cannot)?;
+    Ok(())
 }
 
 /// The grains of `scenario_totals`, in the table's order: the whole period, quarter, company ×
@@ -423,8 +752,9 @@ const TOTAL_SUMS: [(&str, &str); 16] = [
 /// One group of `scenario_totals` being added up.
 struct TotalGroup {
     employees: i64,
-    /// The row of the last employee counted (rows come sorted by employee).
-    last_row: Option<usize>,
+    /// The last employee counted (rows come sorted by employee): its index, or a row of it in
+    /// the reference adder of the tests.
+    last: Option<usize>,
     /// Companies seen, one bit per company code.
     companies: Vec<u64>,
     center_days: i64,
@@ -447,7 +777,214 @@ struct TotalRow {
     sums: [Option<f64>; TOTAL_SUMS.len()],
 }
 
+/// A group of `scenario_totals`: its grain and keys (quarter, company_id, site_id, commute_mode,
+/// center_mode; null where the grain has none).
+type GroupKeys = (usize, [Option<String>; 5]);
+
+/// The rows of `scenario_totals` of one scenario, added up a row group at a time as its rows of
+/// `scenario_day_impacts` are written, group by group as the `scenario_*` views did over those
+/// rows: the figures are summed in the rows' order (the order DuckDB's one-thread sums follow, so
+/// the views give the same digits as when they read the rows), employees and companies counted
+/// once per group. The groups' keys are taken from the rows' numeric columns (employee, day, site)
+/// rather than from their ids, and each row's group looked up only when its keys differ from the
+/// previous row's (an employee's rows follow each other).
+struct ScenarioTotals {
+    name: String,
+    groups: Vec<TotalGroup>,
+    /// Each group's grain and keys.
+    keys: Vec<GroupKeys>,
+    /// Group by grain and key codes.
+    index: std::collections::HashMap<(usize, u32, u32), u32>,
+    /// Quarter code by day; the labels by code (code 0: no day).
+    quarter_of_day: std::collections::HashMap<i32, u32>,
+    quarters: Vec<Option<String>>,
+    /// The travel modes met, by code (code 0: none).
+    modes: Vec<Option<String>>,
+    /// Bitset words per group for the companies met.
+    words: usize,
+    /// The pseudonym rank of the last row added (rows come sorted by pseudonym).
+    last_rank: Option<u32>,
+}
+
+impl ScenarioTotals {
+    fn new(name: &str, ids: &Ids) -> ScenarioTotals {
+        ScenarioTotals {
+            name: name.to_owned(),
+            groups: Vec::new(),
+            keys: Vec::new(),
+            index: std::collections::HashMap::new(),
+            quarter_of_day: std::collections::HashMap::new(),
+            quarters: vec![None],
+            modes: vec![None],
+            words: ids.company_ids.len().div_ceil(64),
+            last_rank: None,
+        }
+    }
+
+    /// The code of a mode (`modes` grows with the modes met).
+    fn mode_code(modes: &mut Vec<Option<String>>, mode: Option<&str>) -> u32 {
+        match modes.iter().position(|m| m.as_deref() == mode) {
+            Some(code) => code as u32,
+            None => {
+                modes.push(mode.map(str::to_owned));
+                (modes.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Adds the rows of `part` (rows of `scenario_day_impacts`, after the previous ones), whose
+    /// `employee`, `local_day` and `main_site` are `keys`.
+    fn add(&mut self, keys: &[Column; 3], part: &DataFrame, ids: &Ids) -> anyhow::Result<()> {
+        let rows = part.height();
+        let employee = keys[0].u32()?;
+        let day = keys[1].i32()?;
+        let site = keys[2].u32()?;
+        let commute = part.column("commute_mode")?.cast(&DataType::String)?;
+        let center = part.column("center_mode")?.cast(&DataType::String)?;
+        let (commute, center) = (commute.str()?, center.str()?);
+        let replaces = part.column("replaces_office_day")?.bool()?;
+        let mut at: [Vec<u32>; TOTAL_GRAINS.len()] = Default::default();
+        // The previous row's key codes and groups, per grain.
+        let mut previous: [Option<((u32, u32), u32)>; TOTAL_GRAINS.len()] = Default::default();
+        let (mut last_day, mut last_quarter) = (None, 0u32);
+        let (mut last_modes, mut last_mode_codes) = ((None, None), (0u32, 0u32));
+        for row in 0..rows {
+            let emp = employee.get(row);
+            if let Some(e) = emp {
+                let rank = ids.pid_rank[e as usize];
+                anyhow::ensure!(
+                    self.last_rank.is_none_or(|last| last <= rank),
+                    "scenario {:?}: rows of scenario_day_impacts not sorted by employee",
+                    self.name
+                );
+                self.last_rank = Some(rank);
+            }
+            let d = day.get(row);
+            if d != last_day {
+                last_day = d;
+                last_quarter = match d {
+                    None => 0,
+                    Some(d) => *self.quarter_of_day.entry(d).or_insert_with(|| {
+                        let label = Some(clock::quarter_label(d));
+                        match self.quarters.iter().position(|q| *q == label) {
+                            Some(code) => code as u32,
+                            None => {
+                                self.quarters.push(label);
+                                (self.quarters.len() - 1) as u32
+                            }
+                        }
+                    }),
+                };
+            }
+            let q = last_quarter;
+            let c = emp.map_or(0, |e| ids.company[e as usize] + 1);
+            let s = site.get(row).map_or(0, |s| s + 1);
+            let modes = (commute.get(row), center.get(row));
+            if modes != last_modes {
+                last_mode_codes =
+                    (Self::mode_code(&mut self.modes, modes.0), Self::mode_code(&mut self.modes, modes.1));
+                last_modes = modes;
+            }
+            let codes = [(0, 0), (q, 0), (q, c), (q, s), last_mode_codes];
+            for grain in 0..TOTAL_GRAINS.len() {
+                let group = match previous[grain] {
+                    Some((key, group)) if key == codes[grain] => group,
+                    _ => {
+                        let (a, b) = codes[grain];
+                        let next = self.groups.len() as u32;
+                        let group = *self.index.entry((grain, a, b)).or_insert(next);
+                        if group == next {
+                            let mut k: [Option<String>; 5] = Default::default();
+                            match grain {
+                                1 => k[0] = self.quarters[a as usize].clone(),
+                                2 => {
+                                    k[0] = self.quarters[a as usize].clone();
+                                    k[1] = (b > 0).then(|| ids.company_ids[b as usize - 1].clone());
+                                }
+                                3 => {
+                                    k[0] = self.quarters[a as usize].clone();
+                                    k[2] =
+                                        if b > 0 { ids.site_ids.get(b as usize - 1).map(str::to_owned) } else { None };
+                                }
+                                4 => (k[3], k[4]) = (self.modes[a as usize].clone(), self.modes[b as usize].clone()),
+                                _ => {}
+                            }
+                            self.keys.push((grain, k));
+                            self.groups.push(TotalGroup {
+                                employees: 0,
+                                last: None,
+                                companies: vec![0; self.words],
+                                center_days: 0,
+                                office_days_replaced: 0,
+                                sums: [0.0; TOTAL_SUMS.len()],
+                                summed: [false; TOTAL_SUMS.len()],
+                            });
+                        }
+                        previous[grain] = Some((codes[grain], group));
+                        group
+                    }
+                };
+                at[grain].push(group);
+                let g = &mut self.groups[group as usize];
+                // count(DISTINCT employee_pid): an employee's rows follow each other.
+                if let Some(e) = emp {
+                    let new =
+                        g.last.is_none_or(|last| last != e as usize && ids.pids.get(last) != ids.pids.get(e as usize));
+                    if new {
+                        g.employees += 1;
+                        g.last = Some(e as usize);
+                    }
+                }
+                if c > 0 {
+                    let c = c as usize - 1;
+                    g.companies[c / 64] |= 1 << (c % 64);
+                }
+                g.center_days += 1;
+                g.office_days_replaced += i64::from(replaces.get(row) == Some(true));
+            }
+        }
+        // The sums, a column at a time, each group's in the rows' order.
+        for (i, (_, source)) in TOTAL_SUMS.iter().enumerate() {
+            let column = part.column(source)?.cast(&DataType::Float64)?;
+            for (row, v) in column.f64()?.iter().enumerate() {
+                let Some(v) = v else { continue };
+                for grain_at in &at {
+                    let g = &mut self.groups[grain_at[row] as usize];
+                    g.sums[i] += v;
+                    g.summed[i] = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The scenario's rows of `scenario_totals`: by grain, each grain's groups in key order.
+    fn rows(self) -> Vec<TotalRow> {
+        let mut all: Vec<(GroupKeys, TotalGroup)> = self.keys.into_iter().zip(self.groups).collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.into_iter()
+            .map(|((grain, keys), g)| {
+                let mut sums = [None; TOTAL_SUMS.len()];
+                for (i, s) in sums.iter_mut().enumerate() {
+                    *s = g.summed[i].then_some(g.sums[i]);
+                }
+                TotalRow {
+                    scenario: self.name.clone(),
+                    grain,
+                    keys,
+                    employees: g.employees,
+                    companies: g.companies.iter().map(|w| i64::from(w.count_ones())).sum(),
+                    center_days: g.center_days,
+                    office_days_replaced: g.office_days_replaced,
+                    sums,
+                }
+            })
+            .collect()
+    }
+}
+
 /// The distinct values of a string column, as a code per row (its value's rank in `values`).
+#[cfg(test)]
 fn column_codes(df: &DataFrame, name: &str) -> PolarsResult<(Vec<u32>, Vec<Option<String>>)> {
     let column = df.column(name)?.cast(&DataType::String)?;
     let ca = column.str()?;
@@ -466,11 +1003,10 @@ fn column_codes(df: &DataFrame, name: &str) -> PolarsResult<(Vec<u32>, Vec<Optio
     Ok((codes, values))
 }
 
-/// Adds up one scenario's rows of `scenario_day_impacts` (`part`, sorted by employee and date, as
-/// written) into the rows of `scenario_totals`, group by group as the `scenario_*` views did over
-/// those rows: the figures are summed in the rows' order (the order DuckDB's one-thread sums
-/// follow, so the views give the same digits as when they read the rows), employees and companies
-/// counted once per group.
+/// The reference [`ScenarioTotals`] is tested against: one scenario's rows of
+/// `scenario_day_impacts` (`part`, sorted by employee and date) added up from their ids, as the
+/// `scenario_*` views did.
+#[cfg(test)]
 fn scenario_totals_of(name: &str, part: &DataFrame) -> anyhow::Result<Vec<TotalRow>> {
     let keys = ["quarter", "company_id", "site_id", "commute_mode", "center_mode"];
     let coded: Vec<(Vec<u32>, Vec<Option<String>>)> =
@@ -500,7 +1036,7 @@ fn scenario_totals_of(name: &str, part: &DataFrame) -> anyhow::Result<Vec<TotalR
             at[grain].push(group as u32);
             let g = groups[group].get_or_insert_with(|| TotalGroup {
                 employees: 0,
-                last_row: None,
+                last: None,
                 companies: vec![0; words],
                 center_days: 0,
                 office_days_replaced: 0,
@@ -508,9 +1044,9 @@ fn scenario_totals_of(name: &str, part: &DataFrame) -> anyhow::Result<Vec<TotalR
                 summed: [false; TOTAL_SUMS.len()],
             });
             // count(DISTINCT employee_pid): an employee's rows follow each other.
-            if pids[row].is_some() && g.last_row.is_none_or(|last| pids[last] != pids[row]) {
+            if pids[row].is_some() && g.last.is_none_or(|last| pids[last] != pids[row]) {
                 g.employees += 1;
-                g.last_row = Some(row);
+                g.last = Some(row);
             }
             if coded[1].1[c].is_some() {
                 g.companies[c / 64] |= 1 << (c % 64);
@@ -686,7 +1222,8 @@ pub type TableWritten = (&'static str, DataFrame, usize);
 /// computed, or the caller writes it empty when none has rows; it is returned with its columns
 /// (those of `day_impacts` after `scenario`) and no rows. `written_one` is called with each table
 /// once written (its name and columns), to load it into DuckDB. Returns the tables in the
-/// warehouse's order.
+/// warehouse's order, and the pages of `day_impacts` when there are scenarios (single layout) for
+/// [`ScenarioRows`].
 pub fn write_tables(
     mut t: Tables<'_>,
     ids: &Ids,
@@ -694,14 +1231,23 @@ pub fn write_tables(
     home_cells: DataFrame,
     (dir, layout): (&Path, ParquetLayout),
     written_one: &mut dyn FnMut(&'static str, &DataFrame) -> anyhow::Result<()>,
-) -> anyhow::Result<Vec<TableWritten>> {
+) -> anyhow::Result<(Vec<TableWritten>, BasePages)> {
     use anyhow::Context;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let key = ["employee_pid", "company_id", "site_id", "date", "quarter", "month"];
     let mut written: Vec<TableWritten> = Vec::with_capacity(TABLE_ORDER.len());
+    // The base day impacts' pages, for the scenarios' rows (one file: the single layout).
+    let keep_pages = !t.scenarios.is_empty() && layout == ParquetLayout::Single;
+    let mut base_pages = BasePages::new();
     let mut write = |name: &'static str, mut df: DataFrame| -> anyhow::Result<()> {
         // Columns encoded side by side: a table at a time leaves the other core idle otherwise.
-        write_table(dir, name, &mut df, layout, true)?;
+        if keep_pages && name == "day_impacts" {
+            let columns: Vec<&str> = df.get_column_names().into_iter().map(|c| c.as_str()).collect();
+            schema::check(name, &columns)?;
+            write_encoded(&dir.join(format!("{name}.parquet")), &mut df, Some(&mut base_pages))?;
+        } else {
+            write_table(dir, name, &mut df, layout, true)?;
+        }
         let columns = df.clear();
         written_one(name, &columns)?;
         written.push((name, columns, df.height()));
@@ -738,7 +1284,7 @@ pub fn write_tables(
     written.push(("scenario_day_impacts", scenario_columns, 0));
     written.push(("scenario_totals", scenario_totals_table(&[])?, 0));
     written.sort_by_key(|(name, ..)| TABLE_ORDER.iter().position(|n| n == name));
-    Ok(written)
+    Ok((written, base_pages))
 }
 
 /// `sites`: one row per site, in `sites.csv` order.
@@ -1021,22 +1567,27 @@ pub fn hive_escape(value: &str) -> String {
 /// Rows per row group: polars' default, which `ParquetWriter::finish` uses.
 const ROW_GROUP_ROWS: usize = 512 * 512;
 
+/// The compression of every Parquet file.
+const PARQUET_COMPRESSION: ParquetCompression = ParquetCompression::Zstd(None);
+
 /// The one Parquet writer configuration: zstd, statistics on, single-threaded (so a file's bytes
 /// do not depend on the threads), row groups of [`ROW_GROUP_ROWS`].
 fn parquet_writer<W: std::io::Write>(w: W) -> ParquetWriter<W> {
     ParquetWriter::new(w)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(PARQUET_COMPRESSION)
         .with_row_group_size(Some(ROW_GROUP_ROWS))
         .set_parallel(false)
 }
 
-/// Writes one Parquet file; `parallel`: its columns encoded side by side (the pages are put back
-/// in column order and compressed on this thread, so the bytes are those of the single-threaded
-/// writer).
+/// Writes one Parquet file; `parallel`: its columns encoded side by side ([`write_encoded`]; the
+/// bytes of the single-threaded writer).
 fn write_one(path: &Path, df: &mut DataFrame, parallel: bool) -> anyhow::Result<()> {
     use anyhow::Context;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    if parallel {
+        return write_encoded(path, df, None);
     }
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     parquet_writer(std::io::BufWriter::new(file))
@@ -1406,7 +1957,7 @@ fn folder_bytes(dir: &Path) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{Ids, pid_order, pid_ranks};
+    use super::{Ids, pid_order};
 
     /// The general sort [`pid_order`] must agree with: the frame's keys sorted by polars.
     fn pid_order_reference(df: &DataFrame, ids: &Ids, then: Vec<Column>) -> PolarsResult<IdxCa> {
@@ -1426,12 +1977,7 @@ mod tests {
         // Pseudonyms out of employee order, several rows per employee in any order, negative
         // and null keys, and employees without rows.
         let pids: Vec<String> = (0..50u32).map(|i| format!("p{:03}", (i * 37) % 101)).collect();
-        let ids = Ids {
-            pids: StringChunked::from_iter_values("employee_pid".into(), pids.iter().map(String::as_str)),
-            company_of: StringChunked::from_iter_values("company_id".into(), pids.iter().map(|_| "C")),
-            site_ids: StringChunked::from_iter_values("site_id".into(), ["S"].into_iter()),
-            pid_rank: pid_ranks(&pids),
-        };
+        let ids = Ids::for_tests(&pids, &[0; 50], &["C"], &["S"]);
         let mut state = 7u64;
         let mut rand = |n: u64| {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -1465,6 +2011,118 @@ mod tests {
     }
 
     use polars::prelude::*;
+
+    #[test]
+    fn row_groups_are_those_polars_cuts_a_table_in() {
+        for rows in [0usize, 1, 1000, 262_143, 262_144, 262_145, 524_287, 524_288, 600_001, 2_624_221] {
+            let mut df = DataFrame::new(rows, vec![Column::new("x".into(), vec![0u32; rows])]).unwrap();
+            let chunked = polars::frame::chunk_df_for_writing(&mut df, super::ROW_GROUP_ROWS).unwrap();
+            let polars: Vec<usize> = if rows == 0 {
+                Vec::new()
+            } else {
+                chunked.column("x").unwrap().as_materialized_series().chunk_lengths().collect()
+            };
+            let ours: Vec<usize> = super::row_groups(rows).iter().map(|r| r.len()).collect();
+            assert_eq!(ours, polars, "{rows} rows");
+            let ranges = super::row_groups(rows);
+            assert!(ranges.windows(2).all(|w| w[0].end == w[1].start) && ranges.last().is_none_or(|r| r.end == rows));
+        }
+    }
+
+    /// A frame of every column type the tables have, nulls and repeated strings included.
+    fn typed_frame(rows: usize) -> DataFrame {
+        let names = ["car", "train", "a pseudonym longer than twelve bytes", "bike"];
+        df!(
+            "text" => (0..rows).map(|i| names[(i / 7) % names.len()]).collect::<Vec<_>>(),
+            "maybe_text" => (0..rows).map(|i| (i % 5 != 0).then(|| names[i % 3])).collect::<Vec<_>>(),
+            "number" => (0..rows).map(|i| (i as f64 * 0.37).sin() * 10.0).collect::<Vec<_>>(),
+            "rounded" => (0..rows).map(|i| ((i % 97) as f64) / 4.0).collect::<Vec<_>>(),
+            "maybe_number" => (0..rows).map(|i| (i % 11 != 0).then_some(i as f64)).collect::<Vec<_>>(),
+            "count" => (0..rows).map(|i| (i % 1000) as i64).collect::<Vec<_>>(),
+            "index" => (0..rows).map(|i| i as u32).collect::<Vec<_>>(),
+            "flag" => (0..rows).map(|i| i % 3 == 0).collect::<Vec<_>>(),
+        )
+        .unwrap()
+        .lazy()
+        .with_column((col("index").cast(DataType::Int32) / lit(1000)).cast(DataType::Date).alias("day"))
+        .collect()
+        .unwrap()
+    }
+
+    #[test]
+    fn row_groups_encoded_side_by_side_have_the_bytes_of_polars_writer() {
+        let rows = 600_001;
+        let mut df = typed_frame(rows);
+        let mut whole = Vec::new();
+        super::parquet_writer(&mut whole).finish(&mut df).unwrap();
+        let mut ours = Vec::new();
+        {
+            let mut writer = super::parquet_writer(&mut ours).batched(df.schema()).unwrap();
+            let encoder = super::RowGroupEncoder::new(df.schema()).unwrap();
+            for range in super::row_groups(rows) {
+                let mut group = df.slice(range.start as i64, range.len());
+                group.rechunk_mut();
+                let pages = encoder.encode(&group, 0, None).unwrap();
+                writer.write_row_group(pages.rows, &pages.columns).unwrap();
+            }
+            writer.finish().unwrap();
+        }
+        assert!(whole == ours, "{} bytes against {}", ours.len(), whole.len());
+    }
+
+    #[test]
+    fn scenario_totals_added_a_row_group_at_a_time_are_those_of_the_rows() {
+        // 40 employees of 3 companies (pseudonyms not in employee order), 4 sites, days over two
+        // quarters; rows sorted by pseudonym and day, as a scenario's.
+        let pids: Vec<String> = (0..40u32).map(|e| format!("p{:02}", (e * 17) % 40)).collect();
+        let company: Vec<u32> = (0..40).map(|e| e % 3).collect();
+        let ids = super::Ids::for_tests(&pids, &company, &["C1", "C2", "C3"], &["S1", "S2", "S3", "S4"]);
+        let modes = ["car", "train", "bike"];
+        let (mut employee, mut day, mut site, mut replaces, mut presence, mut commute, mut center) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let mut by_rank: Vec<u32> = (0..40).collect();
+        by_rank.sort_by_key(|e| &pids[*e as usize]);
+        for e in by_rank {
+            for k in 0..(e % 9) {
+                employee.push(e);
+                day.push(20_450 + (k as i32) * 23 + e as i32);
+                site.push((e + k) % 4);
+                replaces.push((e + k) % 3 != 0);
+                presence.push(3_600 * i64::from(1 + (e + k) % 8));
+                commute.push(modes[(e % 3) as usize]);
+                center.push(modes[((e + k) % 2) as usize]);
+            }
+        }
+        let rows = employee.len();
+        let mut columns = vec![
+            Column::new("employee".into(), employee),
+            Column::new("local_day".into(), day),
+            Column::new("main_site".into(), site),
+            Column::new("presence_s".into(), presence),
+            Column::new("replaces_office_day".into(), replaces),
+            Column::new("commute_mode".into(), commute),
+            Column::new("center_mode".into(), center),
+        ];
+        for (i, (_, source)) in super::TOTAL_SUMS.iter().enumerate().skip(1) {
+            let values: Vec<Option<f64>> =
+                (0..rows).map(|r| (r % 13 != i).then(|| ((r * (i + 3)) as f64 * 0.731).sin() * 1e3)).collect();
+            columns.push(Column::new((*source).into(), values));
+        }
+        let impacts = DataFrame::new(rows, columns).unwrap();
+        let reference =
+            super::scenario_totals_of("s", &super::scenario_part("s", impacts.clone(), &ids).unwrap()).unwrap();
+        let mut adding = super::ScenarioTotals::new("s", &ids);
+        for (start, len) in [(0, 50), (50, 1), (51, rows - 51)] {
+            let slice = impacts.slice(start, len);
+            let keys = ["employee", "local_day", "main_site"].map(|c| slice.column(c).unwrap().clone());
+            adding.add(&keys, &super::scenario_part("s", slice, &ids).unwrap(), &ids).unwrap();
+        }
+        let ours = super::scenario_totals_table(&adding.rows()).unwrap();
+        let reference = super::scenario_totals_table(&reference).unwrap();
+        assert!(reference.height() > 20);
+        // Bit for bit: the same sums in the same order.
+        assert!(ours.equals_missing(&reference), "{ours}\n{reference}");
+    }
 
     #[test]
     fn hive_folders_escape_values_and_keep_row_order() {

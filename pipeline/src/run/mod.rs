@@ -326,7 +326,7 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
 
 /// Computes the study's `[[scenarios]]` on the inputs `compute` checked (see `scenario`), each
 /// one's day impacts kept in `Scenario::impacts`. Factor files that only scenarios use are counted
-/// (and their bad rows rejected) like the others.
+/// (and their bad rows rejected) like the others. The events and the base run's visits are freed.
 pub fn compute_scenarios(
     study: &Study,
     sources: &SourceSet,
@@ -334,12 +334,23 @@ pub fn compute_scenarios(
     timings: &mut Timings,
 ) -> Result<()> {
     let factors = prepare_scenarios(study, sources, computed)?;
-    compute_prepared_scenarios(study, computed, &factors, timings, &mut |_, impacts, _| Ok(Some(impacts)))
+    let whole = |rows: usize| if rows == 0 { Vec::new() } else { std::iter::once(0..rows).collect() };
+    let legs = impact::LegSides::new(&computed.legs)?;
+    let base = ScenarioBase { order: None, legs: Some(&legs) };
+    compute_prepared_scenarios(study, computed, &factors, base, &whole, timings, &mut |_, impacts, _| Ok(Some(impacts)))
 }
 
-/// What becomes of a scenario's day impacts once computed (its name, the frame, the timings):
-/// `Some(frame)` to keep them in `Scenario::impacts`, `None` once written elsewhere.
-type ScenarioSink<'a> = dyn FnMut(&str, DataFrame, &mut Timings) -> Result<Option<DataFrame>> + 'a;
+/// What the scenarios reuse of the base run beside `Computed`: the order of its center days (see
+/// `scenario::Base::employee_order`) and its legs as day impacts join them.
+struct ScenarioBase<'a> {
+    order: Option<&'a [u32]>,
+    legs: Option<&'a impact::LegSides>,
+}
+
+/// What becomes of a scenario's day impacts, a slice of its center days at a time (its name, the
+/// day impacts, whether they are its last): `Some(frame)` to keep them in `Scenario::impacts`,
+/// `None` once written elsewhere.
+type ScenarioSink<'a> = dyn FnMut(&str, DataFrame, bool) -> Result<Option<DataFrame>> + 'a;
 
 /// The first half of [`compute_scenarios`]: reads the scenarios' factor files (counted, and their
 /// bad rows rejected, in the order of `study.toml`) and lists the scenarios in
@@ -395,28 +406,43 @@ fn prepare_scenarios(study: &Study, sources: &SourceSet, computed: &mut Computed
 }
 
 /// The second half of [`compute_scenarios`]: computes the scenarios [`prepare_scenarios`] listed
-/// (`factors`: their factor sets) and hands each one's day impacts to `sink` as soon as they are
-/// computed, so a run holds one scenario's rows at a time. The scenarios are computed in name
-/// order (the order of `scenario_day_impacts`); `computed.scenarios` keeps the order of
-/// `study.toml`. The events are freed at the end.
+/// (`factors`: their factor sets) and hands each one's day impacts to `sink` a slice of center days
+/// at a time, the slices `slices` cuts a scenario's days in (ranges of rows, in order), so a run
+/// holds a slice of a scenario's rows at a time. `reused`: the order of the base run's center days
+/// (and of every scenario's) and its legs. The scenarios are computed in
+/// name order (the order of `scenario_day_impacts`); `computed.scenarios` keeps the order of
+/// `study.toml`. The events and the base run's visits are freed once no scenario left needs them.
 fn compute_prepared_scenarios(
     study: &Study,
     computed: &mut Computed,
     factors: &[FactorSet],
+    reused: ScenarioBase<'_>,
+    slices: &dyn Fn(usize) -> Vec<std::ops::Range<usize>>,
     timings: &mut Timings,
     sink: &mut ScenarioSink<'_>,
 ) -> Result<()> {
     let base_method = &study.config.method;
-    let mut order: Vec<usize> = (0..computed.scenarios.len()).collect();
-    order.sort_by(|a, b| computed.scenarios[*a].name.cmp(&computed.scenarios[*b].name));
-    for i in order {
+    let mut by_name: Vec<usize> = (0..computed.scenarios.len()).collect();
+    by_name.sort_by(|a, b| computed.scenarios[*a].name.cmp(&computed.scenarios[*b].name));
+    // Which scenarios pair the events again, and which count the base run's visits again.
+    let repairs = |i: usize| scenario::pairing_differs(base_method, &computed.scenarios[i].method);
+    let recounts =
+        |i: usize| !repairs(i) && base_method.min_hours_office_day != computed.scenarios[i].method.min_hours_office_day;
+    let last_repair = by_name.iter().rposition(|i| repairs(*i));
+    let last_recount = by_name.iter().rposition(|i| recounts(*i));
+    let mut events = computed.events.take();
+    let mut visits = Some(std::mem::take(&mut computed.visits));
+    for (at, &i) in by_name.iter().enumerate() {
         let name = computed.scenarios[i].name.clone();
         let method = computed.scenarios[i].method.clone();
+        let empty = DataFrame::empty();
         let base = scenario::Base {
             method: base_method,
-            events: computed.events.as_ref(),
-            visits: &computed.visits,
+            events: events.as_ref(),
+            visits: visits.as_ref().unwrap_or(&empty),
             days: &computed.days,
+            employee_order: reused.order,
+            legs: reused.legs.map(|legs| (legs, computed.factors.version.as_str())),
             // Field by field: the inputs are borrowed mutably beside them.
             engines: Engines {
                 roads: computed.roads.as_ref(),
@@ -425,15 +451,50 @@ fn compute_prepared_scenarios(
                 memo: Some(&computed.memo),
             },
         };
-        let impacts = timings
-            .time(&format!("scenario:{name}"), || {
-                scenario::day_impacts(&base, &mut computed.inputs, &method, &factors[i])
+        let inputs = &mut computed.inputs;
+        let (rows, kept) = timings
+            .time(&format!("scenario:{name}"), || -> Result<(usize, Vec<DataFrame>)> {
+                let started = Instant::now();
+                let prepared = scenario::prepare(&base, inputs, &method, &factors[i])?;
+                let prepared_ms = started.elapsed().as_millis() as u64;
+                let ranges = slices(prepared.days.height());
+                let mut kept = Vec::new();
+                let (mut computing, mut handing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+                for (k, rows) in ranges.iter().enumerate() {
+                    let t = Instant::now();
+                    let impacts = prepared.impacts(rows.clone())?;
+                    computing += t.elapsed();
+                    let t = Instant::now();
+                    kept.extend(sink(&name, impacts, k + 1 == ranges.len())?);
+                    handing += t.elapsed();
+                }
+                tracing::debug!(
+                    scenario = name,
+                    prepared_ms,
+                    impacts_ms = computing.as_millis() as u64,
+                    // The ids taken and the wait for the writer thread.
+                    handed_ms = handing.as_millis() as u64,
+                    "scenario computed"
+                );
+                Ok((prepared.days.height(), kept))
             })
             .with_context(|| format!("scenario {name:?} in {}", study.origin))?;
-        computed.scenarios[i].rows = impacts.height();
-        computed.scenarios[i].impacts = sink(&name, impacts, timings)?.unwrap_or_default();
+        let mut kept = kept.into_iter();
+        let mut impacts = kept.next().unwrap_or_default();
+        for more in kept {
+            impacts.vstack_mut_owned(more)?;
+        }
+        computed.scenarios[i].rows = rows;
+        computed.scenarios[i].impacts = impacts;
+        // Freed once the last scenario that needs them is computed: the base visits are not held
+        // beside the visits a later scenario pairs again.
+        if last_repair.is_none_or(|last| at >= last) {
+            events = None;
+        }
+        if last_recount.is_none_or(|last| at >= last) {
+            visits = None;
+        }
     }
-    computed.events = None;
     Ok(())
 }
 
@@ -517,6 +578,8 @@ fn write_outputs(
     let ids = warehouse::Ids::new(&c.inputs, &pids);
     // Homes leave the pipeline only as 1 km cell counts (reports' maps).
     let home_cells = crate::privacy::grid::home_cells(&c.inputs, &c.visits)?;
+    // Scenarios with the base run's center days and legs reuse its legs.
+    let base_legs = impact::LegSides::new(&c.legs)?;
     let tables = warehouse::Tables {
         inputs: &c.inputs,
         pids: &pids,
@@ -544,7 +607,7 @@ fn write_outputs(
     let mut load = warehouse::WarehouseLoad::open(&db_path, &parquet_dir)?;
     // Built and written one at a time; `scenario_day_impacts` comes out of it with no rows: they
     // are written below.
-    let written = timings.time("tables", || {
+    let (written, base_pages) = timings.time("tables", || {
         warehouse::write_tables(
             tables,
             &ids,
@@ -556,16 +619,28 @@ fn write_outputs(
     })?;
     let mut table_rows: Vec<(String, usize)> = written.iter().map(|(n, _, rows)| ((*n).to_owned(), *rows)).collect();
     let mut out_tables: Vec<(&'static str, DataFrame)> = written.into_iter().map(|(n, df, _)| (n, df)).collect();
-    // Each scenario's rows are written as Parquet (on a thread of their own) as soon as computed,
-    // then freed.
-    let mut scenario_rows = warehouse::ScenarioRows::new(&parquet_dir, layout, ids)?;
-    compute_prepared_scenarios(study, c, factors, timings, &mut |name, impacts, _| {
-        scenario_rows.write(name, impacts)?;
-        Ok(None)
-    })?;
-    for frame in [&mut c.visits, &mut c.days] {
-        *frame = DataFrame::empty();
-    }
+    // The scenarios' rows come in the table's order, by pseudonym and day: the center days they
+    // are computed from are put in that order (the day impacts follow their days), so no
+    // scenario's rows are sorted.
+    let ranks = ids.pid_ranks().to_vec();
+    c.days = crate::method::visits::order_by_employee_rank(&std::mem::take(&mut c.days), &ranks)?;
+    // Each scenario's rows are computed a row group at a time and written as Parquet (on a thread
+    // of their own) as soon as computed, then freed.
+    let mut scenario_rows = warehouse::ScenarioRows::new(&parquet_dir, layout, ids, base_pages)?;
+    compute_prepared_scenarios(
+        study,
+        c,
+        factors,
+        ScenarioBase { order: Some(&ranks), legs: Some(&base_legs) },
+        &warehouse::row_groups,
+        timings,
+        &mut |name, impacts, last| {
+            scenario_rows.write(name, impacts, last)?;
+            Ok(None)
+        },
+    )?;
+    drop((ranks, base_legs));
+    c.days = DataFrame::empty();
     // The wait for the last scenario's rows.
     let written = timings.time("scenario_parquet", || scenario_rows.finish())?;
     let at = out_tables.iter().position(|(n, _)| *n == SCENARIO_ROWS).expect("output_tables lists every table");
