@@ -25,6 +25,7 @@ mod reference;
 mod tests;
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -217,7 +218,14 @@ pub struct RoadNetwork {
     graphs: Vec<Graph>,
     hierarchies: Vec<Hierarchy>,
     snappers: Vec<Snapper>,
+    /// Points already snapped by [`RoadNetwork::round_trips`], by (profile, latitude, longitude,
+    /// snap limit) bits: the potential asks every home once per batch of sites, and a snap on a
+    /// country's network costs microseconds (a few dozen bytes a point kept).
+    snapped: std::sync::Mutex<HashMap<SnapKey, Option<Snap>>>,
 }
+
+/// A snap as [`RoadNetwork`] keeps it: profile, then the bits of latitude, longitude and limit.
+type SnapKey = (Profile, u64, u64, u64);
 
 /// Stage timings and counts of a build, for logs and benchmarks.
 #[derive(Debug, Clone, Default)]
@@ -454,7 +462,7 @@ impl RoadNetwork {
     pub fn from_parts(pbf_sha256: String, graphs: Vec<Graph>, hierarchies: Vec<Hierarchy>) -> RoadNetwork {
         assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
         let snappers = graphs.par_iter().map(Snapper::new).collect();
-        RoadNetwork { pbf_sha256, graphs, hierarchies, snappers }
+        RoadNetwork { pbf_sha256, graphs, hierarchies, snappers, snapped: Default::default() }
     }
 
     /// Writes the prepared network to `path`.
@@ -543,7 +551,7 @@ impl RoadNetwork {
         progress: &dyn Progress,
     ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         progress.start(Phase::Trees(p), jobs.len() as u64);
-        let out = if jobs.len() >= 2 * TREE_LANES * rayon::current_num_threads() {
+        let out = if jobs.len() >= TREE_LANES * rayon::current_num_threads() {
             self.round_trips_in::<TREE_LANES>(p, jobs, max_snap_m, sweep, progress)
         } else {
             self.round_trips_in::<1>(p, jobs, max_snap_m, sweep, progress)
@@ -565,11 +573,28 @@ impl RoadNetwork {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let points: Vec<Point> = keys
-            .par_iter()
-            .map(|&(lat, lon)| {
-                let (lat, lon) = (f64::from_bits(lat), f64::from_bits(lon));
-                let snap = self.snap(p, lat, lon, max_snap_m);
+        // Snapped once per network: points it has not seen yet are snapped in parallel.
+        let key = |&(lat, lon): &(u64, u64)| (p, lat, lon, max_snap_m.to_bits());
+        let known: Vec<Option<Option<Snap>>> = {
+            let held = self.snapped.lock().expect("no panic while holding the snaps");
+            keys.iter().map(|k| held.get(&key(k)).copied()).collect()
+        };
+        let fresh: Vec<(usize, Option<Snap>)> = (0..keys.len())
+            .into_par_iter()
+            .filter(|&i| known[i].is_none())
+            .map(|i| (i, self.snap(p, f64::from_bits(keys[i].0), f64::from_bits(keys[i].1), max_snap_m)))
+            .collect();
+        let mut snaps: Vec<Option<Snap>> = known.into_iter().map(Option::flatten).collect();
+        {
+            let mut held = self.snapped.lock().expect("no panic while holding the snaps");
+            for &(i, s) in &fresh {
+                snaps[i] = s;
+                held.insert(key(&keys[i]), s);
+            }
+        }
+        let points: Vec<Point> = snaps
+            .into_par_iter()
+            .map(|snap| {
                 let (mut from, mut to) = (Vec::new(), Vec::new());
                 if let Some(s) = &snap {
                     search::ends_from(g, s, &mut from);
