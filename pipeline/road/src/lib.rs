@@ -461,7 +461,7 @@ impl RoadNetwork {
     /// Wraps built graphs and their hierarchies (in [`Profile::ALL`] order).
     pub fn from_parts(pbf_sha256: String, graphs: Vec<Graph>, hierarchies: Vec<Hierarchy>) -> RoadNetwork {
         assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
-        let snappers = graphs.par_iter().map(Snapper::new).collect();
+        let snappers = graphs.par_iter().zip(&hierarchies).map(|(g, h)| Snapper::with_hierarchy(g, h)).collect();
         RoadNetwork { pbf_sha256, graphs, hierarchies, snappers, snapped: Default::default() }
     }
 
