@@ -646,7 +646,8 @@ impl RoadNetwork {
                 let restricted = sel.select(h, forward, home_arcs(g, &homes, forward), limit);
                 (sel, restricted)
             };
-            (select(false), select(true))
+            let selections = rayon::join(|| select(false), || select(true));
+            (homes, selections)
         });
         let pool: std::sync::Mutex<Vec<Scratch<L>>> = std::sync::Mutex::new(Vec::new());
         let per_chunk: Vec<Vec<Vec<Result<RoundTrip, Unrouted>>>> = jobs
@@ -657,10 +658,13 @@ impl RoadNetwork {
                     taken.unwrap_or_else(|| (Trees::<L>::new(h), Trees::<L>::new(h), Selection::new(h)));
                 let out = {
                     let dests: Vec<Option<Snap>> = chunk.iter().map(|j| snapped.get(j.dest).snap).collect();
-                    let homes: Vec<Vec<&Point>> =
-                        chunk.iter().map(|j| j.homes.iter().map(|&q| snapped.get(q)).collect()).collect();
+                    // Every lane's homes, looked up once for all chunks when they are the same.
+                    let homes: Vec<Vec<&Point>> = match &shared {
+                        Some(_) => Vec::new(),
+                        None => chunk.iter().map(|j| j.homes.iter().map(|&q| snapped.get(q)).collect()).collect(),
+                    };
                     match &shared {
-                        Some(((sel_to, to_restricted), (sel_from, from_restricted))) => {
+                        Some((_, ((sel_to, to_restricted), (sel_from, from_restricted)))) => {
                             to.to_destinations_in(g, h, &dests, to_restricted.then_some(sel_to));
                             from.from_origins_in(g, h, &dests, from_restricted.then_some(sel_from));
                         }
@@ -685,15 +689,13 @@ impl RoadNetwork {
                         let back = back[lane].ok_or(Unrouted::NoRoute)?;
                         Ok(RoundTrip { there: Leg { network: there, access_m }, back: Leg { network: back, access_m } })
                     };
-                    if shared.is_some() {
+                    if let Some((homes, _)) = &shared {
                         // The same homes in every lane: each home's labels are read once for all.
-                        let costs: Vec<_> =
-                            homes.first().map_or(Vec::new(), |homes| homes.iter().map(|q| cost(q)).collect());
-                        homes
+                        let costs: Vec<LaneCosts<L>> = homes.iter().map(|q| cost(q)).collect();
+                        dests
                             .iter()
-                            .zip(&dests)
                             .enumerate()
-                            .map(|(lane, (homes, dest))| {
+                            .map(|(lane, dest)| {
                                 let Some(dest) = dest else {
                                     return vec![Err(Unrouted::DestinationOffNetwork); homes.len()];
                                 };
