@@ -472,8 +472,20 @@ impl RoadNetwork {
 
     /// Reads a prepared network.
     pub fn load(path: &Path) -> Result<RoadNetwork, RoadError> {
-        let (sha, graphs, hierarchies) = store::load(path)?;
-        Ok(RoadNetwork::from_parts(sha, graphs, hierarchies))
+        let (sha, pieces) = store::load_with(path, Snapper::with_hierarchy)?;
+        Ok(RoadNetwork::from_indexed(sha, pieces))
+    }
+
+    /// Wraps read graphs with their hierarchies and snapping indexes (each profile's built while
+    /// the next ones were read, [`store::load_with`]).
+    fn from_indexed(pbf_sha256: String, pieces: Vec<(Graph, Hierarchy, Snapper)>) -> RoadNetwork {
+        let (mut graphs, mut hierarchies, mut snappers) = (Vec::new(), Vec::new(), Vec::new());
+        for (g, h, s) in pieces {
+            graphs.push(g);
+            hierarchies.push(h);
+            snappers.push(s);
+        }
+        RoadNetwork { pbf_sha256, graphs, hierarchies, snappers, snapped: Default::default() }
     }
 
     /// The network of `pbf`: from the artifact at `artifact` when it was prepared from the same
@@ -486,10 +498,8 @@ impl RoadNetwork {
     pub fn open_with(pbf: &Path, artifact: &Path, progress: &dyn Progress) -> Result<(RoadNetwork, bool), RoadError> {
         let sha = sha256_file(pbf)?;
         if artifact.exists() {
-            match store::load(artifact) {
-                Ok((found, graphs, hierarchies)) if found == sha => {
-                    return Ok((RoadNetwork::from_parts(found, graphs, hierarchies), true));
-                }
+            match store::load_with(artifact, Snapper::with_hierarchy) {
+                Ok((found, pieces)) if found == sha => return Ok((RoadNetwork::from_indexed(found, pieces), true)),
                 // Stale or damaged: it is only a cache of the PBF, rebuilt over.
                 Ok(_) | Err(RoadError::Stale { .. } | RoadError::Damaged { .. }) => {}
                 Err(e) => return Err(e),
