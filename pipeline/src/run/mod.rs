@@ -271,7 +271,13 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     // network is gigabytes (12–20 s to read, check and index), and nothing needs it before the
     // potential, so it loads while the inputs are read and paired and the timetables loaded. The
     // stage `road_network` is then the wait for it, and the stages it overlaps count its CPU time
-    // and memory.
+    // and memory. Only a network already prepared is opened so: one built from the PBF takes
+    // minutes and shows its own progress, and an input error found meanwhile would wait for it.
+    let i = &study.config.inputs;
+    let prepared = i.osm.is_some() && i.road_network.as_deref().is_some_and(|a| study.resolve(a).is_file());
+    if !prepared {
+        return compute_with(study, sources, timings, || crate::routing::roads::open(study));
+    }
     std::thread::scope(|scope| {
         let opening = scope.spawn(|| crate::routing::roads::open(study));
         compute_with(study, sources, timings, || match opening.join() {
