@@ -521,6 +521,42 @@ pub fn routable_edges(g: &Graph) -> Vec<bool> {
     g.edge_arc.iter().map(|arcs| arcs.iter().any(|&a| a != NONE && keep[a as usize])).collect()
 }
 
+/// [`routable_edges`] read from the graph's contraction hierarchy, which answers reachability
+/// with two linear sweeps (PHAST without costs) instead of two depth-first searches jumping
+/// through the turn lists (a country's load spent seconds there): the arcs that the top arc of
+/// the hierarchy reaches and that reach it form its component; when that holds more than half of
+/// the arcs it is the largest (the only one that large), the same edges as [`routable_edges`].
+/// Otherwise, or on a hierarchy of another size, [`routable_edges`] itself.
+pub fn routable_edges_in(g: &Graph, h: &crate::hierarchy::Hierarchy) -> Vec<bool> {
+    let n = g.arc_count();
+    if n == 0 || h.len() != n {
+        return routable_edges(g);
+    }
+    // Position 0 is the top: no edge leads higher, so the sweeps alone give its reach (every
+    // path of the graph has an up-down path in the hierarchy, and from the top it is all down).
+    fn sweep<'a>(n: usize, edges_of: impl Fn(usize) -> &'a [crate::hierarchy::ChEdge]) -> Vec<bool> {
+        let mut reached = vec![false; n];
+        reached[0] = true;
+        for p in 1..n {
+            reached[p] = edges_of(p).iter().any(|e| reached[e.node as usize]);
+        }
+        reached
+    }
+    // Reached from the top: along downward edges into each position; reaching the top: along
+    // upward edges out of it.
+    let from_top = sweep(n, |p| h.down_of(p));
+    let to_top = sweep(n, |p| h.up_of(p));
+    let size = from_top.iter().zip(&to_top).filter(|(a, b)| **a && **b).count();
+    if 2 * size <= n {
+        return routable_edges(g);
+    }
+    let keep = |a: u32| {
+        let p = h.pos[a as usize] as usize;
+        from_top[p] && to_top[p]
+    };
+    g.edge_arc.iter().map(|arcs| arcs.iter().any(|&a| a != NONE && keep(a))).collect()
+}
+
 /// Largest strongly connected component of a graph given by successor and predecessor lists.
 fn largest_scc_of<'a>(n: usize, succ: impl Fn(usize) -> &'a [u32], pred: impl Fn(usize) -> &'a [u32]) -> Vec<bool> {
     // Pass 1: finishing order on the forward graph.

@@ -35,6 +35,7 @@ use sha2::{Digest, Sha256};
 
 pub use graph::{BuildStats, Graph};
 pub use hierarchy::Hierarchy;
+use phast::Read;
 pub use phast::{Phast, Selection, Trees};
 pub use profile::Profile;
 pub use search::{Cost, Searcher};
@@ -217,7 +218,14 @@ pub struct RoadNetwork {
     graphs: Vec<Graph>,
     hierarchies: Vec<Hierarchy>,
     snappers: Vec<Snapper>,
+    /// Points already snapped by [`RoadNetwork::round_trips`], by (profile, latitude, longitude,
+    /// snap limit) bits: the potential asks every home once per batch of sites, and a snap on a
+    /// country's network costs microseconds (a few dozen bytes a point kept).
+    snapped: std::sync::Mutex<HashMap<SnapKey, Option<Snap>>>,
 }
+
+/// A snap as [`RoadNetwork`] keeps it: profile, then the bits of latitude, longitude and limit.
+type SnapKey = (Profile, u64, u64, u64);
 
 /// Stage timings and counts of a build, for logs and benchmarks.
 #[derive(Debug, Clone, Default)]
@@ -453,8 +461,8 @@ impl RoadNetwork {
     /// Wraps built graphs and their hierarchies (in [`Profile::ALL`] order).
     pub fn from_parts(pbf_sha256: String, graphs: Vec<Graph>, hierarchies: Vec<Hierarchy>) -> RoadNetwork {
         assert_eq!(graphs.len(), hierarchies.len(), "one hierarchy per graph");
-        let snappers = graphs.par_iter().map(Snapper::new).collect();
-        RoadNetwork { pbf_sha256, graphs, hierarchies, snappers }
+        let snappers = graphs.par_iter().zip(&hierarchies).map(|(g, h)| Snapper::with_hierarchy(g, h)).collect();
+        RoadNetwork { pbf_sha256, graphs, hierarchies, snappers, snapped: Default::default() }
     }
 
     /// Writes the prepared network to `path`.
@@ -464,8 +472,20 @@ impl RoadNetwork {
 
     /// Reads a prepared network.
     pub fn load(path: &Path) -> Result<RoadNetwork, RoadError> {
-        let (sha, graphs, hierarchies) = store::load(path)?;
-        Ok(RoadNetwork::from_parts(sha, graphs, hierarchies))
+        let (sha, pieces) = store::load_with(path, Snapper::with_hierarchy)?;
+        Ok(RoadNetwork::from_indexed(sha, pieces))
+    }
+
+    /// Wraps read graphs with their hierarchies and snapping indexes (each profile's built while
+    /// the next ones were read, [`store::load_with`]).
+    fn from_indexed(pbf_sha256: String, pieces: Vec<(Graph, Hierarchy, Snapper)>) -> RoadNetwork {
+        let (mut graphs, mut hierarchies, mut snappers) = (Vec::new(), Vec::new(), Vec::new());
+        for (g, h, s) in pieces {
+            graphs.push(g);
+            hierarchies.push(h);
+            snappers.push(s);
+        }
+        RoadNetwork { pbf_sha256, graphs, hierarchies, snappers, snapped: Default::default() }
     }
 
     /// The network of `pbf`: from the artifact at `artifact` when it was prepared from the same
@@ -478,10 +498,8 @@ impl RoadNetwork {
     pub fn open_with(pbf: &Path, artifact: &Path, progress: &dyn Progress) -> Result<(RoadNetwork, bool), RoadError> {
         let sha = sha256_file(pbf)?;
         if artifact.exists() {
-            match store::load(artifact) {
-                Ok((found, graphs, hierarchies)) if found == sha => {
-                    return Ok((RoadNetwork::from_parts(found, graphs, hierarchies), true));
-                }
+            match store::load_with(artifact, Snapper::with_hierarchy) {
+                Ok((found, pieces)) if found == sha => return Ok((RoadNetwork::from_indexed(found, pieces), true)),
                 // Stale or damaged: it is only a cache of the PBF, rebuilt over.
                 Ok(_) | Err(RoadError::Stale { .. } | RoadError::Damaged { .. }) => {}
                 Err(e) => return Err(e),
@@ -543,7 +561,7 @@ impl RoadNetwork {
         progress: &dyn Progress,
     ) -> Vec<Vec<Result<RoundTrip, Unrouted>>> {
         progress.start(Phase::Trees(p), jobs.len() as u64);
-        let out = if jobs.len() >= 2 * TREE_LANES * rayon::current_num_threads() {
+        let out = if jobs.len() >= TREE_LANES * rayon::current_num_threads() {
             self.round_trips_in::<TREE_LANES>(p, jobs, max_snap_m, sweep, progress)
         } else {
             self.round_trips_in::<1>(p, jobs, max_snap_m, sweep, progress)
@@ -553,16 +571,50 @@ impl RoadNetwork {
     }
 
     /// Every distinct point of `jobs` (destinations and homes, keyed by their coordinates' bits)
-    /// snapped once, in parallel.
-    fn snap_distinct(&self, p: Profile, jobs: &[Job], max_snap_m: f64) -> HashMap<(u64, u64), Option<Snap>> {
-        let mut points: Vec<(f64, f64)> =
-            jobs.iter().flat_map(|j| std::iter::once(j.dest).chain(j.homes.iter().copied())).collect();
-        points.sort_unstable_by_key(|&(lat, lon)| (lat.to_bits(), lon.to_bits()));
-        points.dedup_by_key(|&mut (lat, lon)| (lat.to_bits(), lon.to_bits()));
-        points
-            .par_iter()
-            .map(|&(lat, lon)| ((lat.to_bits(), lon.to_bits()), self.snap(p, lat, lon, max_snap_m)))
-            .collect()
+    /// snapped once, in parallel, with the [`Read`]s of its costs after reverse and forward trees
+    /// (the part of a home's cost that no tree changes, computed once per point instead of once
+    /// per tree).
+    fn snap_distinct(&self, p: Profile, jobs: &[Job], max_snap_m: f64) -> Snapped {
+        let (g, h) = (self.graph(p), self.hierarchy(p));
+        let mut keys: Vec<(u64, u64)> = jobs
+            .iter()
+            .flat_map(|j| std::iter::once(j.dest).chain(j.homes.iter().copied()))
+            .map(|(lat, lon)| (lat.to_bits(), lon.to_bits()))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        // Snapped once per network: points it has not seen yet are snapped in parallel.
+        let key = |&(lat, lon): &(u64, u64)| (p, lat, lon, max_snap_m.to_bits());
+        let known: Vec<Option<Option<Snap>>> = {
+            let held = self.snapped.lock().expect("no panic while holding the snaps");
+            keys.iter().map(|k| held.get(&key(k)).copied()).collect()
+        };
+        let fresh: Vec<(usize, Option<Snap>)> = (0..keys.len())
+            .into_par_iter()
+            .filter(|&i| known[i].is_none())
+            .map(|i| (i, self.snap(p, f64::from_bits(keys[i].0), f64::from_bits(keys[i].1), max_snap_m)))
+            .collect();
+        let mut snaps: Vec<Option<Snap>> = known.into_iter().map(Option::flatten).collect();
+        {
+            let mut held = self.snapped.lock().expect("no panic while holding the snaps");
+            for &(i, s) in &fresh {
+                snaps[i] = s;
+                held.insert(key(&keys[i]), s);
+            }
+        }
+        let points: Vec<Point> = snaps
+            .into_par_iter()
+            .map(|snap| {
+                let (mut from, mut to) = (Vec::new(), Vec::new());
+                if let Some(s) = &snap {
+                    search::ends_from(g, s, &mut from);
+                    search::ends_to(g, s, &mut to);
+                }
+                let read = |ends: Vec<search::End>| ends.into_iter().map(|e| Read::new(g, h, e)).collect();
+                Point { snap, from: read(from), to: read(to) }
+            })
+            .collect();
+        Snapped { keys, points }
     }
 
     /// [`RoadNetwork::round_trips`] with `L` destinations per sweep, sweeping as `sweep` says.
@@ -585,8 +637,28 @@ impl RoadNetwork {
         // there are at most as many as threads (rayon's `map_init` may make one per work split).
         type Scratch<const L: usize> = (Trees<L>, Trees<L>, Selection);
         // Every distinct point snapped once: the potential asks each home once per site.
-        let snaps = self.snap_distinct(p, jobs, max_snap_m);
-        let snapped = |(lat, lon): (f64, f64)| snaps[&(lat.to_bits(), lon.to_bits())];
+        let snapped = self.snap_distinct(p, jobs, max_snap_m);
+        // The positions a restricted sweep needs depend on the homes only: when every job has the
+        // same homes (the potential: every employee to each site), both selections are made
+        // once for all jobs instead of once per sweep.
+        let same_homes = jobs.windows(2).all(|w| {
+            w[0].homes.len() == w[1].homes.len()
+                && w[0]
+                    .homes
+                    .iter()
+                    .zip(&w[1].homes)
+                    .all(|(a, b)| a.0.to_bits() == b.0.to_bits() && a.1.to_bits() == b.1.to_bits())
+        });
+        let shared = (same_homes && !jobs.is_empty()).then(|| {
+            let homes: Vec<&Point> = jobs[0].homes.iter().map(|&q| snapped.get(q)).collect();
+            let select = |forward: bool| {
+                let mut sel = Selection::new(h);
+                let restricted = sel.select(h, forward, home_arcs(g, &homes, forward), limit);
+                (sel, restricted)
+            };
+            let selections = rayon::join(|| select(false), || select(true));
+            (homes, selections)
+        });
         let pool: std::sync::Mutex<Vec<Scratch<L>>> = std::sync::Mutex::new(Vec::new());
         let per_chunk: Vec<Vec<Vec<Result<RoundTrip, Unrouted>>>> = jobs
             .par_chunks(L)
@@ -595,52 +667,64 @@ impl RoadNetwork {
                 let (mut to, mut from, mut sel) =
                     taken.unwrap_or_else(|| (Trees::<L>::new(h), Trees::<L>::new(h), Selection::new(h)));
                 let out = {
-                    let dests: Vec<Option<Snap>> = chunk.iter().map(|j| snapped(j.dest)).collect();
-                    let homes: Vec<Vec<Option<Snap>>> =
-                        chunk.iter().map(|j| j.homes.iter().map(|&q| snapped(q)).collect()).collect();
-                    // The arcs whose labels the homes' costs read (`search::cost_from`/`cost_to`):
-                    // the turns out of (way there) and into (way back) the arcs of their edges.
-                    let home_arcs = || {
+                    let dests: Vec<Option<Snap>> = chunk.iter().map(|j| snapped.get(j.dest).snap).collect();
+                    // Every lane's homes, looked up once for all chunks when they are the same.
+                    let homes: Vec<Vec<&Point>> = match &shared {
+                        Some(_) => Vec::new(),
+                        None => chunk.iter().map(|j| j.homes.iter().map(|&q| snapped.get(q)).collect()).collect(),
+                    };
+                    match &shared {
+                        Some((_, ((sel_to, to_restricted), (sel_from, from_restricted)))) => {
+                            to.to_destinations_in(g, h, &dests, to_restricted.then_some(sel_to));
+                            from.from_origins_in(g, h, &dests, from_restricted.then_some(sel_from));
+                        }
+                        None => {
+                            let all: Vec<&Point> = homes.iter().flatten().copied().collect();
+                            let restricted = sel.select(h, false, home_arcs(g, &all, false), limit);
+                            to.to_destinations_in(g, h, &dests, restricted.then_some(&sel));
+                            let restricted = sel.select(h, true, home_arcs(g, &all, true), limit);
+                            from.from_origins_in(g, h, &dests, restricted.then_some(&sel));
+                        }
+                    }
+                    let cost = |home: &Point| -> LaneCosts<L> {
+                        match &home.snap {
+                            Some(s) => (to.lanes_cost(g, s, &home.from), from.lanes_cost(g, s, &home.to)),
+                            None => ([None; L], [None; L]),
+                        }
+                    };
+                    let round_trip = |lane: usize, dest: &Snap, home: &Point, (there, back): &LaneCosts<L>| {
+                        let s = home.snap.as_ref().ok_or(Unrouted::OriginOffNetwork)?;
+                        let access_m = s.offset_m + dest.offset_m;
+                        let there = there[lane].ok_or(Unrouted::NoRoute)?;
+                        let back = back[lane].ok_or(Unrouted::NoRoute)?;
+                        Ok(RoundTrip { there: Leg { network: there, access_m }, back: Leg { network: back, access_m } })
+                    };
+                    if let Some((homes, _)) = &shared {
+                        // The same homes in every lane: each home's labels are read once for all.
+                        let costs: Vec<LaneCosts<L>> = homes.iter().map(|q| cost(q)).collect();
+                        dests
+                            .iter()
+                            .enumerate()
+                            .map(|(lane, dest)| {
+                                let Some(dest) = dest else {
+                                    return vec![Err(Unrouted::DestinationOffNetwork); homes.len()];
+                                };
+                                homes.iter().zip(&costs).map(|(home, c)| round_trip(lane, dest, home, c)).collect()
+                            })
+                            .collect()
+                    } else {
                         homes
                             .iter()
-                            .flatten()
-                            .flatten()
-                            .flat_map(|s| g.edge_arc[s.edge as usize])
-                            .filter(|&a| a != NONE)
-                    };
-                    let out_of = home_arcs().flat_map(|b| {
-                        g.out_to[g.out_first[b as usize] as usize..g.out_first[b as usize + 1] as usize].iter().copied()
-                    });
-                    let restricted = sel.select(h, false, out_of, limit);
-                    to.to_destinations_in(g, h, &dests, restricted.then_some(&sel));
-                    let into = home_arcs().flat_map(|b| {
-                        g.in_from[g.in_first[b as usize] as usize..g.in_first[b as usize + 1] as usize].iter().copied()
-                    });
-                    let restricted = sel.select(h, true, into, limit);
-                    from.from_origins_in(g, h, &dests, restricted.then_some(&sel));
-                    homes
-                        .iter()
-                        .zip(&dests)
-                        .enumerate()
-                        .map(|(lane, (homes, dest))| {
-                            let Some(dest) = dest else {
-                                return vec![Err(Unrouted::DestinationOffNetwork); homes.len()];
-                            };
-                            homes
-                                .iter()
-                                .map(|home| {
-                                    let home = home.as_ref().ok_or(Unrouted::OriginOffNetwork)?;
-                                    let access_m = home.offset_m + dest.offset_m;
-                                    let there = to.lane_cost_from(g, h, lane, home).ok_or(Unrouted::NoRoute)?;
-                                    let back = from.lane_cost_to(g, h, lane, home).ok_or(Unrouted::NoRoute)?;
-                                    Ok(RoundTrip {
-                                        there: Leg { network: there, access_m },
-                                        back: Leg { network: back, access_m },
-                                    })
-                                })
-                                .collect()
-                        })
-                        .collect()
+                            .zip(&dests)
+                            .enumerate()
+                            .map(|(lane, (homes, dest))| {
+                                let Some(dest) = dest else {
+                                    return vec![Err(Unrouted::DestinationOffNetwork); homes.len()];
+                                };
+                                homes.iter().map(|home| round_trip(lane, dest, home, &cost(home))).collect()
+                            })
+                            .collect()
+                    }
                 };
                 pool.lock().expect("no panic while holding the pool").push((to, from, sel));
                 progress.advance(Phase::Trees(p), chunk.len() as u64);
@@ -649,4 +733,49 @@ impl RoadNetwork {
             .collect();
         per_chunk.into_iter().flatten().collect()
     }
+}
+
+/// A point of a batch of round trips: its snap and the [`Read`]s of its costs after reverse trees
+/// (`from`, the way there) and forward trees (`to`, the way back); both empty when off the network.
+struct Point {
+    snap: Option<Snap>,
+    from: Vec<Read>,
+    to: Vec<Read>,
+}
+
+/// A home's costs in every lane of a batch of trees: the way there (reverse trees) and back
+/// (forward trees).
+type LaneCosts<const L: usize> = ([Option<Cost>; L], [Option<Cost>; L]);
+
+/// The distinct points of a batch, by their coordinates' bits.
+struct Snapped {
+    /// The points' (latitude, longitude) bits, in increasing order.
+    keys: Vec<(u64, u64)>,
+    /// The points, in the order of `keys`.
+    points: Vec<Point>,
+}
+
+impl Snapped {
+    /// The point at `q` (one of the batch's).
+    fn get(&self, (lat, lon): (f64, f64)) -> &Point {
+        let i = self.keys.binary_search(&(lat.to_bits(), lon.to_bits())).expect("every point of the batch is snapped");
+        &self.points[i]
+    }
+}
+
+/// The arcs whose labels the homes' costs read (`search::ends_from` and `ends_to`): the turns out
+/// of (reverse trees, the way there) or into (forward trees, the way back) the arcs of their edges.
+fn home_arcs(g: &Graph, homes: &[&Point], forward: bool) -> Vec<u32> {
+    let mut arcs = Vec::new();
+    for s in homes.iter().filter_map(|p| p.snap.as_ref()) {
+        for b in g.edge_arc[s.edge as usize].into_iter().filter(|&a| a != NONE) {
+            let b = b as usize;
+            if forward {
+                arcs.extend_from_slice(&g.in_from[g.in_first[b] as usize..g.in_first[b + 1] as usize]);
+            } else {
+                arcs.extend_from_slice(&g.out_to[g.out_first[b] as usize..g.out_first[b + 1] as usize]);
+            }
+        }
+    }
+    arcs
 }

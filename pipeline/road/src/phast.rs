@@ -23,7 +23,7 @@ use std::collections::BinaryHeap;
 
 use crate::graph::{Graph, NONE};
 use crate::hierarchy::Hierarchy;
-use crate::search::{Cost, Direction, Packed, UNREACHED, cost_from, cost_to, prefix};
+use crate::search::{Cost, Direction, End, Packed, UNREACHED, along, cost_from, cost_to, prefix};
 use crate::snap::Snap;
 
 /// Reusable label arrays for `L` PHAST trees at a time on one graph (one per thread and
@@ -51,7 +51,13 @@ impl<const L: usize> Trees<L> {
     /// Empty labels for hierarchy `h`.
     pub fn new(h: &Hierarchy) -> Trees<L> {
         Trees {
-            label: vec![[UNREACHED; L]; h.len()],
+            // Zeros, not UNREACHED: no label is read before it is written (an upward search sets a
+            // position's labels when it first reaches it, a sweep writes each position before
+            // the lower ones that read it, and a restricted sweep reads only its selection), so
+            // the array is left to the system's zeroed pages, touched only where a sweep goes. A
+            // full sweep touches it all; a restricted one (an office's staff on a country's
+            // network) only its selection's pages, instead of writing gigabytes first.
+            label: vec![[0; L]; h.len()],
             reached: vec![0; h.len().div_ceil(64)],
             touched: Vec::new(),
             heap: BinaryHeap::new(),
@@ -231,6 +237,59 @@ impl<const L: usize> Trees<L> {
         assert_eq!(self.direction, Some(Direction::FromAnchor), "cost_to needs forward trees");
         let origin = self.anchors[lane].expect("the lane has an origin");
         cost_to(g, &origin, home, |a| self.lane_label(g, h, lane, a))
+    }
+}
+
+/// A home's [`End`] on a hierarchy: the position of the label read and the packed cost of its
+/// arc (a reverse tree's label is read back with it, as [`Trees::lane_label`] does), so that
+/// reading a home's costs from a batch of trees touches nothing but the labels.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Read {
+    pos: u32,
+    arc: Packed,
+    pre: Cost,
+}
+
+impl Read {
+    /// `end` of a home on graph `g` and its hierarchy `h`.
+    pub(crate) fn new(g: &Graph, h: &Hierarchy, end: End) -> Read {
+        Read { pos: h.pos[end.arc as usize], arc: Cost::arc(g, end.arc as usize).pack(), pre: end.pre }
+    }
+}
+
+impl<const L: usize> Trees<L> {
+    /// A home's cost in every lane, from its [`Read`]s (of [`crate::search::ends_from`] after
+    /// reverse trees, of [`crate::search::ends_to`] after forward trees): lane by lane what
+    /// [`Trees::lane_cost_from`] or [`Trees::lane_cost_to`] gives (the same sums and minimum),
+    /// with each position's labels read once for all lanes. Lanes without a tree give `None`.
+    pub(crate) fn lanes_cost(&self, g: &Graph, home: &Snap, reads: &[Read]) -> [Option<Cost>; L] {
+        let direction = self.direction.expect("trees were grown");
+        let mut best: [Option<Cost>; L] = std::array::from_fn(|lane| {
+            let anchor = self.anchors[lane]?;
+            match direction {
+                Direction::ToAnchor => along(g, home, &anchor),
+                Direction::FromAnchor => along(g, &anchor, home),
+            }
+        });
+        for r in reads {
+            let labels = &self.label[r.pos as usize];
+            for lane in 0..L {
+                let l = labels[lane];
+                if l >= UNREACHED || self.anchors[lane].is_none() {
+                    continue;
+                }
+                let l = match direction {
+                    Direction::FromAnchor => Cost::unpack(l),
+                    Direction::ToAnchor => match (l + r.arc).checked_sub(self.offset[lane]) {
+                        Some(l) => Cost::unpack(l),
+                        None => continue,
+                    },
+                };
+                let c = r.pre.add(l);
+                best[lane] = Some(best[lane].map_or(c, |x| x.min(c)));
+            }
+        }
+        best
     }
 }
 

@@ -122,7 +122,7 @@ fn not_after(g: &Graph, a: u32, p: &Snap, q: &Snap) -> bool {
 }
 
 /// Direct cost from `p` to `q` along one arc of their shared edge, if that arc runs that way.
-fn along(g: &Graph, p: &Snap, q: &Snap) -> Option<Cost> {
+pub(crate) fn along(g: &Graph, p: &Snap, q: &Snap) -> Option<Cost> {
     if p.edge != q.edge {
         return None;
     }
@@ -261,6 +261,46 @@ impl Searcher {
         let (origin, dir) = self.anchor.expect("a search ran");
         assert_eq!(dir, Direction::FromAnchor, "cost_to needs a forward search");
         cost_to(g, &origin, home, |a| self.label(a))
+    }
+}
+
+/// One label a home's cost reads, with what is added to it: the lane- and destination-free part
+/// of [`cost_from`] or [`cost_to`] for that home ([`ends_from`], [`ends_to`]). A batch computes
+/// them once per home and reads every destination's labels through them, instead of walking the
+/// home's edge, arcs and turns again (a dozen cache misses on a country's graph) for each tree.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct End {
+    /// The arc whose label is read.
+    pub arc: u32,
+    /// Added to that label (the rest of the home's arc and the turn, or the turn and the head of
+    /// the home's arc).
+    pub pre: Cost,
+}
+
+/// The [`End`]s of [`cost_from`] for `home`, appended to `out` in the order it reads them.
+pub(crate) fn ends_from(g: &Graph, home: &Snap, out: &mut Vec<End>) {
+    for &b in &g.edge_arc[home.edge as usize] {
+        if b == NONE {
+            continue;
+        }
+        let rest = Cost::arc(g, b as usize).sub(prefix(g, b, home));
+        for t in g.out_first[b as usize] as usize..g.out_first[b as usize + 1] as usize {
+            out.push(End { arc: g.out_to[t], pre: rest.add(Cost::turn(g.out_weight_ds[t], g.out_duration_ds[t])) });
+        }
+    }
+}
+
+/// The [`End`]s of [`cost_to`] for `home`, appended to `out` in the order it reads them.
+pub(crate) fn ends_to(g: &Graph, home: &Snap, out: &mut Vec<End>) {
+    for &b in &g.edge_arc[home.edge as usize] {
+        if b == NONE {
+            continue;
+        }
+        let head = prefix(g, b, home);
+        for t in g.in_first[b as usize] as usize..g.in_first[b as usize + 1] as usize {
+            // `cost_to` adds the label, the turn, then the head: the same sums field by field.
+            out.push(End { arc: g.in_from[t], pre: Cost::turn(g.in_weight_ds[t], g.in_duration_ds[t]).add(head) });
+        }
     }
 }
 

@@ -452,17 +452,41 @@ fn write_trailer<T: Write>(w: &mut W<T>) -> std::io::Result<()> {
 /// on what is returned cannot go out of bounds. A file of another format version is
 /// [`RoadError::Stale`]; anything else wrong is [`RoadError::Damaged`].
 pub fn load(path: &Path) -> Result<(String, Vec<Graph>, Vec<Hierarchy>), RoadError> {
+    let (sha, pieces) = load_with(path, |_, _| ())?;
+    let (graphs, hierarchies) = pieces.into_iter().map(|(g, h, ())| (g, h)).unzip();
+    Ok((sha, graphs, hierarchies))
+}
+
+/// [`load`], with `each` computed from every profile's graph and hierarchy as soon as they are
+/// read and checked, on a thread of its own while the rest of the file is read (the snapping
+/// index of a country's network takes seconds, reading the next profiles as long). Its results
+/// are returned beside the pieces, in the file's order, once the whole file is read and its
+/// checksum matches; `each` only ever sees pieces that passed [`check_graph`] and
+/// [`check_hierarchy`].
+pub fn load_with<X: Send>(path: &Path, each: impl Fn(&Graph, &Hierarchy) -> X + Sync) -> Result<Loaded<X>, RoadError> {
     let io = |e: std::io::Error| RoadError::Io { path: path.to_owned(), source: e };
     let f = File::open(path).map_err(io)?;
     let size = f.metadata().map_err(io)?.len();
-    read(BufReader::new(f), size, path)
+    read_with(BufReader::new(f), size, path, each)
 }
 
 /// [`load`] from a reader of `size` bytes; `path` names it in errors.
 pub fn read(inp: impl Read, size: u64, path: &Path) -> Result<(String, Vec<Graph>, Vec<Hierarchy>), RoadError> {
+    let (sha, pieces) = read_with(inp, size, path, |_, _| ())?;
+    let (graphs, hierarchies) = pieces.into_iter().map(|(g, h, ())| (g, h)).unzip();
+    Ok((sha, graphs, hierarchies))
+}
+
+/// [`load_with`] from a reader of `size` bytes; `path` names it in errors.
+fn read_with<X: Send>(
+    inp: impl Read,
+    size: u64,
+    path: &Path,
+    each: impl Fn(&Graph, &Hierarchy) -> X + Sync,
+) -> Result<Loaded<X>, RoadError> {
     let io = |e: std::io::Error| RoadError::Io { path: path.to_owned(), source: e };
     let mut r = R { inp, left: size, sum: Sum::new() };
-    match read_all(&mut r) {
+    match read_all(&mut r, &each) {
         Ok(Some(x)) => Ok(x),
         Ok(None) => Err(RoadError::Stale { path: path.to_owned() }),
         Err(Bad::Io(e)) => Err(io(e)),
@@ -470,10 +494,14 @@ pub fn read(inp: impl Read, size: u64, path: &Path) -> Result<(String, Vec<Graph
     }
 }
 
-type Loaded = (String, Vec<Graph>, Vec<Hierarchy>);
+/// What [`load_with`] returns: the PBF checksum, then each profile's graph, hierarchy and result.
+pub type Loaded<X> = (String, Vec<(Graph, Hierarchy, X)>);
 
 /// The artifact's content, `None` for another format version.
-fn read_all<T: Read>(r: &mut R<T>) -> Result<Option<Loaded>, Bad> {
+fn read_all<T: Read, X: Send>(
+    r: &mut R<T>,
+    each: &(impl Fn(&Graph, &Hierarchy) -> X + Sync),
+) -> Result<Option<Loaded<X>>, Bad> {
     let magic = r.bytes(MAGIC.len() as u64, "the header")?;
     if magic != MAGIC {
         return damaged("it is not a prepared network (no NAVETTE-ROAD header)");
@@ -487,58 +515,78 @@ fn read_all<T: Read>(r: &mut R<T>) -> Result<Option<Loaded>, Bad> {
     if n != Profile::ALL.len() {
         return damaged(format!("it holds {n} graphs, expected {}", Profile::ALL.len()));
     }
-    let mut graphs = Vec::with_capacity(n);
-    let mut hierarchies = Vec::with_capacity(n);
-    for (i, &profile) in Profile::ALL.iter().enumerate() {
-        if r.u32("a graph's profile")? as usize != i {
-            return damaged(format!("graph {i} is not the {profile:?} graph"));
+    // Each profile checked (and given to `each`) on a thread of its own as soon as it is read,
+    // while the next ones are read; a damaged file is still told by its checksum first, as the
+    // checks wait for it below.
+    std::thread::scope(|scope| {
+        let mut pieces = Vec::with_capacity(n);
+        for (i, &profile) in Profile::ALL.iter().enumerate() {
+            if r.u32("a graph's profile")? as usize != i {
+                return damaged(format!("graph {i} is not the {profile:?} graph"));
+            }
+            let g = std::sync::Arc::new(read_graph(r, profile)?);
+            let h = std::sync::Arc::new(read_hierarchy(r)?);
+            let (gc, hc) = (std::sync::Arc::clone(&g), std::sync::Arc::clone(&h));
+            let job = scope.spawn(move || -> Result<X, String> {
+                check_graph(&gc).map_err(|e| format!("{profile:?} graph: {e}"))?;
+                check_hierarchy(&hc, gc.arc_count()).map_err(|e| format!("{profile:?} hierarchy: {e}"))?;
+                Ok(each(&gc, &hc))
+            });
+            pieces.push((g, h, job));
         }
-        let g = Graph {
-            profile: Some(profile),
-            lat: r.f64s("latitudes")?,
-            lon: r.f64s("longitudes")?,
-            vertex_osm: r.i64s("vertex ids")?,
-            edge_first: r.u32s("edge index")?,
-            edge_vertex: r.u32s("edge vertices")?,
-            seg_dm: r.u32s("segment lengths")?,
-            seg_fwd: r.tuples("forward segment costs", cost)?,
-            seg_bwd: r.tuples("backward segment costs", cost)?,
-            vertex_delay_ds: r.u32s("vertex delays")?,
-            edge_arc: r.tuples("edge arcs", |c: [u32; 2]| c)?,
-            edge_way: r.i64s("edge ways")?,
-            arc_edge: r.u32s("arc edges")?,
-            arc_backward: r.elements(4, 1, "arc directions", |c| c != [0; 4])?,
-            arc_weight_ds: r.u32s("arc weights")?,
-            arc_duration_ds: r.u32s("arc durations")?,
-            arc_dm: r.u32s("arc lengths")?,
-            out_first: r.u32s("outgoing turn index")?,
-            out_to: r.u32s("outgoing turns")?,
-            out_weight_ds: r.u32s("outgoing turn weights")?,
-            out_duration_ds: r.u32s("outgoing turn durations")?,
-            in_first: r.u32s("incoming turn index")?,
-            in_from: r.u32s("incoming turns")?,
-            in_weight_ds: r.u32s("incoming turn weights")?,
-            in_duration_ds: r.u32s("incoming turn durations")?,
-        };
-        let h = read_hierarchy(r)?;
-        graphs.push(g);
-        hierarchies.push(h);
-    }
-    let expected = r.sum.0;
-    let mut trailer = [0u8; 8];
-    if r.left != 8 {
-        return damaged(format!("{} bytes after the graphs where the 8-byte checksum should end the file", r.left));
-    }
-    r.inp.read_exact(&mut trailer)?;
-    if u64::from_le_bytes(trailer) != expected {
-        return damaged("its checksum does not match its content");
-    }
-    for (g, h) in graphs.iter().zip(&hierarchies) {
-        let p = g.profile.expect("set above");
-        check_graph(g).map_err(|e| Bad::Damaged(format!("{p:?} graph: {e}")))?;
-        check_hierarchy(h, g.arc_count()).map_err(|e| Bad::Damaged(format!("{p:?} hierarchy: {e}")))?;
-    }
-    Ok(Some((sha, graphs, hierarchies)))
+        let expected = r.sum.0;
+        let mut trailer = [0u8; 8];
+        if r.left != 8 {
+            return damaged(format!("{} bytes after the graphs where the 8-byte checksum should end the file", r.left));
+        }
+        r.inp.read_exact(&mut trailer)?;
+        if u64::from_le_bytes(trailer) != expected {
+            return damaged("its checksum does not match its content");
+        }
+        let mut out = Vec::with_capacity(n);
+        for (g, h, job) in pieces {
+            let x = match job.join() {
+                Ok(x) => x.map_err(Bad::Damaged)?,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            // The job's clones are dropped with it: each piece has one owner again.
+            let g = std::sync::Arc::try_unwrap(g).unwrap_or_else(|_| unreachable!("the job is over"));
+            let h = std::sync::Arc::try_unwrap(h).unwrap_or_else(|_| unreachable!("the job is over"));
+            out.push((g, h, x));
+        }
+        Ok(Some((sha, out)))
+    })
+}
+
+/// A graph's arrays, in the file's order (its profile number read before).
+fn read_graph<T: Read>(r: &mut R<T>, profile: Profile) -> Result<Graph, Bad> {
+    Ok(Graph {
+        profile: Some(profile),
+        lat: r.f64s("latitudes")?,
+        lon: r.f64s("longitudes")?,
+        vertex_osm: r.i64s("vertex ids")?,
+        edge_first: r.u32s("edge index")?,
+        edge_vertex: r.u32s("edge vertices")?,
+        seg_dm: r.u32s("segment lengths")?,
+        seg_fwd: r.tuples("forward segment costs", cost)?,
+        seg_bwd: r.tuples("backward segment costs", cost)?,
+        vertex_delay_ds: r.u32s("vertex delays")?,
+        edge_arc: r.tuples("edge arcs", |c: [u32; 2]| c)?,
+        edge_way: r.i64s("edge ways")?,
+        arc_edge: r.u32s("arc edges")?,
+        arc_backward: r.elements(4, 1, "arc directions", |c| c != [0; 4])?,
+        arc_weight_ds: r.u32s("arc weights")?,
+        arc_duration_ds: r.u32s("arc durations")?,
+        arc_dm: r.u32s("arc lengths")?,
+        out_first: r.u32s("outgoing turn index")?,
+        out_to: r.u32s("outgoing turns")?,
+        out_weight_ds: r.u32s("outgoing turn weights")?,
+        out_duration_ds: r.u32s("outgoing turn durations")?,
+        in_first: r.u32s("incoming turn index")?,
+        in_from: r.u32s("incoming turns")?,
+        in_weight_ds: r.u32s("incoming turn weights")?,
+        in_duration_ds: r.u32s("incoming turn durations")?,
+    })
 }
 
 /// A CSR index `first` over `items` entries, `rows` rows: starts at 0, never decreases, ends at
@@ -708,7 +756,7 @@ mod tests {
 
     /// Loads `bytes` written to a file of their own: an error must be a damaged or stale
     /// artifact naming the file and saying how to rebuild it.
-    fn load_bytes(bytes: &[u8]) -> Result<Loaded, String> {
+    fn load_bytes(bytes: &[u8]) -> Result<(String, Vec<Graph>, Vec<Hierarchy>), String> {
         let path = Path::new("/studies/case.navette-road");
         read(bytes, bytes.len() as u64, path).map_err(|e| {
             assert!(matches!(e, RoadError::Damaged { .. } | RoadError::Stale { .. }), "{e:?}");

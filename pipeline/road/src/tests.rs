@@ -481,6 +481,25 @@ fn progress_adds_up_to_each_phase_total_and_changes_nothing() {
     }
 }
 
+/// The routable edges read from the hierarchy are those of the turn graph's largest strongly
+/// connected component, on random grids and real extracts, every profile.
+#[test]
+fn routable_edges_from_the_hierarchy_are_the_components() {
+    let grids = (0..6).map(|seed| random_extract(seed, 14));
+    let extracts = ["monaco.osm.pbf", "mons.osm.pbf"].map(|f| read_pbf(&fixture(f)).expect("fixture reads"));
+    let mut unroutable = 0;
+    for (i, x) in grids.chain(extracts).enumerate() {
+        let net = network_of(&x);
+        for p in Profile::ALL {
+            let (g, h) = (net.graph(p), net.hierarchy(p));
+            let want = graph::routable_edges(g);
+            assert_eq!(graph::routable_edges_in(g, h), want, "grid/extract {i} {p:?}");
+            unroutable += want.iter().filter(|r| !**r).count();
+        }
+    }
+    assert!(unroutable > 0, "some edges lead nowhere, so the comparison means something");
+}
+
 /// The snap index against a scan of every segment: the same nearest segment (the smallest
 /// position among equally near ones) and distance, for random points, for points exactly on
 /// junctions (where segments tie) and on segments' midpoints, on random grids and the four real

@@ -152,35 +152,42 @@ pub fn employee_potential(
     let office = office_legs(inputs, factors, bands, engines)?;
     let mut best: Vec<Option<(u32, Leg)>> = vec![None; employees.len()];
     let per_site = employees.len().max(1);
-    let sites_per_batch = (LEGS_PER_BATCH / per_site).max(1);
+    // Whole sites a batch, bounded by LEGS_PER_BATCH, but at least two rounds of
+    // `navette_road::TREE_LANES` trees per thread, so that a batch's road trees share their
+    // sweeps four sites at a time on every thread (a batch of a few sites grows one tree a
+    // sweep); the batches of even size, so that the last is not a small one.
+    let least = 2 * navette_road::TREE_LANES * rayon::current_num_threads();
+    let batches = sites.len().div_ceil((LEGS_PER_BATCH / per_site).max(least));
+    let sites_per_batch = sites.len().div_ceil(batches);
     let progress = crate::progress::Progress::new("potential legs", sites.len() as u64, 200);
     for first in (0..sites.len()).step_by(sites_per_batch) {
         let last = (first + sites_per_batch).min(sites.len());
-        // Site by site, employees in order: the pair of request k.
-        let pair = |k: usize| ((k % per_site) as u32, (first + k / per_site) as u32);
-        let requests: Vec<LegRequest> = sites[first..last]
+        let n = last - first;
+        // Employee by employee, the batch's sites in order: the pair of request k. (The engines
+        // group requests by destination, so the order changes no answer.)
+        let pair = |k: usize| ((k / n) as u32, (first + k % n) as u32);
+        let requests: Vec<LegRequest> = employees
             .iter()
-            .flat_map(|&dest| employees.iter().map(move |e| LegRequest { mode: e.center_mode, home: e.home, dest }))
+            .flat_map(|e| sites[first..last].iter().map(|&dest| LegRequest { mode: e.center_mode, home: e.home, dest }))
             .collect();
         let keep = |k| center_pairs.binary_search(&pair(k)).is_ok();
         let answers = engines.route_keeping(&requests, keep, true);
-        let legs: Vec<Leg> = requests
-            .par_iter()
-            .zip(answers.into_par_iter())
-            .enumerate()
-            .map(|(k, (q, a))| {
-                resolve_leg(q, &employees[pair(k).0 as usize], LegKind::Center, a, factors, bands, engines)
-            })
-            .collect::<Result<_, _>>()?;
-        for (k, leg) in legs.into_iter().enumerate() {
-            let (i, j) = pair(k);
-            let b = &mut best[i as usize];
-            // Ties: the site listed first (sites come in order, so only a shorter leg replaces).
-            if b.as_ref().is_none_or(|(_, l)| leg.est.distance_m < l.est.distance_m) {
-                *b = Some((j, leg));
-            }
-        }
-        progress.inc((last - first) as u64);
+        // Each employee's legs resolved and compared as they come, never held for the batch.
+        best.par_iter_mut()
+            .zip(employees.par_iter())
+            .zip(requests.par_chunks(n).zip(answers.into_par_iter().chunks(n)))
+            .try_for_each(|((b, e), (requests, answers))| -> Result<(), LegError> {
+                for (s, (q, a)) in requests.iter().zip(answers).enumerate() {
+                    let leg = resolve_leg(q, e, LegKind::Center, a, factors, bands, engines)?;
+                    // Ties: the site listed first (sites come in order, so only a shorter leg
+                    // replaces).
+                    if b.as_ref().is_none_or(|(_, l)| leg.est.distance_m < l.est.distance_m) {
+                        *b = Some(((first + s) as u32, leg));
+                    }
+                }
+                Ok(())
+            })?;
+        progress.inc(n as u64);
     }
     progress.finish();
     let rows = office

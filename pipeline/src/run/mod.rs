@@ -267,6 +267,33 @@ pub struct Computed {
 /// Runs the tabular stages (no output written). Bad rows are rejected, never fatal; an unusable
 /// file or factor set is an error.
 pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Result<Computed> {
+    // The road network is opened on a thread of its own from the start: a country's prepared
+    // network is gigabytes (12–20 s to read, check and index), and nothing needs it before the
+    // potential, so it loads while the inputs are read and paired and the timetables loaded. The
+    // stage `road_network` is then the wait for it, and the stages it overlaps count its CPU time
+    // and memory. Only a network already prepared is opened so: one built from the PBF takes
+    // minutes and shows its own progress, and an input error found meanwhile would wait for it.
+    let i = &study.config.inputs;
+    let prepared = i.osm.is_some() && i.road_network.as_deref().is_some_and(|a| study.resolve(a).is_file());
+    if !prepared {
+        return compute_with(study, sources, timings, || crate::routing::roads::open(study));
+    }
+    std::thread::scope(|scope| {
+        let opening = scope.spawn(|| crate::routing::roads::open(study));
+        compute_with(study, sources, timings, || match opening.join() {
+            Ok(roads) => roads,
+            Err(panic) => std::panic::resume_unwind(panic),
+        })
+    })
+}
+
+/// [`compute`], with the road network from `roads` (called once, when the potential needs it).
+fn compute_with(
+    study: &Study,
+    sources: &SourceSet,
+    timings: &mut Timings,
+    roads: impl FnOnce() -> Result<Option<crate::routing::roads::RoadRouting>>,
+) -> Result<Computed> {
     let c = &study.config;
     let postcodes = Postcodes::builtin();
     let mut inputs = timings
@@ -285,8 +312,8 @@ pub fn compute(study: &Study, sources: &SourceSet, timings: &mut Timings) -> Res
     })?;
     let kept = keep_events.then_some(events);
     let days = timings.time("center_days", || visits::center_days(&visits, &c.method))?;
-    let roads = timings.time("road_network", || crate::routing::roads::open(study))?;
     let transit = timings.time("transit_network", || crate::routing::transit::open(study))?;
+    let roads = timings.time("road_network", roads)?;
     if let Some(t) = &transit {
         t.add_to_ledger(&mut inputs.ledger);
     }
