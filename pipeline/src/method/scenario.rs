@@ -53,8 +53,6 @@ pub struct Base<'a> {
     pub method: &'a MethodConfig,
     /// The accepted events, kept only when some scenario pairs visits differently.
     pub events: Option<&'a Events>,
-    /// The base run's visits.
-    pub visits: &'a DataFrame,
     /// The base run's center days, in the order of `employee_order`.
     pub days: &'a DataFrame,
     /// The order of the rows of center days: each employee's rank (by employee index), the rows
@@ -133,19 +131,18 @@ pub fn prepare<'a>(
     factors: &FactorSet,
 ) -> Result<Prepared<'a>, ScenarioError> {
     let repair = pairing_differs(base.method, method);
-    let days = if repair || base.method.min_hours_office_day != method.min_hours_office_day {
-        let recounted = if repair {
-            let events = base.events.ok_or(ScenarioError::NoEvents)?;
-            // The visits paired again are freed once their days are counted.
-            let visits = visits::pair_visits(events, method)?.0;
-            visits::center_days(&visits, method)?
-        } else {
-            visits::center_days(base.visits, method)?
-        };
+    let days = if repair {
+        let events = base.events.ok_or(ScenarioError::NoEvents)?;
+        // The visits paired again are freed once their days are counted.
+        let visits = visits::pair_visits(events, method)?.0;
+        let recounted = visits::center_days(&visits, method)?;
         Cow::Owned(match base.employee_order {
             Some(rank) => visits::order_by_employee_rank(&recounted, rank)?,
             None => recounted,
         })
+    } else if base.method.min_hours_office_day != method.min_hours_office_day {
+        // The same days (in the base run's order), but for `replaces_office_day`.
+        Cow::Owned(visits::with_office_day_threshold(base.days, method)?)
     } else {
         Cow::Borrowed(base.days)
     };

@@ -296,7 +296,7 @@ fn values<T: PolarsNumericType>(df: &DataFrame, name: &str) -> PolarsResult<Vec<
 /// visits add up to the longest stay (ties: lowest site index), the one the day's trip is
 /// counted to; `replaces_office_day` is `presence_s ≥ min_hours_office_day`.
 pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<DataFrame> {
-    let min_office_s = (method.min_hours_office_day * 3600.0).round() as i64;
+    let min_office_s = office_day_s(method);
     let employee = values::<UInt32Type>(visits, "employee")?;
     let local_day = values::<Int32Type>(visits, "local_day")?;
     let site = values::<UInt32Type>(visits, "site")?;
@@ -347,6 +347,24 @@ pub fn center_days(visits: &DataFrame, method: &MethodConfig) -> PolarsResult<Da
         })
         .collect();
     stack(parts, DayColumns::default().into_frame()?)
+}
+
+/// The presence from which a center day replaces an office day, in seconds.
+fn office_day_s(method: &MethodConfig) -> i64 {
+    (method.min_hours_office_day * 3600.0).round() as i64
+}
+
+/// Center days `days` ([`center_days`]) with `replaces_office_day` set for `method`'s
+/// `min_hours_office_day`: the one column of a center day the threshold decides, so a scenario
+/// that only moves it keeps the rows, their order and every other column, without pairing and
+/// counting the visits again.
+pub fn with_office_day_threshold(days: &DataFrame, method: &MethodConfig) -> PolarsResult<DataFrame> {
+    let min_office_s = office_day_s(method);
+    let presence = days.column("presence_s")?.i64()?;
+    let replaces: BooleanChunked = presence.iter().map(|p| p.map(|p| p >= min_office_s)).collect();
+    let mut out = days.clone();
+    out.with_column(replaces.with_name("replaces_office_day".into()).into_column())?;
+    Ok(out)
 }
 
 /// `days` (a frame with an `employee` column) with its rows ordered by `rank[employee]`, rows of
@@ -551,6 +569,11 @@ mod tests {
         let visits: Vec<_> = d.column("visits").unwrap().u32().unwrap().into_no_null_iter().collect();
         assert_eq!((sites, visits), (vec![2, 1], vec![3, 1]));
         assert_eq!(replaces, vec![true, false]);
+        // Another threshold on the same days: the days counted again under it.
+        for hours in [2.0, 3.0, 3.5, 7.0, 8.0] {
+            let m = MethodConfig { min_hours_office_day: hours, ..MethodConfig::default() };
+            assert_eq!(with_office_day_threshold(&d, &m).unwrap(), center_days(&v, &m).unwrap(), "{hours} h");
+        }
     }
 }
 

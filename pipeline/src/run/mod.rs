@@ -438,7 +438,7 @@ fn prepare_scenarios(study: &Study, sources: &SourceSet, computed: &mut Computed
 /// holds a slice of a scenario's rows at a time. `reused`: the order of the base run's center days
 /// (and of every scenario's) and its legs. The scenarios are computed in
 /// name order (the order of `scenario_day_impacts`); `computed.scenarios` keeps the order of
-/// `study.toml`. The events and the base run's visits are freed once no scenario left needs them.
+/// `study.toml`. The base run's visits are freed, the events once no scenario left needs them.
 fn compute_prepared_scenarios(
     study: &Study,
     computed: &mut Computed,
@@ -451,22 +451,18 @@ fn compute_prepared_scenarios(
     let base_method = &study.config.method;
     let mut by_name: Vec<usize> = (0..computed.scenarios.len()).collect();
     by_name.sort_by(|a, b| computed.scenarios[*a].name.cmp(&computed.scenarios[*b].name));
-    // Which scenarios pair the events again, and which count the base run's visits again.
+    // Which scenarios pair the events again. No scenario reads the base run's visits (one that
+    // moves the office-day threshold sets it again on the base run's center days): freed here.
     let repairs = |i: usize| scenario::pairing_differs(base_method, &computed.scenarios[i].method);
-    let recounts =
-        |i: usize| !repairs(i) && base_method.min_hours_office_day != computed.scenarios[i].method.min_hours_office_day;
     let last_repair = by_name.iter().rposition(|i| repairs(*i));
-    let last_recount = by_name.iter().rposition(|i| recounts(*i));
     let mut events = computed.events.take();
-    let mut visits = Some(std::mem::take(&mut computed.visits));
+    computed.visits = DataFrame::empty();
     for (at, &i) in by_name.iter().enumerate() {
         let name = computed.scenarios[i].name.clone();
         let method = computed.scenarios[i].method.clone();
-        let empty = DataFrame::empty();
         let base = scenario::Base {
             method: base_method,
             events: events.as_ref(),
-            visits: visits.as_ref().unwrap_or(&empty),
             days: &computed.days,
             employee_order: reused.order,
             legs: reused.legs.map(|legs| (legs, computed.factors.version.as_str())),
@@ -513,13 +509,9 @@ fn compute_prepared_scenarios(
         }
         computed.scenarios[i].rows = rows;
         computed.scenarios[i].impacts = impacts;
-        // Freed once the last scenario that needs them is computed: the base visits are not held
-        // beside the visits a later scenario pairs again.
+        // Freed once the last scenario that pairs them again is computed.
         if last_repair.is_none_or(|last| at >= last) {
             events = None;
-        }
-        if last_recount.is_none_or(|last| at >= last) {
-            visits = None;
         }
     }
     Ok(())
@@ -612,7 +604,7 @@ fn write_outputs(
         pids: &pids,
         visits: &c.visits,
         days: &c.days,
-        // Freed once their tables are built; the visits and center days stay for the scenarios.
+        // Freed once their tables are built; the center days stay for the scenarios.
         legs: std::mem::take(&mut c.legs),
         impacts: std::mem::take(&mut c.impacts),
         potential: std::mem::take(&mut c.potential),
