@@ -32,21 +32,11 @@ pub struct ReportKey {
     pub quarter: String,
 }
 
-/// The views the company reports read per company-quarter, in dependency order. Each aggregates
-/// tables of millions of rows (one row per visit or center day); a report needs one row of them.
-pub const COMPANY_REPORT_VIEWS: &[&str] = &[
-    "company_quarter_impact",
-    "company_quarter_visit_rules",
-    "company_quarter_uncertainty",
-    "company_quarter_energy",
-    "company_ytd_impact",
-    "company_package_quarter",
-    "company_site_quarter_impact",
-    "company_mode_quarter_impact",
-    "company_month_impact",
-    "company_month_use",
-    "company_quarter_employee_bands",
-];
+/// The company views that others are built on (the energy lines, the year to date and the
+/// package read `company_quarter_impact`): computed once into temporary tables
+/// ([`materialise_report_views`]) before [`CompanyFigures::read`]. The others are read once, so
+/// a temporary table of them would only be written and read back.
+pub const COMPANY_REPORT_SHARED_VIEWS: &[&str] = &["company_quarter_impact"];
 
 /// The views the network reports read per quarter, in dependency order (none of them is read by
 /// a company report, so they can be computed while the company reports are typeset).
@@ -59,7 +49,7 @@ pub const NETWORK_REPORT_VIEWS: &[&str] = &[
     "network_quarter_energy",
 ];
 
-/// Computes each of `views` ([`COMPANY_REPORT_VIEWS`], [`NETWORK_REPORT_VIEWS`]) once, into a
+/// Computes each of `views` ([`COMPANY_REPORT_SHARED_VIEWS`], [`NETWORK_REPORT_VIEWS`]) once, into a
 /// temporary table of the same name on this connection (temporary tables come first in DuckDB's
 /// search path, so the report queries, and the views built on these, read them instead of
 /// rescanning the big tables for each report). The warehouse file is not changed: temporary
@@ -378,7 +368,7 @@ pub fn company_report(
 /// A company-quarter: (company id, quarter).
 type Key = (String, String);
 
-/// The rows of the company report views ([`COMPANY_REPORT_VIEWS`]) for every company-quarter,
+/// The rows of the company report views (`company_*` in `views.sql`) for every company-quarter,
 /// read with one query per view and grouped in memory; [`CompanyFigures::report`] takes out one
 /// company-quarter's and applies k-anonymity.
 ///

@@ -924,7 +924,7 @@ pub fn write_reports(
         });
         let read = (|| -> Result<()> {
             // Aggregated once, not once a report (issue 13).
-            report::materialise_report_views(&conn, report::COMPANY_REPORT_VIEWS)?;
+            report::materialise_report_views(&conn, report::COMPANY_REPORT_SHARED_VIEWS)?;
             let appendix = report::appendix(&conn, k)?;
             // Read once for every company-quarter, not a dozen queries a report (issue 13).
             let mut figures = report::CompanyFigures::read(&conn)?;
