@@ -262,6 +262,45 @@ fn files_under(root: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// `site_day_peak`, now a table the run computes, has the rows of the view it was until session
+/// 11 (its SQL here is the reference): on the demo, a year of visits at eight sites.
+#[test]
+fn site_day_peak_is_the_former_view() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files: Vec<(String, String)> =
+        navette::run::demo::EMBEDDED.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())).collect();
+    navette::run::demo::write_study(tmp.path(), &files).unwrap();
+    let out = tmp.path().join("out");
+    run_study(tmp.path(), &out);
+    let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
+    let reference = "WITH s AS (SELECT site_id, row_number() OVER (ORDER BY site_id) AS site_no FROM sites),
+         v AS (
+             SELECT ((s.site_no << 20) + (v.date - DATE '1970-01-01') + 524288) << 20 AS day_key,
+                    v.start_local_sod AS t0, v.start_local_sod + v.duration_s AS t1
+             FROM visits v JOIN s USING (site_id) WHERE v.duration_s > 0
+         ), ev AS (
+             SELECT day_key + 2 * t0 + 1 AS k, 1 AS delta FROM v
+             UNION ALL
+             SELECT day_key + 2 * t1, -1 FROM v
+         ), running AS (
+             SELECT k >> 20 AS day, sum(delta) OVER (ORDER BY k ROWS UNBOUNDED PRECEDING) AS present FROM ev
+         ), peak AS (
+             SELECT day, max(present) AS peak FROM running GROUP BY day
+         )
+         SELECT s.site_id, CAST(DATE '1970-01-01' + CAST((p.day & 1048575) - 524288 AS INTEGER) AS DATE) AS date,
+                CAST(p.peak AS BIGINT) AS peak_occupancy
+         FROM peak p JOIN s ON s.site_no = p.day >> 20";
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let rows = count("SELECT count(*) FROM site_day_peak");
+    assert!(rows > 500, "{rows} site-days");
+    assert!(count("SELECT count(*) FROM site_day_peak WHERE peak_occupancy > 1") > 100);
+    assert_eq!(count(&format!("SELECT count(*) FROM ({reference})")), rows);
+    let differ = format!(
+        "SELECT count(*) FROM ((SELECT * FROM site_day_peak EXCEPT ALL ({reference})) UNION ALL (({reference}) EXCEPT ALL SELECT * FROM site_day_peak))"
+    );
+    assert_eq!(count(&differ), 0);
+}
+
 #[test]
 fn demo_runs_end_to_end_and_reruns_byte_identically() {
     let tmp = tempfile::tempdir().unwrap();
