@@ -262,16 +262,22 @@ fn files_under(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// `site_day_peak`, now a table the run computes, has the rows of the view it was until session
-/// 11 (its SQL here is the reference): on the demo, a year of visits at eight sites.
-#[test]
-fn site_day_peak_is_the_former_view() {
+/// The embedded demo study written to a temporary folder and run into its `out/`.
+fn demo_run() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let files: Vec<(String, String)> =
         navette::run::demo::EMBEDDED.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())).collect();
     navette::run::demo::write_study(tmp.path(), &files).unwrap();
     let out = tmp.path().join("out");
     run_study(tmp.path(), &out);
+    (tmp, out)
+}
+
+/// `site_day_peak`, now a table the run computes, has the rows of the view it was until session
+/// 11 (its SQL here is the reference): on the demo, a year of visits at eight sites.
+#[test]
+fn site_day_peak_is_the_former_view() {
+    let (_tmp, out) = demo_run();
     let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
     let reference = "WITH s AS (SELECT site_id, row_number() OVER (ORDER BY site_id) AS site_no FROM sites),
          v AS (
@@ -1294,12 +1300,7 @@ fn employee_counts(doc: &navette_reports::Doc) -> Vec<u64> {
 /// anyone out); the files on disk are exactly the checked documents, in HTML and in PDF.
 #[test]
 fn demo_reports_publish_no_cell_below_k() {
-    let tmp = tempfile::tempdir().unwrap();
-    let files: Vec<(String, String)> =
-        navette::run::demo::EMBEDDED.iter().map(|(n, c)| ((*n).to_owned(), (*c).to_owned())).collect();
-    navette::run::demo::write_study(tmp.path(), &files).unwrap();
-    let out = tmp.path().join("out");
-    run_study(tmp.path(), &out);
+    let (tmp, out) = demo_run();
     let study = navette::config::Study::load(&tmp.path().join("study.toml")).unwrap();
     let conn = Connection::open(out.join("warehouse.duckdb")).unwrap();
     conn.execute_batch("SET threads = 1;").unwrap();
