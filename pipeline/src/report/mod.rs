@@ -372,8 +372,8 @@ type Key = (String, String);
 /// read with one query per view and grouped in memory; [`CompanyFigures::report`] takes out one
 /// company-quarter's and applies k-anonymity.
 ///
-/// A query filtered to one company-quarter costs 1–2 ms however small the (materialised) view
-/// it reads: a dozen of them per report were 24 s of the 2,000 company-quarters of the country
+/// A query filtered to one company-quarter costs 1–2 ms however small the view it reads (even
+/// one computed into a temporary table): a dozen of them per report were 24 s of the 2,000 company-quarters of the country
 /// study (issue 13), against a scan of each view once. The figures are the same: each
 /// company-quarter gets the rows its filtered query returned, in the same order.
 pub struct CompanyFigures {
@@ -683,8 +683,8 @@ impl CompanyFigures {
     }
 }
 
-/// The people behind a company-quarter's cells, read by `read` the first time a group of hidden
-/// cells needs them (most reports hide none), then counted by [`distinct_people`].
+/// The people behind a company-quarter's cells, read by `read` only if a group of hidden cells
+/// needs them, then counted by [`distinct_people`].
 fn hidden_people<'a>(
     read: impl FnOnce() -> Option<HashMap<String, Vec<u32>>> + 'a,
     labels: &'a [String],
