@@ -764,6 +764,22 @@ struct TotalGroup {
     summed: [bool; TOTAL_SUMS.len()],
 }
 
+impl TotalGroup {
+    /// The group's row of `scenario_totals`, once added up.
+    fn row(&self, scenario: &str, (grain, keys): GroupKeys) -> TotalRow {
+        TotalRow {
+            scenario: scenario.to_owned(),
+            grain,
+            keys,
+            employees: self.employees,
+            companies: self.companies.iter().map(|w| i64::from(w.count_ones())).sum(),
+            center_days: self.center_days,
+            office_days_replaced: self.office_days_replaced,
+            sums: std::array::from_fn(|i| self.summed[i].then_some(self.sums[i])),
+        }
+    }
+}
+
 /// One row of `scenario_totals`.
 struct TotalRow {
     scenario: String,
@@ -962,24 +978,7 @@ impl ScenarioTotals {
     fn rows(self) -> Vec<TotalRow> {
         let mut all: Vec<(GroupKeys, TotalGroup)> = self.keys.into_iter().zip(self.groups).collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
-        all.into_iter()
-            .map(|((grain, keys), g)| {
-                let mut sums = [None; TOTAL_SUMS.len()];
-                for (i, s) in sums.iter_mut().enumerate() {
-                    *s = g.summed[i].then_some(g.sums[i]);
-                }
-                TotalRow {
-                    scenario: self.name.clone(),
-                    grain,
-                    keys,
-                    employees: g.employees,
-                    companies: g.companies.iter().map(|w| i64::from(w.count_ones())).sum(),
-                    center_days: g.center_days,
-                    office_days_replaced: g.office_days_replaced,
-                    sums,
-                }
-            })
-            .collect()
+        all.into_iter().map(|(keys, g)| g.row(&self.name, keys)).collect()
     }
 }
 
@@ -1081,20 +1080,7 @@ fn scenario_totals_of(name: &str, part: &DataFrame) -> anyhow::Result<Vec<TotalR
                 4 => (keys[3], keys[4]) = (key(3, index / n(4)), key(4, index % n(4))),
                 _ => {}
             }
-            let mut sums = [None; TOTAL_SUMS.len()];
-            for (i, s) in sums.iter_mut().enumerate() {
-                *s = g.summed[i].then_some(g.sums[i]);
-            }
-            of_grain.push(TotalRow {
-                scenario: name.to_owned(),
-                grain,
-                keys,
-                employees: g.employees,
-                companies: g.companies.iter().map(|w| i64::from(w.count_ones())).sum(),
-                center_days: g.center_days,
-                office_days_replaced: g.office_days_replaced,
-                sums,
-            });
+            of_grain.push(g.row(name, (grain, keys)));
         }
         of_grain.sort_by(|a, b| a.keys.cmp(&b.keys));
         rows.extend(of_grain);
