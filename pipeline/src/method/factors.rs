@@ -67,6 +67,10 @@ pub struct FactorSet {
     /// Rows sorted by key.
     pub rows: Vec<FactorRow>,
     index: BTreeMap<(String, String, String, String), usize>,
+    /// [`FactorSet::search`]'s row for every (mode, fuel, size, component), in the order of
+    /// [`FactorSet::slot`]: looked up once per set, not once per leg (issue 13: the search, which
+    /// builds its keys as strings, was a fifth of the potential's time on 100,000 employees).
+    found: Vec<Option<usize>>,
 }
 
 /// A factor set that cannot be used.
@@ -94,6 +98,9 @@ pub enum FactorError {
         key: String,
     },
 }
+
+/// The factor components a leg is priced with: tank-to-wheel and well-to-tank.
+const COMPONENTS: [&str; 2] = ["ttw", "wtt"];
 
 const COLUMNS: &[&str] = &["mode", "fuel", "size", "component", "value_kg", "unit", "source", "year", "note"];
 
@@ -137,6 +144,7 @@ impl FactorSet {
             version: format!("{name}+{}", &builtin.sha256[..12]),
             rows: Vec::new(),
             index: BTreeMap::new(),
+            found: Vec::new(),
         };
         let mut by_key: BTreeMap<_, FactorRow> = base.into_iter().map(|r| (key(&r), r)).collect();
         if let Some(file) = overrides {
@@ -151,6 +159,16 @@ impl FactorSet {
         for (k, r) in by_key {
             set.index.insert(k, set.rows.len());
             set.rows.push(r);
+        }
+        set.found = vec![None; Mode::ALL.len() * Fuel::ALL.len() * CarSize::ALL.len() * COMPONENTS.len()];
+        for &m in Mode::ALL {
+            for &f in Fuel::ALL {
+                for &z in CarSize::ALL {
+                    for component in COMPONENTS {
+                        set.found[Self::slot(m, f, z, component)] = set.search(m, f, z, component);
+                    }
+                }
+            }
         }
         Ok(set)
     }
@@ -174,7 +192,27 @@ impl FactorSet {
         Ok(PersonKmFactor { ttw_kg_per_km: per_person(ttw_row), wtt_kg_per_km: per_person(wtt_row), ttw_row, wtt_row })
     }
 
+    /// The row of `component` for (mode, fuel, size): the first of the candidates that the set
+    /// has (see [`FactorSet::person_km`]).
     fn find(&self, mode: Mode, fuel: Fuel, size: CarSize, component: &'static str) -> Result<usize, FactorError> {
+        self.found[Self::slot(mode, fuel, size, component)].ok_or_else(|| FactorError::Missing {
+            set: self.version.clone(),
+            component,
+            key: format!("{}/{}/{}", mode.factor_mode(), fuel.code(), size.code()),
+        })
+    }
+
+    /// The position of (mode, fuel, size, component) in `found` (a value's discriminant is its
+    /// position in `ALL`, declaration order).
+    fn slot(mode: Mode, fuel: Fuel, size: CarSize, component: &str) -> usize {
+        debug_assert!(Mode::ALL[mode as usize] == mode && Fuel::ALL[fuel as usize] == fuel);
+        debug_assert!(CarSize::ALL[size as usize] == size);
+        let c = usize::from(component != COMPONENTS[0]);
+        ((mode as usize * Fuel::ALL.len() + fuel as usize) * CarSize::ALL.len() + size as usize) * COMPONENTS.len() + c
+    }
+
+    /// [`FactorSet::find`] by the set's keys: the fallbacks in order.
+    fn search(&self, mode: Mode, fuel: Fuel, size: CarSize, component: &str) -> Option<usize> {
         let m = mode.factor_mode();
         let candidates: Vec<(&str, &str)> = if mode.is_car_like() {
             vec![(fuel.code(), size.code()), (fuel.code(), "average"), ("unknown", size.code()), ("unknown", "average")]
@@ -187,11 +225,6 @@ impl FactorSet {
             .iter()
             .find_map(|(f, s)| self.index.get(&(m.to_owned(), (*f).to_owned(), (*s).to_owned(), component.to_owned())))
             .copied()
-            .ok_or_else(|| FactorError::Missing {
-                set: self.version.clone(),
-                component,
-                key: format!("{m}/{}/{}", fuel.code(), size.code()),
-            })
     }
 }
 
@@ -322,6 +355,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_lookup_table_gives_each_combination_its_own_slot_and_the_search_row() {
+        let s = set();
+        let mut slots = std::collections::BTreeSet::new();
+        for &m in Mode::ALL {
+            for &f in Fuel::ALL {
+                for &z in CarSize::ALL {
+                    for component in COMPONENTS {
+                        let slot = FactorSet::slot(m, f, z, component);
+                        assert!(slot < s.found.len() && slots.insert(slot), "{m:?} {f:?} {z:?} {component}");
+                        assert_eq!(s.find(m, f, z, component).ok(), s.search(m, f, z, component));
+                    }
+                }
+            }
+        }
+        // A diesel car of each size gets its size's row or the diesel average.
+        let diesel = |z| s.rows[s.find(Mode::Car, Fuel::Diesel, z, "ttw").unwrap()].size.clone();
+        assert!(CarSize::ALL.iter().all(|z| diesel(*z) == z.code() || diesel(*z) == "average"));
     }
 
     #[test]
