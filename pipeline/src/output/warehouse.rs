@@ -687,27 +687,19 @@ impl RowGroupEncoder {
 }
 
 /// Writes `df` as one Parquet file at `path`, a row group at a time through [`RowGroupEncoder`]
-/// (the bytes of [`write_one`]), and keeps each column chunk's pages in `pages` when given. A frame
-/// of more than one chunk per column goes through polars' writer (which would cut it in other row
-/// groups), its pages not kept.
-fn write_encoded(path: &Path, df: &mut DataFrame, mut pages: Option<&mut BasePages>) -> anyhow::Result<()> {
+/// ([`write_grouped`] of its slices: the bytes of [`write_one`]). A frame with no rows, or of more
+/// than one chunk per column, goes through polars' writer (which would cut it in other row groups).
+fn write_encoded(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
     use anyhow::Context;
-    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let cannot = |e: PolarsError| anyhow::anyhow!(e).context(format!("cannot write {}", path.display()));
     if df.height() == 0 || df.columns().iter().any(|c| c.as_materialized_series().n_chunks() != 1) {
-        parquet_writer(std::io::BufWriter::new(file)).finish(df).map_err(cannot)?;
+        let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        parquet_writer(std::io::BufWriter::new(file))
+            .finish(df)
+            .map_err(|e| anyhow::anyhow!(e).context(format!("cannot write {}", path.display())))?;
         return Ok(());
     }
-    let mut writer = parquet_writer(std::io::BufWriter::new(file)).batched(df.schema())?;
-    let encoder = RowGroupEncoder::new(df.schema())?;
-    for (group, rows) in row_groups(df.height()).into_iter().enumerate() {
-        let encoded = encoder.encode(&df.slice(rows.start as i64, rows.len()), group, pages.as_deref_mut())?;
-        writer.write_row_group(encoded.rows, &encoded.columns).map_err(cannot)?;
-        if let Some(pages) = pages.as_deref_mut() {
-            pages.keep(group, encoded, false);
-        }
-    }
-    writer.finish().map_err(cannot)?;
+    let df = &*df;
+    write_grouped(path, df.height(), &|rows| Ok(df.slice(rows.start as i64, rows.len())), &|_| Ok(()), None)?;
     Ok(())
 }
 
@@ -721,7 +713,7 @@ enum Table<'a> {
 /// Writes a table of `rows` rows as one Parquet file at `path`, a row group at a time: each one
 /// built by `build` (the rows of its range), encoded through [`RowGroupEncoder`] and freed, its
 /// pages kept in `pages` when given. The bytes are those of the whole table written by
-/// [`write_encoded`] or polars' writer (the same row groups; a test holds it). Returns the table's
+/// polars' writer (the same row groups; a test holds it). Returns the table's
 /// columns (a frame with no rows), which `check` accepts before any row is written.
 fn write_grouped(
     path: &Path,
@@ -736,7 +728,7 @@ fn write_grouped(
     if groups.is_empty() {
         let mut df = build(0..0)?;
         check(&df)?;
-        write_encoded(path, &mut df, None)?;
+        write_encoded(path, &mut df)?;
         return Ok(df.clear());
     }
     let mut columns = None;
@@ -1781,7 +1773,7 @@ fn write_one(path: &Path, df: &mut DataFrame, parallel: bool) -> anyhow::Result<
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     if parallel {
-        return write_encoded(path, df, None);
+        return write_encoded(path, df);
     }
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     parquet_writer(std::io::BufWriter::new(file))
