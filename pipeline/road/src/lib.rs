@@ -234,7 +234,8 @@ pub struct BuildReport {
     pub pbf_sha256: String,
     /// Reading the PBF (both passes), seconds.
     pub read_s: f64,
-    /// Building the three graphs, seconds.
+    /// Building the three graphs one after the other (and, for [`RoadNetwork::build_file`],
+    /// writing each aside), seconds.
     pub build_s: f64,
     /// Contracting the three graphs (their hierarchies), seconds.
     pub hierarchy_s: f64,
@@ -256,28 +257,45 @@ pub fn sha256_file(path: &Path) -> Result<String, RoadError> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Reads `pbf` and builds every profile's graph (in [`Profile::ALL`] order), reporting
-/// [`Phase::Read`] and [`Phase::Graphs`]; the report has everything but the hierarchies.
-fn build_graphs(pbf: &Path, progress: &dyn Progress) -> Result<(Vec<Graph>, BuildReport), RoadError> {
+/// Reads `pbf` and builds every profile's graph (in [`Profile::ALL`] order) one after the
+/// other, giving each to `each` as soon as it is built, reporting [`Phase::Read`] and
+/// [`Phase::Graphs`]; the report has everything but the hierarchies.
+///
+/// One graph at a time, so that only the extract and the graph being built are in memory beside
+/// what `each` keeps (building the three at once on a country took 1.2 GiB more than the largest
+/// contraction); the extract is freed before the last graph is given.
+fn build_each<T>(
+    pbf: &Path,
+    progress: &dyn Progress,
+    mut each: impl FnMut(Graph) -> Result<T, RoadError>,
+) -> Result<(Vec<T>, BuildReport), RoadError> {
     let pbf_sha256 = sha256_file(pbf)?;
     let t = std::time::Instant::now();
     let x = osm::read_pbf_with(pbf, progress)?;
     let read_s = t.elapsed().as_secs_f64();
     let t = std::time::Instant::now();
+    let (ways, nodes, restrictions) = (x.ways.len(), x.nodes.len(), (x.restrictions.len(), x.restrictions_skipped));
     progress.start(Phase::Graphs, Profile::ALL.len() as u64);
-    let built: Vec<(Graph, BuildStats)> = Profile::ALL
-        .par_iter()
-        .map(|&p| {
-            let built = graph::build(&x, p);
-            progress.advance(Phase::Graphs, 1);
-            built
-        })
-        .collect();
+    let mut x = Some(x);
+    let (mut kept, mut stats) = (Vec::new(), Vec::new());
+    for (i, &p) in Profile::ALL.iter().enumerate() {
+        let (g, s) = graph::build(x.as_ref().expect("freed after the last graph"), p);
+        if i + 1 == Profile::ALL.len() {
+            x = None;
+        }
+        progress.advance(Phase::Graphs, 1);
+        stats.push(s);
+        match each(g) {
+            Ok(k) => kept.push(k),
+            Err(e) => {
+                progress.finish(Phase::Graphs);
+                return Err(e);
+            }
+        }
+    }
+    drop(x);
     progress.finish(Phase::Graphs);
     let build_s = t.elapsed().as_secs_f64();
-    let (ways, nodes, restrictions) = (x.ways.len(), x.nodes.len(), (x.restrictions.len(), x.restrictions_skipped));
-    drop(x);
-    let (graphs, stats): (Vec<Graph>, Vec<BuildStats>) = built.into_iter().unzip();
     let report = BuildReport {
         pbf_sha256,
         read_s,
@@ -288,19 +306,21 @@ fn build_graphs(pbf: &Path, progress: &dyn Progress) -> Result<(Vec<Graph>, Buil
         restrictions,
         graphs: Profile::ALL.iter().copied().zip(stats).collect(),
     };
-    Ok((graphs, report))
+    Ok((kept, report))
 }
 
-/// A piece of the prepared-network file, as [`InOrder`] takes it (freed by its owner once given).
+/// A piece of the prepared-network file, as [`InOrder`] takes it.
 enum Piece<'a> {
-    Graph(&'a Graph),
+    /// A graph, already in its temporary file (it waited there while the others were built).
+    Graph(store::Early),
+    /// A hierarchy, freed by its owner once given.
     Hierarchy(&'a Hierarchy),
 }
 
 /// Writes the pieces of a prepared network in the file's order whatever order they come in
 /// (piece `2i` is graph `i`, `2i + 1` its hierarchy), so that each is freed as soon as it is
-/// given: a piece whose turn has not come (the largest graph, given when its contraction starts)
-/// goes to a temporary file meanwhile ([`store::Early`]) instead of waiting in memory.
+/// given: a hierarchy whose turn has not come goes to a temporary file meanwhile
+/// ([`store::Early`]) instead of waiting in memory, as every graph already has.
 struct InOrder {
     /// The artifact's path (early pieces are written beside it).
     path: PathBuf,
@@ -333,18 +353,20 @@ impl InOrder {
     fn put(&self, i: usize, piece: Piece<'_>) -> Result<(), RoadError> {
         let mut s = self.state.lock().expect("no panic while writing");
         if s.next != i {
-            // Written early without holding the lock: the other lane keeps writing its pieces.
-            drop(s);
-            let early = match &piece {
-                Piece::Graph(g) => store::Early::graph(&self.path, i, g),
-                Piece::Hierarchy(h) => store::Early::hierarchy(&self.path, i, h),
+            let early = match piece {
+                Piece::Graph(early) => early,
+                Piece::Hierarchy(h) => {
+                    // Written early without holding the lock: the other lane keeps writing its pieces.
+                    drop(s);
+                    let early = store::Early::hierarchy(&self.path, i, h)?;
+                    s = self.state.lock().expect("no panic while writing");
+                    early
+                }
             };
-            let early = early?;
-            s = self.state.lock().expect("no panic while writing");
             s.early.insert(i, early);
         } else if let Some(file) = s.file.as_mut() {
-            let written = match &piece {
-                Piece::Graph(g) => file.graph(g),
+            let written = match piece {
+                Piece::Graph(early) => file.append(early),
                 Piece::Hierarchy(h) => file.hierarchy(h),
             };
             if let Err(e) = written {
@@ -390,7 +412,7 @@ impl RoadNetwork {
     /// [`RoadNetwork::from_pbf`], reporting [`Phase::Read`], [`Phase::Graphs`] and
     /// [`Phase::Contract`] to `progress`.
     pub fn from_pbf_with(pbf: &Path, progress: &dyn Progress) -> Result<(RoadNetwork, BuildReport), RoadError> {
-        let (graphs, mut report) = build_graphs(pbf, progress)?;
+        let (graphs, mut report) = build_each(pbf, progress, Ok)?;
         let t = std::time::Instant::now();
         let arcs: u64 = graphs.iter().map(|g| g.arc_count() as u64).sum();
         progress.start(Phase::Contract, 2 * arcs);
@@ -409,33 +431,37 @@ impl RoadNetwork {
     /// reporting the same phases as [`RoadNetwork::from_pbf_with`].
     ///
     /// Made for a country, where the whole network does not fit comfortably in memory (6 GB
-    /// for the 32 × 32 map's three profiles): each graph is written as soon as its contraction has
-    /// copied what it needs, each hierarchy as soon as it is contracted, and both are freed then;
-    /// no snapping index is built. At most two contractions run at once: the largest graph's
-    /// alone (it takes longest, the others together less than it on the country maps) beside the
-    /// others one after the other in the file's order, so that their pieces go to disk without
-    /// waiting. Pieces that come early (the largest graph, whose contraction starts first) wait
-    /// in a temporary file beside `path` for their turn, not in memory.
+    /// for the 32 × 32 map's three profiles). The graphs are built one after the other, each
+    /// written to a temporary file beside `path` and freed before the next is built; the PBF's
+    /// extract is freed once the last is built. Then at most two contractions run at once: the
+    /// largest graph's alone (it takes longest, the others together less than it on the country
+    /// maps) beside the others one after the other in the file's order. Each contraction reads
+    /// its graph back, copies what it needs and frees it; the graph's file is copied into `path`
+    /// in its turn, as is each hierarchy once contracted (a hierarchy whose turn has not come
+    /// waits in a temporary file too). No snapping index is built. So memory holds the extract
+    /// and one graph, then two contractions, never the whole network.
     pub fn build_file_with(pbf: &Path, path: &Path, progress: &dyn Progress) -> Result<BuildReport, RoadError> {
-        let (graphs, mut report) = build_graphs(pbf, progress)?;
+        let (written, mut report) = build_each(pbf, progress, |g| {
+            let i = Profile::ALL.iter().position(|&p| g.profile == Some(p)).expect("a built graph has its profile");
+            Ok((i, g.arc_count(), store::Early::graph(path, 2 * i, &g)?))
+        })?;
         let t = std::time::Instant::now();
-        let arcs: u64 = graphs.iter().map(|g| g.arc_count() as u64).sum();
-        let out = InOrder::new(path, store::Writer::create(path, &report.pbf_sha256, graphs.len())?);
+        let arcs: u64 = written.iter().map(|&(_, arcs, _)| arcs as u64).sum();
+        let out = InOrder::new(path, store::Writer::create(path, &report.pbf_sha256, written.len())?);
         progress.start(Phase::Contract, 2 * arcs);
-        let largest = (0..graphs.len()).max_by_key(|&i| (graphs[i].arc_count(), Reverse(i)));
-        let mut graphs: Vec<Option<Graph>> = graphs.into_iter().map(Some).collect();
-        let alone = largest.and_then(|i| Some((i, graphs[i].take()?)));
-        let others: Vec<(usize, Graph)> = graphs.into_iter().enumerate().filter_map(|(i, g)| Some((i, g?))).collect();
-        let contract = |(i, g): (usize, Graph)| -> Result<(usize, usize), RoadError> {
+        let largest = written.iter().max_by_key(|&&(i, arcs, _)| (arcs, Reverse(i))).map(|&(i, _, _)| i);
+        let (alone, others): (Vec<_>, Vec<_>) = written.into_iter().partition(|&(i, _, _)| Some(i) == largest);
+        let contract = |(i, _, early): (usize, usize, store::Early)| -> Result<(usize, usize), RoadError> {
+            let g = early.read_graph()?;
             let c = hierarchy::Contraction::new(&g);
-            out.put(2 * i, Piece::Graph(&g))?;
             drop(g);
+            out.put(2 * i, Piece::Graph(early))?;
             let h = c.run(&|n| progress.advance(Phase::Contract, n));
             out.put(2 * i + 1, Piece::Hierarchy(&h))?;
             Ok((i, h.shortcuts))
         };
         let (alone, others) = rayon::join(
-            || alone.map(contract).transpose(),
+            || alone.into_iter().map(contract).collect::<Result<Vec<_>, _>>(),
             || others.into_iter().map(contract).collect::<Result<Vec<_>, _>>(),
         );
         progress.finish(Phase::Contract);

@@ -378,6 +378,29 @@ impl Early {
         Early::write(artifact, tag, |w| write_hierarchy(w, h))
     }
 
+    /// Reads back the graph [`Early::graph`] wrote, so that a build can free a graph while
+    /// others are built and take it up again when its contraction starts. Damage (the file is
+    /// the build's own, but a disk can fail) is an error, as for an artifact.
+    pub fn read_graph(&self) -> Result<Graph, RoadError> {
+        let io = |e| RoadError::Io { path: self.path.clone(), source: e };
+        let f = File::open(&self.path).map_err(io)?;
+        let size = f.metadata().map_err(io)?.len();
+        let mut r = R { inp: BufReader::new(f), left: size, sum: Sum::new() };
+        let read = (|| {
+            let i = r.u32("a graph's profile")? as usize;
+            let Some(&profile) = Profile::ALL.get(i) else { return damaged(format!("no profile number {i}")) };
+            let g = read_graph(&mut r, profile)?;
+            if r.left != 0 {
+                return damaged(format!("{} bytes after the graph", r.left));
+            }
+            Ok(g)
+        })();
+        read.map_err(|bad| match bad {
+            Bad::Io(e) => io(e),
+            Bad::Damaged(reason) => RoadError::Damaged { path: self.path.clone(), reason },
+        })
+    }
+
     fn write(
         artifact: &Path,
         tag: usize,
@@ -867,6 +890,31 @@ mod tests {
             // Only the artifact is left: every temporary file was deleted.
             assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         }
+    }
+
+    #[test]
+    fn a_graph_written_early_reads_back_whole_and_damage_is_an_error() {
+        let (g, _) = parts(5, 4);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.navette-road");
+        for (i, g) in g.iter().enumerate() {
+            let early = Early::graph(&path, 2 * i, g).unwrap();
+            assert_eq!(&early.read_graph().unwrap(), g, "{:?}", g.profile);
+        }
+        let early = Early::graph(&path, 0, &g[2]).unwrap();
+        let bytes = std::fs::read(&early.path).unwrap();
+        // Cut short, one byte too many, another profile number: errors naming the file.
+        for (bad, why) in [
+            (bytes[..bytes.len() - 3].to_vec(), "are left"),
+            ([&bytes[..], &[0]].concat(), "1 bytes after the graph"),
+            ([&9u32.to_le_bytes()[..], &bytes[4..]].concat(), "no profile number 9"),
+        ] {
+            std::fs::write(&early.path, bad).unwrap();
+            let e = early.read_graph().unwrap_err().to_string();
+            assert!(e.contains("n.0.tmp") && e.contains(why), "{e}");
+        }
+        drop(early);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "dropped, deleted");
     }
 
     #[test]
