@@ -298,6 +298,9 @@ pub struct Writer {
     w: W<BufWriter<File>>,
     path: std::path::PathBuf,
     tmp: std::path::PathBuf,
+    /// Set once the file has its name: a writer dropped before (a build that failed) deletes
+    /// its temporary file.
+    named: bool,
 }
 
 impl Writer {
@@ -306,7 +309,7 @@ impl Writer {
     pub fn create(path: &Path, pbf_sha256: &str, graphs: usize) -> Result<Writer, RoadError> {
         let tmp = path.with_extension("tmp");
         let file = File::create(&tmp).map_err(|e| RoadError::Io { path: path.to_owned(), source: e })?;
-        let mut w = Writer { w: W::new(BufWriter::new(file)), path: path.to_owned(), tmp };
+        let mut w = Writer { w: W::new(BufWriter::new(file)), path: path.to_owned(), tmp, named: false };
         write_header(&mut w.w, pbf_sha256, graphs).map_err(|e| w.io(e))?;
         Ok(w)
     }
@@ -352,9 +355,18 @@ impl Writer {
     pub fn finish(mut self) -> Result<(), RoadError> {
         write_trailer(&mut self.w).map_err(|e| self.io(e))?;
         self.w.out.flush().map_err(|e| self.io(e))?;
-        let Writer { w, path, tmp } = self;
-        drop(w);
-        std::fs::rename(&tmp, &path).map_err(|e| RoadError::Io { path, source: e })
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| self.io(e))?;
+        self.named = true;
+        Ok(())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if !self.named {
+            // A half-written file is of no use; failing to delete it only wastes disk.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 
@@ -366,8 +378,8 @@ pub struct Early {
 }
 
 impl Early {
-    /// Writes `g` (the graph of a later profile) to a temporary file beside the artifact at
-    /// `artifact` (named after `tag`), so that a build can free it before its turn comes;
+    /// Writes `g` to a temporary file beside the artifact at `artifact` (named after `tag`), so
+    /// that a build can free it until its turn comes ([`Early::read_graph`] reads it back);
     /// [`Writer::append`] copies it in then.
     pub fn graph(artifact: &Path, tag: usize, g: &Graph) -> Result<Early, RoadError> {
         Early::write(artifact, tag, |w| write_graph(w, g))
@@ -915,6 +927,12 @@ mod tests {
         }
         drop(early);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "dropped, deleted");
+        // A file left unfinished (a build that failed half way) is deleted too.
+        let mut w = Writer::create(&path, "abc", g.len()).unwrap();
+        w.graph(&g[0]).unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        drop(w);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "unfinished, deleted");
     }
 
     #[test]

@@ -358,7 +358,7 @@ fn artifact_round_trips_and_checks_its_source() {
     RoadNetwork::from_pbf(&pbf).unwrap().0.save(&again).unwrap();
     assert!(std::fs::read(&again).unwrap() == std::fs::read(&art).unwrap(), "same PBF, same artifact bytes");
     // Built straight into the file (`navette network build`): the same bytes, no temporary
-    // file left behind (the largest graph, foot, waits in one for its turn).
+    // file left behind (every graph waits in one until its contraction and its turn).
     let streamed = dir.path().join("streamed.navette-road");
     let report = RoadNetwork::build_file(&pbf, &streamed).unwrap();
     assert!(std::fs::read(&streamed).unwrap() == std::fs::read(&art).unwrap(), "streamed, same artifact bytes");
