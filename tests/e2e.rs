@@ -1000,6 +1000,42 @@ fn nearest_site_potential_matches_the_hand_calculation() {
     assert_eq!((employees, users, savers), (2, 2, 2));
 }
 
+/// `navette network build` as a user runs it, its log piped: the artifact (and nothing else) in
+/// the folder, byte for byte what `from_pbf` + `save` write; a line per profile on stdout; with
+/// `NAVETTE_LOG=info`, plain progress lines on stderr (no terminal colour codes); a PBF that is
+/// not one stops with a message naming it and leaves no file behind.
+#[test]
+fn network_build_writes_the_artifact_and_plain_progress_lines() {
+    let pbf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/osm/monaco.osm.pbf").canonicalize().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_navette"))
+        .args(["network", "build", "--osm", pbf.to_str().unwrap(), "--out", "graph"])
+        .env("NAVETTE_LOG", "info")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for p in ["car", "bike", "foot"] {
+        assert!(stdout.lines().any(|l| l.trim_start().starts_with(p) && l.contains(" arcs ")), "{stdout}");
+    }
+    for stage in ["read pbf", "graphs", "contract"] {
+        assert!(stderr.contains(&format!("progress stage=\"{stage}\"")), "{stderr}");
+    }
+    assert!(!stderr.contains('\u{1b}'), "colour codes in a piped log: {stderr:?}");
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("graph")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(files, ["network.navette-road"]);
+    let saved = dir.path().join("saved.navette-road");
+    navette_road::RoadNetwork::from_pbf(&pbf).unwrap().0.save(&saved).unwrap();
+    assert!(std::fs::read(dir.path().join("graph/network.navette-road")).unwrap() == std::fs::read(&saved).unwrap());
+    // Not a PBF: an error naming the file, nothing written.
+    std::fs::write(dir.path().join("bad.osm.pbf"), b"not a pbf at all").unwrap();
+    let bad = navette(&["network", "build", "--osm", "bad.osm.pbf", "--out", "bad"], dir.path());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success() && stderr.contains("bad.osm.pbf"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path().join("bad")).map_or(0, |d| d.count()), 0);
+}
+
 /// A study in Monaco routed on the real OSM extract (`datasets/osm/monaco.osm.pbf`): car, foot
 /// and bike legs are routed; a home at sea falls back to the estimate with its reason; train legs
 /// stay estimated; the prepared network is saved and reused.

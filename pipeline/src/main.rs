@@ -161,8 +161,11 @@ enum NetworkAction {
 }
 
 fn main() -> ExitCode {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colours on a terminal only: a log file or a CI log gets plain lines.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("NAVETTE_LOG").unwrap_or_else(|_| "warn".into()))
         .init();
     match real_main(Cli::parse()) {
