@@ -1864,17 +1864,23 @@ fn hive_split(
     // a rayon worker of another pool, lets that worker steal the next partition while it waits,
     // nesting them until the stack overflows.
     let next = std::sync::atomic::AtomicUsize::new(0);
+    // After an error no partition is started: those before it in folder order were, so the
+    // first error in that order is still the one returned.
+    let failed = std::sync::atomic::AtomicBool::new(false);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(order.len()).max(1);
     let mut done: Vec<(usize, anyhow::Result<()>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
-                    loop {
+                    while !failed.load(std::sync::atomic::Ordering::Relaxed) {
                         let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&g) = order.get(at) else { return done };
-                        done.push((at, take(g)));
+                        let Some(&g) = order.get(at) else { break };
+                        let r = take(g);
+                        failed.fetch_or(r.is_err(), std::sync::atomic::Ordering::Relaxed);
+                        done.push((at, r));
                     }
+                    done
                 })
             })
             .collect();
