@@ -293,7 +293,6 @@ fn build_each<T>(
             }
         }
     }
-    drop(x);
     progress.finish(Phase::Graphs);
     let build_s = t.elapsed().as_secs_f64();
     let report = BuildReport {
